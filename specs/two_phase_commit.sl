@@ -1,0 +1,71 @@
+spec TwoPhaseCommit
+# The classic two-phase commit protocol (Gray & Lamport, "Consensus on
+# Transaction Commit"), written with the variables and actions of Lamport's
+# TwoPhase.tla: a transaction manager collects Prepared messages and decides;
+# resource managers prepare, or abort spontaneously while still working.
+# Messages are a set: once sent, a message can be received any number of times.
+
+const N = 3
+const RMs = 1..N
+
+enum RMState = {working, prepared, committed, aborted}
+enum TMState = {init, done}
+
+network set
+
+message Prepared(rm: RMs)
+message Commit
+message Abort
+
+process TM:
+    var state: TMState = init
+    var tmPrepared: set[RMs] = {}
+
+    on Prepared(m) if state == init:
+        tmPrepared := tmPrepared | {m.rm}
+
+    action commit:
+        require state == init and tmPrepared == RMs
+        state := done
+        send Commit
+
+    action abort:
+        require state == init
+        state := done
+        send Abort
+
+process RM(self in RMs):
+    var state: RMState = working
+
+    action prepare:
+        require state == working
+        state := prepared
+        send Prepared(self)
+
+    action decideAbort:
+        require state == working
+        state := aborted
+
+    on Commit(m):
+        state := committed
+
+    on Abort(m):
+        state := aborted
+
+# No resource manager has committed while another has aborted.
+invariant Consistent:
+    not (exists r in RMs: RM[r].state == committed) or not (exists r in RMs: RM[r].state == aborted)
+
+# A resource manager commits only after every one of them has prepared.
+invariant CommitNeedsAllPrepared:
+    (exists r in RMs: RM[r].state == committed) implies TM.tmPrepared == RMs
+
+check n3(N = 3):
+    expect Consistent holds
+    expect CommitNeedsAllPrepared holds
+
+check n4(N = 4):
+    expect Consistent holds
+
+check n5(N = 5):
+    expect Consistent holds

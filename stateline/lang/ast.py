@@ -1,0 +1,418 @@
+"""The syntax tree of a spec: frozen dataclasses, one per construct.
+
+Location is metadata: every node's `span` is excluded from equality and
+hashing, so two differently formatted specs give equal trees.  Types are kept
+as expressions here (``set[RM]``, ``0..N``, ``Values?`` all parse as
+expressions); the type checker interprets them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..diagnostics import Span
+
+_NOSPAN = Span("<none>", 0, 0)
+
+
+def _span():
+    return field(default=_NOSPAN, compare=False, repr=False)
+
+
+# ---- expressions ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expr:
+    pass
+
+
+@dataclass(frozen=True)
+class Name(Expr):
+    id: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class IntLit(Expr):
+    value: int
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class BoolLit(Expr):
+    value: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class NoneLit(Expr):
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class TupleLit(Expr):
+    items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SeqLit(Expr):
+    items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SetLit(Expr):
+    items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class MapLit(Expr):
+    items: tuple[tuple[Expr, Expr], ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class CompFor:
+    names: tuple[str, ...]
+    domain: Expr
+    cond: Expr | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SetComp(Expr):
+    elem: Expr
+    fors: tuple[CompFor, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class MapComp(Expr):
+    key: Expr
+    value: Expr
+    fors: tuple[CompFor, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    func: Expr
+    args: tuple[Expr, ...]
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Slice(Expr):
+    lo: Expr | None
+    hi: Expr | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Subscript(Expr):
+    base: Expr
+    indices: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Attr(Expr):
+    base: Expr
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Prime(Expr):
+    base: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class OptionType(Expr):
+    base: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Unary(Expr):
+    op: str  # "neg" | "not"
+    operand: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Binary(Expr):
+    # arithmetic + - * // % /, sets | & ^ .., logic and or implies,
+    # comparison == != < <= > >= in "not in"
+    op: str
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class IfExp(Expr):
+    cond: Expr
+    then: Expr
+    orelse: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Binder:
+    names: tuple[str, ...]
+    domain: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Quant(Expr):
+    kind: str  # "forall" | "exists"
+    binders: tuple[Binder, ...]
+    body: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Choose(Expr):
+    name: str
+    domain: Expr
+    cond: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Let(Expr):
+    name: str
+    value: Expr
+    body: Expr
+    span: Span = _span()
+
+
+# ---- statements -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stmt:
+    pass
+
+
+@dataclass(frozen=True)
+class Require(Stmt):
+    cond: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Assign(Stmt):
+    target: Expr  # Name, Subscript or Attr chain rooted at a Name
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Send(Stmt):
+    message: Expr
+    to: Expr | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class LetStmt(Stmt):
+    name: str
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Pass(Stmt):
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class If(Stmt):
+    branches: tuple[tuple[Expr, tuple[Stmt, ...]], ...]
+    orelse: tuple[Stmt, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class For(Stmt):
+    name: str
+    domain: Expr
+    body: tuple[Stmt, ...]
+    span: Span = _span()
+
+
+# ---- declarations -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decl:
+    pass
+
+
+@dataclass(frozen=True)
+class Const(Decl):
+    name: str
+    type: Expr | None
+    value: Expr
+    symmetric: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Enum(Decl):
+    name: str
+    members: tuple[Member, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Record(Decl):
+    name: str
+    fields: tuple[Field, ...]
+    is_message: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Network(Decl):
+    kind: str
+    options: tuple[Member, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Var(Decl):
+    name: str
+    type: Expr | None
+    init: Expr
+    nondet: bool  # `var x in S` (any element of S) rather than `var x = e`
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: Expr | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Def(Decl):
+    name: str
+    params: tuple[Param, ...] | None  # None: `def X = e` (no parentheses)
+    ret_type: Expr | None
+    body: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Action(Decl):
+    name: str
+    params: tuple[Binder, ...]
+    guard: Expr | None
+    body: tuple[Stmt, ...]
+    fairness: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Handler(Decl):
+    message: str
+    binder: str
+    guard: Expr | None
+    body: tuple[Stmt, ...]
+    fairness: str | None = None
+    span: Span = _span()
+
+    @property
+    def name(self) -> str:
+        return f"on_{self.message}"
+
+
+@dataclass(frozen=True)
+class Process(Decl):
+    name: str
+    self_name: str | None
+    domain: Expr | None
+    members: tuple[Decl, ...]  # Var, Action, Handler
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Invariant(Decl):
+    name: str
+    expr: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Transition(Decl):
+    name: str
+    expr: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Constraint(Decl):
+    name: str
+    expr: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Property(Decl):
+    name: str
+    expr: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Allow(Decl):
+    what: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Expect:
+    prop: str
+    outcome: str  # "holds" | "violated"
+    span: Span = _span()
+    prop_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Check(Decl):
+    name: str
+    bindings: tuple[tuple[str, Expr], ...]
+    expects: tuple[Expect, ...]
+    allows: tuple[Allow, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    decls: tuple[Decl, ...]
+    path: str = field(default="<spec>", compare=False)
+    span: Span = _span()

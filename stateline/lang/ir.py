@@ -1,0 +1,464 @@
+"""The typed intermediate representation produced by the type checker.
+
+Names are resolved (a local is a `Local` object, a state variable a `VarSym`),
+every expression carries its static type, operators carry their meaning
+(`set_union` rather than `|`), definitions are inlined as `LetE` chains, and
+multi-variable binders are nested.  Declared types are kept as `TypeExpr`s
+because their bounds depend on the constants of an instance; lowering
+(`models.lower`) evaluates them.
+
+Nodes compare by identity (they are frozen, with `eq=False`), so later phases
+can key tables by node.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass, field
+
+from ..diagnostics import Span
+from .types import Type, contains_unknown
+
+_uid = itertools.count(1)
+
+
+def _fresh() -> int:
+    return next(_uid)
+
+
+# ---- symbols ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Local:
+    name: str
+    type: Type
+    uid: int = field(default_factory=_fresh)
+
+    @property
+    def py(self) -> str:
+        return f"L{self.uid}_{self.name}"
+
+
+@dataclass(frozen=True, eq=False)
+class VarSym:
+    """A state variable: global (`process` None) or local to a process."""
+
+    name: str
+    type: Type
+    decl_type: "TypeExpr"
+    init: "E"
+    nondet: bool
+    process: str | None
+    span: Span
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.process}.{self.name}" if self.process else self.name
+
+
+# ---- declared types -------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class TypeExpr:
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, eq=False)
+class TBool(TypeExpr):
+    pass
+
+
+@dataclass(frozen=True, eq=False)
+class TRange(TypeExpr):
+    lo: "E"
+    hi: "E"
+
+
+@dataclass(frozen=True, eq=False)
+class TIntSet(TypeExpr):
+    """`x: Ballots` where Ballots is a constant set of integers (must be a range)."""
+
+    set: "E"
+
+
+@dataclass(frozen=True, eq=False)
+class TAtom(TypeExpr):
+    sort: str
+
+
+@dataclass(frozen=True, eq=False)
+class TRecord(TypeExpr):
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class TTuple(TypeExpr):
+    items: tuple[TypeExpr, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class TSet(TypeExpr):
+    elem: TypeExpr
+
+
+@dataclass(frozen=True, eq=False)
+class TMap(TypeExpr):
+    key: TypeExpr
+    value: TypeExpr
+
+
+@dataclass(frozen=True, eq=False)
+class TSeq(TypeExpr):
+    elem: TypeExpr
+    maxlen: "E"
+
+
+@dataclass(frozen=True, eq=False)
+class TOption(TypeExpr):
+    elem: TypeExpr
+
+
+# ---- expressions ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class E:
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, eq=False)
+class IntC(E):
+    value: int
+
+
+@dataclass(frozen=True, eq=False)
+class BoolC(E):
+    value: bool
+
+
+@dataclass(frozen=True, eq=False)
+class NoneC(E):
+    pass
+
+
+@dataclass(frozen=True, eq=False)
+class AtomC(E):
+    """An enum member or a model value, by name (its index is fixed per instance)."""
+
+    sort: str
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class ConstRef(E):
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class VarRef(E):
+    var: VarSym
+    key: E | None  # the process instance for a process-local variable
+    primed: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class LocalRef(E):
+    local: Local
+
+
+@dataclass(frozen=True, eq=False)
+class FieldGet(E):
+    base: E
+    record: str
+    index: int
+    field_name: str
+
+
+@dataclass(frozen=True, eq=False)
+class TupleGet(E):
+    base: E
+    index: int
+
+
+@dataclass(frozen=True, eq=False)
+class MapGet(E):
+    base: E
+    key: E
+
+
+@dataclass(frozen=True, eq=False)
+class SeqGet(E):
+    base: E
+    index: E
+
+
+@dataclass(frozen=True, eq=False)
+class SeqSlice(E):
+    base: E
+    lo: E | None
+    hi: E | None
+
+
+@dataclass(frozen=True, eq=False)
+class Op(E):
+    """A primitive operation; `op` names its meaning (see OPS)."""
+
+    op: str
+    args: tuple[E, ...]
+
+
+# Every primitive operator the IR uses, with its arity (-1: variadic).
+OPS = {
+    "add": 2, "sub": 2, "mul": 2, "floordiv": 2, "mod": 2, "neg": 1, "abs": 1,
+    "min": -1, "max": -1, "eq": 2, "ne": 2, "lt": 2, "le": 2, "gt": 2, "ge": 2,
+    "and": -1, "or": -1, "not": 1, "implies": 2,
+    "set_union": 2, "set_inter": 2, "set_diff": 2, "set_symdiff": 2,
+    "subseteq": 2, "subset": 2, "supseteq": 2, "supset": 2,
+    "in": 2, "not_in": 2, "seq_in": 2, "seq_not_in": 2,
+    "range": 2, "len": 1, "subsets": 1, "seq_concat": 2, "set_min": 1, "set_max": 1,
+    "set_sum": 1, "keys": 1, "values": 1, "unwrap": 1, "is_none": 1, "some": 1,
+    "seq_head": 1, "seq_tail": 1, "seq_last": 1, "seq_to_set": 1, "union_all": 1,
+}
+
+
+@dataclass(frozen=True, eq=False)
+class IfE(E):
+    cond: E
+    then: E
+    orelse: E
+
+
+@dataclass(frozen=True, eq=False)
+class LetE(E):
+    local: Local
+    value: E
+    body: E
+
+
+@dataclass(frozen=True, eq=False)
+class Quant(E):
+    kind: str  # "forall" | "exists"
+    local: Local
+    domain: E
+    body: E
+
+
+@dataclass(frozen=True, eq=False)
+class ChooseE(E):
+    local: Local
+    domain: E
+    cond: E
+
+
+@dataclass(frozen=True, eq=False)
+class SetLitE(E):
+    items: tuple[E, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class SeqLitE(E):
+    items: tuple[E, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class TupleE(E):
+    items: tuple[E, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class RecordE(E):
+    record: str
+    fields: tuple[E, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class RecordUpdate(E):
+    base: E
+    updates: tuple[tuple[int, E], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Gen:
+    local: Local
+    domain: E
+    cond: E | None
+
+
+@dataclass(frozen=True, eq=False)
+class SetCompE(E):
+    elem: E
+    gens: tuple[Gen, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class MapCompE(E):
+    local: Local
+    domain: E
+    value: E
+
+
+@dataclass(frozen=True, eq=False)
+class MapUpdate(E):
+    base: E
+    updates: tuple[tuple[E, E], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Sent(E):
+    """The messages of one type currently in the network, as a set."""
+
+    message: str
+
+
+@dataclass(frozen=True, eq=False)
+class NodeE(E):
+    """A process instance: `Acceptor[a1]`, or `TM` for a single-instance process."""
+
+    process: str
+    key: E | None
+
+
+def retype(e: E, t: Type) -> E:
+    """The same literal with its element type fixed by context (`{}`, `[]`, `none`)."""
+    return dataclasses.replace(e, type=t)
+
+
+def retype_if(e: E, t: Type) -> E:
+    return retype(e, t) if contains_unknown(e.type) else e
+
+
+# ---- statements -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class S:
+    span: Span
+
+
+@dataclass(frozen=True, eq=False)
+class RequireS(S):
+    cond: E
+
+
+@dataclass(frozen=True, eq=False)
+class AssignS(S):
+    """`var[key] <path> := value`; path steps are ("index", E) or ("field", int)."""
+
+    var: VarSym
+    key: E | None
+    path: tuple[tuple[str, object], ...]
+    value: E
+
+
+@dataclass(frozen=True, eq=False)
+class SendS(S):
+    message: E
+    to: E | None
+
+
+@dataclass(frozen=True, eq=False)
+class LetS(S):
+    local: Local
+    value: E
+
+
+@dataclass(frozen=True, eq=False)
+class IfS(S):
+    cond: E
+    then: tuple[S, ...]
+    orelse: tuple[S, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class ForS(S):
+    local: Local
+    domain: E
+    body: tuple[S, ...]
+
+
+# ---- the typed spec ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ConstSym:
+    name: str
+    type: Type
+    value: E
+    decl_type: TypeExpr | None
+    symmetric: bool
+    model_values: tuple[str, ...] | None  # `const X = {a, b}` declaring model values
+    span: Span
+
+
+@dataclass(frozen=True, eq=False)
+class RecordSym:
+    name: str
+    fields: tuple[tuple[str, TypeExpr], ...]
+    is_message: bool
+    span: Span
+
+    def field_index(self, name: str) -> int | None:
+        for i, (n, _) in enumerate(self.fields):
+            if n == name:
+                return i
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class ActionIR:
+    name: str
+    process: str | None
+    self_local: Local | None
+    params: tuple[tuple[Local, E], ...]
+    receive: tuple[str, Local] | None  # (message type, bound local)
+    guard: E | None
+    body: tuple[S, ...]
+    fairness: str | None
+    span: Span
+
+
+@dataclass(frozen=True, eq=False)
+class ProcessIR:
+    name: str
+    self_local: Local | None
+    domain: E | None  # None: a single instance
+    variables: tuple[VarSym, ...]
+    span: Span
+
+
+@dataclass(frozen=True, eq=False)
+class PropertyIR:
+    name: str
+    kind: str  # "invariant" | "transition" | "constraint"
+    expr: E
+    span: Span
+
+
+@dataclass(frozen=True, eq=False)
+class CheckIR:
+    name: str
+    bindings: tuple[tuple[str, object, Span], ...]  # (const name, ast expr, span)
+    expects: tuple[tuple[str, str, Span], ...]      # (property, outcome, span)
+    allow_deadlock: bool
+    span: Span
+
+
+@dataclass(frozen=True, eq=False)
+class TypedSpec:
+    name: str
+    path: str
+    consts: tuple[ConstSym, ...]
+    enums: dict[str, tuple[str, ...]]
+    records: dict[str, RecordSym]
+    network: tuple[str, tuple[str, ...], Span] | None  # (kind, options, span)
+    variables: tuple[VarSym, ...]
+    processes: tuple[ProcessIR, ...]
+    actions: tuple[ActionIR, ...]
+    properties: tuple[PropertyIR, ...]
+    allow_deadlock: bool
+    checks: tuple[CheckIR, ...]

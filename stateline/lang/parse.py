@@ -1,0 +1,222 @@
+"""Text -> `ast.Spec`: the lark LALR parser, the indentation post-lexer, and
+the translation of every lark error into a `Diagnostic` (never a traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+from lark import Lark, Token
+from lark.exceptions import (LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput,
+                             UnexpectedToken, VisitError)
+from lark.lark import PostLex
+
+from ..diagnostics import Diagnostic, Span, SpecError
+from . import ast as A
+from .build import Builder
+
+_OPEN = {"LPAR", "LSQB", "LBRACE"}
+_CLOSE = {"RPAR", "RSQB", "RBRACE"}
+
+
+class _IndentError(Exception):
+    def __init__(self, diag: Diagnostic):
+        self.diag = diag
+
+
+class Indenter(PostLex):
+    """Python-style INDENT/DEDENT tokens; newlines inside brackets are ignored.
+
+    Unlike lark's stock Indenter it reports positions, rejects tabs in
+    indentation and never asserts on unbalanced brackets (the parser reports
+    those as unexpected tokens).
+    """
+
+    always_accept = ("_NL",)
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def process(self, stream):
+        levels = [0]
+        depth = 0
+        token = None
+        for token in stream:
+            if token.type == "_NL":
+                if depth > 0:
+                    continue
+                yield token
+                indent_str = token.rsplit("\n", 1)[1] if "\n" in token else ""
+                line = (token.end_line or token.line)
+                if "\t" in indent_str:
+                    raise _IndentError(Diagnostic(
+                        "SL104", "tab character in indentation; indent with spaces",
+                        Span(self.path, line, indent_str.index("\t") + 1, line,
+                             indent_str.index("\t") + 2)))
+                indent = len(indent_str)
+                if indent > levels[-1]:
+                    levels.append(indent)
+                    yield Token.new_borrow_pos("_INDENT", indent_str, token)
+                else:
+                    while indent < levels[-1]:
+                        levels.pop()
+                        yield Token.new_borrow_pos("_DEDENT", indent_str, token)
+                    if indent != levels[-1]:
+                        raise _IndentError(Diagnostic(
+                            "SL104",
+                            f"unindent to column {indent + 1} does not match any outer "
+                            f"indentation level (expected column {levels[-1] + 1})",
+                            Span(self.path, line, indent + 1, line, indent + 2)))
+                continue
+            if token.type in _OPEN:
+                depth += 1
+            elif token.type in _CLOSE and depth > 0:
+                depth -= 1
+            yield token
+        while len(levels) > 1:
+            levels.pop()
+            if token is not None:
+                yield Token.new_borrow_pos("_DEDENT", "", token)
+            else:
+                yield Token("_DEDENT", "", 0, 1, 1)
+
+
+@functools.lru_cache(maxsize=1)
+def _grammar() -> str:
+    return resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=8)
+def _parser(path: str, start: str) -> Lark:
+    # One parser per path because the post-lexer carries the path for spans;
+    # lark caches the grammar analysis, so building another is cheap.
+    return Lark(_grammar(), parser="lalr", start=start, postlex=Indenter(path),
+                propagate_positions=True, maybe_placeholders=True, cache=False)
+
+
+# Human names for the terminals lark reports in "expected one of".
+_TERMINAL_NAMES = {
+    "NAME": "a name", "INT": "an integer", "_NL": "a new line", "_INDENT": "an indented block",
+    "_DEDENT": "the end of the block", "$END": "the end of the file", "COMP_OP": "a comparison",
+    "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'",
+    "COLON": "':'", "COMMA": "','", "EQUAL": "'='", "DOT": "'.'", "SYMMETRIC": "'symmetric'",
+}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    if name.startswith("__ANON") or name.isupper():
+        return name.lower()
+    return name
+
+
+def _describe_token(tok: Token) -> str:
+    if tok.type == "$END":
+        return "end of file"
+    if tok.type == "_NL":
+        return "end of line"
+    if tok.type == "_INDENT":
+        return "indentation"
+    if tok.type == "_DEDENT":
+        return "end of block"
+    return f"'{tok}'"
+
+
+def _expected(exc: UnexpectedInput, parser: Lark) -> str:
+    names = set()
+    for term in sorted(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ()):
+        try:
+            pattern = parser.get_terminal(term).pattern
+            if pattern.type == "str":
+                names.add(f"'{pattern.value}'")
+                continue
+        except (KeyError, AttributeError):
+            pass
+        names.add(_describe_terminal(term))
+    names.discard("__ignore")
+    if not names:
+        return ""
+    ordered = sorted(names)
+    if len(ordered) > 8:
+        ordered = ordered[:8] + ["..."]
+    return "; expected " + (ordered[0] if len(ordered) == 1 else "one of " + ", ".join(ordered))
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark) -> Diagnostic:
+    if isinstance(exc, UnexpectedCharacters):
+        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
+        what = "a string literal (Stateline has no strings)" if ch in "\"" else repr(ch)
+        return Diagnostic("SL101", f"unexpected character {what}",
+                          Span(path, exc.line, exc.column, exc.line, exc.column + 1))
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken)
+                                          and exc.token.type == "$END"):
+        lines = text.splitlines() or [""]
+        line = len(lines)
+        return Diagnostic("SL103", "unexpected end of file" + _expected(exc, parser),
+                          Span(path, line, max(1, len(lines[-1])), line, len(lines[-1]) + 1))
+    assert isinstance(exc, UnexpectedToken)
+    tok = exc.token
+    line = tok.line or 1
+    col = tok.column or 1
+    if tok.type == "_INDENT":
+        line = tok.end_line or line
+        return Diagnostic("SL104", "unexpected indentation",
+                          Span(path, line, 1, line, len(tok) + 1))
+    end_col = (tok.end_column or col + len(tok)) if tok.end_line == tok.line else col + 1
+    if tok.type in ("_NL", "_DEDENT"):
+        end_col = col + 1
+    message = f"unexpected {_describe_token(tok)}" + _expected(exc, parser)
+    hint = None
+    if tok.type == "EQUAL" and "':='" in message:
+        hint = "state variables are updated with ':='"
+    elif str(tok) == "=" and tok.type != "EQUAL":
+        hint = "use '==' to compare"
+    return Diagnostic("SL102", message, Span(path, line, col, line, end_col), hint=hint)
+
+
+def parse_text(text: str, path: str = "<spec>", start: str = "start"):
+    """Parse spec text; return an `ast.Spec` (or an expression for start='expr_only').
+
+    Raises `SpecError` with exactly one diagnostic on the first syntax error.
+    """
+    if not text.endswith("\n"):
+        text += "\n"
+    parser = _parser(path, start)
+    try:
+        tree = parser.parse(text)
+    except _IndentError as exc:
+        raise SpecError(exc.diag) from None
+    except UnexpectedInput as exc:
+        raise SpecError(_syntax_diagnostic(exc, path, text, parser)) from None
+    except LarkError as exc:  # any other lark failure is still a syntax error, not a crash
+        raise SpecError(Diagnostic("SL102", f"cannot parse: {exc}", Span(path, 1, 1))) from None
+    try:
+        return Builder(path).transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, SpecError):
+            raise exc.orig_exc from None
+        raise
+
+
+def decode_source(data: bytes, path: str) -> str:
+    """Bytes of a spec file -> text, or SL100 naming the first bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise SpecError(Diagnostic("SL100", f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
+                                   Span(path, line, col, line, col + 1))) from None
+
+
+def parse(text: str, path: str = "<spec>") -> A.Spec:
+    return parse_text(text, path)
+
+
+def parse_expr(text: str, path: str) -> A.Expr:
+    """Parse a standalone expression (a -D override value)."""
+    spec = parse_text(f"spec _\nconst _ = {text}\n", path)
+    return spec.decls[0].value

@@ -1,0 +1,189 @@
+"""Name resolution: the global and per-process symbol tables of a spec.
+
+`resolve(spec)` collects every declaration, reports names defined twice
+(SL202), and recognises model-value
+constants (``const Acceptors = {a1, a2, a3}`` whose elements are fresh names).
+Expressions are resolved against these tables by the type checker, which
+knows the local scopes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..diagnostics import Diagnostic, Span
+from . import ast as A
+
+BUILTIN_FUNCTIONS = ("len", "subsets", "sent", "min", "max", "abs", "sum", "values", "set",
+                     "replace", "union", "head", "tail", "last")
+TYPE_CONSTRUCTORS = ("set", "map", "seq", "bool", "int", "nat")
+BUILTIN_PROPERTIES = ("DeadlockFreedom",)
+
+
+@dataclass
+class Resolved:
+    spec: A.Spec
+    consts: dict[str, A.Const] = field(default_factory=dict)
+    model_sorts: dict[str, tuple[A.Member, ...]] = field(default_factory=dict)
+    enums: dict[str, A.Enum] = field(default_factory=dict)
+    members: dict[str, tuple[str, Span]] = field(default_factory=dict)  # name -> (sort, span)
+    records: dict[str, A.Record] = field(default_factory=dict)
+    vars: dict[str, A.Var] = field(default_factory=dict)
+    defs: dict[str, A.Def] = field(default_factory=dict)
+    processes: dict[str, A.Process] = field(default_factory=dict)
+    process_vars: dict[str, dict[str, A.Var]] = field(default_factory=dict)
+    actions: list[tuple[A.Process | None, A.Action | A.Handler]] = field(default_factory=list)
+    properties: dict[str, A.Decl] = field(default_factory=dict)
+    constraints: list[A.Constraint] = field(default_factory=list)
+    networks: list[A.Network] = field(default_factory=list)
+    allows: list[A.Allow] = field(default_factory=list)
+    checks: dict[str, A.Check] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def global_kind(self, name: str) -> str | None:
+        for kind, table in (("const", self.consts), ("enum", self.enums),
+                            ("member", self.members), ("record", self.records),
+                            ("var", self.vars), ("def", self.defs),
+                            ("process", self.processes)):
+            if name in table:
+                return kind
+        return None
+
+    def all_value_names(self) -> list[str]:
+        names = []
+        for table in (self.consts, self.enums, self.members, self.records, self.vars,
+                      self.defs, self.processes):
+            names.extend(table)
+        return names + list(BUILTIN_FUNCTIONS)
+
+
+def model_value_names(value: A.Expr, is_known) -> tuple[A.Member, ...] | None:
+    """The members of ``{a, b, c}`` if every element is a fresh bare name."""
+    if not isinstance(value, A.SetLit) or not value.items:
+        return None
+    if not all(isinstance(i, A.Name) for i in value.items):
+        return None
+    if any(is_known(i.id) for i in value.items):
+        return None
+    return tuple(A.Member(i.id, span=i.span) for i in value.items)
+
+
+def _span_of(decl) -> Span:
+    return getattr(decl, "span", None)
+
+
+def resolve(spec: A.Spec) -> Resolved:
+    r = Resolved(spec)
+    seen: dict[str, Span] = {}
+
+    def define(name: str, span: Span, what: str) -> bool:
+        if name in seen:
+            first = seen[name]
+            r.diagnostics.append(Diagnostic(
+                "SL202", f"'{name}' is already defined", span,
+                notes=(f"first defined at {first}",)))
+            return False
+        seen[name] = span
+        return True
+
+    # Names introduced by a declaration that are not themselves the declaration's
+    # name (enum members) are collected first so model values can be recognised.
+    declared_names = set()
+    for d in spec.decls:
+        name = getattr(d, "name", None)
+        if isinstance(d, (A.Const, A.Enum, A.Record, A.Var, A.Def, A.Process)) and name:
+            declared_names.add(name)
+        if isinstance(d, A.Enum):
+            declared_names.update(m.name for m in d.members)
+
+    for d in spec.decls:
+        if isinstance(d, A.Const):
+            if define(d.name, d.span, "constant"):
+                r.consts[d.name] = d
+                members = model_value_names(d.value, lambda n: n in declared_names)
+                if members is not None:
+                    r.model_sorts[d.name] = members
+                    for m in members:
+                        if define(m.name, m.span, "model value"):
+                            r.members[m.name] = (d.name, m.span)
+        elif isinstance(d, A.Enum):
+            if define(d.name, d.span, "enum"):
+                r.enums[d.name] = d
+            for m in d.members:
+                if define(m.name, m.span, "enum member"):
+                    r.members[m.name] = (d.name, m.span)
+        elif isinstance(d, A.Record):
+            if define(d.name, d.span, "record"):
+                r.records[d.name] = d
+            fseen: dict[str, Span] = {}
+            for f in d.fields:
+                if f.name in fseen:
+                    r.diagnostics.append(Diagnostic(
+                        "SL202", f"field '{f.name}' is already defined in '{d.name}'", f.span,
+                        notes=(f"first defined at {fseen[f.name]}",)))
+                fseen[f.name] = f.span
+        elif isinstance(d, A.Var):
+            if define(d.name, d.span, "variable"):
+                r.vars[d.name] = d
+        elif isinstance(d, A.Def):
+            if define(d.name, d.span, "definition"):
+                r.defs[d.name] = d
+        elif isinstance(d, A.Process):
+            if define(d.name, d.span, "process"):
+                r.processes[d.name] = d
+        elif isinstance(d, (A.Invariant, A.Transition, A.Property)):
+            if d.name in r.properties or d.name in BUILTIN_PROPERTIES:
+                first = _span_of(r.properties.get(d.name))
+                r.diagnostics.append(Diagnostic(
+                    "SL202", f"property '{d.name}' is already defined", d.span,
+                    notes=(f"first defined at {first}",) if first else ()))
+            else:
+                r.properties[d.name] = d
+        elif isinstance(d, A.Constraint):
+            r.constraints.append(d)
+        elif isinstance(d, A.Network):
+            if r.networks:
+                r.diagnostics.append(Diagnostic(
+                    "SL202", "the network is already declared", d.span,
+                    notes=(f"first declared at {r.networks[0].span}",)))
+            else:
+                r.networks.append(d)
+        elif isinstance(d, A.Allow):
+            r.allows.append(d)
+        elif isinstance(d, A.Check):
+            if d.name in r.checks:
+                r.diagnostics.append(Diagnostic(
+                    "SL202", f"check block '{d.name}' is already defined", d.span,
+                    notes=(f"first defined at {r.checks[d.name].span}",)))
+            else:
+                r.checks[d.name] = d
+        elif isinstance(d, A.Action):
+            r.actions.append((None, d))
+
+    for p in r.processes.values():
+        local: dict[str, A.Var] = {}
+        names: dict[str, Span] = {}
+        if p.self_name:
+            names[p.self_name] = p.span
+        for m in p.members:
+            if isinstance(m, A.Var):
+                if m.name in names or m.name in seen:
+                    first = names.get(m.name) or seen.get(m.name)
+                    r.diagnostics.append(Diagnostic(
+                        "SL202", f"'{m.name}' is already defined", m.span,
+                        notes=(f"first defined at {first}",)))
+                    continue
+                names[m.name] = m.span
+                local[m.name] = m
+            else:
+                key = m.name
+                if key in names and not isinstance(m, A.Var):
+                    r.diagnostics.append(Diagnostic(
+                        "SL202", f"action '{key}' is already defined in process '{p.name}'",
+                        m.span, notes=(f"first defined at {names[key]}",)))
+                    continue
+                names[key] = m.span
+                r.actions.append((p, m))
+        r.process_vars[p.name] = local
+
+    return r
