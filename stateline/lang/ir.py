@@ -462,3 +462,40 @@ class TypedSpec:
     properties: tuple[PropertyIR, ...]
     allow_deadlock: bool
     checks: tuple[CheckIR, ...]
+
+
+# ---- traversal ----------------------------------------------------------------------
+
+
+def children(node):
+    """The IR nodes directly inside `node` (expressions, statements, generators)."""
+    for value in node.__dict__.values():
+        if isinstance(value, (E, S, Gen)):
+            yield value
+        elif isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, (E, S, Gen)):
+                    yield item
+                elif isinstance(item, tuple):
+                    for sub in item:
+                        if isinstance(sub, (E, S, Gen)):
+                            yield sub
+
+
+def free_locals(node) -> set:
+    """Locals referenced in `node` that are not bound inside it."""
+    out: set = set()
+    bound: set = set()
+
+    def visit(n):
+        if isinstance(n, LocalRef):
+            out.add(n.local)
+        for attr in ("local",):
+            b = getattr(n, attr, None)
+            if isinstance(b, Local) and not isinstance(n, LocalRef):
+                bound.add(b)
+        for c in children(n):
+            visit(c)
+
+    visit(node)
+    return out - bound

@@ -1,0 +1,56 @@
+"""`Code`: a compiled expression, and `View`: where compiled code reads state."""
+
+from __future__ import annotations
+
+from .domains import Dom
+
+
+class Code:
+    """A Python expression (parenthesised), the `Dom` of its value, and the value
+    itself when it is a compile-time constant."""
+
+    __slots__ = ("src", "dom", "const", "value", "rng", "walrus", "netbase")
+
+    def __init__(self, src: str, dom: Dom, const: bool = False, value=None, rng=None,
+                 walrus: bool = False, netbase: tuple[str, int] | None = None):
+        self.src = src
+        self.dom = dom
+        self.const = const
+        self.value = value
+        self.rng = rng          # (lo, hi) known bounds of an int value
+        self.walrus = walrus    # contains an assignment expression
+        self.netbase = netbase  # (net source, base): this is (net >> base) & full
+
+    def __repr__(self):
+        return f"Code({self.src!r}, {self.dom})"
+
+
+class Unsupported(Exception):
+    pass
+
+
+class View:
+    """Where state variables are read from; subclasses set the slot names."""
+
+    def slot(self, k: int, primed: bool = False) -> str:
+        raise Unsupported("state is not available here")
+
+    def dynamic(self, base: int, count: int, pos_src: str, primed: bool = False) -> str:
+        raise Unsupported("state is not available here")
+
+
+class NoState(View):
+    pass
+
+
+def _lit(value) -> str | None:
+    """A Python literal for small constants, None when a table entry is better."""
+    if value is True or value is False:
+        return repr(value)
+    if type(value) is int:
+        return repr(value) if value >= 0 else f"({value})"
+    if type(value) is tuple and len(value) <= 12:
+        parts = [_lit(x) for x in value]
+        if all(p is not None for p in parts):
+            return "(" + "".join(p + ", " for p in parts) + ")"
+    return None

@@ -1,0 +1,685 @@
+"""Typed IR expressions -> Python source, specialised for one instance.
+
+`ExprGen.expr(e, env, view)` returns a `Code`: a Python expression (always
+parenthesised), the concrete `Dom` of its value, and, when every input is a
+compile-time constant, the folded value itself.  Folding is what makes
+unrolled action parameters cheap: inside `Acceptor(a2).on Prepare`, `self`
+is the constant 1, so `Promise(self, ...)` becomes arithmetic on the other
+fields only.  Two more specialisations matter for speed:
+
+* a quantifier or filter over a bitmask set whose condition depends only on
+  the bound element becomes one `&` with a mask computed at compile time
+  (``exists m in sent(Promise): m.acc == a and m.bal == 2`` is
+  ``net & 0x...`` != 0);
+* quantifiers over small constant domains are unrolled into `and`/`or`.
+
+Everything else falls back to generator expressions over the set's members.
+The semantics of every operator lives here once; constants, initial states,
+guards, actions and properties are all compiled by it.
+"""
+
+from __future__ import annotations
+
+from ..diagnostics import Span, fail as spec_fail
+from ..lang import ir
+from ..lang.types import (AtomT, BoolT, IntT, MapT, NoneT, OptionT, RecordT, SeqT, SetT,
+                          TupleT, Type, UnknownT)
+from . import runtime
+from .code import Code, NoState, Unsupported, View, _lit
+from .domains import (DAtom, DBool, DInt, DMap, DMsg, DOption, DRecord, DSeq, DSet, DTuple, Dom,
+                      has_int, sort_key)
+from .ops import OpsMixin
+
+UNROLL_QUANT = 16      # quantifiers over constant domains up to this size are unrolled
+PRED_LIMIT = 512       # universes up to this size get compile-time predicate masks
+
+
+class ExprGen(OpsMixin):
+    def __init__(self, ns: dict, system_ctx):
+        self.ns = ns
+        self.ctx = system_ctx        # provides consts, records, doms, sites, network, layout
+        self._tables: dict = {}
+        self._nconst = 0
+        ns.setdefault("_rt", runtime)
+
+    # ---- constants and tables -------------------------------------------------------
+
+    def constant(self, value, dom: Dom, rng=None) -> Code:
+        src = _lit(value)
+        if src is None:
+            src = self.register(value)
+        if rng is None and type(value) is int and isinstance(dom, DInt):
+            rng = (value, value)
+        if rng is None and isinstance(dom, DSet) and dom.ints and type(value) is int and value:
+            members = dom.members(value)
+            rng = (members[0], members[-1])
+        return Code(src, dom, True, value, rng)
+
+    def register(self, value, prefix: str = "K") -> str:
+        key = (prefix, type(value).__name__, value) if _hashable(value) else None
+        if key is not None and key in self._tables:
+            return self._tables[key]
+        self._nconst += 1
+        name = f"{prefix}{self._nconst}"
+        self.ns[name] = value
+        if key is not None:
+            self._tables[key] = name
+        return name
+
+    def table(self, dom: Dom) -> str:
+        """A tuple of the universe of `dom`, for decoding bitmask members."""
+        key = ("T", dom)
+        if key not in self._tables:
+            self._nconst += 1
+            name = f"U{self._nconst}"
+            self.ns[name] = tuple(dom.values())
+            self._tables[key] = name
+        return self._tables[key]
+
+    def positions(self, dom: Dom) -> str:
+        key = ("P", dom)
+        if key not in self._tables:
+            self._nconst += 1
+            name = f"P{self._nconst}"
+            self.ns[name] = {v: i for i, v in enumerate(dom.values())}
+            self._tables[key] = name
+        return self._tables[key]
+
+    def site(self, span: Span) -> int:
+        return self.ctx.site(span)
+
+    def fold(self, src: str, dom: Dom, rng=None, walrus=False) -> Code:
+        try:
+            value = eval(src, self.ns)  # noqa: S307 - our own generated code
+        except Exception:
+            return Code(src, dom, rng=rng, walrus=walrus)
+        return self.constant(value, dom)
+
+    def make(self, src: str, dom: Dom, parts, rng=None) -> Code:
+        """A compound expression: folded when all its parts are constant."""
+        walrus = any(p.walrus for p in parts)
+        if all(p.const for p in parts):
+            return self.fold(src, dom, rng, walrus)
+        return Code(src, dom, rng=rng, walrus=walrus)
+
+    # ---- static types -> domains ---------------------------------------------------------
+
+    def dom_of_type(self, t: Type) -> Dom:
+        if isinstance(t, BoolT):
+            return DBool()
+        if isinstance(t, IntT):
+            return DInt()
+        if isinstance(t, AtomT):
+            return self.ctx.atom_dom(t.sort)
+        if isinstance(t, RecordT):
+            return self.ctx.records[t.name]
+        if isinstance(t, TupleT):
+            return DTuple(tuple(self.dom_of_type(x) for x in t.items))
+        if isinstance(t, SetT):
+            return DSet(self.dom_of_type(t.elem))
+        if isinstance(t, SeqT):
+            return DSeq(self.dom_of_type(t.elem))
+        if isinstance(t, OptionT):
+            return DOption(self.dom_of_type(t.elem))
+        if isinstance(t, MapT):
+            return DMap(self.dom_of_type(t.key), self.dom_of_type(t.value))
+        if isinstance(t, (NoneT, UnknownT)):
+            return DOption(DBool())
+        raise Unsupported(f"no domain for {t}")
+
+    # ---- positions of values: bits in bitmask sets, indices in universes ----------------
+
+    def bit(self, c: Code, dom: Dom) -> str:
+        """Source of the bit of value `c` in a bitmask set over `dom`."""
+        if c.const:
+            return repr(dom.bit(c.value))
+        if isinstance(dom, DInt):
+            if c.rng is not None and c.rng[0] >= 0:
+                return f"(2 * {c.src})"
+            return f"_rt.zz({c.src})"
+        return self.position(c, dom)
+
+    def position(self, c: Code, dom: Dom) -> str:
+        """Source of the index of value `c` in the canonical order of `dom`."""
+        if c.const:
+            return repr(dom.index(c.value))
+        if isinstance(dom, DBool):
+            return f"(1 if {c.src} else 0)"
+        if isinstance(dom, DAtom):
+            return c.src
+        if isinstance(dom, DInt):
+            return c.src if dom.lo == 0 else f"({c.src} - {dom.lo})"
+        if isinstance(dom, DSet) and dom.mask and not has_int(dom.elem):
+            return c.src
+        if isinstance(dom, DOption) and isinstance(dom.elem, (DAtom, DBool)) and _simple(c.src):
+            inner = self.position(Code(c.src, dom.elem), dom.elem)
+            return f"(0 if {c.src} == () else 1 + {inner})"
+        if dom.size is not None and dom.size <= (1 << 16):
+            return f"{self.positions(dom)}[{c.src}]"
+        return f"{self.register(dom, 'D')}.index({c.src})"
+
+    def record_index(self, rec: DRecord, fields: list[Code]) -> str:
+        """The universe index of a record built from `fields` (no tuple is built)."""
+        terms, const = [], 0
+        for (fname, fdom), stride, f in zip(rec.fields, rec.strides, fields):
+            if f.const:
+                const += fdom.index(f.value) * stride
+            else:
+                i = self.position(f, fdom)
+                terms.append(i if stride == 1 else f"{i} * {stride}")
+        if const or not terms:
+            terms.append(repr(const))
+        return "(" + " + ".join(terms) + ")"
+
+    def universe_mask(self, dom: Dom) -> int:
+        m = 0
+        for u in dom.values():
+            m |= 1 << dom.bit(u)
+        return m
+
+    # ---- expressions ----------------------------------------------------------------------
+
+    def expr(self, e: ir.E, env: dict, view: View) -> Code:
+        method = getattr(self, "_" + type(e).__name__)
+        return method(e, env, view)
+
+    def _IntC(self, e, env, view):
+        return self.constant(e.value, DInt(e.value, e.value))
+
+    def _BoolC(self, e, env, view):
+        return self.constant(e.value, DBool())
+
+    def _NoneC(self, e, env, view):
+        return self.constant((), self.dom_of_type(e.type))
+
+    def _AtomC(self, e, env, view):
+        dom = self.ctx.atom_dom(e.sort)
+        if e.name not in dom.names:
+            spec_fail("SL403", f"'{e.name}' is not a value of {e.sort} = "
+                               f"{{{', '.join(dom.names)}}} in this instance", e.span)
+        return self.constant(dom.names.index(e.name), dom)
+
+    def _ConstRef(self, e, env, view):
+        value, dom = self.ctx.const_value(e.name)
+        return self.constant(value, dom)
+
+    def _LocalRef(self, e, env, view):
+        try:
+            return env[e.local]
+        except KeyError:
+            raise Unsupported(f"local '{e.local.name}' is not bound here") from None
+
+    def _VarRef(self, e, env, view):
+        lay = self.ctx.layout(e.var)
+        if lay.process is None or lay.process.single:
+            src = view.slot(lay.base, primed=e.primed)
+        else:
+            key = self.expr(e.key, env, view)
+            if key.const:
+                pos = lay.process.instances.index(key.value)
+                src = view.slot(lay.base + pos, primed=e.primed)
+            else:
+                pos = self.instance_position(lay.process, key, e.span)
+                src = view.dynamic(lay.base, lay.process.count(), pos, primed=e.primed)
+        return Code(src, lay.dom, rng=dom_rng(lay.dom))
+
+    def instance_position(self, proc, key: Code, span: Span) -> str:
+        dom = proc.instance_dom
+        if tuple(dom.values()) == tuple(proc.instances):
+            if isinstance(dom, DInt):
+                site = self.site(span)
+                return f"(_rt.int_in({key.src}, {dom.lo}, {dom.hi}, {site}, " \
+                       f"'instance of {proc.name}') - {dom.lo})"
+            return key.src
+        table = self.register({v: i for i, v in enumerate(proc.instances)}, "I")
+        return f"_rt.position({table}, {key.src}, {self.site(span)}, 'instance of {proc.name}')"
+
+    def _NodeE(self, e, env, view):
+        raise Unsupported("a process instance is only a 'send ... to' target")
+
+    def _FieldGet(self, e, env, view):
+        base = self.expr(e.base, env, view)
+        rec = self.ctx.records[e.record]
+        fdom = rec.fields[e.index][1]
+        rng = dom_rng(fdom)
+        if base.const:
+            return self.constant(base.value[rec.offset + e.index], fdom, rng)
+        return Code(f"{base.src}[{rec.offset + e.index}]", fdom, rng=rng, walrus=base.walrus)
+
+    def _TupleGet(self, e, env, view):
+        base = self.expr(e.base, env, view)
+        dom = base.dom.items[e.index] if isinstance(base.dom, DTuple) else \
+            self.dom_of_type(e.type)
+        return self.make(f"{base.src}[{e.index}]", dom, [base])
+
+    def _MapGet(self, e, env, view):
+        m = self.expr(e.base, env, view)
+        k = self.expr(e.key, env, view)
+        return self.make(f"{m.src}[{self.key_index(m.dom, k, e.span)}]", m.dom.value, [m, k])
+
+    def key_index(self, mdom: DMap, k: Code, span: Span) -> str:
+        kd = mdom.key
+        if k.const:
+            if not kd.contains(k.value):
+                spec_fail("SL601", f"map key {k.dom.show(k.value)} is outside "
+                                   f"{kd.describe()}", span)
+            return repr(kd.index(k.value))
+        if isinstance(kd, DInt) and not (k.rng and kd.lo <= k.rng[0] and k.rng[1] <= kd.hi):
+            return f"(_rt.int_in({k.src}, {kd.lo}, {kd.hi}, {self.site(span)}, 'map key')" + \
+                (f" - {kd.lo})" if kd.lo else ")")
+        return self.position(k, kd)
+
+    def _SeqGet(self, e, env, view):
+        s = self.expr(e.base, env, view)
+        i = self.expr(e.index, env, view)
+        elem = s.dom.elem if isinstance(s.dom, DSeq) else self.dom_of_type(e.type)
+        return self.make(f"_rt.seq_get({s.src}, {i.src}, {self.site(e.span)})", elem, [s, i])
+
+    def _SeqSlice(self, e, env, view):
+        s = self.expr(e.base, env, view)
+        lo = self.expr(e.lo, env, view) if e.lo is not None else None
+        hi = self.expr(e.hi, env, view) if e.hi is not None else None
+        src = f"{s.src}[{lo.src if lo else ''}:{hi.src if hi else ''}]"
+        return self.make(src, DSeq(s.dom.elem), [x for x in (s, lo, hi) if x is not None])
+
+    def _IfE(self, e, env, view):
+        c = self.expr(e.cond, env, view)
+        if c.const:
+            return self.expr(e.then if c.value else e.orelse, env, view)
+        a = self.expr(e.then, env, view)
+        b = self.expr(e.orelse, env, view)
+        dom = a.dom if a.dom == b.dom else self._join_dom(a.dom, b.dom, e)
+        rng = None
+        if a.rng and b.rng:
+            rng = (min(a.rng[0], b.rng[0]), max(a.rng[1], b.rng[1]))
+        return Code(f"({a.src} if {c.src} else {b.src})", dom, rng=rng,
+                    walrus=a.walrus or b.walrus or c.walrus)
+
+    def _join_dom(self, a: Dom, b: Dom, e) -> Dom:
+        if isinstance(a, DInt) and isinstance(b, DInt):
+            return DInt()
+        if isinstance(a, DMap) and isinstance(b, DMap) and a.key != b.key:
+            spec_fail("SL303", f"the branches are maps over different keys ({a.key.describe()} "
+                               f"and {b.key.describe()})", e.span)
+        return self.dom_of_type(e.type) if not isinstance(a, DMap) else a
+
+    def _LetE(self, e, env, view):
+        v = self.expr(e.value, env, view)
+        if v.const or _simple(v.src):
+            return self.expr(e.body, {**env, e.local: v}, view)
+        name = e.local.py
+        body = self.expr(e.body, {**env, e.local: Code(name, v.dom, rng=v.rng)}, view)
+        return Code(f"({name} := {v.src}, {body.src})[1]", body.dom, rng=body.rng, walrus=True)
+
+    def _RecordE(self, e, env, view):
+        rec = self.ctx.records[e.record]
+        fields = [self.checked(self.expr(f, env, view), fdom, f.span, f"field '{fname}'")
+                  for f, (fname, fdom) in zip(e.fields, rec.fields)]
+        head = [] if rec.tag is None else [repr(rec.tag)]
+        parts = head + [f.src for f in fields]
+        return self.make("(" + "".join(p + ", " for p in parts) + ")", rec, fields)
+
+    def _RecordUpdate(self, e, env, view):
+        base = self.expr(e.base, env, view)
+        rec = self.ctx.records[e.type.name]
+        src = base.src
+        parts = [base]
+        for i, v in e.updates:
+            fname, fdom = rec.fields[i]
+            c = self.checked(self.expr(v, env, view), fdom, v.span, f"field '{fname}'")
+            parts.append(c)
+            src = f"_rt.tuple_set({src}, {rec.offset + i}, {c.src})"
+        return self.make(src, rec, parts)
+
+    def _TupleE(self, e, env, view):
+        items = [self.expr(x, env, view) for x in e.items]
+        return self.make("(" + "".join(i.src + ", " for i in items) + ")",
+                         DTuple(tuple(i.dom for i in items)), items)
+
+    def _SeqLitE(self, e, env, view):
+        items = [self.expr(x, env, view) for x in e.items]
+        return self.make("(" + "".join(i.src + ", " for i in items) + ")",
+                         DSeq(self.dom_of_type(e.type.elem)), items)
+
+    def _SetLitE(self, e, env, view):
+        dom = self.dom_of_type(e.type)
+        items = [self.expr(x, env, view) for x in e.items]
+        if not items:
+            return self.constant(0 if dom.mask else frozenset(), dom)
+        if dom.mask:
+            src = "(" + " | ".join(f"(1 << {self.bit(i, dom.elem)})" for i in items) + ")"
+        else:
+            src = "frozenset((" + "".join(i.src + ", " for i in items) + "))"
+        rng = None
+        if all(i.rng for i in items):
+            rng = (min(i.rng[0] for i in items), max(i.rng[1] for i in items))
+        return self.make(src, dom, items, rng)
+
+    def _Sent(self, e, env, view):
+        return self.ctx.sent_code(self, e.message, view)
+
+    # ---- sets: iteration, membership, predicates ------------------------------------------
+
+    def iterate(self, d: Code, ordered: bool = False) -> str:
+        """An iterable over the members of set `d` (canonical order if `ordered`)."""
+        dom = d.dom
+        if isinstance(dom, DSet) and dom.mask:
+            if isinstance(dom.elem, DInt):
+                src = f"_rt.int_members({d.src})"
+            else:
+                src = f"_rt.members({d.src}, {self.table(dom.elem)})"
+        elif ordered:
+            src = f"sorted({d.src}, key={self.register(sort_key, 'F')})"
+        else:
+            src = d.src
+        if d.walrus:
+            src = f"(lambda: {src})()"
+        return src
+
+    def members(self, d: Code) -> list:
+        """The members of a constant set, in canonical order."""
+        return d.dom.members(d.value)
+
+    def element_mask(self, local: ir.Local, body: ir.E, elem_dom: Dom, env, view) -> int | None:
+        """Bitmask of universe elements satisfying `body`, if it depends on nothing else."""
+        if elem_dom.size is None or elem_dom.size > PRED_LIMIT:
+            return None
+        mask = 0
+        for i, u in enumerate(elem_dom.values()):
+            try:
+                c = self.expr(body, {**env, local: self.constant(u, elem_dom)}, NoState())
+            except Unsupported:
+                return None
+            if not c.const:
+                return None
+            if c.value:
+                mask |= 1 << elem_dom.bit(u)
+        return mask
+
+    def masked(self, d: Code, mask: int) -> Code:
+        """The subset of bitmask set `d` selected by a constant mask."""
+        if d.const:
+            return self.constant(d.value & mask, d.dom)
+        if d.netbase is not None:
+            net, base = d.netbase
+            return Code(f"(({net} & {self.big(mask << base)}) >> {base})", d.dom,
+                        walrus=d.walrus)
+        return Code(f"({d.src} & {self.big(mask)})", d.dom, walrus=d.walrus)
+
+    def big(self, n: int) -> str:
+        """An int constant: a literal when small, a module-level name otherwise."""
+        return repr(n) if n.bit_length() <= 60 else self.register(n, "M")
+
+    def _any_in(self, d: Code, mask: int) -> Code:
+        """`d & mask != 0` without shifting a network slice back."""
+        if d.netbase is not None and not d.const:
+            net, base = d.netbase
+            return Code(f"(({net} & {self.big(mask << base)}) != 0)", DBool(), walrus=d.walrus)
+        m = self.masked(d, mask)
+        return self.make(f"({m.src} != 0)", DBool(), [m])
+
+    def _Quant(self, e, env, view):
+        d = self.expr(e.domain, env, view)
+        dom = d.dom
+        is_exists = e.kind == "exists"
+        if d.const:
+            elems = self.members(d)
+            if len(elems) <= UNROLL_QUANT:
+                parts = [self.expr(e.body, {**env, e.local: self.constant(u, dom.elem)}, view)
+                         for u in elems]
+                return self.junction("or" if is_exists else "and", parts)
+        if isinstance(dom, DSet) and dom.mask:
+            split = self.split_body(e, dom.elem, env, view)
+            if split is not None:
+                kind, mask, rest = split
+                if kind == "all":           # the whole body depends on the element only
+                    if is_exists:
+                        return self._any_in(d, mask)
+                    full = self.universe_mask(dom.elem)
+                    return self.negate(self._any_in(d, full & ~mask))
+                if kind == "filter":        # exists: P and R / forall: P implies R
+                    d = self.masked(d, mask)
+                elif kind == "exclude":     # forall: P or R: only elements where P fails
+                    d = self.masked(d, self.universe_mask(dom.elem) & ~mask)
+                if rest is None:
+                    return self.nonempty(d) if is_exists else self.constant(True, DBool())
+                return self.loop_quant(is_exists, e.local, d, rest, env, view)
+        return self.loop_quant(is_exists, e.local, d, e.body, env, view)
+
+    def split_body(self, e: ir.Quant, elem_dom: Dom, env, view):
+        """Separate the part of a quantifier body that depends on the element only."""
+        whole = self.element_mask(e.local, e.body, elem_dom, env, view)
+        if whole is not None:
+            return ("all", whole, None)
+        body = e.body
+        if e.kind == "exists" and isinstance(body, ir.Op) and body.op == "and":
+            fixed, rest = self._partition(e.local, body.args, elem_dom, env, view, "and")
+            if fixed is not None:
+                return ("filter", fixed, _conj(rest, body))
+        if e.kind == "forall" and isinstance(body, ir.Op) and body.op == "implies":
+            m = self.element_mask(e.local, body.args[0], elem_dom, env, view)
+            if m is not None:
+                return ("filter", m, body.args[1])
+        if e.kind == "forall" and isinstance(body, ir.Op) and body.op == "or":
+            fixed, rest = self._partition(e.local, body.args, elem_dom, env, view, "or")
+            if fixed is not None:
+                return ("exclude", fixed, _disj(rest, body))
+        return None
+
+    def _partition(self, local, args, elem_dom, env, view, op):
+        fixed, rest = None, []
+        for a in args:
+            m = self.element_mask(local, a, elem_dom, env, view)
+            if m is None:
+                rest.append(a)
+            elif fixed is None:
+                fixed = m
+            else:
+                fixed = fixed & m if op == "and" else fixed | m
+        return fixed, rest
+
+    def loop_quant(self, is_exists: bool, local: ir.Local, d: Code, body: ir.E, env, view):
+        elem = d.dom.elem
+        b = self.expr(body, {**env, local: Code(local.py, elem, rng=_rng(elem))}, view)
+        if b.const:
+            if b.value == is_exists:    # exists x: true  /  forall x: false
+                nonempty = self.nonempty(d)
+                return nonempty if is_exists else self.negate(nonempty)
+            return self.constant(not is_exists, DBool())
+        fn = "any" if is_exists else "all"
+        return Code(f"{fn}({b.src} for {local.py} in {self.iterate(d)})", DBool(),
+                    walrus=d.walrus)
+
+    def nonempty(self, d: Code) -> Code:
+        if isinstance(d.dom, DSet) and d.dom.mask:
+            return self.make(f"({d.src} != 0)", DBool(), [d])
+        return self.make(f"(len({d.src}) != 0)", DBool(), [d])
+
+    def negate(self, c: Code) -> Code:
+        if c.const:
+            return self.constant(not c.value, DBool())
+        return Code(f"(not {c.src})", DBool(), walrus=c.walrus)
+
+    def junction(self, op: str, parts: list[Code]) -> Code:
+        """`and`/`or` of parts with constant folding and short-circuit."""
+        keep = []
+        for p in parts:
+            if p.const:
+                if op == "and" and not p.value:
+                    return self.constant(False, DBool())
+                if op == "or" and p.value:
+                    return self.constant(True, DBool())
+                continue
+            keep.append(p)
+        if not keep:
+            return self.constant(op == "and", DBool())
+        if len(keep) == 1:
+            return keep[0]
+        return Code("(" + f" {op} ".join(p.src for p in keep) + ")", DBool(),
+                    walrus=any(p.walrus for p in keep))
+
+    def _ChooseE(self, e, env, view):
+        d = self.expr(e.domain, env, view)
+        elem = d.dom.elem
+        cond = self.expr(e.cond, {**env, e.local: Code(e.local.py, elem, rng=_rng(elem))}, view)
+        site = self.site(e.span)
+        gen = f"({e.local.py} for {e.local.py} in {self.iterate(d, ordered=True)}" + \
+            ("" if cond.const and cond.value else f" if {cond.src}") + ")"
+        if cond.const and not cond.value:
+            gen = "()"
+        return self.make(f"_rt.choose({gen}, {site})", elem, [d] + ([cond] if cond.const else
+                                                                       [Code("x", DBool())]))
+
+    def _SetCompE(self, e, env, view):
+        dom = self.dom_of_type(e.type)
+        if len(e.gens) == 1 and isinstance(e.elem, ir.LocalRef) and \
+                e.elem.local is e.gens[0].local:
+            g = e.gens[0]
+            d = self.expr(g.domain, env, view)
+            if isinstance(d.dom, DSet) and d.dom.mask and not d.dom.ints and d.dom == dom:
+                if g.cond is None:
+                    return d
+                m = self.element_mask(g.local, g.cond, d.dom.elem, env, view)
+                if m is not None:
+                    return self.masked(d, m)
+                cond = self.expr(g.cond, {**env, g.local: Code(g.local.py, d.dom.elem)}, view)
+                it = f"_rt.bit_items({d.src}, {self.table(d.dom.elem)})"
+                if d.walrus:
+                    it = f"(lambda: {it})()"
+                return self.make(f"_rt.or_bits(_i for _i, {g.local.py} in {it} if {cond.src})",
+                                 dom, [d, cond])
+        clauses, parts, inner = [], [], dict(env)
+        for g in e.gens:
+            d = self.expr(g.domain, inner, view)
+            parts.append(d)
+            inner[g.local] = Code(g.local.py, d.dom.elem, rng=_rng(d.dom.elem))
+            clause = f"for {g.local.py} in {self.iterate(d)}"
+            if g.cond is not None:
+                c = self.expr(g.cond, inner, view)
+                parts.append(c)
+                clause += f" if {c.src}"
+            clauses.append(clause)
+        elem = self.expr(e.elem, inner, view)
+        parts.append(elem)
+        body = " ".join(clauses)
+        if dom.mask:
+            src = f"_rt.or_bits({self.bit(elem, dom.elem)} {body})"
+        else:
+            src = f"frozenset({elem.src} {body})"
+        return self.make(src, dom, parts)
+
+    def _MapCompE(self, e, env, view):
+        d = self.expr(e.domain, env, view)
+        if not d.const:
+            spec_fail("SL402", "a map comprehension must range over a constant domain",
+                      e.domain.span)
+        key_dom = self.key_domain(d, e.domain.span)
+        keys = key_dom.values()
+        values = [self.expr(e.value, {**env, e.local: self.constant(k, key_dom)}, view)
+                  for k in keys]
+        vdom = values[0].dom if values else self.dom_of_type(e.type.value)
+        if all(isinstance(v.dom, DInt) for v in values) and values:
+            vdom = DInt()
+        src = "(" + "".join(v.src + ", " for v in values) + ")"
+        return self.make(src, DMap(key_dom, vdom), values)
+
+    def key_domain(self, d: Code, span: Span) -> Dom:
+        elems = self.members(d)
+        edom = d.dom.elem
+        if isinstance(edom, (DAtom, DBool)) and len(elems) == edom.size:
+            return edom
+        if isinstance(edom, DInt) and elems and elems == list(range(elems[0], elems[-1] + 1)):
+            return DInt(elems[0], elems[-1])
+        if edom.size is not None and len(elems) == edom.size:
+            return edom
+        spec_fail("SL402", "a map's keys must be a whole domain: all values of an enum or a "
+                           "model-value set, or an integer range lo..hi", span)
+
+    def _MapUpdate(self, e, env, view):
+        m = self.expr(e.base, env, view)
+        src, parts = m.src, [m]
+        for k, v in e.updates:
+            kc = self.expr(k, env, view)
+            vc = self.checked(self.expr(v, env, view), m.dom.value, v.span, "map value")
+            parts += [kc, vc]
+            src = f"_rt.tuple_set({src}, {self.key_index(m.dom, kc, k.span)}, {vc.src})"
+        return self.make(src, m.dom, parts)
+
+    def checked(self, c: Code, target: Dom, span: Span, what: str) -> Code:
+        """`c`, with a run-time check that it lies in `target` unless that is known."""
+        if c.const:
+            if not target.contains(c.value):
+                spec_fail("SL601", f"{what}: {c.dom.show(c.value)} is outside "
+                                   f"{target.describe()}", span)
+            return Code(c.src, target, True, c.value, c.rng)
+        if not needs_check(c, target):
+            return c
+        site = self.site(span)
+        if isinstance(target, DSet) and target.ints:
+            allowed = self.big(self.universe_mask(target.elem))
+            return Code(f"_rt.mask_in({c.src}, {allowed}, {site}, {what!r})", target,
+                        rng=(target.elem.lo, target.elem.hi), walrus=c.walrus)
+        if isinstance(target, DInt):
+            return Code(f"_rt.int_in({c.src}, {target.lo}, {target.hi}, {site}, "
+                        f"{what!r})", target, rng=(target.lo, target.hi), walrus=c.walrus)
+        return Code(f"_rt.checked({c.src}, {self.register(target, 'D')}, {site}, {what!r})",
+                    target, walrus=c.walrus)
+
+
+def needs_check(c: Code, target: Dom) -> bool:
+    if isinstance(target, DInt) or (isinstance(target, DSet) and target.ints):
+        lo, hi = dom_rng(target) or (None, None)
+        if lo is None:
+            return False
+        return not (c.rng and lo <= c.rng[0] and c.rng[1] <= hi)
+    if isinstance(target, (DBool, DAtom, DRecord, DMsg)):
+        return False
+    if isinstance(target, DSet) and target.mask:
+        return False
+    if c.dom == target:
+        return False
+    if isinstance(target, DOption) and isinstance(c.dom, DOption) and \
+            not needs_check(Code("", c.dom.elem, rng=c.rng), target.elem):
+        return False
+    if isinstance(target, DOption) and not isinstance(c.dom, DOption):
+        return needs_check(c, target.elem)
+    return True
+
+
+def dom_rng(dom: Dom):
+    """Known bounds of an int value (or of the elements of a set of ints)."""
+    if isinstance(dom, DSet):
+        dom = dom.elem
+    return (dom.lo, dom.hi) if isinstance(dom, DInt) and dom.lo is not None else None
+
+
+_rng = dom_rng
+
+
+def _simple(src: str) -> bool:
+    return src.replace("_", "").isalnum() or (src.startswith("(") and src[1:-1].lstrip("-")
+                                               .isdigit())
+
+
+def _hashable(v) -> bool:
+    try:
+        hash(v)
+        return True
+    except TypeError:
+        return False
+
+
+def _conj(args, like: ir.E):
+    if not args:
+        return None
+    if len(args) == 1:
+        return args[0]
+    return ir.Op(like.type, like.span, "and", tuple(args))
+
+
+def _disj(args, like: ir.E):
+    if not args:
+        return None
+    if len(args) == 1:
+        return args[0]
+    return ir.Op(like.type, like.span, "or", tuple(args))

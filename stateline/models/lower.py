@@ -1,0 +1,283 @@
+"""Typed spec + constant bindings -> `System` (one finite instance).
+
+`lower(typed, bindings)` evaluates the constants (a check block's bindings and
+-D overrides replace their declared values), gives every declared type its
+`Dom`, lays out the state slots, evaluates the initial values and sizes the
+network.  Constant expressions are evaluated by compiling them with the same
+`ExprGen` the model uses, so there is one semantics, not two.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from ..diagnostics import Diagnostic, Span, SpecError, fail
+from ..lang import ir
+from .code import Code, NoState, Unsupported
+from .codegen import ExprGen
+from .domains import DAtom, DBool, DInt, DMap, DMsg, DOption, DRecord, DSeq, DSet, DTuple, Dom
+from .runtime import ModelError
+from .system import Network, ProcessInfo, Property, Slot, System, VarLayout
+
+NET_MASK_LIMIT = 1 << 14   # a set network over at most this many messages is a bitmask
+INITIAL_LIMIT = 1 << 20    # refuse instances with more initial states than this
+
+
+class Context:
+    """Constants, domains and layout of one instance, filled in lazily.
+
+    `ExprGen` calls back into it (`const_value`, `atom_dom`, `layout`, ...);
+    the same object serves lowering and, through `System`, compilation.
+    """
+
+    def __init__(self, typed: ir.TypedSpec, bindings: dict[str, ir.E]):
+        self.typed = typed
+        self.bindings = bindings
+        self.sites: list[Span] = []
+        self.ns: dict = {}
+        self.gen = ExprGen(self.ns, self)
+        self.consts: dict[str, tuple[object, Dom]] = {}
+        self.records = _Records(self)
+        self._atoms: dict[str, DAtom] = {}
+        self.layouts: dict[ir.VarSym, VarLayout] = {}
+        self.network: Network | None = None
+        self._const_syms = {c.name: c for c in typed.consts}
+
+    # ---- callbacks used by ExprGen ------------------------------------------------------
+
+    def site(self, span: Span) -> int:
+        self.sites.append(span)
+        return len(self.sites) - 1
+
+    def atom_dom(self, sort: str) -> DAtom:
+        if sort not in self._atoms:
+            if sort in self.typed.enums:
+                self._atoms[sort] = DAtom(sort, self.typed.enums[sort])
+            else:
+                sym = self._const_syms[sort]
+                value = self.bindings.get(sort, sym.value)
+                names = tuple(item.name for item in value.items)
+                self._atoms[sort] = DAtom(sort, names)
+        return self._atoms[sort]
+
+    def const_value(self, name: str) -> tuple[object, Dom]:
+        if name not in self.consts:
+            sym = self._const_syms[name]
+            if sym.model_values is not None:
+                dom = self.atom_dom(name)
+                value = ((1 << dom.size) - 1, DSet(dom))
+            else:
+                expr = self.bindings.get(name, sym.value)
+                value = self.evaluate(expr)
+                if sym.decl_type is not None:
+                    target = self.dom_of(sym.decl_type)
+                    if not target.contains(value[0]):
+                        fail("SL601", f"constant '{name}' = {value[1].show(value[0])} is "
+                                      f"outside its type {target.describe()}", expr.span)
+                    value = (value[0], target)
+            self.consts[name] = value
+        return self.consts[name]
+
+    def layout(self, var: ir.VarSym) -> VarLayout:
+        try:
+            return self.layouts[var]
+        except KeyError:
+            raise Unsupported(f"state variable '{var.name}' is not available here") from None
+
+    def sent_code(self, gen: ExprGen, message: str, view) -> Code:
+        net = self.network
+        rec = self.records[message]
+        dom = DSet(rec)
+        src = view.slot(net.slot)
+        if net.rep == "mask":
+            base = net.messages.bases[rec.tag]
+            full = gen.big((1 << rec.size) - 1)
+            shifted = f"({src} >> {base})" if base else src
+            return Code(f"({shifted} & {full})", dom, netbase=(src, base))
+        if net.rep == "fifo":
+            src = f"(_m for _q in {src} for _m in _q)"
+        if dom.mask:
+            return Code(f"_rt.or_bits({gen.bit(Code('_m', rec), rec)} for _m in {src} "
+                        f"if _m[0] == {rec.tag})", dom)
+        return Code(f"frozenset(_m for _m in {src} if _m[0] == {rec.tag})", dom)
+
+    # ---- evaluation --------------------------------------------------------------------
+
+    def evaluate(self, e: ir.E, env: dict | None = None) -> tuple[object, Dom]:
+        """Value and domain of a closed expression (constants and bound locals only)."""
+        try:
+            code = self.gen.expr(e, env or {}, NoState())
+        except Unsupported as exc:
+            fail("SL403", f"cannot compute this at compile time: {exc}", e.span)
+        if code.const:
+            return code.value, code.dom
+        try:
+            return eval(code.src, self.ns), code.dom  # noqa: S307 - generated by ExprGen
+        except ModelError as exc:
+            fail("SL602", exc.message, self.sites[exc.site])
+        except RecursionError:
+            fail("SL405", "this value is too deeply nested to compute", e.span)
+        except MemoryError:
+            fail("SL405", "this value is too large to compute", e.span)
+
+    def dom_of(self, t: ir.TypeExpr) -> Dom:
+        if isinstance(t, ir.TBool):
+            return DBool()
+        if isinstance(t, ir.TRange):
+            lo, _ = self.evaluate(t.lo)
+            hi, _ = self.evaluate(t.hi)
+            if hi < lo:
+                fail("SL404", f"the range {lo}..{hi} is empty", t.span)
+            return DInt(lo, hi)
+        if isinstance(t, ir.TIntSet):
+            value, sdom = self.evaluate(t.set)
+            elems = sdom.members(value)
+            if not elems:
+                fail("SL404", f"'{t.set.name}' is empty, so it is not a usable type", t.span)
+            if elems != list(range(elems[0], elems[-1] + 1)):
+                fail("SL105", f"'{t.set.name}' is not a range lo..hi, so it is not a type",
+                     t.span)
+            return DInt(elems[0], elems[-1])
+        if isinstance(t, ir.TAtom):
+            return self.atom_dom(t.sort)
+        if isinstance(t, ir.TRecord):
+            return self.records[t.name]
+        if isinstance(t, ir.TTuple):
+            return DTuple(tuple(self.dom_of(x) for x in t.items))
+        if isinstance(t, ir.TSet):
+            return DSet(self.dom_of(t.elem))
+        if isinstance(t, ir.TMap):
+            key = self.dom_of(t.key)
+            if key.size is None or key.size > 4096:
+                fail("SL402", f"map keys must be a small finite domain, not "
+                              f"{key.describe()}", t.key.span)
+            return DMap(key, self.dom_of(t.value))
+        if isinstance(t, ir.TSeq):
+            n, _ = self.evaluate(t.maxlen)
+            if n < 0:
+                fail("SL404", f"a sequence bound must not be negative (got {n})", t.maxlen.span)
+            return DSeq(self.dom_of(t.elem), n)
+        if isinstance(t, ir.TOption):
+            return DOption(self.dom_of(t.elem))
+        raise AssertionError(f"unknown type expression {t}")
+
+
+class _Records(dict):
+    """Record domains, built on first use (field types may need constants)."""
+
+    def __init__(self, ctx: Context):
+        super().__init__()
+        self.ctx = ctx
+        msgs = [n for n, r in ctx.typed.records.items() if r.is_message]
+        self.tags = {n: i for i, n in enumerate(msgs)}
+
+    def __missing__(self, name: str) -> DRecord:
+        sym = self.ctx.typed.records[name]
+        fields = tuple((fname, self.ctx.dom_of(t)) for fname, t in sym.fields)
+        rec = DRecord(name, fields, self.tags.get(name))
+        self[name] = rec
+        return rec
+
+
+def lower(typed: ir.TypedSpec, bindings: dict[str, ir.E] | None = None,
+          allow_deadlock: bool = False) -> System:
+    ctx = Context(typed, dict(bindings or {}))
+    try:
+        return _lower(ctx, typed, allow_deadlock)
+    except RecursionError:
+        raise SpecError(Diagnostic("SL405", "the spec is too deeply nested to compile",
+                                   Span(typed.path, 1, 1))) from None
+
+
+def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool) -> System:
+    for c in typed.consts:
+        ctx.const_value(c.name)
+    for name in typed.records:
+        ctx.records[name]
+
+    processes: dict[str, ProcessInfo] = {}
+    nodes: list[tuple[str, object]] = []
+    for p in typed.processes:
+        if p.domain is None:
+            info = ProcessInfo(p.name, (), None, len(nodes), None, p.span)
+            nodes.append((p.name, None))
+        else:
+            value, dom = ctx.evaluate(p.domain)
+            instances = tuple(dom.members(value))
+            if not instances:
+                fail("SL404", f"process '{p.name}' has no instances", p.domain.span)
+            edom = dom.elem
+            if isinstance(edom, DInt):
+                edom = DInt(instances[0], instances[-1])
+            info = ProcessInfo(p.name, instances, edom, len(nodes), p.self_local, p.span)
+            nodes.extend((p.name, i) for i in instances)
+        processes[p.name] = info
+
+    slots: list[Slot] = []
+    choices: list[tuple] = []
+    for var in typed.variables:
+        dom = ctx.dom_of(var.decl_type)
+        proc = processes.get(var.process) if var.process else None
+        ctx.layouts[var] = VarLayout(var, dom, len(slots), proc)
+        instances = [None] if proc is None or proc.single else list(proc.instances)
+        for inst in instances:
+            env = {}
+            if inst is not None:
+                env[proc.self_local] = ctx.gen.constant(inst, proc.instance_dom)
+                name = f"{proc.name}[{proc.instance_dom.show(inst)}].{var.name}"
+            else:
+                name = var.qualname
+            value, vdom = ctx.evaluate(var.init, env)
+            values = vdom.members(value) if var.nondet else [value]
+            if not values:
+                fail("SL404", f"variable '{var.name}' has no possible initial value", var.span)
+            for v in values:
+                if not dom.contains(v):
+                    shown = vdom.elem.show(v) if var.nondet else vdom.show(v)
+                    fail("SL601", f"initial value {shown} of '{name}' is outside its type "
+                                  f"{dom.describe()}", var.init.span)
+            slots.append(Slot(len(slots), name, var, inst, dom))
+            choices.append(tuple(values))
+
+    if typed.network is not None:
+        kind, options, span = typed.network
+        msgs = DMsg(tuple(ctx.records[n] for n in ctx.records.tags))
+        if kind == "set":
+            rep = "mask" if msgs.size is not None and msgs.size <= NET_MASK_LIMIT else "frozenset"
+        else:
+            rep = kind
+        channels = len(nodes) ** 2 if kind == "fifo" else 0
+        ctx.network = Network(kind, options, msgs, rep, len(slots), channels)
+        empty = {"mask": 0, "frozenset": frozenset(), "bag": (),
+                 "fifo": ((),) * channels}[rep]
+        slots.append(Slot(len(slots), "network", None, None, msgs))
+        choices.append((empty,))
+
+    count = 1
+    for c in choices:
+        count *= len(c)
+    if count > INITIAL_LIMIT:
+        fail("SL405", f"the instance has {count} initial states; at most {INITIAL_LIMIT} "
+                      "are supported", Span(typed.path, 1, 1))
+
+    props = {"invariant": [], "transition": [], "constraint": []}
+    for p in typed.properties:
+        props[p.kind].append(Property(p.name, p.kind, p.expr, p.span))
+
+    constants = {c.name: ctx.const_value(c.name) for c in typed.consts}
+    system = System(
+        name=typed.name, path=typed.path, constants=constants,
+        symmetric=tuple(c.name for c in typed.consts if c.symmetric),
+        records=dict(ctx.records), processes=processes, nodes=tuple(nodes),
+        variables=dict(ctx.layouts), slots=tuple(slots), network=ctx.network,
+        initial_choices=tuple(choices), actions=typed.actions,
+        invariants=tuple(props["invariant"]), transitions=tuple(props["transition"]),
+        constraints=tuple(props["constraint"]),
+        allow_deadlock=typed.allow_deadlock or allow_deadlock, sites=ctx.sites, context=ctx)
+    return system
+
+
+def initial_states(system: System):
+    """Every initial state, in canonical order (the product of the slots' choices)."""
+    return itertools.product(*system.initial_choices)
+

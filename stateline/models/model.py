@@ -1,0 +1,134 @@
+"""`Model`: a `System` compiled to Python functions, with the small contract
+every explicit-state engine uses.
+
+    model = Model(system)
+    model.initial_states()          # list of states, canonical order
+    model.successors(state)         # list of next states, deterministic order
+    model.invariants                # [(Property, fn(state) -> bool)]
+    model.transitions               # [(Property, fn(state, next) -> bool)]
+    model.constraint(state)         # False: do not explore this state
+    model.trace(states)             # Trace with every step described
+
+States are tuples with one entry per `System.slots` item.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from ..diagnostics import Span
+from .compile import ModelCompiler
+from .domains import DAtom, DInt
+from .system import System
+from .trace import Change, Message, Step, Trace
+
+
+class Model:
+    def __init__(self, system: System):
+        self.system = system
+        compiler = ModelCompiler(system)
+        self.source = compiler.source()
+        self.labels = compiler.labels
+        ns = system.context.ns
+        exec(compile(self.source, f"<stateline model {system.name}>", "exec"), ns)  # noqa: S102
+        self.successors = ns["successors"]
+        self.successors_labeled = ns["successors_labeled"]
+        self.invariants = [(p, ns[f"invariant_{i}"]) for i, p in enumerate(system.invariants)]
+        self.transitions = [(p, ns[f"transition_{i}"]) for i, p in enumerate(system.transitions)]
+        self.constraint = ns["constraint"] if system.constraints else None
+        self._gen = system.context.gen
+
+    def initial_states(self) -> list[tuple]:
+        states = list(itertools.product(*self.system.initial_choices))
+        if self.constraint is not None:
+            states = [s for s in states if self.constraint(s)]
+        return states
+
+    def site(self, index: int) -> Span:
+        return self.system.sites[index]
+
+    # ---- describing states and steps ---------------------------------------------------------
+
+    def describe(self, state: tuple) -> tuple[tuple[str, str], ...]:
+        return tuple((slot.name, self.show_slot(slot.index, state[slot.index]))
+                     for slot in self.system.slots)
+
+    def show_slot(self, k: int, value) -> str:
+        slot = self.system.slots[k]
+        if slot.var is None:
+            return self.show_network(value)
+        return slot.dom.show(value)
+
+    def show_network(self, value) -> str:
+        net = self.system.network
+        if net.rep == "mask":
+            msgs = net.messages.values()
+            items, i = [], 0
+            while value:
+                if value & 1:
+                    items.append(net.messages.show(msgs[i]))
+                value >>= 1
+                i += 1
+            return "{" + ", ".join(items) + "}"
+        if net.rep == "frozenset":
+            return "{" + ", ".join(net.messages.show(m) for m in
+                                   sorted(value, key=net.messages.index)) + "}"
+        if net.rep == "bag":
+            return "[" + ", ".join(net.messages.show(m) for m in value) + "]"
+        parts = []
+        nn = len(self.system.nodes)
+        for c, q in enumerate(value):
+            if q:
+                src, dst = divmod(c, nn)
+                parts.append(f"{self.system.node_name(src)}->{self.system.node_name(dst)}: ["
+                             + ", ".join(net.messages.show(m) for m in q) + "]")
+        return "{" + "; ".join(parts) + "}"
+
+    def message(self, raw, to: int | None = None) -> Message:
+        rec = self.system.network.messages.records[raw[0]]
+        fields = tuple((name, dom.show(raw[1 + i])) for i, (name, dom) in enumerate(rec.fields))
+        return Message(rec.show(raw), rec.name, fields,
+                       self.system.node_name(to) if to is not None else None, raw)
+
+    def step(self, state: tuple, label: tuple, nxt: tuple, number: int) -> Step:
+        k, inst, params, received, sends = label
+        name, process, pnames = self.labels[k]
+        if process is None:
+            node = "network" if name == "drop" else "env"
+        else:
+            proc = self.system.processes[process]
+            node = process if proc.single else f"{process}[{proc.instance_dom.show(inst)}]"
+        action = self.system.actions[k] if k < len(self.system.actions) else None
+        shown_params = []
+        if action is not None:
+            for (local, _), v in zip(action.params, params):
+                shown_params.append((local.name, self._show_value(local.type, v)))
+        changes = tuple(
+            Change(slot.name, slot.dom.show(state[slot.index]), slot.dom.show(nxt[slot.index]))
+            for slot in self.system.slots
+            if slot.var is not None and state[slot.index] != nxt[slot.index])
+        return Step(number, name, process, node, tuple(shown_params),
+                    self.message(received) if received is not None else None,
+                    tuple(self.message(m, to) for m, to in sends), changes, label)
+
+    def _show_value(self, static_type, v) -> str:
+        dom = self._gen.dom_of_type(static_type)
+        if isinstance(dom, DInt) or not isinstance(dom, DAtom):
+            try:
+                return dom.show(v)
+            except Exception:
+                return repr(v)
+        return dom.show(v)
+
+    def trace(self, states: list[tuple], loop_start: int | None = None) -> Trace:
+        """Describe a path of states by replaying each transition's choice."""
+        steps = []
+        for i in range(1, len(states)):
+            s, t = states[i - 1], states[i]
+            for label, nxt in self.successors_labeled(s):
+                if nxt == t:
+                    steps.append(self.step(s, label, nxt, i))
+                    break
+            else:
+                raise AssertionError(f"internal error: step {i} of a trace is not a transition")
+        return Trace(self.describe(states[0]), tuple(steps), tuple(states), loop_start)

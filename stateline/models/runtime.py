@@ -1,0 +1,245 @@
+"""Helpers the generated model code calls (kept few: the hot paths are inline).
+
+`ModelError` is raised by generated code when a spec does something undefined
+at run time (a value outside its declared type, `none` used as a value, an
+empty `choose`, division by zero, a sequence index out of range).  It carries
+the index of the source site so the checker can report `file:line:col`.
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+
+
+class ModelError(Exception):
+    def __init__(self, site: int, message: str):
+        super().__init__(message)
+        self.site = site
+        self.message = message
+
+
+def members(mask: int, table) -> list:
+    """The elements of a bitmask set, in universe order."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(table[low.bit_length() - 1])
+        mask ^= low
+    return out
+
+
+def bit_items(mask: int, table) -> list:
+    """(bit index, element) pairs of a bitmask set, in universe order."""
+    out = []
+    while mask:
+        low = mask & -mask
+        i = low.bit_length() - 1
+        out.append((i, table[i]))
+        mask ^= low
+    return out
+
+
+def int_members(mask: int) -> list[int]:
+    """The integers of a zigzag bitmask set, in increasing order."""
+    neg, pos = [], []
+    while mask:
+        low = mask & -mask
+        i = low.bit_length() - 1
+        if i & 1:
+            neg.append(-(i >> 1) - 1)
+        else:
+            pos.append(i >> 1)
+        mask ^= low
+    neg.reverse()
+    return neg + pos
+
+
+def int_range(lo: int, hi: int) -> int:
+    """The zigzag bitmask of lo..hi."""
+    m = 0
+    for v in range(lo, hi + 1):
+        m |= 1 << (2 * v if v >= 0 else -2 * v - 1)
+    return m
+
+
+def zz(v: int) -> int:
+    return 2 * v if v >= 0 else -2 * v - 1
+
+
+def or_bits(indices) -> int:
+    m = 0
+    for i in indices:
+        m |= 1 << i
+    return m
+
+
+def or_masks(masks) -> int:
+    m = 0
+    for x in masks:
+        m |= x
+    return m
+
+
+def submasks(mask: int) -> list[int]:
+    """Every subset of a bitmask, in increasing numeric order."""
+    out = []
+    sub = mask
+    while True:
+        out.append(sub)
+        if sub == 0:
+            break
+        sub = (sub - 1) & mask
+    out.reverse()
+    return out
+
+
+def subsets_mask(mask: int) -> int:
+    """subsets(S) for S a bitmask: a bitmask over the universe of masks."""
+    m = 0
+    for sub in submasks(mask):
+        m |= 1 << sub
+    return m
+
+
+def subsets_frozen(s, key) -> frozenset:
+    items = sorted(s, key=key)
+    out = []
+    n = len(items)
+    for bits in range(1 << n):
+        out.append(frozenset(items[i] for i in range(n) if bits >> i & 1))
+    return frozenset(out)
+
+
+def fail(site: int, message: str):
+    raise ModelError(site, message)
+
+
+def unwrap(v, site: int):
+    if v == ():
+        raise ModelError(site, "none used where a value is required")
+    return v
+
+
+def floordiv(a: int, b: int, site: int) -> int:
+    if b == 0:
+        raise ModelError(site, "division by zero")
+    return a // b
+
+
+def mod(a: int, b: int, site: int) -> int:
+    if b == 0:
+        raise ModelError(site, "modulo by zero")
+    return a % b
+
+
+def int_in(v: int, lo: int, hi: int, site: int, what: str) -> int:
+    if not lo <= v <= hi:
+        raise ModelError(site, f"{what}: {v} is outside {lo}..{hi}")
+    return v
+
+
+def mask_in(v: int, allowed: int, site: int, what: str) -> int:
+    if v & ~allowed:
+        raise ModelError(site, f"{what}: the set has elements outside its declared type")
+    return v
+
+
+def checked(v, dom, site: int, what: str):
+    if not dom.contains(v):
+        raise ModelError(site, f"{what}: the value is outside {dom.describe()}")
+    return v
+
+
+def seq_get(s: tuple, i: int, site: int):
+    if not -len(s) <= i < len(s):
+        raise ModelError(site, f"sequence index {i} is out of range (length {len(s)})")
+    return s[i]
+
+
+def seq_set(s: tuple, i: int, v, site: int) -> tuple:
+    if not -len(s) <= i < len(s):
+        raise ModelError(site, f"sequence index {i} is out of range (length {len(s)})")
+    i %= len(s)
+    return s[:i] + (v,) + s[i + 1:]
+
+
+def seq_head(s: tuple, site: int):
+    if not s:
+        raise ModelError(site, "head() of an empty sequence")
+    return s[0]
+
+
+def seq_last(s: tuple, site: int):
+    if not s:
+        raise ModelError(site, "last() of an empty sequence")
+    return s[-1]
+
+
+def seq_tail(s: tuple, site: int) -> tuple:
+    if not s:
+        raise ModelError(site, "tail() of an empty sequence")
+    return s[1:]
+
+
+def tuple_set(t: tuple, i: int, v) -> tuple:
+    return t[:i] + (v,) + t[i + 1:]
+
+
+def set_min(s, site: int):
+    if not s:
+        raise ModelError(site, "min() of an empty set")
+    return min(s)
+
+
+def set_max(s, site: int):
+    if not s:
+        raise ModelError(site, "max() of an empty set")
+    return max(s)
+
+
+def choose(candidates, site: int):
+    for c in candidates:
+        return c
+    raise ModelError(site, "choose: no element satisfies the condition")
+
+
+def position(table: dict, v, site: int, what: str) -> int:
+    try:
+        return table[v]
+    except KeyError:
+        raise ModelError(site, f"{what}: not an instance") from None
+
+
+def bag_add(bag: tuple, msg, key) -> tuple:
+    """A bag is a tuple of messages sorted by their universe index (`key`)."""
+    lst = list(bag)
+    insort(lst, msg, key=key)
+    return tuple(lst)
+
+
+def remove_at(seq: tuple, pos: int) -> tuple:
+    return seq[:pos] + seq[pos + 1:]
+
+
+def bag_distinct(bag: tuple) -> list:
+    """(position of first occurrence, message) for each distinct message of a bag."""
+    out = []
+    prev = None
+    for pos, m in enumerate(bag):
+        if pos == 0 or m != prev:
+            out.append((pos, m))
+            prev = m
+    return out
+
+
+def fifo_send(channels: tuple, c: int, msg) -> tuple:
+    return channels[:c] + (channels[c] + (msg,),) + channels[c + 1:]
+
+
+def fifo_pop(channels: tuple, c: int) -> tuple:
+    return channels[:c] + (channels[c][1:],) + channels[c + 1:]
+
+
+def fifo_drop(channels: tuple, c: int, pos: int) -> tuple:
+    q = channels[c]
+    return channels[:c] + (q[:pos] + q[pos + 1:],) + channels[c + 1:]
