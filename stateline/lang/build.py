@@ -32,6 +32,9 @@ class Builder(Transformer):
         return A.Spec(name=str(header), decls=tuple(d for d in decls if isinstance(d, A.Decl)),
                       path=self.path, span=self._span(meta))
 
+    def expr_only(self, children):
+        return children[0]
+
     def spec_header(self, children):
         return children[0]
 

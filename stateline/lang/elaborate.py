@@ -194,8 +194,7 @@ class Elaborator:
             if name not in self.r.consts:
                 err("SL201", f"check '{d.name}' binds '{name}', which is not a constant", value.span,
                     hint=did_you_mean(name, self.r.consts))
-            check_binding(self.c, name, value, "SL303")
-            bindings.append((name, value, value.span))
+            bindings.append((name, check_binding(self.c, name, value, "SL303"), value.span))
         expects = []
         for x in d.expects:
             if x.prop not in self.r.properties and x.prop not in BUILTIN_PROPERTIES:

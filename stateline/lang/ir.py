@@ -442,7 +442,7 @@ class PropertyIR:
 @dataclass(frozen=True, eq=False)
 class CheckIR:
     name: str
-    bindings: tuple[tuple[str, object, Span], ...]  # (const name, ast expr, span)
+    bindings: tuple[tuple[str, E, Span], ...]       # (constant, typed value, span)
     expects: tuple[tuple[str, str, Span], ...]      # (property, outcome, span)
     allow_deadlock: bool
     span: Span

@@ -218,5 +218,4 @@ def parse(text: str, path: str = "<spec>") -> A.Spec:
 
 def parse_expr(text: str, path: str) -> A.Expr:
     """Parse a standalone expression (a -D override value)."""
-    spec = parse_text(f"spec _\nconst _ = {text}\n", path)
-    return spec.decls[0].value
+    return parse_text(text, path, start="expr_only")

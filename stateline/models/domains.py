@@ -337,7 +337,10 @@ class DSet(Dom):
         return sorted(v, key=sort_key)
 
     def show(self, v):
-        return "{" + ", ".join(self.elem.show(x) for x in self.members(v)) + "}"
+        items = self.members(v)
+        if self.ints and len(items) >= 2 and items == list(range(items[0], items[-1] + 1)):
+            return f"{items[0]}..{items[-1]}"
+        return "{" + ", ".join(self.elem.show(x) for x in items) + "}"
 
     def describe(self):
         return f"set[{self.elem.describe()}]"

@@ -1,0 +1,52 @@
+spec PaxosForgetValue
+# Lab: a Paxos leader that ignores the votes reported in the promises and
+# proposes a value of its own choosing.  A value chosen in ballot 0 can then be
+# overwritten in ballot 1 by a different one: phase 2 must propose the value
+# of the highest-numbered vote the quorum reports.
+
+const Acceptors = {a1, a2, a3}
+const Values = {v1, v2}
+const MaxBallot = 1
+const Ballots = 0..MaxBallot
+
+network set
+
+message Prepare(bal: Ballots)
+message Promise(acc: Acceptors, bal: Ballots, mbal: -1..MaxBallot, mval: Values?)
+message Accept(bal: Ballots, val: Values)
+message Accepted(acc: Acceptors, bal: Ballots, val: Values)
+
+def Quorums = {q for q in subsets(Acceptors) if len(q) == len(Acceptors) // 2 + 1}
+
+process Acceptor(self in Acceptors):
+    var maxBal: -1..MaxBallot = -1
+    var maxVBal: -1..MaxBallot = -1
+    var maxVal: Values? = none
+
+    on Prepare(m) if m.bal > maxBal:
+        maxBal := m.bal
+        send Promise(self, m.bal, maxVBal, maxVal)
+
+    on Accept(m) if m.bal >= maxBal:
+        maxBal := m.bal
+        maxVBal := m.bal
+        maxVal := m.val
+        send Accepted(self, m.bal, m.val)
+
+process Leader(self in Ballots):
+    action prepare:
+        send Prepare(self)
+
+    # The bug: the promises' votes (mbal, mval) are never looked at.
+    action propose(v in Values, q in Quorums):
+        require not exists m in sent(Accept): m.bal == self
+        require forall a in q: exists m in sent(Promise): m.acc == a and m.bal == self
+        send Accept(self, v)
+
+def chosen(v) =
+    exists b in Ballots, q in Quorums: forall a in q: Accepted(a, b, v) in sent(Accepted)
+
+invariant Agreement: forall v, w in Values: chosen(v) and chosen(w) implies v == w
+
+check small:
+    expect Agreement violated

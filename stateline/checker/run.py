@@ -1,0 +1,91 @@
+"""Running the check blocks of a spec with the explicit-state engine.
+
+Every invariant and transition invariant of the spec is checked in every
+check block, and deadlock unless the spec or the block says
+`allow deadlock`; a property without an `expect` line is expected to hold.
+-D overrides replace constants in every block (after the block's own
+bindings).  A spec without check blocks is checked once, as `default`.
+"""
+
+from __future__ import annotations
+
+import resource
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..diagnostics import Diagnostic
+from ..lang import ir
+from ..lang.load import LoadedSpec
+from ..models.lower import lower
+from ..models.model import Model
+from .search import SearchOptions, bfs
+from .verdict import CheckResult, ModelFailure, Stats, Status, StopReason, Verdict
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    max_states: int | None = None
+    max_depth: int | None = None
+    max_seconds: float | None = None
+    # called with (states, depth, seconds) every few thousand states
+    progress: Callable[[int, int, float], None] | None = field(default=None, compare=False)
+
+
+def check_blocks(loaded: LoadedSpec, select: list[str] | None = None) -> list[ir.CheckIR]:
+    checks = list(loaded.typed.checks)
+    if not checks:
+        checks = [ir.CheckIR("default", (), (), False, loaded.spec.span)]
+    if select:
+        checks = [c for c in checks if c.name in select]
+    return checks
+
+
+def describe_constants(system) -> tuple[tuple[str, str], ...]:
+    return tuple((name, dom.show(value)) for name, (value, dom) in system.constants.items())
+
+
+def prepare(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E]):
+    """The compiled model of one check block (raises SpecError on a bad instance)."""
+    bindings = {name: value for name, value, _ in check.bindings}
+    bindings.update(overrides)
+    system = lower(loaded.typed, bindings, allow_deadlock=check.allow_deadlock)
+    return Model(system)
+
+
+def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
+              options: CheckOptions = CheckOptions(), model: Model | None = None) -> CheckResult:
+    model = model or prepare(loaded, check, overrides)
+    system = model.system
+    expected = {prop: outcome for prop, outcome, _ in check.expects}
+    check_deadlock = not system.allow_deadlock or "DeadlockFreedom" in expected
+    result = bfs(model, SearchOptions(options.max_states, options.max_depth,
+                                      options.max_seconds, check_deadlock, options.progress))
+    stop = StopReason(result.stop)
+    props = [(p.name, "invariant") for p in system.invariants] + \
+        [(p.name, "transition") for p in system.transitions]
+    if check_deadlock:
+        props.append(("DeadlockFreedom", "deadlock"))
+    verdicts = []
+    for name, kind in props:
+        v = result.violations.get(name)
+        if v is not None:
+            trace = model.trace(result.path_states(v.path, v.extra))
+            status = Status.VIOLATED
+        else:
+            trace = None
+            status = Status.HOLDS if stop.exhaustive else Status.UNKNOWN
+        verdicts.append(Verdict(name, kind, expected.get(name, "holds"), status, trace))
+    failure = None
+    if result.error is not None:
+        exc, path, extra = result.error
+        span = system.sites[exc.site]
+        trace = model.trace(result.path_states(path)) if path else None
+        notes = ()
+        if extra is not None:
+            notes = ("the error happened while computing a step from the last state shown",)
+        failure = ModelFailure(Diagnostic("SL601" if "outside" in exc.message else "SL602",
+                                          exc.message, span, notes=notes), trace)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    stats = Stats(result.states, result.transitions, result.depth, result.seconds, peak)
+    return CheckResult(system.name, system.path, check.name, describe_constants(system),
+                       tuple(verdicts), stats, stop, failure, not check_deadlock)

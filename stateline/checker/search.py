@@ -1,0 +1,190 @@
+"""Breadth-first exploration of a compiled `Model`.
+
+The visited set maps each state to its index; `parents[i]` is the index of
+the state that first reached state i, so every counterexample rebuilt by
+walking parents is a shortest one.  Properties are checked on each new state
+(invariants), on each transition (transition invariants) and on each
+expanded state without successors (deadlock).  A violated property stops
+being checked; the search ends when every property is violated, when the
+reachable states are exhausted, or when a bound or Ctrl-C stops it, and in
+every case reports what it found so far.
+
+Determinism: successors come in the order the generated code produces them,
+which depends only on the spec; states are hashed by value, never by id, so
+counts and traces are the same on every run and every PYTHONHASHSEED.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..models.model import Model
+from ..models.runtime import ModelError
+
+PROGRESS_EVERY = 2048
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    max_states: int | None = None
+    max_depth: int | None = None
+    max_seconds: float | None = None
+    check_deadlock: bool = True
+    progress: Callable[[int, int, float], None] | None = None   # (states, depth, seconds)
+
+
+@dataclass
+class Violation:
+    prop: str
+    kind: str                # "invariant" | "transition" | "deadlock"
+    path: list[int]          # state indices from an initial state
+    extra: tuple | None = None   # a transition's successor not in the visited set
+
+
+@dataclass
+class SearchResult:
+    states: int
+    transitions: int
+    depth: int
+    seconds: float
+    stop: str                # a StopReason value
+    violations: dict[str, Violation] = field(default_factory=dict)
+    error: tuple[ModelError, list[int], tuple | None] | None = None
+    state_list: list = field(default_factory=list, repr=False)
+
+    def path_states(self, path: list[int], extra: tuple | None = None) -> list[tuple]:
+        states = [self.state_list[i] for i in path]
+        if extra is not None:
+            states.append(extra)
+        return states
+
+
+def _path(parents: array, i: int) -> list[int]:
+    out = []
+    while i >= 0:
+        out.append(i)
+        i = parents[i]
+    out.reverse()
+    return out
+
+
+def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
+    started = time.perf_counter()
+    successors = model.successors
+    invariants = list(model.invariants)
+    transitions_p = list(model.transitions)
+    constraint = model.constraint
+    check_deadlock = options.check_deadlock
+    max_states = options.max_states
+    max_seconds = options.max_seconds
+    max_depth = options.max_depth
+    progress = options.progress
+
+    states: list = []
+    parents = array("q")
+    seen: dict = {}
+    violations: dict[str, Violation] = {}
+    total_props = len(invariants) + len(transitions_p) + (1 if check_deadlock else 0)
+    result = SearchResult(0, 0, 0, 0.0, "complete", violations, state_list=states)
+
+    def check_new(j: int, t) -> None:
+        nonlocal invariants
+        for prop, fn in invariants:
+            if not fn(t):
+                violations[prop.name] = Violation(prop.name, "invariant", _path(parents, j))
+        if len(violations) and invariants:
+            invariants = [(p, f) for p, f in invariants if p.name not in violations]
+
+    i = 0
+    depth = 0
+    transitions = 0
+    s = t = None             # the state being expanded and the successor at hand
+    stop = "complete"
+    try:
+        for t in model.initial_states():
+            transitions += 1
+            if t in seen:
+                continue
+            seen[t] = len(states)
+            states.append(t)
+            parents.append(-1)
+            check_new(len(states) - 1, t)
+        t = None
+        level_end = len(states)
+        depth = 1 if states else 0
+        cut_at_depth = False
+        n = len(states)
+        next_check = PROGRESS_EVERY
+        while i < n:
+            if i == level_end:
+                if cut_at_depth:
+                    stop = "max-depth"
+                    break
+                depth += 1
+                level_end = n
+            s = states[i]
+            t = None
+            succ = successors(s)
+            transitions += len(succ)
+            if not succ and check_deadlock and "DeadlockFreedom" not in violations:
+                violations["DeadlockFreedom"] = Violation("DeadlockFreedom", "deadlock",
+                                                          _path(parents, i))
+            if transitions_p:
+                for t in succ:
+                    for prop, fn in transitions_p:
+                        if not fn(s, t) and prop.name not in violations:
+                            violations[prop.name] = Violation(prop.name, "transition",
+                                                              _path(parents, i), t)
+                transitions_p = [(p, f) for p, f in transitions_p if p.name not in violations]
+            at_bound = max_depth is not None and depth >= max_depth
+            for t in succ:
+                if t in seen:
+                    continue
+                if constraint is not None and not constraint(t):
+                    continue
+                if at_bound:
+                    cut_at_depth = True
+                    continue
+                seen[t] = n
+                states.append(t)
+                parents.append(i)
+                if invariants:
+                    check_new(n, t)
+                n += 1
+            i += 1
+            if total_props and len(violations) >= total_props:
+                stop = "all-violated"
+                break
+            if n >= next_check:
+                next_check = n + PROGRESS_EVERY
+                elapsed = time.perf_counter() - started
+                if progress is not None:
+                    progress(n, depth, elapsed)
+                if max_seconds is not None and elapsed > max_seconds:
+                    stop = "max-seconds"
+                    break
+                if max_states is not None and n >= max_states:
+                    stop = "max-states"
+                    break
+        else:
+            if cut_at_depth:
+                stop = "max-depth"
+    except KeyboardInterrupt:
+        stop = "interrupted"
+    except ModelError as exc:
+        stop = "model-error"
+        if t is not None and t in seen:        # an invariant failed to evaluate on t
+            result.error = (exc, _path(parents, seen[t]), None)
+        elif s is not None:                     # expanding s, or checking s -> t
+            result.error = (exc, _path(parents, seen[s]), t)
+        else:                                   # an initial state
+            result.error = (exc, [], t)
+    result.states = len(states)
+    result.transitions = transitions
+    result.depth = depth
+    result.seconds = time.perf_counter() - started
+    result.stop = stop
+    return result

@@ -1,0 +1,90 @@
+"""Check results as a JSON document (schema "stateline.check", version 1).
+
+The document is deterministic except for the `seconds` and `peak_memory_mb`
+statistics: keys are written in a fixed order and values as strings in the
+spec's own syntax.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+from ..checker.verdict import CheckResult
+from ..models.trace import Message, Trace
+
+SCHEMA = "stateline.check"
+SCHEMA_VERSION = 1
+
+
+def _message(m: Message) -> dict:
+    out = {"shown": m.shown, "type": m.type, "fields": dict(m.fields)}
+    if m.to is not None:
+        out["to"] = m.to
+    return out
+
+
+def trace_json(t: Trace) -> dict:
+    return {
+        "length": len(t.steps),
+        "loop_start": t.loop_start,
+        "initial": dict(t.initial),
+        "steps": [{
+            "number": s.number,
+            "action": s.action,
+            "process": s.process,
+            "node": s.node,
+            "params": dict(s.params),
+            "received": _message(s.received) if s.received else None,
+            "sent": [_message(m) for m in s.sent],
+            "changes": [{"variable": c.variable, "old": c.old, "new": c.new}
+                        for c in s.changes],
+        } for s in t.steps],
+    }
+
+
+def result_json(r: CheckResult) -> dict:
+    return {
+        "spec": r.spec,
+        "path": r.path,
+        "check": r.check,
+        "engine": "bfs",
+        "constants": dict(r.constants),
+        "deadlock_checked": not r.allow_deadlock,
+        "stop_reason": r.stop.value,
+        "stats": {
+            "states": r.stats.states,
+            "transitions": r.stats.transitions,
+            "depth": r.stats.depth,
+            "seconds": round(r.stats.seconds, 3),
+            "peak_memory_mb": round(r.stats.peak_memory_mb, 1),
+        },
+        "properties": [{
+            "name": v.prop,
+            "kind": v.kind,
+            "expected": v.expected,
+            "result": v.status.value,
+            "met": v.met,
+            "trace": trace_json(v.trace) if v.trace is not None else None,
+        } for v in r.verdicts],
+        "error": None if r.failure is None else {
+            "code": r.failure.diagnostic.code,
+            "message": r.failure.diagnostic.message,
+            "location": str(r.failure.diagnostic.span) if r.failure.diagnostic.span else None,
+            "trace": trace_json(r.failure.trace) if r.failure.trace else None,
+        },
+    }
+
+
+def document(results: list[CheckResult], exit_code: int) -> dict:
+    return {
+        "schema": SCHEMA,
+        "version": SCHEMA_VERSION,
+        "stateline": __version__,
+        "exit_code": exit_code,
+        "results": [result_json(r) for r in results],
+    }
+
+
+def dumps(results: list[CheckResult], exit_code: int) -> str:
+    return json.dumps(document(results, exit_code), indent=2, ensure_ascii=False) + "\n"

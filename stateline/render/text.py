@@ -1,0 +1,122 @@
+"""Check results as text: the run header, the verdict table, counterexamples."""
+
+from __future__ import annotations
+
+import os
+
+from tabulate import tabulate
+
+from ..checker.verdict import CheckResult, Status, Verdict
+from ..diagnostics import render as render_diagnostic
+from ..models.trace import Trace
+
+
+def header(result_spec: str, path: str, check: str, constants, deadlock_checked: bool,
+           options_text: str) -> str:
+    consts = ", ".join(f"{k}={v}" for k, v in constants) or "no constants"
+    dl = "deadlock checked" if deadlock_checked else "deadlock allowed"
+    return f"{path}: spec {result_spec}, check {check} ({consts}) · bfs · {dl}{options_text}"
+
+
+def result_text(v: Verdict, stop) -> str:
+    if v.status is Status.VIOLATED:
+        return f"violated ({len(v.trace)} steps)" if v.trace is not None else "violated"
+    if v.status is Status.HOLDS:
+        return "holds"
+    return f"unknown ({stop.value})"
+
+
+def mark(v: Verdict) -> str:
+    met = v.met
+    return "ok" if met is True else ("FAIL" if met is False else "?")
+
+
+def table(results: list[CheckResult], show_spec: bool) -> str:
+    rows = []
+    for r in results:
+        spec = os.path.basename(r.path)
+        for v in r.verdicts:
+            row = [r.check, v.prop, v.expected, result_text(v, r.stop), mark(v),
+                   f"{r.stats.states:,}", r.stats.depth, f"{r.stats.seconds:.2f}"]
+            rows.append(([spec] if show_spec else []) + row)
+        if r.failure is not None:
+            row = [r.check, "(model error)", "-", "error", "FAIL", f"{r.stats.states:,}",
+                   r.stats.depth, f"{r.stats.seconds:.2f}"]
+            rows.append(([spec] if show_spec else []) + row)
+    heads = (["spec"] if show_spec else []) + ["check", "property", "expected", "result", "",
+                                               "states", "depth", "seconds"]
+    align = (["left"] if show_spec else []) + ["left"] * 5 + ["right"] * 3
+    return tabulate(rows, heads, tablefmt="simple", colalign=align, disable_numparse=True)
+
+
+def trace_text(trace: Trace, verdict_line: str) -> str:
+    lines = ["  initial state"]
+    width = max((len(n) for n, _ in trace.initial), default=0)
+    for name, value in trace.initial:
+        lines.append(f"      {name.ljust(width)} = {value}")
+    for step in trace.steps:
+        marker = ""
+        if trace.loop_start is not None and step.number == trace.loop_start + 1:
+            marker = "   <- loop starts here"
+        lines.append(f"  {step.number:>3}  {step.title()}{marker}")
+        if step.received is not None:
+            lines.append(f"         received  {step.received.shown}")
+        for m in step.sent:
+            to = f" to {m.to}" if m.to else ""
+            lines.append(f"         sent      {m.shown}{to}")
+        cw = max((len(c.variable) for c in step.changes), default=0)
+        for c in step.changes:
+            lines.append(f"         {c.variable.ljust(cw)}  {c.old} -> {c.new}")
+    if trace.loop_start is not None:
+        lines.append(f"         (back to the state after step {trace.loop_start})")
+    lines.append(f"  {verdict_line}")
+    return "\n".join(lines)
+
+
+def counterexample(r: CheckResult, v: Verdict) -> str:
+    n = len(v.trace)
+    head = f"Counterexample: {r.path}, check {r.check}: {v.prop} violated " \
+           f"({n} step{'s' if n != 1 else ''}, expected {v.expected})"
+    if v.kind == "deadlock":
+        last = "x no action is enabled in the last state (deadlock)"
+    elif v.kind == "transition":
+        last = f"x the last step violates the transition invariant {v.prop}"
+    else:
+        last = f"x {v.prop} does not hold in the last state"
+    return head + "\n" + trace_text(v.trace, last)
+
+
+def failure_text(r: CheckResult, sources: dict[str, str]) -> str:
+    f = r.failure
+    out = [f"Run-time error in {r.path}, check {r.check}:",
+           render_diagnostic(f.diagnostic, sources)]
+    if f.trace is not None:
+        out.append("It happened after this behaviour:")
+        out.append(trace_text(f.trace, "x the error occurs in the next step from here"
+                              if f.diagnostic.notes else "x the error occurs in this state"))
+    return "\n".join(out)
+
+
+def summary(results: list[CheckResult]) -> str:
+    n_props = sum(len(r.verdicts) for r in results)
+    failed = sum(1 for r in results for v in r.verdicts if v.met is False)
+    unknown = sum(1 for r in results for v in r.verdicts if v.met is None)
+    errors = sum(1 for r in results if r.failure is not None)
+    checks = len(results)
+    parts = [f"{checks} check{'s' if checks != 1 else ''}, {n_props} "
+             f"propert{'ies' if n_props != 1 else 'y'}:"]
+    if failed or errors:
+        bits = []
+        if failed:
+            bits.append(f"{failed} expectation{'s' if failed != 1 else ''} FAILED")
+        if errors:
+            bits.append(f"{errors} run-time error{'s' if errors != 1 else ''}")
+        if unknown:
+            bits.append(f"{unknown} unknown")
+        parts.append(", ".join(bits) + ".")
+    elif unknown:
+        reasons = sorted({r.stop.describe() for r in results if not r.stop.exhaustive})
+        parts.append(f"{unknown} without a verdict ({'; '.join(reasons)}); the rest as expected.")
+    else:
+        parts.append("every expectation met.")
+    return " ".join(parts)
