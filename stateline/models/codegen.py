@@ -39,6 +39,7 @@ class ExprGen(OpsMixin):
         self.ns = ns
         self.ctx = system_ctx        # provides consts, records, doms, sites, network, layout
         self._tables: dict = {}
+        self._closure: dict = {}
         self._nconst = 0
         ns.setdefault("_rt", runtime)
 
@@ -180,8 +181,29 @@ class ExprGen(OpsMixin):
     # ---- expressions ----------------------------------------------------------------------
 
     def expr(self, e: ir.E, env: dict, view: View) -> Code:
-        method = getattr(self, "_" + type(e).__name__)
-        return method(e, env, view)
+        code = getattr(self, "_" + type(e).__name__)(e, env, view)
+        if not code.const and self.closed(e, env):
+            code = self.fold(code.src, code.dom, code.rng, code.walrus)
+        return code
+
+    def closed(self, e: ir.E, env: dict) -> bool:
+        """Does `e` depend on nothing but constants (so it can be computed now)?"""
+        info = self._closure.get(e)
+        if info is None:
+            stateful = False
+            for node in _walk(e):
+                if isinstance(node, (ir.VarRef, ir.Sent)):
+                    stateful = True
+                    break
+            info = (stateful, frozenset(ir.free_locals(e)))
+            self._closure[e] = info
+        if info[0]:
+            return False
+        for local in info[1]:
+            c = env.get(local)
+            if c is None or not c.const:
+                return False
+        return True
 
     def _IntC(self, e, env, view):
         return self.constant(e.value, DInt(e.value, e.value))
@@ -667,6 +689,12 @@ def _hashable(v) -> bool:
         return True
     except TypeError:
         return False
+
+
+def _walk(node):
+    yield node
+    for c in ir.children(node):
+        yield from _walk(c)
 
 
 def _conj(args, like: ir.E):

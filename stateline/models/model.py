@@ -18,7 +18,7 @@ import itertools
 
 from ..diagnostics import Span
 from .compile import ModelCompiler
-from .domains import DAtom, DInt
+from .domains import DAtom, DInt, DMap, Dom
 from .system import System
 from .trace import Change, Message, Step, Trace
 
@@ -103,10 +103,11 @@ class Model:
         if action is not None:
             for (local, _), v in zip(action.params, params):
                 shown_params.append((local.name, self._show_value(local.type, v)))
-        changes = tuple(
-            Change(slot.name, slot.dom.show(state[slot.index]), slot.dom.show(nxt[slot.index]))
-            for slot in self.system.slots
-            if slot.var is not None and state[slot.index] != nxt[slot.index])
+        changes = []
+        for slot in self.system.slots:
+            if slot.var is not None and state[slot.index] != nxt[slot.index]:
+                changes.extend(_changes(slot.name, slot.dom, state[slot.index], nxt[slot.index]))
+        changes = tuple(changes)
         return Step(number, name, process, node, tuple(shown_params),
                     self.message(received) if received is not None else None,
                     tuple(self.message(m, to) for m, to in sends), changes, label)
@@ -132,3 +133,14 @@ class Model:
             else:
                 raise AssertionError(f"internal error: step {i} of a trace is not a transition")
         return Trace(self.describe(states[0]), tuple(steps), tuple(states), loop_start)
+
+
+def _changes(name: str, dom: Dom, old, new) -> list[Change]:
+    """The changed parts of a value: map entries one by one, anything else whole."""
+    if isinstance(dom, DMap):
+        out = []
+        for k, a, b in zip(dom.key.values(), old, new):
+            if a != b:
+                out.extend(_changes(f"{name}[{dom.key.show(k)}]", dom.value, a, b))
+        return out
+    return [Change(name, dom.show(old), dom.show(new))]
