@@ -1,0 +1,200 @@
+"""The `stateline check` command: exit codes, output, bounds, overrides, JSON."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from stateline import cli
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PAXOS = str(ROOT / "specs" / "paxos.sl")
+TWO_PC = str(ROOT / "specs" / "two_phase_commit.sl")
+
+COUNTER = textwrap.dedent("""\
+    spec Counter
+    const Max = 5
+    var x: 0..Max = 0
+    action inc:
+        require x < Max
+        x := x + 1
+    action reset:
+        require x == Max
+        x := 0
+    invariant Small: x < 4
+    invariant Fits: x <= Max
+    check small:
+        expect Small holds
+""")
+
+
+def run(capsys, *args):
+    code = cli.main(list(args) + ["--no-progress"] if args and args[0] == "check" else list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def counter(tmp_path):
+    path = tmp_path / "counter.sl"
+    path.write_text(COUNTER)
+    return str(path)
+
+
+def test_met_expectations_exit_0(capsys):
+    code, out, err = run(capsys, "check", PAXOS, "--check", "ballots01")
+    assert code == 0
+    assert "every expectation met" in out
+    assert "3,921" in out
+    assert "\r" not in err          # no progress line when stderr is not a terminal
+
+
+def test_failed_expectation_exits_1_with_shortest_trace(capsys, counter):
+    code, out, err = run(capsys, "check", counter)
+    assert code == 1
+    assert "Small" in out and "FAIL" in out
+    assert "violated (4 steps)" in out
+    assert "Counterexample" in out
+    steps = [line.split() for line in out.splitlines() if line.strip()[:1].isdigit()]
+    assert [s[1] for s in steps if len(s) == 2] == ["inc"] * 4
+    assert "x  3 -> 4" in out
+
+
+def test_expected_violation_is_hidden_by_quiet(capsys, tmp_path):
+    path = tmp_path / "c.sl"
+    path.write_text(COUNTER.replace("expect Small holds", "expect Small violated"))
+    code, out, _ = run(capsys, "check", str(path))
+    assert code == 0 and "Counterexample" in out
+    code, out, _ = run(capsys, "check", str(path), "--quiet")
+    assert code == 0 and "Counterexample" not in out
+
+
+def test_max_states_stops_with_exit_3_and_reports(capsys):
+    code, out, err = run(capsys, "check", PAXOS, "--check", "ballots012", "--max-states", "5000")
+    assert code == 3
+    assert "unknown (max-states)" in out
+    assert "max-states 5,000" in out
+    assert "--max-states bound stopped the search" in out
+
+
+def test_max_depth_stops_with_exit_3(capsys):
+    code, out, _ = run(capsys, "check", TWO_PC, "--check", "n3", "--max-depth", "5")
+    assert code == 3
+    assert "unknown (max-depth)" in out
+
+
+def test_max_depth_beyond_the_diameter_is_complete(capsys):
+    code, out, _ = run(capsys, "check", TWO_PC, "--check", "n3", "--max-depth", "11")
+    assert code == 0
+
+
+def test_violation_found_before_a_bound_still_counts(capsys, counter):
+    code, out, _ = run(capsys, "check", counter, "--max-states", "3")
+    assert code == 1
+    assert "violated (4 steps)" not in out or "FAIL" in out
+
+
+def test_max_seconds(capsys):
+    code, out, _ = run(capsys, "check", PAXOS, "--check", "ballots012", "--max-seconds", "0.2")
+    assert code == 3
+    assert "unknown (max-seconds)" in out
+
+
+def test_override_changes_the_instance(capsys):
+    code, out, _ = run(capsys, "check", TWO_PC, "--check", "n3", "-D", "N=4")
+    assert code == 0
+    assert "N=4" in out and "1,568" in out
+
+
+@pytest.mark.parametrize("define, code_, text", [
+    ("N=1+", "SL501", "-D N:1:"),
+    ("Nope=3", "SL502", "no constant 'Nope'"),
+    ("N=true", "SL503", "has type int"),
+    ("N={a,b}", "SL503", ""),
+    ("N", "SL501", "NAME=VALUE"),
+])
+def test_bad_overrides_exit_2(capsys, define, code_, text):
+    code, out, err = run(capsys, "check", TWO_PC, "-D", define)
+    assert code == 2
+    assert f"error[{code_}]" in err
+    assert text in err
+    assert "Traceback" not in err
+
+
+def test_unknown_check_block(capsys):
+    code, _, err = run(capsys, "check", PAXOS, "--check", "nope")
+    assert code == 2 and "error[SL505]" in err
+
+
+def test_missing_file(capsys, tmp_path):
+    code, _, err = run(capsys, "check", str(tmp_path / "none.sl"))
+    assert code == 2 and "error[SL504]" in err
+
+
+def test_bad_command_line(capsys):
+    code, _, err = run(capsys, "check", PAXOS, "--max-states", "-3")
+    assert code == 2
+    code, _, err = run(capsys, "frobnicate")
+    assert code == 2
+
+
+def test_runtime_error_reports_location_and_trace(capsys, tmp_path):
+    path = tmp_path / "overflow.sl"
+    path.write_text(textwrap.dedent("""\
+        spec Overflow
+        var x: 0..2 = 0
+        action inc:
+            x := x + 1
+        invariant True_: true
+    """))
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 2
+    assert f"{path}:4:10: error[SL601]" in err
+    assert "3 is outside 0..2" in err
+    assert "inc" in err and "x  1 -> 2" in err
+
+
+def test_json_output(capsys, tmp_path, counter):
+    out_file = tmp_path / "r.json"
+    code, _, _ = run(capsys, "check", counter, "--json", str(out_file))
+    doc = json.loads(out_file.read_text())
+    assert doc["schema"] == "stateline.check" and doc["version"] == 1
+    assert doc["exit_code"] == code == 1
+    (result,) = doc["results"]
+    assert result["stats"]["states"] == 6
+    assert result["stats"]["transitions"] == 7
+    assert result["stop_reason"] == "complete"
+    small = next(p for p in result["properties"] if p["name"] == "Small")
+    assert small["result"] == "violated" and small["met"] is False
+    assert small["trace"]["length"] == 4
+    assert small["trace"]["steps"][3]["changes"] == [{"variable": "x", "old": "3", "new": "4"}]
+
+
+def test_directory_runs_every_spec(capsys, tmp_path, counter):
+    other = tmp_path / "sub"
+    other.mkdir()
+    (other / "ok.sl").write_text("spec Ok\nvar b: bool = false\naction flip:\n    b := not b\n")
+    code, out, _ = run(capsys, "check", str(tmp_path))
+    assert code == 1
+    assert "counter.sl" in out and "ok.sl" in out
+
+
+def test_parse_command(capsys, tmp_path):
+    code, out, _ = run(capsys, "parse", PAXOS)
+    assert code == 0 and "ok" in out
+    bad = tmp_path / "bad.sl"
+    bad.write_text("spec X\nvar x: int = 0\n")
+    code, _, err = run(capsys, "parse", str(bad))
+    assert code == 2 and "error[SL401]" in err
+
+
+def test_console_script_runs_as_a_process():
+    proc = subprocess.run([sys.executable, "-m", "stateline", "check", PAXOS, "--check",
+                           "ballots01"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "every expectation met" in proc.stdout
