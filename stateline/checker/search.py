@@ -74,7 +74,9 @@ def _path(parents: array, i: int) -> list[int]:
 def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     started = time.perf_counter()
     successors = model.successors
-    invariants = list(model.invariants)
+    inv_props = [p for p, _ in model.invariants]
+    violated_in = model.violated_invariants if inv_props else None
+    active = (1 << len(inv_props)) - 1
     transitions_p = list(model.transitions)
     constraint = model.constraint
     check_deadlock = options.check_deadlock
@@ -87,16 +89,18 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     parents = array("q")
     seen: dict = {}
     violations: dict[str, Violation] = {}
-    total_props = len(invariants) + len(transitions_p) + (1 if check_deadlock else 0)
+    total_props = len(inv_props) + len(transitions_p) + (1 if check_deadlock else 0)
     result = SearchResult(0, 0, 0, 0.0, "complete", violations, state_list=states)
 
-    def check_new(j: int, t) -> None:
-        nonlocal invariants
-        for prop, fn in invariants:
-            if not fn(t):
+    def record(bad: int, j: int) -> None:
+        """Invariants in bitmask `bad` fail in state j; stop checking them."""
+        nonlocal active, violated_in
+        for b, prop in enumerate(inv_props):
+            if bad >> b & 1:
                 violations[prop.name] = Violation(prop.name, "invariant", _path(parents, j))
-        if len(violations) and invariants:
-            invariants = [(p, f) for p, f in invariants if p.name not in violations]
+        active &= ~bad
+        if not active:
+            violated_in = None
 
     i = 0
     depth = 0
@@ -111,7 +115,10 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
             seen[t] = len(states)
             states.append(t)
             parents.append(-1)
-            check_new(len(states) - 1, t)
+            if violated_in is not None:
+                bad = violated_in(t) & active
+                if bad:
+                    record(bad, len(states) - 1)
         t = None
         level_end = len(states)
         depth = 1 if states else 0
@@ -151,8 +158,10 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                 seen[t] = n
                 states.append(t)
                 parents.append(i)
-                if invariants:
-                    check_new(n, t)
+                if violated_in is not None:
+                    bad = violated_in(t) & active
+                    if bad:
+                        record(bad, n)
                 n += 1
             i += 1
             if total_props and len(violations) >= total_props:

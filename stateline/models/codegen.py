@@ -149,7 +149,9 @@ class ExprGen(OpsMixin):
         if isinstance(dom, DAtom):
             return c.src
         if isinstance(dom, DInt):
-            return c.src if dom.lo == 0 else f"({c.src} - {dom.lo})"
+            if dom.lo == 0:
+                return c.src
+            return f"({c.src} - {dom.lo})" if dom.lo > 0 else f"({c.src} + {-dom.lo})"
         if isinstance(dom, DSet) and dom.mask and not has_int(dom.elem):
             return c.src
         if isinstance(dom, DOption) and isinstance(dom.elem, (DAtom, DBool)) and _simple(c.src):
@@ -159,9 +161,9 @@ class ExprGen(OpsMixin):
             return f"{self.positions(dom)}[{c.src}]"
         return f"{self.register(dom, 'D')}.index({c.src})"
 
-    def record_index(self, rec: DRecord, fields: list[Code]) -> str:
-        """The universe index of a record built from `fields` (no tuple is built)."""
-        terms, const = [], 0
+    def record_index(self, rec: DRecord, fields: list[Code], offset: int = 0) -> str:
+        """`offset` + the universe index of a record built from `fields` (no tuple is built)."""
+        terms, const = [], offset
         for (fname, fdom), stride, f in zip(rec.fields, rec.strides, fields):
             if f.const:
                 const += fdom.index(f.value) * stride

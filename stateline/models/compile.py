@@ -25,6 +25,7 @@ from .domains import DMap, DRecord, DSeq, sort_key
 from .system import System
 
 UNROLL_LIMIT = 4096     # instances of one action schema unrolled at compile time
+UNROLL_MESSAGES = 64    # handlers for message types with at most this many values are unrolled
 
 
 class _Dynamic(Exception):
@@ -118,10 +119,19 @@ class ModelCompiler:
                     self.emit_drop(em, len(self.labels) - 1, labeled)
                 em.line("return out")
         view = StateView()
-        for i, prop in enumerate(self.system.invariants):
+        codes = [self.gen.expr(prop.expr, {}, view).src for prop in self.system.invariants]
+        for i, src in enumerate(codes):
             with em.block(f"def invariant_{i}(s):"):
                 self.unpack(em, "S", "s")
-                em.line(f"return {self.gen.expr(prop.expr, {}, view).src}")
+                em.line(f"return {src}")
+        # All invariants at once: a bitmask of the violated ones (bit i: invariant i).
+        with em.block("def violated_invariants(s):"):
+            self.unpack(em, "S", "s")
+            em.line("bad = 0")
+            for i, src in enumerate(codes):
+                with em.block(f"if not {src}:"):
+                    em.line(f"bad |= {1 << i}")
+            em.line("return bad")
         for i, prop in enumerate(self.system.transitions):
             with em.block(f"def transition_{i}(s, t):"):
                 self.unpack(em, "S", "s")
@@ -149,20 +159,27 @@ class ModelCompiler:
     def emit_action(self, em: Emitter, k: int, action: ir.ActionIR, labeled: bool):
         proc = self.system.processes.get(action.process) if action.process else None
         binders: list[tuple[str, object]] = []
+        # On a bitmask network, a handler for a message type with a small universe
+        # is unrolled over the possible messages, outermost: the message becomes a
+        # constant, so guards like `m.dst == self` are decided at compile time.
+        unroll_msgs = action.receive is not None and self.net.rep == "mask" and \
+            self.ctx.records[action.receive[0]].size <= UNROLL_MESSAGES
+        if unroll_msgs:
+            binders.append(("message", action.receive))
         if proc is not None and not proc.single:
             binders.append(("self", proc))
         for local, dom in action.params:
             binders.append(("param", (local, dom)))
-        if action.receive is not None:
+        if action.receive is not None and not unroll_msgs:
             binders.append(("receive", action.receive))
         conjuncts, body = _split_guards(action)
         bound_at = {}
-        if proc is not None and not proc.single:
-            bound_at[proc.self_local] = 1
         for i, (kind, b) in enumerate(binders):
-            if kind == "param":
+            if kind == "self":
+                bound_at[proc.self_local] = i + 1
+            elif kind == "param":
                 bound_at[b[0]] = i + 1
-            elif kind == "receive":
+            elif kind in ("receive", "message"):
                 bound_at[b[1]] = i + 1
         levels: list[list[ir.E]] = [[] for _ in range(len(binders) + 1)]
         for c in conjuncts:
@@ -183,11 +200,13 @@ class ModelCompiler:
             out.append(code.src)
         return out
 
-    def _emit_level(self, em, i, binders, levels, env, action, k, labeled, budget, proc, extra):
+    def _emit_level(self, em, i, binders, levels, env, action, k, labeled, budget, proc, extra,
+                    pre: tuple[str, ...] = ()):
         view = StateView()
         conds = self._guard(em, levels[i], env, view)
         if conds is None:
             return
+        conds = list(pre) + conds
         if conds:
             with em.block("if " + " and ".join(conds) + ":"):
                 self._emit_inner(em, i, binders, levels, env, action, k, labeled, budget, proc,
@@ -212,6 +231,15 @@ class ModelCompiler:
             with em.block(f"for {local.py} in {self.gen.register(tuple(values))}:"):
                 self._emit_level(*nxt, {**env, local: Code(local.py, proc.instance_dom)},
                                  action, k, labeled, budget, proc, extra)
+            return
+        if kind == "message":
+            msg_type, local = b
+            rec = self.ctx.records[msg_type]
+            base = self.net.messages.bases[rec.tag]
+            for j, u in enumerate(rec.values()):
+                present = f"({f'S{self.net.slot}'} >> {base + j} & 1)"
+                self._emit_level(*nxt, {**env, local: self.gen.constant(u, rec)}, action, k,
+                                 labeled, budget, proc, extra, (present,))
             return
         if kind == "param":
             local, dom_e = b
@@ -334,7 +362,8 @@ class ModelCompiler:
             list_mode = False
         except _Dynamic:
             written, list_mode = set(), True
-        if self.net is not None and (action.receive is not None or _sends(body)):
+        consumes = action.receive is not None and self.net.rep in ("bag", "fifo")
+        if self.net is not None and (consumes or _sends(body)):
             written.add(self.net.slot)
         view = BodyView(written, list_mode)
         if list_mode:
@@ -468,12 +497,11 @@ class ModelCompiler:
             fields = [gen.checked(gen.expr(f, env, view), fdom, f.span, f"field '{fname}'")
                       for f, (fname, fdom) in zip(st.message.fields, rec.fields)]
             base = net.messages.bases[rec.tag]
-            idx = gen.record_index(rec, fields)
+            idx = gen.record_index(rec, fields, base)
             if all(f.const for f in fields):
-                bit = gen.big(1 << (base + int(eval(idx))))
-                em.line(f"{slot} = {slot} | {bit}")
+                em.line(f"{slot} = {slot} | {gen.big(1 << int(idx.strip('()')))}")
             else:
-                em.line(f"{slot} = {slot} | (1 << ({base} + {idx}))")
+                em.line(f"{slot} = {slot} | (1 << {idx})")
             if labeled:
                 parts = [repr(rec.tag)] + [f.src for f in fields]
                 em.line(f"_sends.append((({''.join(p + ', ' for p in parts)}), None))")

@@ -5,6 +5,7 @@ every explicit-state engine uses.
     model.initial_states()          # list of states, canonical order
     model.successors(state)         # list of next states, deterministic order
     model.invariants                # [(Property, fn(state) -> bool)]
+    model.violated_invariants(s)    # bitmask of the invariants false in s
     model.transitions               # [(Property, fn(state, next) -> bool)]
     model.constraint(state)         # False: do not explore this state
     model.trace(states)             # Trace with every step described
@@ -34,6 +35,8 @@ class Model:
         self.successors = ns["successors"]
         self.successors_labeled = ns["successors_labeled"]
         self.invariants = [(p, ns[f"invariant_{i}"]) for i, p in enumerate(system.invariants)]
+        # fn(state) -> bitmask of the violated invariants (bit i: self.invariants[i])
+        self.violated_invariants = ns["violated_invariants"]
         self.transitions = [(p, ns[f"transition_{i}"]) for i, p in enumerate(system.transitions)]
         self.constraint = ns["constraint"] if system.constraints else None
         self._gen = system.context.gen
