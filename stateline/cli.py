@@ -170,49 +170,20 @@ def cmd_check(args, console: Console) -> int:
     defines_used: set[str] = set()
     checks_seen: set[str] = set()
     interrupted = False
-    for path in files:
-        if interrupted:
-            break
-        try:
-            loaded = load_spec(path)
-        except LoadError as exc:
-            report_errors(console, exc, exc.sources)
-            invalid = True
-            continue
-        sources[path] = loaded.source
-        overrides = {}
-        try:
-            for d in args.defines:
-                name = d.split("=", 1)[0].strip()
-                if len(files) > 1 and name not in loaded.resolved.consts:
-                    continue
-                cname, value = parse_override(loaded, d)
-                overrides[cname] = value
-                defines_used.add(name)
-        except LoadError as exc:
-            report_errors(console, exc, exc.sources)
-            invalid = True
-            continue
-        blocks = check_blocks(loaded, args.checks or None)
-        checks_seen.update(c.name for c in blocks)
-        for check in blocks:
-            try:
-                model = prepare(loaded, check, overrides)
-            except SpecError as exc:
-                report_errors(console, exc, {**sources, **getattr(exc, "sources", {})})
-                invalid = True
-                continue
-            deadlock = not model.system.allow_deadlock or \
-                any(p == "DeadlockFreedom" for p, _, _ in check.expects)
-            console.print(text.header(model.system.name, path, check.name,
-                                      describe_constants(model.system), deadlock,
-                                      _bounds(args)))
-            result = run_check(loaded, check, overrides, options, model)
-            console.clear()
-            results.append(result)
-            if result.stop is StopReason.INTERRUPTED:
-                interrupted = True
+    try:
+        for path in files:
+            if interrupted:
                 break
+            status = _check_file(path, args, console, options, results, sources,
+                                 defines_used, checks_seen, len(files))
+            if status is None:
+                invalid = True
+            elif status is False:
+                interrupted = True
+    except KeyboardInterrupt:
+        console.clear()
+        console.error("stateline: interrupted")
+        interrupted = True
     for d in args.defines:
         name = d.split("=", 1)[0].strip()
         if len(files) > 1 and name not in defines_used and files:
@@ -224,7 +195,7 @@ def cmd_check(args, console: Console) -> int:
             console.error(f"stateline: error[SL505]: no check block is named '{name}'")
             invalid = True
 
-    code = exit_code(results, invalid)
+    code = exit_code(results, invalid, interrupted)
     if results:
         console.print("")
         console.print(text.table(results, show_spec=len(files) > 1))
@@ -254,6 +225,49 @@ def cmd_check(args, console: Console) -> int:
     return code
 
 
+
+def _check_file(path, args, console, options, results, sources, defines_used, checks_seen,
+                nfiles):
+    """Check one spec file; False when interrupted, None when invalid, True otherwise."""
+    try:
+        loaded = load_spec(path)
+    except LoadError as exc:
+        report_errors(console, exc, exc.sources)
+        return None
+    sources[path] = loaded.source
+    overrides = {}
+    try:
+        for d in args.defines:
+            name = d.split("=", 1)[0].strip()
+            if nfiles > 1 and name not in loaded.resolved.consts:
+                continue
+            cname, value = parse_override(loaded, d)
+            overrides[cname] = value
+            defines_used.add(name)
+    except LoadError as exc:
+        report_errors(console, exc, exc.sources)
+        return None
+    blocks = check_blocks(loaded, args.checks or None)
+    checks_seen.update(c.name for c in blocks)
+    status = True
+    for check in blocks:
+        try:
+            model = prepare(loaded, check, overrides)
+        except SpecError as exc:
+            report_errors(console, exc, {**sources, **getattr(exc, "sources", {})})
+            status = None
+            continue
+        deadlock = not model.system.allow_deadlock or \
+            any(p == "DeadlockFreedom" for p, _, _ in check.expects)
+        console.print(text.header(model.system.name, path, check.name,
+                                  describe_constants(model.system), deadlock, _bounds(args)))
+        result = run_check(loaded, check, overrides, options, model)
+        console.clear()
+        results.append(result)
+        if result.stop is StopReason.INTERRUPTED:
+            return False
+    return status
+
 def _bounds(args) -> str:
     parts = []
     if args.max_states:
@@ -265,13 +279,12 @@ def _bounds(args) -> str:
     return "".join(" · " + p for p in parts)
 
 
-def exit_code(results, invalid: bool) -> int:
+def exit_code(results, invalid: bool, interrupted: bool = False) -> int:
     if invalid or any(r.failure is not None for r in results):
         return EXIT_INVALID
     if any(v.met is False for r in results for v in r.verdicts):
         return EXIT_FAILED
-    if any(v.met is None for r in results for v in r.verdicts) or \
-            any(r.stop is StopReason.INTERRUPTED for r in results):
+    if interrupted or any(v.met is None for r in results for v in r.verdicts):
         return EXIT_BOUND
     return EXIT_OK
 

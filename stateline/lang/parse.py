@@ -21,8 +21,11 @@ _CLOSE = {"RPAR", "RSQB", "RBRACE"}
 
 
 class _IndentError(Exception):
-    def __init__(self, diag: Diagnostic):
-        self.diag = diag
+    """An indentation problem at (line, column, end column); the caller adds the path."""
+
+    def __init__(self, message: str, line: int, col: int, end_col: int):
+        super().__init__(message)
+        self.message, self.line, self.col, self.end_col = message, line, col, end_col
 
 
 class Indenter(PostLex):
@@ -34,9 +37,6 @@ class Indenter(PostLex):
     """
 
     always_accept = ("_NL",)
-
-    def __init__(self, path: str):
-        self.path = path
 
     def process(self, stream):
         levels = [0]
@@ -50,10 +50,9 @@ class Indenter(PostLex):
                 indent_str = token.rsplit("\n", 1)[1] if "\n" in token else ""
                 line = (token.end_line or token.line)
                 if "\t" in indent_str:
-                    raise _IndentError(Diagnostic(
-                        "SL104", "tab character in indentation; indent with spaces",
-                        Span(self.path, line, indent_str.index("\t") + 1, line,
-                             indent_str.index("\t") + 2)))
+                    col = indent_str.index("\t") + 1
+                    raise _IndentError("tab character in indentation; indent with spaces",
+                                       line, col, col + 1)
                 indent = len(indent_str)
                 if indent > levels[-1]:
                     levels.append(indent)
@@ -63,11 +62,10 @@ class Indenter(PostLex):
                         levels.pop()
                         yield Token.new_borrow_pos("_DEDENT", indent_str, token)
                     if indent != levels[-1]:
-                        raise _IndentError(Diagnostic(
-                            "SL104",
+                        raise _IndentError(
                             f"unindent to column {indent + 1} does not match any outer "
                             f"indentation level (expected column {levels[-1] + 1})",
-                            Span(self.path, line, indent + 1, line, indent + 2)))
+                            line, indent + 1, indent + 2)
                 continue
             if token.type in _OPEN:
                 depth += 1
@@ -87,12 +85,11 @@ def _grammar() -> str:
     return resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=8)
-def _parser(path: str, start: str) -> Lark:
-    # One parser per path because the post-lexer carries the path for spans;
-    # lark caches the grammar analysis, so building another is cheap.
-    return Lark(_grammar(), parser="lalr", start=start, postlex=Indenter(path),
-                propagate_positions=True, maybe_placeholders=True, cache=False)
+@functools.lru_cache(maxsize=2)
+def _parser(start: str) -> Lark:
+    # cache=True keeps lark's grammar analysis in a temporary file between runs.
+    return Lark(_grammar(), parser="lalr", start=start, postlex=Indenter(),
+                propagate_positions=True, maybe_placeholders=True, cache=True)
 
 
 # Human names for the terminals lark reports in "expected one of".
@@ -183,11 +180,12 @@ def parse_text(text: str, path: str = "<spec>", start: str = "start"):
     """
     if not text.endswith("\n"):
         text += "\n"
-    parser = _parser(path, start)
+    parser = _parser(start)
     try:
         tree = parser.parse(text)
     except _IndentError as exc:
-        raise SpecError(exc.diag) from None
+        raise SpecError(Diagnostic("SL104", exc.message,
+                                   Span(path, exc.line, exc.col, exc.line, exc.end_col))) from None
     except UnexpectedInput as exc:
         raise SpecError(_syntax_diagnostic(exc, path, text, parser)) from None
     except LarkError as exc:  # any other lark failure is still a syntax error, not a crash
