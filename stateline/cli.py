@@ -112,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not explore beyond depth N (initial states are depth 1)")
     c.add_argument("--max-seconds", type=_positive_float, metavar="S",
                    help="stop each check after S seconds")
+    c.add_argument("--no-symmetry", action="store_true",
+                   help="explore every state even when the spec declares symmetric sets")
     c.add_argument("--json", metavar="FILE", help="write the results as JSON ('-' for stdout)")
     c.add_argument("--quiet", action="store_true",
                    help="do not print counterexamples of expected violations")
@@ -164,7 +166,9 @@ def cmd_parse(args, console: Console) -> int:
 def cmd_check(args, console: Console) -> int:
     files, ok = spec_files(args.paths, console)
     invalid = not ok
-    options = CheckOptions(args.max_states, args.max_depth, args.max_seconds, console.progress)
+    options = CheckOptions(symmetry=not args.no_symmetry, max_states=args.max_states,
+                           max_depth=args.max_depth, max_seconds=args.max_seconds,
+                           progress=console.progress)
     results = []
     sources: dict[str, str] = {}
     defines_used: set[str] = set()
@@ -259,8 +263,12 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
             continue
         deadlock = not model.system.allow_deadlock or \
             any(p == "DeadlockFreedom" for p, _, _ in check.expects)
+        extra = _bounds(args)
+        if model.system.symmetric:
+            extra = (" · symmetry off" if args.no_symmetry else
+                     f" · symmetry {', '.join(model.system.symmetric)}") + extra
         console.print(text.header(model.system.name, path, check.name,
-                                  describe_constants(model.system), deadlock, _bounds(args)))
+                                  describe_constants(model.system), deadlock, extra))
         result = run_check(loaded, check, overrides, options, model)
         console.clear()
         results.append(result)

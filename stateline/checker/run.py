@@ -19,11 +19,13 @@ from ..lang.load import LoadedSpec
 from ..models.lower import lower
 from ..models.model import Model
 from .search import SearchOptions, bfs
+from .symmetry import Symmetry
 from .verdict import CheckResult, ModelFailure, Stats, Status, StopReason, Verdict
 
 
 @dataclass(frozen=True)
 class CheckOptions:
+    symmetry: bool = True          # use the spec's `symmetric` sets
     max_states: int | None = None
     max_depth: int | None = None
     max_seconds: float | None = None
@@ -38,6 +40,13 @@ def check_blocks(loaded: LoadedSpec, select: list[str] | None = None) -> list[ir
     if select:
         checks = [c for c in checks if c.name in select]
     return checks
+
+
+def symmetry_for(system, options: CheckOptions) -> Symmetry | None:
+    """The symmetry reduction a run uses, or None."""
+    if not options.symmetry or not system.symmetric:
+        return None
+    return Symmetry(system)
 
 
 def describe_constants(system) -> tuple[tuple[str, str], ...]:
@@ -58,8 +67,14 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     system = model.system
     expected = {prop: outcome for prop, outcome, _ in check.expects}
     check_deadlock = not system.allow_deadlock or "DeadlockFreedom" in expected
+    sym = symmetry_for(system, options)
     result = bfs(model, SearchOptions(options.max_states, options.max_depth,
-                                      options.max_seconds, check_deadlock, options.progress))
+                                      options.max_seconds, check_deadlock,
+                                      sym.canonical if sym else None, options.progress))
+
+    def trace_of(states):
+        return model.trace(sym.concretize(model, states) if sym else states)
+
     stop = StopReason(result.stop)
     props = [(p.name, "invariant") for p in system.invariants] + \
         [(p.name, "transition") for p in system.transitions]
@@ -69,7 +84,7 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     for name, kind in props:
         v = result.violations.get(name)
         if v is not None:
-            trace = model.trace(result.path_states(v.path, v.extra))
+            trace = trace_of(result.path_states(v.path, v.extra))
             status = Status.VIOLATED
         else:
             trace = None
@@ -79,7 +94,7 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     if result.error is not None:
         exc, path, extra = result.error
         span = system.sites[exc.site]
-        trace = model.trace(result.path_states(path)) if path else None
+        trace = trace_of(result.path_states(path)) if path else None
         notes = ()
         if extra is not None:
             notes = ("the error happened while computing a step from the last state shown",)

@@ -33,6 +33,7 @@ class SearchOptions:
     max_depth: int | None = None
     max_seconds: float | None = None
     check_deadlock: bool = True
+    canonical: Callable[[tuple], tuple] | None = None          # symmetry reduction
     progress: Callable[[int, int, float], None] | None = None   # (states, depth, seconds)
 
 
@@ -84,6 +85,7 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     max_seconds = options.max_seconds
     max_depth = options.max_depth
     progress = options.progress
+    canonical = options.canonical
 
     states: list = []
     parents = array("q")
@@ -110,6 +112,8 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     try:
         for t in model.initial_states():
             transitions += 1
+            if canonical is not None:
+                t = canonical(t)
             if t in seen:
                 continue
             seen[t] = len(states)
@@ -147,6 +151,8 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                                                               _path(parents, i), t)
                 transitions_p = [(p, f) for p, f in transitions_p if p.name not in violations]
             at_bound = max_depth is not None and depth >= max_depth
+            if canonical is not None:
+                succ = [canonical(t) for t in succ]
             for t in succ:
                 if t in seen:
                     continue

@@ -273,7 +273,9 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool) -> System:
         initial_choices=tuple(choices), actions=typed.actions,
         invariants=tuple(props["invariant"]), transitions=tuple(props["transition"]),
         constraints=tuple(props["constraint"]),
-        allow_deadlock=typed.allow_deadlock or allow_deadlock, sites=ctx.sites, context=ctx)
+        allow_deadlock=typed.allow_deadlock or allow_deadlock,
+        constants_span=next((c.span for c in typed.consts if c.symmetric), None),
+        sites=ctx.sites, context=ctx)
     return system
 
 

@@ -96,6 +96,7 @@ class System:
     transitions: tuple[Property, ...]
     constraints: tuple[Property, ...]
     allow_deadlock: bool
+    constants_span: Span | None = None
     sites: list[Span] = field(default_factory=list)  # run-time error locations
     # The lowering context: constant tables and the code generator that
     # compilation continues from (so constants are evaluated once).

@@ -1,0 +1,203 @@
+"""Symmetry reduction over `symmetric` sets of model values.
+
+When a spec declares ``const Acceptors = {a1, a2, a3} symmetric``, renaming the
+acceptors maps behaviours to behaviours, so the checker keeps one
+representative per class of states equal up to such a renaming: the smallest
+state (in a fixed total order) among all renamings.  This is sound for
+properties that do not mention individual model values of the symmetric sets
+(as with TLC's SYMMETRY); the run header says when it is on.
+
+A permutation acts on a state slot by slot, following each slot's `Dom`:
+model values are renamed, bitmask sets have their bits moved, maps keyed by a
+symmetric set have their entries moved, and the slots of a process whose
+instances are a symmetric set are moved between instances.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Callable
+
+from ..diagnostics import fail
+from ..models.domains import (DAtom, DMap, DMsg, DOption, DRecord, DSeq, DSet, DTuple, Dom,
+                              sort_key)
+from ..models.system import System
+
+MAX_PERMUTATIONS = 5040     # 7! - beyond this the reduction costs more than it saves
+
+
+def _touches(dom: Dom, sorts: set[str]) -> bool:
+    if isinstance(dom, DAtom):
+        return dom.sort in sorts
+    if isinstance(dom, (DOption, DSet, DSeq)):
+        return _touches(dom.elem, sorts)
+    if isinstance(dom, DTuple):
+        return any(_touches(d, sorts) for d in dom.items)
+    if isinstance(dom, DRecord):
+        return any(_touches(d, sorts) for _, d in dom.fields)
+    if isinstance(dom, DMsg):
+        return any(_touches(r, sorts) for r in dom.records)
+    if isinstance(dom, DMap):
+        return _touches(dom.key, sorts) or _touches(dom.value, sorts)
+    return False
+
+
+def value_mapper(dom: Dom, perm: dict[str, tuple[int, ...]]) -> Callable | None:
+    """A function renaming the model values inside values of `dom` (None: identity)."""
+    sorts = set(perm)
+    if not _touches(dom, sorts):
+        return None
+    if isinstance(dom, DAtom):
+        p = perm[dom.sort]
+        return p.__getitem__
+    if isinstance(dom, DOption):
+        inner = value_mapper(dom.elem, perm)
+        return lambda v: v if v == () else inner(v)
+    if isinstance(dom, (DTuple, DRecord)):
+        doms = dom.items if isinstance(dom, DTuple) else [d for _, d in dom.fields]
+        off = 0 if isinstance(dom, DTuple) else dom.offset
+        maps = [value_mapper(d, perm) for d in doms]
+        head = off
+
+        def tup(v, maps=maps, head=head):
+            return v[:head] + tuple(x if m is None else m(x)
+                                    for m, x in zip(maps, v[head:]))
+        return tup
+    if isinstance(dom, DMsg):
+        maps = [value_mapper(r, perm) for r in dom.records]
+        return lambda v: v if maps[v[0]] is None else maps[v[0]](v)
+    if isinstance(dom, DSet):
+        inner = value_mapper(dom.elem, perm)
+        if dom.mask:
+            univ = dom.elem.values()
+            table = [dom.elem.bit(inner(u)) for u in univ]
+            bits = [dom.elem.bit(u) for u in univ]
+            if bits != list(range(len(bits))):
+                return lambda v: frozenset(inner(x) for x in dom.members(v))
+            return lambda v: _move_bits(v, table)
+        return lambda v: frozenset(inner(x) for x in v)
+    if isinstance(dom, DSeq):
+        inner = value_mapper(dom.elem, perm)
+        return lambda v: tuple(inner(x) for x in v)
+    if isinstance(dom, DMap):
+        vmap = value_mapper(dom.value, perm) or (lambda x: x)
+        keys = dom.key.values()
+        kmap = value_mapper(dom.key, perm)
+        if kmap is None:
+            return lambda v: tuple(vmap(x) for x in v)
+        # new[position of k'] = old[position of k] where k' = perm(k)
+        order = [0] * len(keys)
+        for i, k in enumerate(keys):
+            order[dom.key.index(kmap(k))] = i
+        return lambda v: tuple(vmap(v[j]) for j in order)
+    return None
+
+
+def _node_permutation(system: System, perm) -> list[int]:
+    nodes = list(range(len(system.nodes)))
+    for i, (proc, inst) in enumerate(system.nodes):
+        p = system.processes[proc]
+        if not p.single and isinstance(p.instance_dom, DAtom) and p.instance_dom.sort in perm:
+            nodes[i] = system.node_index(proc, perm[p.instance_dom.sort][inst])
+    return nodes
+
+
+def _network_mapper(system: System, perm) -> Callable | None:
+    net = system.network
+    msgs = net.messages
+    inner = value_mapper(msgs, perm)
+    nodes = _node_permutation(system, perm)
+    moved_nodes = nodes != list(range(len(nodes)))
+    if inner is None and not moved_nodes:
+        return None
+    inner = inner or (lambda m: m)
+    if net.rep == "mask":
+        table = [msgs.index(inner(u)) for u in msgs.values()]
+        return lambda v: _move_bits(v, table)
+    if net.rep == "frozenset":
+        return lambda v: frozenset(inner(x) for x in v)
+    if net.rep == "bag":
+        return lambda v: tuple(sorted((inner(x) for x in v), key=msgs.index))
+    nn = len(nodes)
+    order = [0] * (nn * nn)          # new channel -> old channel
+    for c in range(nn * nn):
+        src, dst = divmod(c, nn)
+        order[nodes[src] * nn + nodes[dst]] = c
+    return lambda v: tuple(tuple(inner(m) for m in v[c]) for c in order)
+
+
+def _move_bits(mask: int, table: list[int]) -> int:
+    out = 0
+    while mask:
+        low = mask & -mask
+        out |= 1 << table[low.bit_length() - 1]
+        mask ^= low
+    return out
+
+
+class Symmetry:
+    """Canonical representatives of states under the symmetric sets of a System."""
+
+    def __init__(self, system: System):
+        self.sorts = [s for s in system.symmetric]
+        doms = {s: system.constants[s][1].elem for s in self.sorts}
+        per_sort = [list(itertools.permutations(range(doms[s].size))) for s in self.sorts]
+        combos = list(itertools.product(*per_sort))
+        if len(combos) > MAX_PERMUTATIONS:
+            fail("SL405", f"symmetry over {', '.join(self.sorts)} needs {len(combos):,} "
+                          f"permutations (at most {MAX_PERMUTATIONS:,}); run with --no-symmetry",
+                 system.constants_span)
+        self.count = len(combos)
+        self.perms = []
+        for combo in combos[1:]:            # the identity is combos[0]
+            perm = dict(zip(self.sorts, combo))
+            self.perms.append(self._state_mapper(system, perm))
+        self.key = sort_key
+
+    @staticmethod
+    def _state_mapper(system: System, perm: dict[str, tuple[int, ...]]):
+        n = len(system.slots)
+        source = list(range(n))       # new slot j takes old slot source[j]
+        maps = [value_mapper(slot.dom, perm) if slot.var is not None
+                else _network_mapper(system, perm) for slot in system.slots]
+        for lay in system.variables.values():
+            proc = lay.process
+            if proc is None or proc.single or not isinstance(proc.instance_dom, DAtom) or \
+                    proc.instance_dom.sort not in perm:
+                continue
+            p = perm[proc.instance_dom.sort]
+            for i, inst in enumerate(proc.instances):
+                j = proc.instances.index(p[inst])
+                source[lay.base + j] = lay.base + i
+        ident = [m is None for m in maps]
+
+        def apply(s: tuple) -> tuple:
+            return tuple(s[source[j]] if ident[source[j]] else maps[source[j]](s[source[j]])
+                         for j in range(n))
+        return apply
+
+    def canonical(self, s: tuple) -> tuple:
+        best, best_key = s, None
+        for apply in self.perms:
+            t = apply(s)
+            if t == best:
+                continue
+            if best_key is None:
+                best_key = self.key(best)
+            k = self.key(t)
+            if k < best_key:
+                best, best_key = t, k
+        return best
+
+    def concretize(self, model, states: list[tuple]) -> list[tuple]:
+        """A real path through the model that visits the given canonical states."""
+        out = [states[0]]
+        for target in states[1:]:
+            target = self.canonical(target)
+            for t in model.successors(out[-1]):
+                if self.canonical(t) == target:
+                    out.append(t)
+                    break
+            else:
+                raise AssertionError("internal error: a symmetric trace cannot be replayed")
+        return out
