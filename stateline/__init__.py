@@ -11,7 +11,7 @@ The public API is small; everything else is reachable through its modules.
 __version__ = "0.1.0"
 
 from .checker.run import CheckOptions, check_blocks, run_check  # noqa: E402
-from .checker.verdict import CheckResult, Status, StopReason, Verdict  # noqa: E402
+from .models.verdict import CheckResult, Status, StopReason, Verdict  # noqa: E402
 from .diagnostics import Diagnostic, SpecError  # noqa: E402
 from .lang.load import LoadedSpec, load_spec, load_text, parse_override  # noqa: E402
 from .models.lower import lower  # noqa: E402

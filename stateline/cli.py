@@ -23,7 +23,7 @@ import traceback
 
 from . import __version__
 from .checker.run import CheckOptions, check_blocks, describe_constants, prepare, run_check
-from .checker.verdict import Status, StopReason
+from .models.verdict import Status, StopReason
 from .diagnostics import SpecError, render
 from .lang.load import LoadError, load_spec, parse_override
 from .render import json_out, text

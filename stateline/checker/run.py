@@ -20,7 +20,7 @@ from ..models.lower import lower
 from ..models.model import Model
 from .search import SearchOptions, bfs
 from .symmetry import Symmetry
-from .verdict import CheckResult, ModelFailure, Stats, Status, StopReason, Verdict
+from ..models.verdict import CheckResult, ModelFailure, Stats, Status, StopReason, Verdict
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from ..diagnostics import Diagnostic, Span, SpecError, did_you_mean, fail as err
 from . import ast as A
 from . import ir
 from .resolve import BUILTIN_PROPERTIES, Resolved, model_value_names
-from .typecheck import ExprChecker, Poisoned
+from .declared import Poisoned
+from .typecheck import ExprChecker
 from .types import AtomT, IntT, MapT, NodeT, RecordT, SeqT, SetT, TupleT, assignable
 
 NETWORK_KINDS = ("set", "bag", "fifo")

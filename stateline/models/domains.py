@@ -476,3 +476,10 @@ def sort_key(v):
     if isinstance(v, frozenset):
         return (3, len(v), tuple(sorted(sort_key(x) for x in v)))
     return (4, repr(v))
+
+
+def dom_rng(dom: Dom):
+    """Known bounds of an int value (or of the elements of a set of ints)."""
+    if isinstance(dom, DSet):
+        dom = dom.elem
+    return (dom.lo, dom.hi) if isinstance(dom, DInt) and dom.lo is not None else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from .. import __version__
-from ..checker.verdict import CheckResult
+from ..models.verdict import CheckResult
 from ..models.trace import Message, Trace
 
 SCHEMA = "stateline.check"

@@ -6,7 +6,7 @@ import os
 
 from tabulate import tabulate
 
-from ..checker.verdict import CheckResult, Status, Verdict
+from ..models.verdict import CheckResult, Status, Verdict
 from ..diagnostics import render as render_diagnostic
 from ..models.trace import Trace
 

@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic
-from ..models.trace import Trace
+from .trace import Trace
 
 
 class Status(enum.Enum):
