@@ -217,7 +217,8 @@ def cmd_check(args, console: Console) -> int:
     if args.json:
         doc = json_out.dumps(results, code)
         if args.json == "-":
-            console.out.write(doc)
+            sys.stdout.write(doc)
+            sys.stdout.flush()
         else:
             try:
                 with open(args.json, "w", encoding="utf-8") as f:
@@ -307,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_INVALID
     console = Console(progress=not getattr(args, "no_progress", True))
+    if getattr(args, "json", None) == "-":
+        console.out = sys.stderr        # stdout carries the JSON document alone
     try:
         if args.command == "check":
             return cmd_check(args, console)

@@ -215,3 +215,11 @@ def test_ctrl_c_reports_what_was_found_so_far():
     assert "unknown (interrupted)" in out
     assert "interrupted (Ctrl-C)" in out
     assert "Traceback" not in err
+
+
+def test_json_to_stdout_is_the_only_thing_on_stdout(capsys):
+    code, out, err = run(capsys, "check", PAXOS, "--check", "ballots01", "--json", "-")
+    doc = json.loads(out)
+    assert code == doc["exit_code"] == 0
+    assert doc["results"][0]["stats"]["states"] == 3_921
+    assert "every expectation met" in err
