@@ -272,6 +272,8 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
                                   describe_constants(model.system), deadlock, extra))
         result = run_check(loaded, check, overrides, options, model)
         console.clear()
+        for w in result.warnings:
+            console.error(w)
         results.append(result)
         if result.stop is StopReason.INTERRUPTED:
             return False

@@ -19,7 +19,7 @@ from ..lang.load import LoadedSpec
 from ..models.lower import lower
 from ..models.model import Model
 from .search import SearchOptions, bfs
-from .symmetry import Symmetry
+from .symmetry import Symmetry, singled_out
 from ..models.verdict import CheckResult, ModelFailure, Stats, Status, StopReason, Verdict
 
 
@@ -92,15 +92,22 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
         verdicts.append(Verdict(name, kind, expected.get(name, "holds"), status, trace))
     failure = None
     if result.error is not None:
-        exc, path, extra = result.error
+        exc, path, phase = result.error
         span = system.sites[exc.site]
         trace = trace_of(result.path_states(path)) if path else None
         notes = ()
-        if extra is not None:
+        if phase == "step":
             notes = ("the error happened while computing a step from the last state shown",)
         failure = ModelFailure(Diagnostic("SL601" if "outside" in exc.message else "SL602",
                                           exc.message, span, notes=notes), trace)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     stats = Stats(result.states, result.transitions, result.depth, result.seconds, peak)
+    warnings = []
+    if sym is not None:
+        for sort, value, span in singled_out(system):
+            warnings.append(f"{span}: warning: {sort} is symmetric, but the spec singles out "
+                            f"its value '{value}' here; symmetry reduction can then miss "
+                            f"violations (run with --no-symmetry)")
     return CheckResult(system.name, system.path, check.name, describe_constants(system),
-                       tuple(verdicts), stats, stop, failure, not check_deadlock)
+                       tuple(verdicts), stats, stop, failure, not check_deadlock,
+                       tuple(warnings))

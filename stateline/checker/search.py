@@ -3,7 +3,8 @@
 The visited set maps each state to its index; `parents[i]` is the index of
 the state that first reached state i, so every counterexample rebuilt by
 walking parents is a shortest one.  Properties are checked on each new state
-(invariants), on each transition (transition invariants) and on each
+(invariants; also on successors outside the `constraint`, which are not
+explored, as TLC does), on each transition (transition invariants) and on each
 expanded state without successors (deadlock).  A violated property stops
 being checked; the search ends when every property is violated, when the
 reachable states are exhausted, or when a bound or Ctrl-C stops it, and in
@@ -53,10 +54,13 @@ class SearchResult:
     seconds: float
     stop: str                # a StopReason value
     violations: dict[str, Violation] = field(default_factory=dict)
-    error: tuple[ModelError, list[int], tuple | None] | None = None
+    # the error, the path to the state it concerns, and "state" (evaluating a
+    # property of that state) or "step" (computing a step from it)
+    error: tuple[ModelError, list[int], str] | None = None
     state_list: list = field(default_factory=list, repr=False)
 
     def path_states(self, path: list[int], extra: tuple | None = None) -> list[tuple]:
+        """The states of a path of indices, then `extra` (a state never stored)."""
         states = [self.state_list[i] for i in path]
         if extra is not None:
             states.append(extra)
@@ -94,12 +98,14 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     total_props = len(inv_props) + len(transitions_p) + (1 if check_deadlock else 0)
     result = SearchResult(0, 0, 0, 0.0, "complete", violations, state_list=states)
 
-    def record(bad: int, j: int) -> None:
-        """Invariants in bitmask `bad` fail in state j; stop checking them."""
+    def record(bad: int, j: int, extra: tuple | None = None) -> None:
+        """Invariants in bitmask `bad` fail in state j (or in `extra`, a successor of
+        state j outside the constraint); stop checking them."""
         nonlocal active, violated_in
         for b, prop in enumerate(inv_props):
             if bad >> b & 1:
-                violations[prop.name] = Violation(prop.name, "invariant", _path(parents, j))
+                violations[prop.name] = Violation(
+                    prop.name, "invariant", _path(parents, j) if j >= 0 else [], extra)
         active &= ~bad
         if not active:
             violated_in = None
@@ -116,11 +122,18 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                 t = canonical(t)
             if t in seen:
                 continue
+            if constraint is not None and not constraint(t):
+                # As in TLC: checked against the invariants, but not explored.
+                if violated_in is not None:
+                    bad = violated_in(t, active)
+                    if bad:
+                        record(bad, -1, t)
+                continue
             seen[t] = len(states)
             states.append(t)
             parents.append(-1)
             if violated_in is not None:
-                bad = violated_in(t) & active
+                bad = violated_in(t, active)
                 if bad:
                     record(bad, len(states) - 1)
         t = None
@@ -157,6 +170,11 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                 if t in seen:
                     continue
                 if constraint is not None and not constraint(t):
+                    # As in TLC: checked against the invariants, but not explored.
+                    if violated_in is not None:
+                        bad = violated_in(t, active)
+                        if bad:
+                            record(bad, i, t)
                     continue
                 if at_bound:
                     cut_at_depth = True
@@ -165,7 +183,7 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                 states.append(t)
                 parents.append(i)
                 if violated_in is not None:
-                    bad = violated_in(t) & active
+                    bad = violated_in(t, active)
                     if bad:
                         record(bad, n)
                 n += 1
@@ -192,11 +210,11 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     except ModelError as exc:
         stop = "model-error"
         if t is not None and t in seen:        # an invariant failed to evaluate on t
-            result.error = (exc, _path(parents, seen[t]), None)
-        elif s is not None:                     # expanding s, or checking s -> t
-            result.error = (exc, _path(parents, seen[s]), t)
+            result.error = (exc, _path(parents, seen[t]), "state")
+        elif s is not None:                     # computing a step from s
+            result.error = (exc, _path(parents, seen[s]), "step")
         else:                                   # an initial state
-            result.error = (exc, [], t)
+            result.error = (exc, [], "state")
     result.states = len(states)
     result.transitions = transitions
     result.depth = depth

@@ -19,6 +19,7 @@ import itertools
 from typing import Callable
 
 from ..diagnostics import fail
+from ..lang import ir
 from ..models.domains import (DAtom, DMap, DMsg, DOption, DRecord, DSeq, DSet, DTuple, Dom,
                               sort_key)
 from ..models.system import System
@@ -201,3 +202,25 @@ class Symmetry:
             else:
                 raise AssertionError("internal error: a symmetric trace cannot be replayed")
         return out
+
+
+def singled_out(system: System) -> list[tuple[str, str, object]]:
+    """Model values of symmetric sets named in the spec's behaviour or properties:
+    (sort, value, span) for each.  Symmetry reduction is only sound without them."""
+    sorts = set(system.symmetric)
+    roots: list = [p.expr for p in system.invariants + system.transitions + system.constraints]
+    for a in system.actions:
+        if a.guard is not None:
+            roots.append(a.guard)
+        roots.extend(a.body)
+        roots.extend(d for _, d in a.params)
+    roots.extend(lay.var.init for lay in system.variables.values())
+    found, seen = [], set()
+    stack = list(roots)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ir.AtomC) and n.sort in sorts and (n.sort, n.name) not in seen:
+            seen.add((n.sort, n.name))
+            found.append((n.sort, n.name, n.span))
+        stack.extend(ir.children(n))
+    return sorted(found, key=lambda f: (f[0], f[1]))

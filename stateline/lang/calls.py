@@ -187,7 +187,7 @@ def _sent(c, e):
         err("SL303", f"{c.state_why} cannot depend on the network", e.span)
     if not c.r.networks:
         err("SL208", "sent() needs a network declaration", e.span)
-    return ir.Sent(SetT(RecordT(a.id, True)), e.span, a.id)
+    return ir.Sent(SetT(RecordT(a.id, True)), e.span, a.id, c.priming)
 
 
 def _minmax(name):

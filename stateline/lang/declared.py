@@ -173,8 +173,9 @@ class DeclaredMixin:
             except SpecError:
                 pass
         if isinstance(t, IntT):
+            example = f"var {d.name}: 0..3 in 0..3" if d.nondet else f"var {d.name}: 0..3 = ..."
             err("SL401", f"variable '{d.name}' has an unbounded integer type", span,
-                hint=f"declare its range, e.g. `var {d.name}: 0..3 = ...`")
+                hint=f"declare its range, e.g. `{example}`")
         err("SL303", f"cannot infer a finite type for variable '{d.name}' (its value has type {t})",
             span, hint=f"declare it: `var {d.name}: TYPE = ...`")
 

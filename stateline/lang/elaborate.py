@@ -14,7 +14,7 @@ from . import ir
 from .resolve import BUILTIN_PROPERTIES, Resolved, model_value_names
 from .declared import Poisoned
 from .typecheck import ExprChecker
-from .types import AtomT, IntT, MapT, NodeT, RecordT, SeqT, SetT, TupleT, assignable
+from .types import AtomT, IntT, MapT, NodeT, OptionT, RecordT, SeqT, SetT, TupleT, assignable
 
 NETWORK_KINDS = ("set", "bag", "fifo")
 NETWORK_OPTIONS = ("lossy", "duplicating")
@@ -271,7 +271,9 @@ class Elaborator:
                 orelse = (ir.IfS(st.span, cnd, then, orelse),)
             return orelse[0]
         if isinstance(st, A.For):
-            dom = c.set_domain(st.domain, "'for'")
+            dom = c.infer(st.domain)
+            if not isinstance(dom.type, SeqT):     # a sequence is walked in order
+                dom = c.set_domain(st.domain, "'for'")
             local = ir.Local(st.name, dom.type.elem)
             with c.scope({st.name: local}):
                 body = self.block(st.body, True)
@@ -318,6 +320,8 @@ class Elaborator:
                 var = c.var(node.process, t.name)
                 return var, node.key, [], var.type
             var, key, path, ty = self.target(b)
+            if isinstance(ty, OptionT) and isinstance(ty.elem, RecordT):
+                ty = ty.elem              # unwrapped with a run-time check
             if not isinstance(ty, RecordT):
                 err("SL203", f"{ty} has no field '{t.name}'", t.span)
             rec = c.record(ty.name)

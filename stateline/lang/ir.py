@@ -313,6 +313,7 @@ class Sent(E):
     """The messages of one type currently in the network, as a set."""
 
     message: str
+    primed: bool = False
 
 
 @dataclass(frozen=True, eq=False)

@@ -451,7 +451,8 @@ class ExprChecker(DeclaredMixin, CallsMixin):
             return self.infer(e.base)
 
     def _OptionType(self, e):
-        err("SL303", "'T?' is a type, not a value", e.span)
+        err("SL303", "'T?' is a type, not a value", e.span,
+            hint="'?' binds tighter than '..': an optional range is written (lo..hi)?")
 
     def _Slice(self, e):
         err("SL106", "a slice is only allowed inside [...]", e.span)

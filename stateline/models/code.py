@@ -9,16 +9,15 @@ class Code:
     """A Python expression (parenthesised), the `Dom` of its value, and the value
     itself when it is a compile-time constant."""
 
-    __slots__ = ("src", "dom", "const", "value", "rng", "walrus", "netbase")
+    __slots__ = ("src", "dom", "const", "value", "rng", "netbase")
 
     def __init__(self, src: str, dom: Dom, const: bool = False, value=None, rng=None,
-                 walrus: bool = False, netbase: tuple[str, int] | None = None):
+                 netbase: tuple[str, int] | None = None):
         self.src = src
         self.dom = dom
         self.const = const
         self.value = value
         self.rng = rng          # (lo, hi) known bounds of an int value
-        self.walrus = walrus    # contains an assignment expression
         self.netbase = netbase  # (net source, base): this is (net >> base) & full
 
     def __repr__(self):

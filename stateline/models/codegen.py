@@ -33,12 +33,16 @@ from .sets import SetsMixin
 
 
 
+_FAILED = object()
+
+
 class ExprGen(OpsMixin, SetsMixin):
     def __init__(self, ns: dict, system_ctx):
         self.ns = ns
         self.ctx = system_ctx        # provides consts, records, doms, sites, network, layout
         self._tables: dict = {}
         self._closure: dict = {}
+        self._folds: dict = {}
         self._nconst = 0
         ns.setdefault("_rt", runtime)
 
@@ -88,19 +92,18 @@ class ExprGen(OpsMixin, SetsMixin):
     def site(self, span: Span) -> int:
         return self.ctx.site(span)
 
-    def fold(self, src: str, dom: Dom, rng=None, walrus=False) -> Code:
+    def fold(self, src: str, dom: Dom, rng=None) -> Code:
         try:
             value = eval(src, self.ns)  # noqa: S307 - our own generated code
         except Exception:
-            return Code(src, dom, rng=rng, walrus=walrus)
+            return Code(src, dom, rng=rng)
         return self.constant(value, dom)
 
     def make(self, src: str, dom: Dom, parts, rng=None) -> Code:
         """A compound expression: folded when all its parts are constant."""
-        walrus = any(p.walrus for p in parts)
         if all(p.const for p in parts):
-            return self.fold(src, dom, rng, walrus)
-        return Code(src, dom, rng=rng, walrus=walrus)
+            return self.fold(src, dom, rng)
+        return Code(src, dom, rng=rng)
 
     # ---- static types -> domains ---------------------------------------------------------
 
@@ -184,7 +187,7 @@ class ExprGen(OpsMixin, SetsMixin):
     def expr(self, e: ir.E, env: dict, view: View) -> Code:
         code = getattr(self, "_" + type(e).__name__)(e, env, view)
         if not code.const and self.closed(e, env):
-            code = self.fold(code.src, code.dom, code.rng, code.walrus)
+            code = self.fold(code.src, code.dom, code.rng)
         return code
 
     def closed(self, e: ir.E, env: dict) -> bool:
@@ -267,7 +270,7 @@ class ExprGen(OpsMixin, SetsMixin):
         rng = dom_rng(fdom)
         if base.const:
             return self.constant(base.value[rec.offset + e.index], fdom, rng)
-        return Code(f"{base.src}[{rec.offset + e.index}]", fdom, rng=rng, walrus=base.walrus)
+        return Code(f"{base.src}[{rec.offset + e.index}]", fdom, rng=rng)
 
     def _TupleGet(self, e, env, view):
         base = self.expr(e.base, env, view)
@@ -284,8 +287,8 @@ class ExprGen(OpsMixin, SetsMixin):
         kd = mdom.key
         if k.const:
             if not kd.contains(k.value):
-                spec_fail("SL601", f"map key {k.dom.show(k.value)} is outside "
-                                   f"{kd.describe()}", span)
+                msg = f"map key {k.dom.show(k.value)} is outside {kd.describe()}"
+                return f"_rt.fail({self.site(span)}, {msg!r})"
             return repr(kd.index(k.value))
         if isinstance(kd, DInt) and not (k.rng and kd.lo <= k.rng[0] and k.rng[1] <= kd.hi):
             return f"(_rt.int_in({k.src}, {kd.lo}, {kd.hi}, {self.site(span)}, 'map key')" + \
@@ -315,8 +318,7 @@ class ExprGen(OpsMixin, SetsMixin):
         rng = None
         if a.rng and b.rng:
             rng = (min(a.rng[0], b.rng[0]), max(a.rng[1], b.rng[1]))
-        return Code(f"({a.src} if {c.src} else {b.src})", dom, rng=rng,
-                    walrus=a.walrus or b.walrus or c.walrus)
+        return Code(f"({a.src} if {c.src} else {b.src})", dom, rng=rng)
 
     def _join_dom(self, a: Dom, b: Dom, e) -> Dom:
         if isinstance(a, DInt) and isinstance(b, DInt):
@@ -332,7 +334,7 @@ class ExprGen(OpsMixin, SetsMixin):
             return self.expr(e.body, {**env, e.local: v}, view)
         name = e.local.py
         body = self.expr(e.body, {**env, e.local: Code(name, v.dom, rng=v.rng)}, view)
-        return Code(f"({name} := {v.src}, {body.src})[1]", body.dom, rng=body.rng, walrus=True)
+        return Code(f"(lambda {name}: {body.src})({v.src})", body.dom, rng=body.rng)
 
     def _RecordE(self, e, env, view):
         rec = self.ctx.records[e.record]
@@ -379,7 +381,7 @@ class ExprGen(OpsMixin, SetsMixin):
         return self.make(src, dom, items, rng)
 
     def _Sent(self, e, env, view):
-        return self.ctx.sent_code(self, e.message, view)
+        return self.ctx.sent_code(self, e.message, view, e.primed)
 
     # ---- sets: iteration, membership, predicates ------------------------------------------
 
@@ -397,8 +399,9 @@ class ExprGen(OpsMixin, SetsMixin):
         """`c`, with a run-time check that it lies in `target` unless that is known."""
         if c.const:
             if not target.contains(c.value):
-                spec_fail("SL601", f"{what}: {c.dom.show(c.value)} is outside "
-                                   f"{target.describe()}", span)
+                # Reported when (and only if) a step computes it.
+                msg = f"{what}: {c.dom.show(c.value)} is outside {target.describe()}"
+                return Code(f"_rt.fail({self.site(span)}, {msg!r})", target)
             return Code(c.src, target, True, c.value, c.rng)
         if not needs_check(c, target):
             return c
@@ -406,12 +409,12 @@ class ExprGen(OpsMixin, SetsMixin):
         if isinstance(target, DSet) and target.ints:
             allowed = self.big(self.universe_mask(target.elem))
             return Code(f"_rt.mask_in({c.src}, {allowed}, {site}, {what!r})", target,
-                        rng=(target.elem.lo, target.elem.hi), walrus=c.walrus)
+                        rng=(target.elem.lo, target.elem.hi))
         if isinstance(target, DInt):
             return Code(f"_rt.int_in({c.src}, {target.lo}, {target.hi}, {site}, "
-                        f"{what!r})", target, rng=(target.lo, target.hi), walrus=c.walrus)
+                        f"{what!r})", target, rng=(target.lo, target.hi))
         return Code(f"_rt.checked({c.src}, {self.register(target, 'D')}, {site}, {what!r})",
-                    target, walrus=c.walrus)
+                    target)
 
 
 def needs_check(c: Code, target: Dom) -> bool:

@@ -17,80 +17,18 @@ counterexample.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from ..lang import ir
+from ..lang.types import AtomT, BoolT, RecordT
 from .code import Code, Unsupported, View
-from .domains import DMap, DRecord, DSeq, sort_key
+from .domains import sort_key
+from .statements import Emitter, StatementsMixin, StateView, _split_guards
 from .system import System
 
 UNROLL_LIMIT = 4096     # instances of one action schema unrolled at compile time
 UNROLL_MESSAGES = 64    # handlers for message types with at most this many values are unrolled
 
 
-class _Dynamic(Exception):
-    """An assignment whose slot is only known at run time: use list mode."""
-
-
-class Emitter:
-    def __init__(self):
-        self.lines: list[str] = []
-        self.depth = 0
-        self._n = 0
-
-    def line(self, text: str):
-        self.lines.append("    " * self.depth + text)
-
-    def fresh(self, prefix: str) -> str:
-        self._n += 1
-        return f"{prefix}{self._n}"
-
-    @contextmanager
-    def block(self, header: str):
-        self.line(header)
-        self.depth += 1
-        mark = len(self.lines)
-        try:
-            yield
-        finally:
-            if len(self.lines) == mark:
-                self.line("pass")
-            self.depth -= 1
-
-
-class StateView(View):
-    """Reads state slots from the unpacked locals S<k> (and T<k> when primed)."""
-
-    def slot(self, k: int, primed: bool = False) -> str:
-        return f"T{k}" if primed else f"S{k}"
-
-    def dynamic(self, base: int, count: int, pos_src: str, primed: bool = False) -> str:
-        return f"{'t' if primed else 's'}[{base} + {pos_src}]" if base else \
-            f"{'t' if primed else 's'}[{pos_src}]"
-
-
-class BodyView(View):
-    """Inside an action body: written slots are the mutable locals N<k>."""
-
-    def __init__(self, written: set[int], list_mode: bool):
-        self.written = written
-        self.list_mode = list_mode
-
-    def slot(self, k: int, primed: bool = False) -> str:
-        if self.list_mode:
-            return f"ns[{k}]"
-        return f"N{k}" if k in self.written else f"S{k}"
-
-    def dynamic(self, base: int, count: int, pos_src: str, primed: bool = False) -> str:
-        if self.list_mode:
-            return f"ns[{base} + {pos_src}]"
-        if any(base + i in self.written for i in range(count)):
-            names = ", ".join(self.slot(base + i) for i in range(count))
-            return f"({names},)[{pos_src}]"
-        return f"s[{base} + {pos_src}]"
-
-
-class ModelCompiler:
+class ModelCompiler(StatementsMixin):
     def __init__(self, system: System):
         self.system = system
         self.ctx = system.context
@@ -124,12 +62,13 @@ class ModelCompiler:
             with em.block(f"def invariant_{i}(s):"):
                 self.unpack(em, "S", "s")
                 em.line(f"return {src}")
-        # All invariants at once: a bitmask of the violated ones (bit i: invariant i).
-        with em.block("def violated_invariants(s):"):
+        # The invariants still checked (bit i of `active`: invariant i), at once:
+        # returns the bitmask of those that fail in s.
+        with em.block("def violated_invariants(s, active):"):
             self.unpack(em, "S", "s")
             em.line("bad = 0")
             for i, src in enumerate(codes):
-                with em.block(f"if not {src}:"):
+                with em.block(f"if active & {1 << i} and not {src}:"):
                     em.line(f"bad |= {1 << i}")
             em.line("return bad")
         for i, prop in enumerate(self.system.transitions):
@@ -183,6 +122,11 @@ class ModelCompiler:
                 bound_at[b[1]] = i + 1
         levels: list[list[ir.E]] = [[] for _ in range(len(binders) + 1)]
         for c in conjuncts:
+            if _may_raise(c):
+                # Evaluated only where the spec evaluates it: for a chosen parameter and
+                # message, after the conjuncts before it.
+                levels[len(binders)].append(c)
+                continue
             lv = max((bound_at.get(l, 0) for l in ir.free_locals(c)), default=0)
             levels[lv].append(c)
         em.line(f"# {action.process + '.' if action.process else ''}{action.name}")
@@ -355,233 +299,28 @@ class ModelCompiler:
 
     # ---- action bodies ---------------------------------------------------------------------
 
-    def emit_body(self, em: Emitter, action: ir.ActionIR, env, k, labeled, proc, extra):
-        body = _split_guards(action)[1]
-        try:
-            written = self.written_slots(body, env, proc)
-            list_mode = False
-        except _Dynamic:
-            written, list_mode = set(), True
-        consumes = action.receive is not None and self.net.rep in ("bag", "fifo")
-        if self.net is not None and (consumes or _sends(body)):
-            written.add(self.net.slot)
-        view = BodyView(written, list_mode)
-        if list_mode:
-            em.line("ns = list(s)")
-        else:
-            for j in sorted(written):
-                em.line(f"N{j} = S{j}")
-        if "net" in extra:
-            em.line(f"{view.slot(self.net.slot)} = {extra['net']}")
-        if labeled:
-            em.line("_sends = []")
-        params = [env[p] for p, _ in action.params]
-        self_code = env[proc.self_local].src if proc is not None and not proc.single else "None"
-        recv = env[action.receive[1]].src if action.receive is not None else "None"
-        label = f"({k}, {self_code}, (" + "".join(p.src + ", " for p in params) + \
-            f"), {recv}, tuple(_sends))"
-        state = "tuple(ns)" if list_mode else self.state_tuple(view)
-
-        def finish():
-            em.line(f"app(({label}, {state}))" if labeled else f"app({state})")
-
-        self.emit_block(em, body, dict(env), view, action, proc, labeled, finish)
-
-    def emit_block(self, em, stmts, env, view, action, proc, labeled, finish):
-        depth = em.depth
-        for idx, st in enumerate(stmts):
-            if isinstance(st, ir.RequireS):
-                c = self.gen.expr(st.cond, env, view)
-                if c.const:
-                    if not c.value:
-                        em.depth = depth
-                        return
-                    continue
-                em.line(f"if {c.src}:")
-                em.depth += 1
-            elif isinstance(st, ir.AssignS):
-                self.emit_assign(em, st, env, view)
-            elif isinstance(st, ir.SendS):
-                self.emit_send(em, st, env, view, proc, labeled)
-            elif isinstance(st, ir.LetS):
-                v = self.gen.expr(st.value, env, view)
-                if v.const:
-                    env[st.local] = v
-                else:
-                    em.line(f"{st.local.py} = {v.src}")
-                    env[st.local] = Code(st.local.py, v.dom, rng=v.rng)
-            elif isinstance(st, ir.IfS):
-                c = self.gen.expr(st.cond, env, view)
-                if c.const:
-                    rest = list(st.then if c.value else st.orelse) + list(stmts[idx + 1:])
-                    self.emit_block(em, rest, env, view, action, proc, labeled, finish)
-                    em.depth = depth
-                    return
-                fails = _may_fail(st.then) or _may_fail(st.orelse)
-                ok = em.fresh("_ok") if fails else None
-                if ok:
-                    em.line(f"{ok} = False")
-                mark = ok and (lambda: em.line(f"{ok} = True"))
-                with em.block(f"if {c.src}:"):
-                    self.emit_block(em, st.then, dict(env), view, action, proc, labeled,
-                                    mark or (lambda: None))
-                with em.block("else:"):
-                    self.emit_block(em, st.orelse, dict(env), view, action, proc, labeled,
-                                    mark or (lambda: None))
-                if ok:
-                    em.line(f"if {ok}:")
-                    em.depth += 1
-            elif isinstance(st, ir.ForS):
-                d = self.gen.expr(st.domain, env, view)
-                if d.const and len(d.dom.members(d.value)) <= 64:
-                    for v in d.dom.members(d.value):
-                        self.emit_block(em, st.body, {**env, st.local: self.gen.constant(
-                            v, d.dom.elem)}, view, action, proc, labeled, lambda: None)
-                else:
-                    with em.block(f"for {st.local.py} in {self.gen.iterate(d, ordered=True)}:"):
-                        self.emit_block(em, st.body, {**env, st.local: Code(st.local.py,
-                                                                            d.dom.elem)},
-                                        view, action, proc, labeled, lambda: None)
-        finish()
-        em.depth = depth
-
-    def target_slot(self, var: ir.VarSym, key: ir.E | None, env, view) -> tuple[int | None, str]:
-        """(static slot, or None and the source of a dynamic slot index)."""
-        lay = self.ctx.layout(var)
-        if lay.process is None or lay.process.single:
-            return lay.base, ""
-        kc = self.gen.expr(key, env, view)
-        if kc.const:
-            return lay.base + lay.process.instances.index(kc.value), ""
-        pos = self.gen.instance_position(lay.process, kc, var.span)
-        return None, f"{lay.base} + {pos}"
-
-    def emit_assign(self, em, st: ir.AssignS, env, view):
-        slot, dyn = self.target_slot(st.var, st.key, env, view)
-        lay = self.ctx.layout(st.var)
-        cur = view.slot(slot) if slot is not None else f"ns[{dyn}]"
-        new = self.updated(Code(cur, lay.dom), list(st.path), st.value, env, view, st)
-        target = view.slot(slot) if slot is not None else f"ns[{dyn}]"
-        em.line(f"{target} = {new}")
-
-    def updated(self, cur: Code, path, value: ir.E, env, view, st) -> str:
-        if not path:
-            v = self.gen.expr(value, env, view)
-            return self.gen.checked(v, cur.dom, value.span, f"'{st.var.name}'").src
-        kind, x = path[0]
-        dom = cur.dom
-        if kind == "field":
-            rec: DRecord = dom
-            i = rec.offset + x
-            inner = Code(f"{cur.src}[{i}]", rec.fields[x][1])
-            return f"_rt.tuple_set({cur.src}, {i}, " \
-                   f"{self.updated(inner, path[1:], value, env, view, st)})"
-        kc = self.gen.expr(x, env, view)
-        if isinstance(dom, DMap):
-            idx = self.gen.key_index(dom, kc, x.span)
-            inner = Code(f"{cur.src}[{idx}]", dom.value)
-            return f"_rt.tuple_set({cur.src}, {idx}, " \
-                   f"{self.updated(inner, path[1:], value, env, view, st)})"
-        assert isinstance(dom, DSeq)
-        site = self.gen.site(x.span)
-        inner = Code(f"_rt.seq_get({cur.src}, {kc.src}, {site})", dom.elem)
-        return f"_rt.seq_set({cur.src}, {kc.src}, " \
-               f"{self.updated(inner, path[1:], value, env, view, st)}, {site})"
-
-    def emit_send(self, em, st: ir.SendS, env, view, proc, labeled):
-        net = self.net
-        gen = self.gen
-        slot = view.slot(net.slot)
-        rec = self.ctx.records[st.message.type.name]
-        if net.rep == "mask" and isinstance(st.message, ir.RecordE):
-            fields = [gen.checked(gen.expr(f, env, view), fdom, f.span, f"field '{fname}'")
-                      for f, (fname, fdom) in zip(st.message.fields, rec.fields)]
-            base = net.messages.bases[rec.tag]
-            idx = gen.record_index(rec, fields, base)
-            if all(f.const for f in fields):
-                em.line(f"{slot} = {slot} | {gen.big(1 << int(idx.strip('()')))}")
-            else:
-                em.line(f"{slot} = {slot} | (1 << {idx})")
-            if labeled:
-                parts = [repr(rec.tag)] + [f.src for f in fields]
-                em.line(f"_sends.append((({''.join(p + ', ' for p in parts)}), None))")
-            return
-        m = gen.expr(st.message, env, view)
-        msg = em.fresh("_msg")
-        em.line(f"{msg} = {m.src}")
-        dst = "None"
-        if net.rep == "mask":
-            em.line(f"{slot} = {slot} | (1 << {gen.bit(Code(msg, net.messages), net.messages)})")
-        elif net.rep == "frozenset":
-            em.line(f"{slot} = {slot} | frozenset(({msg},))")
-        elif net.rep == "bag":
-            key = gen.register(net.messages.index, "F")
-            em.line(f"{slot} = _rt.bag_add({slot}, {msg}, {key})")
-        else:
-            src_node = self.node_code(proc, env)
-            dst_code = self.dest_node(st.to, env, view)
-            nn = len(self.system.nodes)
-            em.line(f"{slot} = _rt.fifo_send({slot}, {src_node} * {nn} + {dst_code}, {msg})")
-            dst = dst_code
-        if labeled:
-            em.line(f"_sends.append(({msg}, {dst}))")
-
-    def dest_node(self, to: ir.E, env, view) -> str:
-        proc = self.system.processes[to.process]
-        if to.key is None:
-            return str(proc.first_node)
-        kc = self.gen.expr(to.key, env, view)
-        if kc.const:
-            return str(proc.first_node + proc.instances.index(kc.value))
-        return f"({proc.first_node} + {self.gen.instance_position(proc, kc, to.span)})"
-
-    def written_slots(self, stmts, env, proc) -> set[int]:
-        out: set[int] = set()
-        for st in _walk_stmts(stmts):
-            if isinstance(st, ir.AssignS):
-                try:
-                    slot, _ = self.target_slot(st.var, st.key, env, StateView())
-                except Unsupported:
-                    raise _Dynamic() from None
-                if slot is None:
-                    raise _Dynamic()
-                out.add(slot)
-        return out
+_RAISING_OPS = {"floordiv", "mod", "unwrap", "seq_head", "seq_last", "seq_tail", "set_min",
+                "set_max"}
 
 
-def _split_guards(action: ir.ActionIR) -> tuple[list[ir.E], tuple[ir.S, ...]]:
-    """Guard conjuncts (header `if` and leading `require`s) and the rest of the body."""
-    conj: list[ir.E] = []
+def _may_raise(e: ir.E) -> bool:
+    """Could evaluating `e` raise a run-time error (so its place in the order matters)?"""
+    stack = [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ir.Op) and n.op in _RAISING_OPS:
+            return True
+        if isinstance(n, (ir.SeqGet, ir.ChooseE, ir.MapUpdate, ir.RecordUpdate, ir.MapCompE)):
+            return True
+        if isinstance(n, ir.MapGet) and not isinstance(n.key.type, (AtomT, BoolT)):
+            return True                       # an integer key may be out of range
+        if isinstance(n, ir.RecordE) and any(not isinstance(f.type, (AtomT, BoolT, RecordT))
+                                             for f in n.fields):
+            return True                       # a field value may be outside its type
+        if isinstance(n, ir.VarRef) and n.key is not None and \
+                not isinstance(n.key, ir.LocalRef):
+            return True
+        stack.extend(ir.children(n))
+    return False
 
-    def add(e: ir.E):
-        if isinstance(e, ir.Op) and e.op == "and":
-            for a in e.args:
-                add(a)
-        else:
-            conj.append(e)
-
-    if action.guard is not None:
-        add(action.guard)
-    body = list(action.body)
-    while body and isinstance(body[0], ir.RequireS):
-        add(body.pop(0).cond)
-    return conj, tuple(body)
-
-
-def _walk_stmts(stmts):
-    for st in stmts:
-        yield st
-        if isinstance(st, ir.IfS):
-            yield from _walk_stmts(st.then)
-            yield from _walk_stmts(st.orelse)
-        elif isinstance(st, ir.ForS):
-            yield from _walk_stmts(st.body)
-
-
-def _may_fail(stmts) -> bool:
-    return any(isinstance(s, ir.RequireS) for s in _walk_stmts(stmts))
-
-
-def _sends(stmts) -> bool:
-    return any(isinstance(s, ir.SendS) for s in _walk_stmts(stmts))
 

@@ -84,11 +84,11 @@ class Context:
         except KeyError:
             raise Unsupported(f"state variable '{var.name}' is not available here") from None
 
-    def sent_code(self, gen: ExprGen, message: str, view) -> Code:
+    def sent_code(self, gen: ExprGen, message: str, view, primed: bool = False) -> Code:
         net = self.network
         rec = self.records[message]
         dom = DSet(rec)
-        src = view.slot(net.slot)
+        src = view.slot(net.slot, primed=primed)
         if net.rep == "mask":
             base = net.messages.bases[rec.tag]
             full = gen.big((1 << rec.size) - 1)

@@ -5,7 +5,7 @@ every explicit-state engine uses.
     model.initial_states()          # list of states, canonical order
     model.successors(state)         # list of next states, deterministic order
     model.invariants                # [(Property, fn(state) -> bool)]
-    model.violated_invariants(s)    # bitmask of the invariants false in s
+    model.violated_invariants(s, m) # bitmask of the invariants (in bitmask m) false in s
     model.transitions               # [(Property, fn(state, next) -> bool)]
     model.constraint(state)         # False: do not explore this state
     model.trace(states)             # Trace with every step described
@@ -35,17 +35,15 @@ class Model:
         self.successors = ns["successors"]
         self.successors_labeled = ns["successors_labeled"]
         self.invariants = [(p, ns[f"invariant_{i}"]) for i, p in enumerate(system.invariants)]
-        # fn(state) -> bitmask of the violated invariants (bit i: self.invariants[i])
+        # fn(state, active) -> bitmask of the invariants in `active` false in state
         self.violated_invariants = ns["violated_invariants"]
         self.transitions = [(p, ns[f"transition_{i}"]) for i, p in enumerate(system.transitions)]
         self.constraint = ns["constraint"] if system.constraints else None
         self._gen = system.context.gen
 
     def initial_states(self) -> list[tuple]:
-        states = list(itertools.product(*self.system.initial_choices))
-        if self.constraint is not None:
-            states = [s for s in states if self.constraint(s)]
-        return states
+        """Every initial state (the search applies the constraint)."""
+        return list(itertools.product(*self.system.initial_choices))
 
     def site(self, index: int) -> Span:
         return self.system.sites[index]

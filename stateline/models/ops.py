@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..lang import ir
 from .code import Code
-from .domains import DBool, DInt, DMap, DSeq, DSet, sort_key
+from .domains import DBool, DInt, DMap, DOption, DSeq, DSet, sort_key
 
 _ARITH = {"add": "+", "sub": "-", "mul": "*"}
 _CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
@@ -140,11 +140,21 @@ class OpsMixin:
 
     def _membership(self, x: Code, s: Code) -> Code:
         dom = s.dom
+        if isinstance(x.dom, DOption) and isinstance(dom, DSet) and \
+                not isinstance(dom.elem, DOption):
+            # `none in S` is false when S cannot hold none
+            if x.const:
+                if x.value == ():
+                    return self.constant(False, DBool())
+                x = self.constant(x.value, x.dom.elem)
+            else:
+                inner = self._membership(Code(x.src, x.dom.elem, rng=x.rng), s)
+                return self.make(f"({x.src} != () and {inner.src})", DBool(), [x, s])
         if isinstance(dom, DSet) and dom.mask:
             if x.const and s.netbase is not None:
                 net, base = s.netbase
                 i = dom.elem.index(x.value) + base
-                return Code(f"({net} >> {i} & 1 == 1)", DBool(), walrus=s.walrus)
+                return Code(f"({net} >> {i} & 1 == 1)", DBool())
             return self.make(f"({s.src} >> {self.bit(x, dom.elem)} & 1 == 1)", DBool(), [x, s])
         return self.make(f"({x.src} in {s.src})", DBool(), [x, s])
 
@@ -254,7 +264,7 @@ class OpsMixin:
         if x.const and x.value != ():
             return self.constant(x.value, inner)
         rng = (inner.lo, inner.hi) if isinstance(inner, DInt) and inner.lo is not None else None
-        return Code(f"_rt.unwrap({x.src}, {self.site(e.span)})", inner, rng=rng, walrus=x.walrus)
+        return Code(f"_rt.unwrap({x.src}, {self.site(e.span)})", inner, rng=rng)
 
     def _op_is_none(self, e, args):
         return self.make(f"({args[0].src} == ())", DBool(), args)

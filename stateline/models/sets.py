@@ -30,8 +30,6 @@ class SetsMixin:
             src = f"sorted({d.src}, key={self.register(sort_key, 'F')})"
         else:
             src = d.src
-        if d.walrus:
-            src = f"(lambda: {src})()"
         return src
 
     def members(self, d: Code) -> list:
@@ -60,9 +58,8 @@ class SetsMixin:
             return self.constant(d.value & mask, d.dom)
         if d.netbase is not None:
             net, base = d.netbase
-            return Code(f"(({net} & {self.big(mask << base)}) >> {base})", d.dom,
-                        walrus=d.walrus)
-        return Code(f"({d.src} & {self.big(mask)})", d.dom, walrus=d.walrus)
+            return Code(f"(({net} & {self.big(mask << base)}) >> {base})", d.dom)
+        return Code(f"({d.src} & {self.big(mask)})", d.dom)
 
     def big(self, n: int) -> str:
         """An int constant: a literal when small, a module-level name otherwise."""
@@ -72,7 +69,7 @@ class SetsMixin:
         """`d & mask != 0` without shifting a network slice back."""
         if d.netbase is not None and not d.const:
             net, base = d.netbase
-            return Code(f"(({net} & {self.big(mask << base)}) != 0)", DBool(), walrus=d.walrus)
+            return Code(f"(({net} & {self.big(mask << base)}) != 0)", DBool())
         m = self.masked(d, mask)
         return self.make(f"({m.src} != 0)", DBool(), [m])
 
@@ -145,8 +142,7 @@ class SetsMixin:
                 return nonempty if is_exists else self.negate(nonempty)
             return self.constant(not is_exists, DBool())
         fn = "any" if is_exists else "all"
-        return Code(f"{fn}({b.src} for {local.py} in {self.iterate(d)})", DBool(),
-                    walrus=d.walrus)
+        return Code(f"{fn}({b.src} for {local.py} in {self.iterate(d)})", DBool())
 
     def nonempty(self, d: Code) -> Code:
         if isinstance(d.dom, DSet) and d.dom.mask:
@@ -156,7 +152,7 @@ class SetsMixin:
     def negate(self, c: Code) -> Code:
         if c.const:
             return self.constant(not c.value, DBool())
-        return Code(f"(not {c.src})", DBool(), walrus=c.walrus)
+        return Code(f"(not {c.src})", DBool())
 
     def junction(self, op: str, parts: list[Code]) -> Code:
         """`and`/`or` of parts with constant folding and short-circuit."""
@@ -173,8 +169,7 @@ class SetsMixin:
             return self.constant(op == "and", DBool())
         if len(keep) == 1:
             return keep[0]
-        return Code("(" + f" {op} ".join(p.src for p in keep) + ")", DBool(),
-                    walrus=any(p.walrus for p in keep))
+        return Code("(" + f" {op} ".join(p.src for p in keep) + ")", DBool())
 
     def _ChooseE(self, e, env, view):
         d = self.expr(e.domain, env, view)
@@ -202,8 +197,6 @@ class SetsMixin:
                     return self.masked(d, m)
                 cond = self.expr(g.cond, {**env, g.local: Code(g.local.py, d.dom.elem)}, view)
                 it = f"_rt.bit_items({d.src}, {self.table(d.dom.elem)})"
-                if d.walrus:
-                    it = f"(lambda: {it})()"
                 return self.make(f"_rt.or_bits(_i for _i, {g.local.py} in {it} if {cond.src})",
                                  dom, [d, cond])
         clauses, parts, inner = [], [], dict(env)

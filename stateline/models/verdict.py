@@ -96,6 +96,7 @@ class CheckResult:
     stop: StopReason
     failure: ModelFailure | None = None
     allow_deadlock: bool = False
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -52,6 +52,7 @@ def result_json(r: CheckResult) -> dict:
         "constants": dict(r.constants),
         "deadlock_checked": not r.allow_deadlock,
         "stop_reason": r.stop.value,
+        "warnings": list(r.warnings),
         "stats": {
             "states": r.stats.states,
             "transitions": r.stats.transitions,
