@@ -14,7 +14,7 @@ import pathlib
 import pytest
 
 from stateline import check_blocks, load_spec, parse_override, run_check
-from stateline.checker.verdict import Status, StopReason
+from stateline.models.verdict import Status, StopReason
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SPECS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "specs").rglob("*.sl"))

@@ -10,7 +10,7 @@ from stateline import check_blocks, load_spec, load_text, run_check
 from stateline.checker.run import CheckOptions, prepare
 from stateline.checker.search import bfs
 from stateline.checker.symmetry import Symmetry
-from stateline.checker.verdict import Status
+from stateline.models.verdict import Status
 
 ROOT = pathlib.Path(__file__).resolve().parent
 SYM_PAXOS = str(ROOT / "specs" / "paxos_symmetric.sl")
