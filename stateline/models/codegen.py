@@ -241,7 +241,7 @@ class ExprGen(OpsMixin, SetsMixin):
             src = view.slot(lay.base, primed=e.primed)
         else:
             key = self.expr(e.key, env, view)
-            if key.const:
+            if key.const and key.value in lay.process.instances:
                 pos = lay.process.instances.index(key.value)
                 src = view.slot(lay.base + pos, primed=e.primed)
             else:

@@ -18,7 +18,6 @@ counterexample.
 from __future__ import annotations
 
 from ..lang import ir
-from ..lang.types import AtomT, BoolT, RecordT
 from .code import Code, Unsupported, View
 from .domains import sort_key
 from .statements import Emitter, StatementsMixin, StateView, _split_guards
@@ -121,11 +120,14 @@ class ModelCompiler(StatementsMixin):
             elif kind in ("receive", "message"):
                 bound_at[b[1]] = i + 1
         levels: list[list[ir.E]] = [[] for _ in range(len(binders) + 1)]
+        after_raising = False
         for c in conjuncts:
-            if _may_raise(c):
-                # Evaluated only where the spec evaluates it: for a chosen parameter and
-                # message, after the conjuncts before it.
+            if after_raising or ir.may_raise(c):
+                # A conjunct that may raise a run-time error is evaluated where the spec
+                # evaluates it (for a chosen parameter and message, after the conjuncts
+                # before it), and the conjuncts after it stay after it.
                 levels[len(binders)].append(c)
+                after_raising = True
                 continue
             lv = max((bound_at.get(l, 0) for l in ir.free_locals(c)), default=0)
             levels[lv].append(c)
@@ -298,29 +300,4 @@ class ModelCompiler(StatementsMixin):
         em.line(f"app(({label}, {t}))" if labeled else f"app({t})")
 
     # ---- action bodies ---------------------------------------------------------------------
-
-_RAISING_OPS = {"floordiv", "mod", "unwrap", "seq_head", "seq_last", "seq_tail", "set_min",
-                "set_max"}
-
-
-def _may_raise(e: ir.E) -> bool:
-    """Could evaluating `e` raise a run-time error (so its place in the order matters)?"""
-    stack = [e]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ir.Op) and n.op in _RAISING_OPS:
-            return True
-        if isinstance(n, (ir.SeqGet, ir.ChooseE, ir.MapUpdate, ir.RecordUpdate, ir.MapCompE)):
-            return True
-        if isinstance(n, ir.MapGet) and not isinstance(n.key.type, (AtomT, BoolT)):
-            return True                       # an integer key may be out of range
-        if isinstance(n, ir.RecordE) and any(not isinstance(f.type, (AtomT, BoolT, RecordT))
-                                             for f in n.fields):
-            return True                       # a field value may be outside its type
-        if isinstance(n, ir.VarRef) and n.key is not None and \
-                not isinstance(n.key, ir.LocalRef):
-            return True
-        stack.extend(ir.children(n))
-    return False
-
 

@@ -318,6 +318,8 @@ class DSet(Dom):
         if self.mask:
             if type(v) is not int or v < 0:
                 return False
+            if not isinstance(self.elem, DInt):      # bits 0..size-1 are the universe
+                return v >> self.elem.size == 0
             return all(self.elem.contains(x) for x in self.members(v))
         return type(v) is frozenset and all(self.elem.contains(x) for x in v)
 

@@ -39,18 +39,19 @@ class OpsMixin:
                 return self.expr(e.args[1], env, view) if a.value else \
                     self.constant(True, DBool())
             b = self.expr(e.args[1], env, view)
-            return self.junction("or", [self.negate(a), b])
+            return self.junction("or", [self.negate(a), b], [ir.may_raise(x) for x in e.args])
         args = [self.expr(a, env, view) for a in e.args]
         return getattr(self, "_op_" + op)(e, args)
 
     def _junction_lazy(self, op, args, env, view) -> Code:
-        parts = []
+        parts, raising = [], []
         for a in args:
             c = self.expr(a, env, view)
-            if c.const and (c.value if op == "or" else not c.value):
-                return self.constant(op == "or", DBool())
             parts.append(c)
-        return self.junction(op, parts)
+            raising.append(ir.may_raise(a))
+            if c.const and (c.value if op == "or" else not c.value):
+                break                       # the rest is never evaluated
+        return self.junction(op, parts, raising)
 
     # ---- integers -------------------------------------------------------------------
 
@@ -192,12 +193,13 @@ class OpsMixin:
     def _op_subsets(self, e, args):
         (x,) = args
         dom = self.dom_of_type(e.type)
+        site = self.site(e.span)
         if dom.mask and x.dom.mask:
-            return self.make(f"_rt.subsets_mask({x.src})", dom, args)
+            return self.make(f"_rt.subsets_mask({x.src}, {site})", dom, args)
         if x.dom.mask:
-            return self.make(f"frozenset(_rt.submasks({x.src}))", dom, args)
-        return self.make(f"_rt.subsets_frozen({x.src}, {self.register(sort_key, 'F')})",
-                         dom, args)
+            return self.make(f"frozenset(_rt.submasks({x.src}, {site}))", dom, args)
+        return self.make(f"_rt.subsets_frozen({x.src}, {self.register(sort_key, 'F')}, "
+                         f"{site})", dom, args)
 
     def _op_set_min(self, e, args):
         (x,) = args

@@ -80,8 +80,15 @@ def or_masks(masks) -> int:
     return m
 
 
-def submasks(mask: int) -> list[int]:
+SUBSETS_LIMIT = 20     # subsets() of a larger set is refused (2**20 subsets)
+
+
+def submasks(mask: int, site: int = -1) -> list[int]:
     """Every subset of a bitmask, in increasing numeric order."""
+    n = mask.bit_count()
+    if n > SUBSETS_LIMIT:
+        raise ModelError(site, f"subsets() of a set of {n} elements would have {2 ** n:,} "
+                               f"elements; at most {SUBSETS_LIMIT} elements are supported")
     out = []
     sub = mask
     while True:
@@ -93,18 +100,21 @@ def submasks(mask: int) -> list[int]:
     return out
 
 
-def subsets_mask(mask: int) -> int:
+def subsets_mask(mask: int, site: int = -1) -> int:
     """subsets(S) for S a bitmask: a bitmask over the universe of masks."""
     m = 0
-    for sub in submasks(mask):
+    for sub in submasks(mask, site):
         m |= 1 << sub
     return m
 
 
-def subsets_frozen(s, key) -> frozenset:
+def subsets_frozen(s, key, site: int = -1) -> frozenset:
     items = sorted(s, key=key)
     out = []
     n = len(items)
+    if n > SUBSETS_LIMIT:
+        raise ModelError(site, f"subsets() of a set of {n} elements would have {2 ** n:,} "
+                               f"elements; at most {SUBSETS_LIMIT} elements are supported")
     for bits in range(1 << n):
         out.append(frozenset(items[i] for i in range(n) if bits >> i & 1))
     return frozenset(out)

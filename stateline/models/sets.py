@@ -82,7 +82,8 @@ class SetsMixin:
             if len(elems) <= UNROLL_QUANT:
                 parts = [self.expr(e.body, {**env, e.local: self.constant(u, dom.elem)}, view)
                          for u in elems]
-                return self.junction("or" if is_exists else "and", parts)
+                raising = ir.may_raise(e.body)
+                return self.junction("or" if is_exists else "and", parts, [raising] * len(parts))
         if isinstance(dom, DSet) and dom.mask:
             split = self.split_body(e, dom.elem, env, view)
             if split is not None:
@@ -154,17 +155,24 @@ class SetsMixin:
             return self.constant(not c.value, DBool())
         return Code(f"(not {c.src})", DBool())
 
-    def junction(self, op: str, parts: list[Code]) -> Code:
-        """`and`/`or` of parts with constant folding and short-circuit."""
-        keep = []
-        for p in parts:
+    def junction(self, op: str, parts: list[Code], raising: list[bool] | None = None) -> Code:
+        """`and`/`or` of parts, left to right, with constant folding.
+
+        A constant part that decides the result drops the parts after it; the
+        parts before it are still evaluated if they may raise a run-time error
+        (`raising[i]`), as left-to-right evaluation would.
+        """
+        keep, keep_raising = [], False
+        for i, p in enumerate(parts):
             if p.const:
-                if op == "and" and not p.value:
-                    return self.constant(False, DBool())
-                if op == "or" and p.value:
-                    return self.constant(True, DBool())
+                if (op == "and" and not p.value) or (op == "or" and p.value):
+                    if keep_raising:
+                        return Code("(" + f" {op} ".join([k.src for k in keep] + [p.src]) + ")",
+                                    DBool())
+                    return self.constant(p.value, DBool())
                 continue
             keep.append(p)
+            keep_raising = keep_raising or (raising is None or raising[i])
         if not keep:
             return self.constant(op == "and", DBool())
         if len(keep) == 1:

@@ -216,9 +216,9 @@ class StatementsMixin:
         if lay.process is None or lay.process.single:
             return lay.base, ""
         kc = self.gen.expr(key, env, view)
-        if kc.const:
+        if kc.const and kc.value in lay.process.instances:
             return lay.base + lay.process.instances.index(kc.value), ""
-        pos = self.gen.instance_position(lay.process, kc, var.span)
+        pos = self.gen.instance_position(lay.process, kc, key.span)
         return None, f"{lay.base} + {pos}"
 
     def emit_assign(self, em, st: ir.AssignS, env, view):
@@ -299,7 +299,7 @@ class StatementsMixin:
         if to.key is None:
             return str(proc.first_node)
         kc = self.gen.expr(to.key, env, view)
-        if kc.const:
+        if kc.const and kc.value in proc.instances:
             return str(proc.first_node + proc.instances.index(kc.value))
         return f"({proc.first_node} + {self.gen.instance_position(proc, kc, to.span)})"
 
