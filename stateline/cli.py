@@ -240,6 +240,7 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
         report_errors(console, exc, exc.sources)
         return None
     sources[path] = loaded.source
+    checks_seen.update(c.name for c in check_blocks(loaded))
     overrides = {}
     try:
         for d in args.defines:
@@ -253,7 +254,6 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
         report_errors(console, exc, exc.sources)
         return None
     blocks = check_blocks(loaded, args.checks or None)
-    checks_seen.update(c.name for c in blocks)
     status = True
     for check in blocks:
         try:

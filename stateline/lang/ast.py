@@ -98,10 +98,17 @@ class MapComp(Expr):
 
 
 @dataclass(frozen=True)
+class KwArg:
+    name: str
+    value: Expr
+    span: Span = _span()      # the name's span
+
+
+@dataclass(frozen=True)
 class Call(Expr):
     func: Expr
     args: tuple[Expr, ...]
-    kwargs: tuple[tuple[str, Expr], ...] = ()
+    kwargs: tuple[KwArg, ...] = ()
     span: Span = _span()
 
 

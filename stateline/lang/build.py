@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from lark import Token, Transformer, v_args
 
 from ..diagnostics import Diagnostic, Span, SpecError
@@ -97,7 +99,9 @@ class Builder(Transformer):
 
     @v_args(inline=True)
     def fair_decl(self, kind, decl):
-        import dataclasses
+        if str(kind) not in ("weak", "strong"):
+            raise SpecError(Diagnostic("SL106", f"fairness is 'weak' or 'strong', not '{kind}'",
+                                       self._tok(kind)))
         return dataclasses.replace(decl, fairness=str(kind))
 
     @v_args(inline=True)
@@ -285,7 +289,7 @@ class Builder(Transformer):
         func, args = children
         pos, kw = [], []
         for a in args or ():
-            if isinstance(a, tuple):
+            if isinstance(a, A.KwArg):
                 kw.append(a)
             else:
                 pos.append(a)
@@ -296,7 +300,7 @@ class Builder(Transformer):
 
     @v_args(inline=True)
     def kwarg(self, name, value):
-        return (str(name), value)
+        return A.KwArg(str(name), value, span=self._tok(name))
 
     @v_args(meta=True)
     def subscript(self, meta, children):

@@ -53,13 +53,14 @@ class CallsMixin:
                 e.span)
         for i, a in enumerate(e.args):
             values[i] = self.check(a, rec.fields[i][1].type, f"field '{names[i]}' of '{n}'")
-        for kname, a in e.kwargs:
+        for kw in e.kwargs:
+            kname, a = kw.name, kw.value
             if kname not in names:
-                err("SL203", f"'{n}' has no field '{kname}'", a.span,
+                err("SL203", f"'{n}' has no field '{kname}'", kw.span,
                     hint=did_you_mean(kname, names))
             i = names.index(kname)
             if values[i] is not None:
-                err("SL302", f"field '{kname}' of '{n}' is given twice", a.span)
+                err("SL302", f"field '{kname}' of '{n}' is given twice", kw.span)
             values[i] = self.check(a, rec.fields[i][1].type, f"field '{kname}' of '{n}'")
         missing = [names[i] for i, v in enumerate(values) if v is None]
         if missing:
@@ -259,10 +260,11 @@ def _replace(c, e):
         err("SL303", f"replace() takes a record, got {t}", e.args[0].span)
     rec = c.record(t.name)
     ups = []
-    for kname, a in e.kwargs:
+    for kw in e.kwargs:
+        kname, a = kw.name, kw.value
         i = rec.field_index(kname)
         if i is None:
-            err("SL203", f"'{t.name}' has no field '{kname}'", a.span,
+            err("SL203", f"'{t.name}' has no field '{kname}'", kw.span,
                 hint=did_you_mean(kname, [f for f, _ in rec.fields]))
         ups.append((i, c.check(a, rec.fields[i][1].type, f"field '{kname}'")))
     return ir.RecordUpdate(t, e.span, base, tuple(ups))

@@ -23,9 +23,10 @@ class DeclaredMixin:
     def _enter(self, kind: str, name: str, span: Span):
         key = (kind, name)
         if key in self._in_progress:
-            err("SL205", f"{kind} '{name}' refers to itself", span,
+            chain = [n for _, n in self._in_progress[self._in_progress.index(key):]] + [name]
+            err("SL205", f"{kind} '{name}' refers to itself (" + " -> ".join(chain) + ")", span,
                 hint="constants, records and definitions cannot be recursive")
-        self._in_progress.add(key)
+        self._in_progress.append(key)
 
     def const(self, name: str) -> ir.ConstSym:
         if name in self._consts:
@@ -42,7 +43,7 @@ class DeclaredMixin:
             self._consts[name] = None
             raise
         finally:
-            self._in_progress.discard(("constant", name))
+            self._in_progress.remove(("constant", name))
         self._consts[name] = sym
         return sym
 
@@ -83,7 +84,7 @@ class DeclaredMixin:
             self._records[name] = None
             raise
         finally:
-            self._in_progress.discard(("record", name))
+            self._in_progress.remove(("record", name))
         sym = ir.RecordSym(name, fields, d.is_message, d.span)
         self._records[name] = sym
         return sym
@@ -179,8 +180,11 @@ class DeclaredMixin:
         err("SL303", f"cannot infer a finite type for variable '{d.name}' (its value has type {t})",
             span, hint=f"declare it: `var {d.name}: TYPE = ...`")
 
-    def type_expr(self, e: A.Expr, *, key: bool = False) -> ir.TypeExpr:
-        """A declared (finite) type: of a variable, a field, a constant, a map key."""
+    def type_expr(self, e: A.Expr, *, key: str | None = None) -> ir.TypeExpr:
+        """A declared (finite) type: of a variable, a field, a constant, a map key.
+
+        `key` says what the type is for ("map keys", "set elements") when it must
+        be a finite domain, for the diagnostic."""
         sp = e.span
         if isinstance(e, A.Name):
             n = e.id
@@ -188,7 +192,7 @@ class DeclaredMixin:
                 return ir.TBool(BOOL, sp)
             if n in ("int", "nat"):
                 if key:
-                    err("SL402", f"map keys must range over a finite domain, not '{n}'", sp,
+                    err("SL402", f"{key} must range over a finite domain, not '{n}'", sp,
                         hint="use a range such as 0..N or a set of model values")
                 err("SL401", f"unbounded integer type '{n}'", sp,
                     hint="state must be finite: use a range such as 0..3")
@@ -232,12 +236,12 @@ class DeclaredMixin:
             if kind == "set":
                 if len(args) != 1:
                     err("SL302", "set[...] takes one element type", sp)
-                elem = self.type_expr(args[0], key=True)
+                elem = self.type_expr(args[0], key="set elements")
                 return ir.TSet(SetT(elem.type), sp, elem)
             if kind == "map":
                 if len(args) != 2:
                     err("SL302", "map[...] takes a key type and a value type", sp)
-                k = self.type_expr(args[0], key=True)
+                k = self.type_expr(args[0], key="map keys")
                 v = self.type_expr(args[1])
                 return ir.TMap(MapT(k.type, v.type), sp, k, v)
             if len(args) != 2:

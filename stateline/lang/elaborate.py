@@ -82,7 +82,8 @@ class Elaborator:
                         rec.span, hint="declare one: network set | bag | fifo"))
                     break
         if self.diagnostics:
-            raise SpecError(sorted(self.diagnostics, key=_position))
+            unique = list(dict.fromkeys(self.diagnostics))    # a cycle is reported once
+            raise SpecError(sorted(unique, key=_position))
         return ir.TypedSpec(
             name=r.spec.name, path=r.spec.path, consts=tuple(consts),
             enums={n: tuple(m.name for m in e.members) for n, e in r.enums.items()},
@@ -142,7 +143,11 @@ class Elaborator:
                         scope[n] = local
                 name = d.name
             else:
-                if d.message not in self.r.records or not self.r.records[d.message].is_message:
+                if d.message in self.r.records and not self.r.records[d.message].is_message:
+                    err("SL303", f"'{d.message}' is a record, not a message", d.span,
+                        hint=f"declare it with `message {d.message}(...)` to send and "
+                             "receive it")
+                if d.message not in self.r.records:
                     msgs = [n for n, x in self.r.records.items() if x.is_message]
                     err("SL201", f"unknown message type '{d.message}'", d.span,
                         hint=did_you_mean(d.message, msgs))
@@ -237,6 +242,12 @@ class Elaborator:
         if isinstance(st, A.Send):
             if self.network is None:
                 err("SL208", "'send' needs a network declaration", st.span)
+            callee = st.message.func if isinstance(st.message, A.Call) else st.message
+            if isinstance(callee, A.Name) and self.r.global_kind(callee.id) is None and \
+                    not any(callee.id in s_ for s_ in c.scopes):
+                msgs = [n for n, x in self.r.records.items() if x.is_message]
+                err("SL201", f"unknown message type '{callee.id}'", callee.span,
+                    hint=did_you_mean(callee.id, msgs))
             msg = c.infer(st.message)
             if not (isinstance(msg.type, RecordT) and msg.type.is_message):
                 err("SL303", f"'send' needs a message, got {msg.type}", st.message.span)
@@ -367,6 +378,10 @@ def check_binding(c: ExprChecker, name: str, value: A.Expr, code: str) -> ir.E:
         t = sym.type
         return ir.SetLitE(t, value.span, tuple(ir.AtomC(t.elem, m.span, name, m.name)
                                                for m in members))
+    fresh = model_value_names(value, lambda n: c.r.global_kind(n) is not None)
+    if fresh is not None:
+        err(code, f"constant '{name}' has type {sym.type}, but "
+                  f"{{{', '.join(m.name for m in fresh)}}} is a set of model values", value.span)
     with c.closed(f"the value of constant '{name}'"):
         got = c.infer(value)
         if not assignable(got.type, sym.type):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..diagnostics import Diagnostic, Span, SpecError
+from ..diagnostics import Diagnostic, Span, SpecError, did_you_mean
 from . import ast as A
 from . import ir
 from .elaborate import check_binding, typecheck
@@ -67,18 +67,20 @@ def parse_override(loaded: LoadedSpec, arg: str) -> tuple[str, ir.E]:
     """`NAME=VALUE` from the command line -> (constant, typed value)."""
     m = _OVERRIDE.match(arg)
     if not m:
-        raise LoadError([Diagnostic("SL501", f"-D expects NAME=VALUE, got '{arg}'")], {})
+        raise LoadError([Diagnostic("SL501", f"-D expects NAME=VALUE, got '{arg}'",
+                                    Span("-D", 1, 1, 1, len(arg) + 1))], {"-D": arg})
     name, value = m.group(1), m.group(2)
     path = f"-D {name}"
     sources = {path: value}
     if name not in loaded.resolved.consts:
         consts = sorted(loaded.resolved.consts)
-        from ..diagnostics import did_you_mean
+        start = arg.index(name) + 1
         raise LoadError([Diagnostic(
-            "SL502", f"-D {name}: the spec declares no constant '{name}'", None,
+            "SL502", f"-D {name}: {loaded.path} declares no constant '{name}'",
+            Span("-D", 1, start, 1, start + len(name)),
             hint=did_you_mean(name, consts) or (
                 "its constants are " + ", ".join(consts) if consts else "it has no constants"))],
-            sources)
+            {"-D": arg})
     try:
         expr = parse_expr(value, path)
     except SpecError as exc:

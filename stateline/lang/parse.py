@@ -4,6 +4,7 @@ the translation of every lark error into a `Diagnostic` (never a traceback).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from importlib import resources
 
@@ -38,10 +39,15 @@ class Indenter(PostLex):
 
     always_accept = ("_NL",)
 
+    def __init__(self):
+        # Brackets still open when the stream stopped: read after a syntax error.
+        self.open_brackets: list[Token] = []
+
     def process(self, stream):
         levels = [0]
         depth = 0
         token = None
+        self.open_brackets = opened = []
         for token in stream:
             if token.type == "_NL":
                 if depth > 0:
@@ -58,19 +64,23 @@ class Indenter(PostLex):
                     levels.append(indent)
                     yield Token.new_borrow_pos("_INDENT", indent_str, token)
                 else:
+                    open_levels = [lv + 1 for lv in levels]
                     while indent < levels[-1]:
                         levels.pop()
                         yield Token.new_borrow_pos("_DEDENT", indent_str, token)
                     if indent != levels[-1]:
+                        cols = " or ".join(str(c) for c in open_levels[-2:])
                         raise _IndentError(
                             f"unindent to column {indent + 1} does not match any outer "
-                            f"indentation level (expected column {levels[-1] + 1})",
+                            f"indentation level (expected column {cols})",
                             line, indent + 1, indent + 2)
                 continue
             if token.type in _OPEN:
                 depth += 1
+                opened.append(token)
             elif token.type in _CLOSE and depth > 0:
                 depth -= 1
+                opened.pop()
             yield token
         while len(levels) > 1:
             levels.pop()
@@ -144,9 +154,13 @@ def _expected(exc: UnexpectedInput, parser: Lark) -> str:
 def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark) -> Diagnostic:
     if isinstance(exc, UnexpectedCharacters):
         ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
-        what = "a string literal (Stateline has no strings)" if ch in "\"" else repr(ch)
-        return Diagnostic("SL101", f"unexpected character {what}",
-                          Span(path, exc.line, exc.column, exc.line, exc.column + 1))
+        span = Span(path, exc.line, exc.column, exc.line, exc.column + 1)
+        if ch == '"':
+            return Diagnostic("SL101", "unexpected '\"': Stateline has no string literals", span,
+                              hint="name values with an enum or a set of model values")
+        hint = {"!": "write 'not' (and '!=' for inequality)", "&": "write 'and'",
+                "|": "write 'or'"}.get(ch)
+        return Diagnostic("SL101", f"unexpected character {ch!r}", span, hint=hint)
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken)
                                           and exc.token.type == "$END"):
         lines = text.splitlines() or [""]
@@ -166,11 +180,23 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark)
         end_col = col + 1
     message = f"unexpected {_describe_token(tok)}" + _expected(exc, parser)
     hint = None
-    if tok.type == "EQUAL" and "':='" in message:
-        hint = "state variables are updated with ':='"
-    elif str(tok) == "=" and tok.type != "EQUAL":
-        hint = "use '==' to compare"
+    prev = _previous_token(exc)
+    if str(tok) == "=":
+        hint = "compare with '==', update a state variable with ':='"
+    elif str(tok) in ("&", "|") and prev is not None and str(prev) == str(tok):
+        hint = f"write '{'and' if str(tok) == '&' else 'or'}'"
+    elif str(tok) in ("else", "elif"):
+        message = f"'{tok}' without a matching 'if'"
+    elif tok.type == "COLON" and prev is not None and str(prev) in ("else", "elif"):
+        message = f"'{prev}' without a matching 'if'"
+        line, col = prev.line, prev.column
+        end_col = col + len(prev)
     return Diagnostic("SL102", message, Span(path, line, col, line, end_col), hint=hint)
+
+
+def _previous_token(exc: UnexpectedToken) -> Token | None:
+    history = getattr(exc, "token_history", None) or []
+    return history[-1] if history else None
 
 
 def parse_text(text: str, path: str = "<spec>", start: str = "start"):
@@ -187,7 +213,13 @@ def parse_text(text: str, path: str = "<spec>", start: str = "start"):
         raise SpecError(Diagnostic("SL104", exc.message,
                                    Span(path, exc.line, exc.col, exc.line, exc.end_col))) from None
     except UnexpectedInput as exc:
-        raise SpecError(_syntax_diagnostic(exc, path, text, parser)) from None
+        diag = _syntax_diagnostic(exc, path, text, parser)
+        opened = parser.options.postlex.open_brackets
+        if opened and diag.code in ("SL102", "SL103"):
+            b = opened[-1]
+            diag = dataclasses.replace(diag, notes=diag.notes + (
+                f"the '{b}' at line {b.line}, column {b.column} is not closed",))
+        raise SpecError(diag) from None
     except LarkError as exc:  # any other lark failure is still a syntax error, not a crash
         raise SpecError(Diagnostic("SL102", f"cannot parse: {exc}", Span(path, 1, 1))) from None
     try:

@@ -45,7 +45,7 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         self._consts: dict[str, ir.ConstSym | None] = {}
         self._records: dict[str, ir.RecordSym | None] = {}
         self._vars: dict[tuple[str | None, str], ir.VarSym | None] = {}
-        self._in_progress: set[tuple[str, str]] = set()
+        self._in_progress: list[tuple[str, str]] = []     # declarations being elaborated
         self._self_locals: dict[str, ir.Local | None] = {}
 
     # ---- context helpers ---------------------------------------------------------
@@ -146,6 +146,10 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         if n in self.r.members:
             sort = self.r.members[n][0]
             return ir.AtomC(AtomT(sort), sp, sort, n)
+        if n in self.r.enums:               # an enum used as a value: the set of its members
+            t = AtomT(n)
+            return ir.SetLitE(SetT(t), sp, tuple(ir.AtomC(t, sp, n, m.name)
+                                                 for m in self.r.enums[n].members))
         if n in self.r.records:
             rec = self.record(n)
             if rec.fields:
@@ -433,6 +437,9 @@ class ExprChecker(DeclaredMixin, CallsMixin):
             if t is None or not isinstance(t, SetT):
                 err("SL301", f"'{op}' between {ta} and {tb}", sp)
             return ir.Op(t, sp, _SETOPS[op], (retype_if(a, t), retype_if(b, t)))
+        if op == "+" and isinstance(ta, SetT) and isinstance(tb, SetT):
+            err("SL301", f"'+' is not defined on sets ({ta} and {tb})", sp,
+                hint="use '|' for set union")
         if op in _ARITH:
             if isinstance(ta, IntT) or isinstance(tb, IntT) or not (
                     isinstance(ta, SetT) or isinstance(tb, SetT)):

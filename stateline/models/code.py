@@ -47,6 +47,8 @@ def _lit(value) -> str | None:
     if value is True or value is False:
         return repr(value)
     if type(value) is int:
+        if value.bit_length() > 64:           # big masks live in a table, not in the source
+            return None
         return repr(value) if value >= 0 else f"({value})"
     if type(value) is tuple and len(value) <= 12:
         parts = [_lit(x) for x in value]

@@ -23,7 +23,7 @@ from .domains import sort_key
 from .statements import Emitter, StatementsMixin, StateView, _split_guards
 from .system import System
 
-UNROLL_LIMIT = 4096     # instances of one action schema unrolled at compile time
+UNROLL_LIMIT = 1024     # instances of one action schema unrolled at compile time
 UNROLL_MESSAGES = 64    # handlers for message types with at most this many values are unrolled
 
 

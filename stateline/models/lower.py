@@ -21,6 +21,7 @@ from .system import Network, ProcessInfo, Property, Slot, System, VarLayout
 
 NET_MASK_LIMIT = 1 << 14   # a set network over at most this many messages is a bitmask
 INITIAL_LIMIT = 1 << 20    # refuse instances with more initial states than this
+MAX_INSTANCES = 1024       # instances of one process
 
 
 class Context:
@@ -206,6 +207,9 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool) -> System:
             instances = tuple(dom.members(value))
             if not instances:
                 fail("SL404", f"process '{p.name}' has no instances", p.domain.span)
+            if len(instances) > MAX_INSTANCES:
+                fail("SL405", f"process '{p.name}' has {len(instances):,} instances; at most "
+                              f"{MAX_INSTANCES:,} are supported", p.domain.span)
             edom = dom.elem
             if isinstance(edom, DInt):
                 edom = DInt(instances[0], instances[-1])
@@ -215,6 +219,7 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool) -> System:
 
     slots: list[Slot] = []
     choices: list[tuple] = []
+    initial_count = 1
     for var in typed.variables:
         dom = ctx.dom_of(var.decl_type)
         proc = processes.get(var.process) if var.process else None
@@ -231,6 +236,10 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool) -> System:
             values = vdom.members(value) if var.nondet else [value]
             if not values:
                 fail("SL404", f"variable '{var.name}' has no possible initial value", var.span)
+            initial_count *= len(values)
+            if initial_count > INITIAL_LIMIT:
+                fail("SL405", f"the instance has more than {INITIAL_LIMIT:,} initial states "
+                              f"(counting the choices up to '{name}')", var.init.span)
             for v in values:
                 if not dom.contains(v):
                     shown = vdom.elem.show(v) if var.nondet else vdom.show(v)
@@ -253,12 +262,6 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool) -> System:
         slots.append(Slot(len(slots), "network", None, None, msgs))
         choices.append((empty,))
 
-    count = 1
-    for c in choices:
-        count *= len(c)
-    if count > INITIAL_LIMIT:
-        fail("SL405", f"the instance has {count} initial states; at most {INITIAL_LIMIT} "
-                      "are supported", Span(typed.path, 1, 1))
 
     props = {"invariant": [], "transition": [], "constraint": []}
     for p in typed.properties:

@@ -15,6 +15,8 @@ from ..lang import ir
 from .code import Code, Unsupported, View
 from .domains import DMap, DOption, DRecord, DSeq
 
+WIDE_STATE = 48         # states with more slots are copied as lists in action bodies
+
 
 
 class _Dynamic(Exception):
@@ -121,7 +123,9 @@ class StatementsMixin:
         body = _split_guards(action)[1]
         try:
             written = self.written_slots(body, env, proc)
-            list_mode = False
+            # A wide state is copied as a list rather than spelled out slot by slot,
+            # which would make the generated code grow with instances x slots.
+            list_mode = self.nslots > WIDE_STATE
         except _Dynamic:
             written, list_mode = set(), True
         consumes = action.receive is not None and self.net.rep in ("bag", "fifo")

@@ -87,13 +87,16 @@ def counterexample(r: CheckResult, v: Verdict) -> str:
 
 
 def failure_text(r: CheckResult, sources: dict[str, str]) -> str:
+    """A run-time error: the diagnostic first, then the behaviour that led to it."""
     f = r.failure
-    out = [f"Run-time error in {r.path}, check {r.check}:",
-           render_diagnostic(f.diagnostic, sources)]
+    out = [render_diagnostic(f.diagnostic, sources),
+           f"  in check {r.check}, after this behaviour:"]
     if f.trace is not None:
-        out.append("It happened after this behaviour:")
+        step = "step" in " ".join(f.diagnostic.notes)
         out.append(trace_text(f.trace, "x the error occurs in the next step from here"
-                              if f.diagnostic.notes else "x the error occurs in this state"))
+                              if step else "x the error occurs in this state"))
+    else:
+        out.append("  (in an initial state)")
     return "\n".join(out)
 
 

@@ -1,0 +1,3 @@
+spec StringLit
+const Leader = "alice"
+var x: 0..3 = 0

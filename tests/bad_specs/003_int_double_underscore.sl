@@ -1,0 +1,3 @@
+spec DoubleUnderscore
+const N = 1__0
+var x: 0..N = 0

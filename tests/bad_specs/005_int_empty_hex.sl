@@ -1,0 +1,2 @@
+spec EmptyHex
+var x: 0..0x_ = 0

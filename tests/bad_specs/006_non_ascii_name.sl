@@ -1,0 +1,2 @@
+spec NonAscii
+var größe: 0..3 = 0

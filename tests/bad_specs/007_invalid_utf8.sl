@@ -1,0 +1,3 @@
+spec BadBytes
+# café au lait
+var x: 0..3 = 0

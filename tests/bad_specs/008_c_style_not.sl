@@ -1,0 +1,3 @@
+spec CStyleNot
+var x: 0..3 = 0
+invariant NotThree: !(x == 3)

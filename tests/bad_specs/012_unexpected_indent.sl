@@ -1,0 +1,3 @@
+spec Indented
+const N = 3
+    var x: 0..N = 0

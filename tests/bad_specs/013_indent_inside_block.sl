@@ -1,0 +1,5 @@
+spec IndentInBlock
+var x: 0..3 = 0
+action step:
+    require x < 3
+        x := x + 1

@@ -1,0 +1,4 @@
+spec MissingColon
+var x: 0..3 = 0
+action step
+    x := x + 1

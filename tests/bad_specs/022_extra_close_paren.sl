@@ -1,0 +1,4 @@
+spec ExtraParen
+var x: 0..3 = 0
+action step:
+    x := (x + 1))

@@ -1,0 +1,3 @@
+spec EofInBlock
+var x: 0..3 = 0
+action step:

@@ -1,0 +1,2 @@
+const N = 3
+var x: 0..N = 0

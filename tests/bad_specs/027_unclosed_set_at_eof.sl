@@ -1,0 +1,2 @@
+spec UnclosedSet
+const S = {1, 2, 3

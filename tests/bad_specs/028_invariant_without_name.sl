@@ -1,0 +1,3 @@
+spec NoName
+var x: 0..3 = 0
+invariant: x <= 3

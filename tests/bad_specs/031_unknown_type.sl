@@ -1,0 +1,3 @@
+spec UnknownType
+enum Color = {red, green}
+var c: Colour = red

@@ -1,0 +1,4 @@
+spec AssignBool
+var x: 0..3 = 0
+action step:
+    x := true

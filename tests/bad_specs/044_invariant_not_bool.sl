@@ -1,0 +1,3 @@
+spec InvariantNotBool
+var x: 0..3 = 0
+invariant Count: x + 1

@@ -1,0 +1,5 @@
+spec FieldType
+network set
+message Vote(ballot: 0..3, yes: bool)
+action vote:
+    send Vote(1, 2)

@@ -1,0 +1,5 @@
+spec RequireNotBool
+var x: 0..3 = 0
+action step:
+    require x
+    x := 1

@@ -1,0 +1,2 @@
+spec NotAType
+var x: 1 + 2 = 3

@@ -1,0 +1,3 @@
+spec QuantInt
+var x: 0..3 = 0
+invariant Bad: forall n in int: x != n + 4

@@ -1,0 +1,2 @@
+spec MapIntKey
+var m: map[int, bool] = {}

@@ -1,0 +1,2 @@
+spec VarInt
+var x: int = 0

@@ -1,0 +1,2 @@
+spec VarUntyped
+var x = 0

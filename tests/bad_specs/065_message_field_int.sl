@@ -1,0 +1,3 @@
+spec MessageInt
+network set
+message Tick(n: int)

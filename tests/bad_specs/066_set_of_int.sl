@@ -1,0 +1,2 @@
+spec SetOfInt
+var s: set[int] = {}

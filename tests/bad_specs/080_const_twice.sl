@@ -1,0 +1,3 @@
+spec ConstTwice
+const N = 3
+const N = 4

@@ -1,0 +1,3 @@
+spec EnumClash
+const red = 1
+enum Color = {red, green}

@@ -1,0 +1,3 @@
+spec FieldTwice
+network set
+message Vote(ballot: 0..3, ballot: 0..3)

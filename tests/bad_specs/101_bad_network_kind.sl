@@ -1,0 +1,3 @@
+spec NetworkKind
+network queue
+message Ping

@@ -1,0 +1,3 @@
+spec NetworkOption
+network bag lossless
+message Ping

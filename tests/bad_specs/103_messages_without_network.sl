@@ -1,0 +1,3 @@
+spec NoNetwork
+message Ping(src: 0..2)
+var x: 0..3 = 0

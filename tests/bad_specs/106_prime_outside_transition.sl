@@ -1,0 +1,3 @@
+spec PrimeInInvariant
+var x: 0..3 = 0
+invariant Grows: x' >= x

@@ -1,0 +1,3 @@
+spec RecursiveConst
+const A = B + 1
+const B = A + 1

@@ -1,0 +1,2 @@
+spec EmptyRange
+var x: 3..1 = 3

@@ -1,0 +1,2 @@
+spec InitOutside
+var x: 0..3 = 5

@@ -1,0 +1,3 @@
+spec ConstDivZero
+const N = 4 // 0
+var x: 0..3 = 0

@@ -1,0 +1,3 @@
+spec ConstOutside
+const S: set[0..3] = {5}
+var x: 0..3 = 0
