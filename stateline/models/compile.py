@@ -135,15 +135,17 @@ class ModelCompiler(StatementsMixin):
         self._emit_level(em, 0, binders, levels, {}, action, k, labeled, UNROLL_LIMIT, proc, {})
 
     def _guard(self, em: Emitter, conds: list[ir.E], env, view) -> list[str] | None:
-        """Codes of the guard conjuncts; None when one is constantly false."""
-        out = []
+        """Codes of the guard conjuncts; None when one is constantly false (unless a
+        conjunct before it may raise an error, which must still be evaluated)."""
+        out, raising = [], False
         for c in conds:
             code = self.gen.expr(c, env, view)
             if code.const:
                 if not code.value:
-                    return None
+                    return out + ["False"] if raising else None
                 continue
             out.append(code.src)
+            raising = raising or ir.may_raise(c)
         return out
 
     def _emit_level(self, em, i, binders, levels, env, action, k, labeled, budget, proc, extra,

@@ -72,7 +72,7 @@ def result_json(r: CheckResult) -> dict:
             "code": r.failure.diagnostic.code,
             "message": r.failure.diagnostic.message,
             "location": str(r.failure.diagnostic.span) if r.failure.diagnostic.span else None,
-            "trace": trace_json(r.failure.trace) if r.failure.trace else None,
+            "trace": trace_json(r.failure.trace) if r.failure.trace is not None else None,
         },
     }
 

@@ -1,0 +1,700 @@
+"""An independent reference semantics for small generated Stateline specs.
+
+Nothing here imports `stateline`: this module is a second, deliberately naive
+implementation of what a spec *means*, used by `test_crosscheck.py` to
+cross-check the compiled checker.  It has three parts:
+
+* a description of a spec as plain Python data (`Spec`, `VarDecl`,
+  `ProcDecl`, `Action`, statements `Require`/`Assign`/`If`, and expressions as
+  tagged tuples, listed below);
+* `to_text(spec)`, which prints the description as `.sl` source (fully
+  parenthesised, or with only the parentheses the grammar needs) and records
+  the source line of every action and statement;
+* `explore(spec)`, a breadth-first search over Python tuples with a plain
+  dict as the visited set, which interprets the description directly.
+
+Semantics implemented (the natural reading of the spec, nothing compiled):
+
+* An action instance is one choice of acting process instance (`self`) and
+  parameter values.  Its header guard and body run on a copy of the state:
+  statements run in order, `x := e` evaluates `e` in the current (already
+  updated) state and stores it, `require c` disables the instance when `c` is
+  false, `if`/`else` runs one branch.  An instance whose body completes gives
+  exactly one successor (even one equal to an already-seen state).
+* `and`, `or`, `implies`, `if-else` and the quantifiers evaluate left to
+  right and short-circuit; quantifiers range over their domain in increasing
+  order.  `%` and `//` are Python's (floor) operators.
+* Run-time errors: assigning a value outside the variable's declared range
+  (for a set variable: a set with an element outside its element range), a
+  map key outside the map's key range, and a process index that is not an
+  instance.  An error aborts the whole search.
+
+Counting follows TLC (and Stateline's `Stats`): transitions = number of
+initial states + every successor generated; depth = number of BFS levels,
+initial states at depth 1.
+
+To reproduce Stateline's results exactly even when the search stops early
+(every property violated, or a run-time error), `explore` also follows
+Stateline's documented deterministic order and stopping rule:
+
+* initial states in the order of the product of the variables' initial
+  choices, in slot order (global variables in declaration order, then each
+  process variable for each instance in increasing order);
+* successors: global actions in declaration order, then the process's
+  actions in declaration order; for each, instances in increasing order, then
+  parameter values in increasing order (the first parameter outermost);
+* a property is checked on new states (invariant) or on expanded states
+  without successors (deadlock); once every property is violated the search
+  stops after finishing the expansion of the current state; `depth` is the
+  level of the last state whose expansion started.
+
+Expressions (tuples):
+
+    ('lit', v)                         int or bool literal
+    ('var', name)                      global variable
+    ('own', name)                      the acting instance's process variable
+    ('pvar', proc, name, idx)          Proc[idx].name
+    ('local', name)                    parameter, quantified variable or self
+    ('get', map, key)                  map[key]  (global map variable)
+    ('arith', op, a, b)                op in + - * // %
+    ('neg', a)
+    ('call', 'min' | 'max', a, b)
+    ('len', set)
+    ('cmp', op, a, b)                  op in == != < <= > >=
+    ('and', a, b) ('or', a, b) ('implies', a, b) ('not', a)
+    ('quant', 'exists' | 'forall', name, lo, hi, body)
+    ('squant', 'exists' | 'forall', name, set, body)    over the elements of a set
+    ('in', e, set) ('notin', e, set)
+    ('inrange', e, lo, hi)             e in lo..hi
+    ('setlit', (items...))
+    ('setop', op, a, b)                op in | & -
+    ('ifexp', cond, then, else)
+
+Assignment targets: ('var', name), ('own', name), ('pvar', proc, name, idx),
+('get', map, key).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+# ---- the description -------------------------------------------------------------------
+
+
+@dataclass
+class VarDecl:
+    name: str
+    kind: str                      # 'int' | 'bool' | 'set' | 'map'
+    lo: int = 0                    # int range / set element range / map value range
+    hi: int = 0
+    klo: int = 0                   # map key range
+    khi: int = 0
+    inits: tuple = ()              # possible initial values, canonical order
+    init_src: str = ""             # the initial value as .sl text
+    nondet: bool = False           # printed as `var v in <init_src>`
+    init_self: bool = False        # process variable initialised to `self`
+
+    def type_src(self) -> str:
+        if self.kind == "bool":
+            return "bool"
+        if self.kind == "int":
+            return f"{self.lo}..{self.hi}"
+        if self.kind == "set":
+            return f"set[{self.lo}..{self.hi}]"
+        return f"map[{self.klo}..{self.khi}, {self.lo}..{self.hi}]"
+
+    def contains(self, v) -> bool:
+        if self.kind == "bool":
+            return isinstance(v, bool)
+        if self.kind == "int":
+            return self.lo <= v <= self.hi
+        if self.kind == "set":
+            return all(self.lo <= e <= self.hi for e in v)
+        return len(v) == self.khi - self.klo + 1 and all(self.lo <= e <= self.hi for e in v)
+
+
+@dataclass
+class ProcDecl:
+    name: str
+    lo: int                        # instances lo..hi
+    hi: int
+    vars: list[VarDecl]
+
+    @property
+    def instances(self) -> range:
+        return range(self.lo, self.hi + 1)
+
+
+@dataclass
+class Require:
+    cond: tuple
+    line: int = 0
+
+
+@dataclass
+class Assign:
+    target: tuple
+    value: tuple
+    line: int = 0
+
+
+@dataclass
+class If:
+    cond: tuple
+    then: list
+    orelse: list
+    line: int = 0
+
+
+@dataclass
+class Action:
+    name: str
+    proc: str | None
+    params: list[tuple[str, int, int]]      # (name, lo, hi)
+    guard: tuple | None
+    body: list
+    line: int = 0
+
+
+@dataclass
+class Spec:
+    vars: list[VarDecl]
+    proc: ProcDecl | None
+    actions: list[Action]
+    invariant: tuple | None
+    allow_deadlock: bool = False
+    proc_first: bool = False       # print the process block before the global actions
+    minimal_parens: bool = False
+    name: str = "Gen"
+    text: str = field(default="", repr=False)
+
+
+# ---- printing ---------------------------------------------------------------------------
+
+_PREC = {"ifexp": 0, "implies": 1, "or": 2, "and": 3, "not": 4, "quant": 4, "squant": 4,
+         "cmp": 5, "in": 5,
+         "notin": 5, "inrange": 5, "neg": 12}
+_ARITH_PREC = {"+": 10, "-": 10, "*": 11, "//": 11, "%": 11}
+_SETOP_PREC = {"|": 7, "&": 9, "-": 10}
+ATOM = 13
+
+
+def _prec(e) -> int:
+    tag = e[0]
+    if tag == "lit":
+        return 12 if (type(e[1]) is int and e[1] < 0) else ATOM
+    if tag == "arith":
+        return _ARITH_PREC[e[1]]
+    if tag == "setop":
+        return _SETOP_PREC[e[1]]
+    return _PREC.get(tag, ATOM)
+
+
+class Printer:
+    def __init__(self, minimal: bool):
+        self.minimal = minimal
+
+    def expr(self, e, need: int = 0) -> str:
+        s = self._raw(e)
+        p = _prec(e)
+        if need > 0 and (p < need or e[0] in ("quant", "squant", "ifexp") or
+                         (not self.minimal and p < ATOM)):
+            return "(" + s + ")"
+        return s
+
+    def _raw(self, e) -> str:
+        tag = e[0]
+        x = self.expr
+        if tag == "lit":
+            v = e[1]
+            if type(v) is bool:
+                return "true" if v else "false"
+            return str(v)
+        if tag in ("var", "own", "local"):
+            return e[1]
+        if tag == "pvar":
+            return f"{e[1]}[{x(e[3])}].{e[2]}"
+        if tag == "get":
+            return f"{e[1]}[{x(e[2])}]"
+        if tag == "arith":
+            p = _ARITH_PREC[e[1]]
+            return f"{x(e[2], p)} {e[1]} {x(e[3], p + 1)}"
+        if tag == "neg":
+            inner = x(e[1], 12)
+            if inner.startswith("-"):
+                inner = "(" + inner + ")"
+            return "-" + inner
+        if tag == "call":
+            return f"{e[1]}({x(e[2])}, {x(e[3])})"
+        if tag == "len":
+            return f"len({x(e[1])})"
+        if tag == "cmp":
+            return f"{x(e[2], 6)} {e[1]} {x(e[3], 6)}"
+        if tag == "and":
+            return f"{x(e[1], 3)} and {x(e[2], 4)}"
+        if tag == "or":
+            return f"{x(e[1], 2)} or {x(e[2], 3)}"
+        if tag == "implies":
+            return f"{x(e[1], 2)} implies {x(e[2], 1)}"
+        if tag == "not":
+            return f"not {x(e[1], 4)}"
+        if tag == "quant":
+            return f"{e[1]} {e[2]} in {e[3]}..{e[4]}: {x(e[5])}"
+        if tag == "squant":
+            return f"{e[1]} {e[2]} in {x(e[3], 6)}: {x(e[4])}"
+        if tag == "in":
+            return f"{x(e[1], 6)} in {x(e[2], 6)}"
+        if tag == "notin":
+            return f"{x(e[1], 6)} not in {x(e[2], 6)}"
+        if tag == "inrange":
+            return f"{x(e[1], 6)} in {e[2]}..{e[3]}"
+        if tag == "setlit":
+            return "{" + ", ".join(x(i) for i in e[1]) + "}"
+        if tag == "setop":
+            p = _SETOP_PREC[e[1]]
+            return f"{x(e[2], p)} {e[1]} {x(e[3], p + 1)}"
+        if tag == "ifexp":
+            return f"{x(e[2], 1)} if {x(e[1], 1)} else {x(e[3])}"
+        raise AssertionError(f"unknown expression {e!r}")
+
+    def target(self, t) -> str:
+        if t[0] in ("var", "own"):
+            return t[1]
+        if t[0] == "pvar":
+            return f"{t[1]}[{self.expr(t[3])}].{t[2]}"
+        if t[0] == "get":
+            return f"{t[1]}[{self.expr(t[2])}]"
+        raise AssertionError(f"unknown target {t!r}")
+
+
+def to_text(spec: Spec) -> str:
+    """The spec as .sl source; sets the `line` of every action and statement."""
+    pr = Printer(spec.minimal_parens)
+    lines: list[str] = [f"spec {spec.name}"]
+
+    def emit(indent: int, text: str) -> int:
+        lines.append("    " * indent + text)
+        return len(lines)
+
+    def var(indent: int, v: VarDecl):
+        if v.nondet and v.kind == "bool":
+            emit(indent, f"var {v.name} in {v.init_src}")
+        elif v.nondet:
+            emit(indent, f"var {v.name}: {v.type_src()} in {v.init_src}")
+        else:
+            emit(indent, f"var {v.name}: {v.type_src()} = {v.init_src}")
+
+    def block(indent: int, stmts: list):
+        if not stmts:
+            emit(indent, "pass")
+        for st in stmts:
+            if isinstance(st, Require):
+                st.line = emit(indent, f"require {pr.expr(st.cond)}")
+            elif isinstance(st, Assign):
+                st.line = emit(indent, f"{pr.target(st.target)} := {pr.expr(st.value)}")
+            else:
+                st.line = emit(indent, f"if {pr.expr(st.cond)}:")
+                block(indent + 1, st.then)
+                if st.orelse:
+                    emit(indent, "else:")
+                    block(indent + 1, st.orelse)
+
+    def action(indent: int, a: Action):
+        params = ", ".join(f"{n} in {lo}..{hi}" for n, lo, hi in a.params)
+        head = f"action {a.name}" + (f"({params})" if a.params else "")
+        if a.guard is not None:
+            head += f" if {pr.expr(a.guard)}"
+        a.line = emit(indent, head + ":")
+        block(indent + 1, a.body)
+
+    def process():
+        p = spec.proc
+        lines.append("")
+        emit(0, f"process {p.name}(self in {p.lo}..{p.hi}):")
+        for v in p.vars:
+            var(1, v)
+        for a in spec.actions:
+            if a.proc == p.name:
+                action(1, a)
+
+    for v in spec.vars:
+        var(0, v)
+    if spec.proc is not None and spec.proc_first:
+        process()
+    for a in spec.actions:
+        if a.proc is None:
+            lines.append("")
+            action(0, a)
+    if spec.proc is not None and not spec.proc_first:
+        process()
+    if spec.invariant is not None:
+        lines.append("")
+        emit(0, f"invariant Inv: {pr.expr(spec.invariant)}")
+    if spec.allow_deadlock:
+        lines.append("")
+        emit(0, "allow deadlock")
+    spec.text = "\n".join(lines) + "\n"
+    return spec.text
+
+
+# ---- evaluation ---------------------------------------------------------------------------
+
+
+class RefError(Exception):
+    """A run-time error of the spec (reference semantics)."""
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _Disabled(Exception):
+    """A `require` failed: the action instance has no successor."""
+
+
+class Interpreter:
+    def __init__(self, spec: Spec):
+        self.spec = spec
+        self.slots: list[tuple[str, VarDecl, int | None]] = []   # (shown name, decl, instance)
+        self.gslot: dict[str, int] = {}
+        self.pslot: dict[tuple[str, int], int] = {}
+        self.decl: dict[str, VarDecl] = {}
+        for v in spec.vars:
+            self.gslot[v.name] = len(self.slots)
+            self.decl[v.name] = v
+            self.slots.append((v.name, v, None))
+        p = spec.proc
+        if p is not None:
+            for v in p.vars:
+                self.decl[v.name] = v
+                for i in p.instances:
+                    self.pslot[(v.name, i)] = len(self.slots)
+                    self.slots.append((f"{p.name}[{i}].{v.name}", v, i))
+        # Stateline's order: global actions, then the process's actions.
+        self.actions = [a for a in spec.actions if a.proc is None] + \
+            [a for a in spec.actions if a.proc is not None]
+
+    # ---- states ----
+
+    def initial_states(self) -> list[tuple]:
+        choices = []
+        for _, v, inst in self.slots:
+            choices.append((inst,) if v.init_self else v.inits)
+        return [tuple(s) for s in itertools.product(*choices)]
+
+    def show(self, state: tuple) -> dict:
+        return {name: state[k] for k, (name, _, _) in enumerate(self.slots)}
+
+    # ---- expressions ----
+
+    def instance(self, i) -> int:
+        p = self.spec.proc
+        if i not in p.instances:
+            raise RefError(f"{i} is not an instance of {p.name}")
+        return i
+
+    def ev(self, e, cur, env):
+        tag = e[0]
+        ev = self.ev
+        if tag == "lit":
+            return e[1]
+        if tag == "var":
+            return cur[self.gslot[e[1]]]
+        if tag == "local":
+            return env[e[1]]
+        if tag == "own":
+            return cur[self.pslot[(e[1], env["self"])]]
+        if tag == "pvar":
+            i = self.instance(ev(e[3], cur, env))
+            return cur[self.pslot[(e[2], i)]]
+        if tag == "get":
+            d = self.decl[e[1]]
+            k = ev(e[2], cur, env)
+            if not d.klo <= k <= d.khi:
+                raise RefError(f"map key {k} is outside {d.klo}..{d.khi}")
+            return cur[self.gslot[e[1]]][k - d.klo]
+        if tag == "arith":
+            a = ev(e[2], cur, env)
+            b = ev(e[3], cur, env)
+            op = e[1]
+            if op == "+":
+                return a + b
+            if op == "-":
+                return a - b
+            if op == "*":
+                return a * b
+            if b == 0:
+                raise RefError("division by zero")
+            return a // b if op == "//" else a % b
+        if tag == "neg":
+            return -ev(e[1], cur, env)
+        if tag == "call":
+            a = ev(e[2], cur, env)
+            b = ev(e[3], cur, env)
+            return min(a, b) if e[1] == "min" else max(a, b)
+        if tag == "len":
+            return len(ev(e[1], cur, env))
+        if tag == "cmp":
+            a = ev(e[2], cur, env)
+            b = ev(e[3], cur, env)
+            op = e[1]
+            if op == "==":
+                return a == b
+            if op == "!=":
+                return a != b
+            if op == "<":
+                return a < b
+            if op == "<=":
+                return a <= b
+            if op == ">":
+                return a > b
+            return a >= b
+        if tag == "and":
+            return ev(e[1], cur, env) and ev(e[2], cur, env)
+        if tag == "or":
+            return ev(e[1], cur, env) or ev(e[2], cur, env)
+        if tag == "implies":
+            return (not ev(e[1], cur, env)) or ev(e[2], cur, env)
+        if tag == "not":
+            return not ev(e[1], cur, env)
+        if tag == "quant":
+            _, kind, name, lo, hi, body = e
+            for v in range(lo, hi + 1):
+                r = ev(body, cur, {**env, name: v})
+                if kind == "exists" and r:
+                    return True
+                if kind == "forall" and not r:
+                    return False
+            return kind == "forall"
+        if tag == "squant":
+            _, kind, name, dom, body = e
+            for v in sorted(ev(dom, cur, env)):
+                r = ev(body, cur, {**env, name: v})
+                if kind == "exists" and r:
+                    return True
+                if kind == "forall" and not r:
+                    return False
+            return kind == "forall"
+        if tag == "in":
+            return ev(e[1], cur, env) in ev(e[2], cur, env)
+        if tag == "notin":
+            return ev(e[1], cur, env) not in ev(e[2], cur, env)
+        if tag == "inrange":
+            return e[2] <= ev(e[1], cur, env) <= e[3]
+        if tag == "setlit":
+            return frozenset(ev(i, cur, env) for i in e[1])
+        if tag == "setop":
+            a = ev(e[2], cur, env)
+            b = ev(e[3], cur, env)
+            return a | b if e[1] == "|" else a & b if e[1] == "&" else a - b
+        if tag == "ifexp":
+            return ev(e[2], cur, env) if ev(e[1], cur, env) else ev(e[3], cur, env)
+        raise AssertionError(f"unknown expression {e!r}")
+
+    # ---- statements ----
+
+    def store(self, target, value, cur, env):
+        tag = target[0]
+        if tag == "get":
+            d = self.decl[target[1]]
+            k = self.ev(target[2], cur, env)
+            if not d.klo <= k <= d.khi:
+                raise RefError(f"map key {k} is outside {d.klo}..{d.khi}")
+            v = self.ev(value, cur, env)
+            if not d.lo <= v <= d.hi:
+                raise RefError(f"map value {v} is outside {d.lo}..{d.hi}")
+            slot = self.gslot[target[1]]
+            old = cur[slot]
+            cur[slot] = old[:k - d.klo] + (v,) + old[k - d.klo + 1:]
+            return
+        if tag == "var":
+            slot = self.gslot[target[1]]
+        elif tag == "own":
+            slot = self.pslot[(target[1], env["self"])]
+        else:
+            slot = self.pslot[(target[2], self.instance(self.ev(target[3], cur, env)))]
+        v = self.ev(value, cur, env)
+        d = self.slots[slot][1]
+        if not d.contains(v):
+            raise RefError(f"value {sorted(v) if isinstance(v, frozenset) else v} is outside "
+                           f"{d.type_src()} ({d.name})")
+        cur[slot] = v
+
+    def run(self, stmts, cur, env):
+        for st in stmts:
+            try:
+                if isinstance(st, Require):
+                    if not self.ev(st.cond, cur, env):
+                        raise _Disabled()
+                elif isinstance(st, Assign):
+                    self.store(st.target, st.value, cur, env)
+                else:
+                    c = self.ev(st.cond, cur, env)
+                    self.run(st.then if c else st.orelse, cur, env)
+            except RefError as exc:
+                if not exc.line:
+                    exc.line = st.line
+                raise
+
+    def successors(self, state: tuple) -> list[tuple[tuple, tuple]]:
+        """[(label, next state)], label = (action, instance or None, parameter values)."""
+        out = []
+        p = self.spec.proc
+        for a in self.actions:
+            insts = list(p.instances) if a.proc is not None else [None]
+            domains = [range(lo, hi + 1) for _, lo, hi in a.params]
+            for inst in insts:
+                for values in itertools.product(*domains):
+                    env = {n: v for (n, _, _), v in zip(a.params, values)}
+                    if inst is not None:
+                        env["self"] = inst
+                    cur = list(state)
+                    try:
+                        if a.guard is not None:
+                            try:
+                                if not self.ev(a.guard, cur, env):
+                                    continue
+                            except RefError as exc:
+                                exc.line = a.line
+                                raise
+                        self.run(a.body, cur, env)
+                    except _Disabled:
+                        continue
+                    out.append(((a.name, inst, values), tuple(cur)))
+        return out
+
+    def invariant(self, state: tuple) -> bool:
+        return bool(self.ev(self.spec.invariant, list(state), {}))
+
+
+# ---- the search ---------------------------------------------------------------------------
+
+
+@dataclass
+class RefResult:
+    states: int
+    transitions: int
+    depth: int
+    stop: str                         # 'complete' | 'all-violated' | 'model-error'
+    invariant: str | None             # 'holds' | 'violated' | 'unknown'; None: no invariant
+    invariant_len: int | None         # steps of the shortest counterexample
+    deadlock: str | None              # status of DeadlockFreedom; None: deadlock allowed
+    deadlock_len: int | None
+    error: tuple[int, int, str] | None  # (trace steps to the state expanded, line, message)
+    deadlock_reachable: bool | None = None   # known only if the whole space was explored
+
+
+def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) -> RefResult:
+    """Breadth-first search; with `early_stop=False` the search goes on after every
+    property is violated (to learn whether a run-time error is reachable at all)."""
+    it = Interpreter(spec)
+    check_inv = spec.invariant is not None
+    check_dl = not spec.allow_deadlock
+    total = int(check_inv) + int(check_dl)
+    index: dict[tuple, int] = {}
+    states: list[tuple] = []
+    level: list[int] = []
+    found: dict[str, int] = {}         # property -> index of the violating state
+
+    def add(t: tuple, lv: int):
+        index[t] = len(states)
+        states.append(t)
+        level.append(lv)
+        if check_inv and "inv" not in found and not it.invariant(t):
+            found["inv"] = len(states) - 1
+
+    transitions = 0
+    for t in it.initial_states():
+        transitions += 1
+        if t not in index:
+            add(t, 1)
+    depth = 1 if states else 0
+    stop = "complete"
+    error = None
+    any_deadlock = False
+    i = 0
+    while i < len(states):
+        if len(states) > max_states:
+            raise RuntimeError(f"reference: more than {max_states} states")
+        depth = level[i]
+        try:
+            succ = it.successors(states[i])
+        except RefError as exc:
+            stop = "model-error"
+            error = (level[i] - 1, exc.line, exc.message)
+            break
+        transitions += len(succ)
+        if not succ:
+            any_deadlock = True
+            if check_dl and "dl" not in found:
+                found["dl"] = i
+        for _, t in succ:
+            if t not in index:
+                add(t, level[i] + 1)
+        i += 1
+        if early_stop and total and len(found) >= total:
+            stop = "all-violated"
+            break
+
+    def status(key: str) -> str:
+        if key in found:
+            return "violated"
+        return "holds" if stop != "model-error" else "unknown"
+
+    return RefResult(
+        states=len(states), transitions=transitions, depth=depth, stop=stop,
+        invariant=status("inv") if check_inv else None,
+        invariant_len=level[found["inv"]] - 1 if "inv" in found else None,
+        deadlock=status("dl") if check_dl else None,
+        deadlock_len=level[found["dl"]] - 1 if "dl" in found else None,
+        error=error,
+        deadlock_reachable=any_deadlock if stop == "complete" else (True if any_deadlock
+                                                                    else None))
+
+
+# ---- replaying a counterexample -------------------------------------------------------------
+
+
+def parse_shown(text: str, decl: VarDecl):
+    """A value as Stateline shows it (`3`, `true`, `{}`, `{0, 2}`, `0..2`, `{0: 1, 1: 2}`)."""
+    text = text.strip()
+    if decl.kind == "bool":
+        if text not in ("true", "false"):
+            raise ValueError(f"not a bool: {text!r}")
+        return text == "true"
+    if decl.kind == "int":
+        return int(text)
+    if decl.kind == "set":
+        if ".." in text and not text.startswith("{"):
+            lo, hi = text.split("..")
+            return frozenset(range(int(lo), int(hi) + 1))
+        inner = text[1:-1].strip()
+        return frozenset(int(x) for x in inner.split(",")) if inner else frozenset()
+    inner = text[1:-1].strip()
+    pairs = [p.split(":") for p in inner.split(",")] if inner else []
+    got = {int(k): int(v) for k, v in pairs}
+    if sorted(got) != list(range(decl.klo, decl.khi + 1)):
+        raise ValueError(f"map keys of {text!r}")
+    return tuple(got[k] for k in range(decl.klo, decl.khi + 1))
+
+
+def replay(spec: Spec, initial: dict[str, str],
+           steps: list[tuple[str, int | None, dict[str, int]]]) -> list[tuple]:
+    """The states of a trace given as shown initial values and (action, instance, params)
+    steps; raises AssertionError if the trace is not a behaviour of the spec."""
+    it = Interpreter(spec)
+    names = [name for name, _, _ in it.slots]
+    assert set(initial) == set(names), f"trace variables {sorted(initial)} != {names}"
+    s0 = tuple(parse_shown(initial[name], decl) for name, decl, _ in it.slots)
+    assert s0 in it.initial_states(), f"trace starts in a non-initial state {it.show(s0)}"
+    states = [s0]
+    for n, (act, inst, params) in enumerate(steps, 1):
+        a = next((x for x in spec.actions if x.name == act), None)
+        assert a is not None, f"step {n}: unknown action {act}"
+        want = (act, inst, tuple(params[p] for p, _, _ in a.params))
+        nxt = [t for label, t in it.successors(states[-1]) if label == want]
+        assert nxt, f"step {n}: {want} is not enabled in {it.show(states[-1])}"
+        states.append(nxt[0])
+    return states
