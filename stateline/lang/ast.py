@@ -24,7 +24,7 @@ def _span():
 
 @dataclass(frozen=True)
 class Expr:
-    pass
+    """An expression (types are written as expressions too)."""
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ class Let(Expr):
 
 @dataclass(frozen=True)
 class Stmt:
-    pass
+    """A statement of an action body."""
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,7 @@ class For(Stmt):
 
 @dataclass(frozen=True)
 class Decl:
-    pass
+    """A top-level or process-level declaration."""
 
 
 @dataclass(frozen=True)

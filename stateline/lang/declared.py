@@ -151,34 +151,15 @@ class DeclaredMixin:
 
     def infer_type_expr(self, t: Type, d: A.Var) -> ir.TypeExpr:
         """The declared type of `var x = e` from the type of `e`, when it is finite."""
-        span = d.span
-        if isinstance(t, BoolT):
-            return ir.TBool(t, span)
-        if isinstance(t, AtomT):
-            return ir.TAtom(t, span, t.sort)
-        if isinstance(t, RecordT):
-            return ir.TRecord(t, span, t.name)
-        if isinstance(t, SetT) and not isinstance(t.elem, (IntT, UnknownT)):
-            try:
-                return ir.TSet(t, span, self.infer_type_expr(t.elem, d))
-            except SpecError:
-                pass
-        if isinstance(t, OptionT) and not isinstance(t.elem, IntT):
-            try:
-                return ir.TOption(t, span, self.infer_type_expr(t.elem, d))
-            except SpecError:
-                pass
-        if isinstance(t, TupleT) and not any(isinstance(x, IntT) for x in t.items):
-            try:
-                return ir.TTuple(t, span, tuple(self.infer_type_expr(x, d) for x in t.items))
-            except SpecError:
-                pass
+        found = _finite_type_expr(t, d.span)
+        if found is not None:
+            return found
         if isinstance(t, IntT):
             example = f"var {d.name}: 0..3 in 0..3" if d.nondet else f"var {d.name}: 0..3 = ..."
-            err("SL401", f"variable '{d.name}' has an unbounded integer type", span,
+            err("SL401", f"variable '{d.name}' has an unbounded integer type", d.span,
                 hint=f"declare its range, e.g. `{example}`")
         err("SL303", f"cannot infer a finite type for variable '{d.name}' (its value has type {t})",
-            span, hint=f"declare it: `var {d.name}: TYPE = ...`")
+            d.span, hint=f"declare it: `var {d.name}: TYPE = ...`")
 
     def type_expr(self, e: A.Expr, *, key: str | None = None) -> ir.TypeExpr:
         """A declared (finite) type: of a variable, a field, a constant, a map key.
@@ -266,3 +247,22 @@ class DeclaredMixin:
             return SetT(self.static_type(e.indices[0]))
         return self.type_expr(e).type
 
+
+def _finite_type_expr(t: Type, span: Span) -> ir.TypeExpr | None:
+    """A declared type for static type `t` without integers in it, or None."""
+    if isinstance(t, BoolT):
+        return ir.TBool(t, span)
+    if isinstance(t, AtomT):
+        return ir.TAtom(t, span, t.sort)
+    if isinstance(t, RecordT):
+        return ir.TRecord(t, span, t.name)
+    if isinstance(t, SetT) and not isinstance(t.elem, UnknownT):
+        elem = _finite_type_expr(t.elem, span)
+        return ir.TSet(t, span, elem) if elem is not None else None
+    if isinstance(t, OptionT):
+        elem = _finite_type_expr(t.elem, span)
+        return ir.TOption(t, span, elem) if elem is not None else None
+    if isinstance(t, TupleT):
+        items = [_finite_type_expr(x, span) for x in t.items]
+        return ir.TTuple(t, span, tuple(items)) if None not in items else None
+    return None

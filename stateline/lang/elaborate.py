@@ -34,8 +34,8 @@ class Elaborator:
             return fn(*args)
         except SpecError as exc:
             self.diagnostics.extend(exc.diagnostics)
-        except Poisoned:
-            pass
+        except Poisoned:        # depends on a declaration whose error is already reported
+            return None
         return None
 
     # ---- the whole spec ------------------------------------------------------------

@@ -70,7 +70,7 @@ class TypeExpr:
 
 @dataclass(frozen=True, eq=False)
 class TBool(TypeExpr):
-    pass
+    """`bool`."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,7 +144,7 @@ class BoolC(E):
 
 @dataclass(frozen=True, eq=False)
 class NoneC(E):
-    pass
+    """The literal `none`."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -136,12 +136,12 @@ def _expected(exc: UnexpectedInput, parser: Lark) -> str:
     for term in sorted(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ()):
         try:
             pattern = parser.get_terminal(term).pattern
-            if pattern.type == "str":
-                names.add(f"'{pattern.value}'")
-                continue
-        except (KeyError, AttributeError):
-            pass
-        names.add(_describe_terminal(term))
+        except (KeyError, AttributeError):      # not a terminal of the grammar: $END
+            pattern = None
+        if pattern is not None and pattern.type == "str":
+            names.add(f"'{pattern.value}'")
+        else:
+            names.add(_describe_terminal(term))
     names.discard("__ignore")
     if not names:
         return ""

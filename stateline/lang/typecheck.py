@@ -165,8 +165,6 @@ class ExprChecker(DeclaredMixin, CallsMixin):
                 hint="quantify over a range such as 0..N or a constant set")
         if n in BUILTIN_FUNCTIONS:
             err("SL304", f"'{n}' is a function; call it as {n}(...)", sp)
-        if self.process is not None and not self.state_ok:
-            pass
         names = self.r.all_value_names() + [x for s in self.scopes for x in s]
         if self.process is not None:
             names += list(self.r.process_vars.get(self.process.name, {}))

@@ -8,12 +8,14 @@ instance.
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 
 
-class Type:
+class Type(abc.ABC):
+    @abc.abstractmethod
     def show(self) -> str:
-        raise NotImplementedError(type(self).__name__)
+        """The type as written in a spec."""
 
     def __str__(self) -> str:
         return self.show()

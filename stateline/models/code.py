@@ -25,7 +25,7 @@ class Code:
 
 
 class Unsupported(Exception):
-    pass
+    """This expression cannot be compiled in this context (e.g. state in a constant)."""
 
 
 class View:
@@ -39,7 +39,7 @@ class View:
 
 
 class NoState(View):
-    pass
+    """No state at all: compile-time evaluation of constants."""
 
 
 def _lit(value) -> str | None:

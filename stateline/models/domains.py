@@ -28,6 +28,7 @@ every integer has a bit whatever its range).
 
 from __future__ import annotations
 
+import abc
 import itertools
 from dataclasses import dataclass, field
 
@@ -35,33 +36,40 @@ MASK_LIMIT = 4096          # sets over universes up to this size are bitmasks
 ENUM_LIMIT = 1 << 20       # larger universes are never listed
 
 
-class Dom:
+class Dom(abc.ABC):
+    """A finite (or, for plain `int`, unbounded) set of runtime values."""
+
     size: int | None = None  # number of values; None when unbounded
 
     @property
     def finite(self) -> bool:
         return self.size is not None
 
+    @abc.abstractmethod
     def values(self) -> list:
-        raise NotImplementedError(type(self).__name__)
+        """Every value, in canonical order."""
 
+    @abc.abstractmethod
     def index(self, v) -> int:
-        raise NotImplementedError(type(self).__name__)
+        """The position of `v` in `values()`."""
 
     def bit(self, v) -> int:
         return self.index(v)
 
+    @abc.abstractmethod
     def contains(self, v) -> bool:
-        raise NotImplementedError(type(self).__name__)
+        """Is `v` a value of this domain?"""
 
+    @abc.abstractmethod
     def show(self, v) -> str:
-        raise NotImplementedError(type(self).__name__)
+        """`v` in the spec's own syntax."""
 
     def __str__(self) -> str:
         return self.describe()
 
+    @abc.abstractmethod
     def describe(self) -> str:
-        raise NotImplementedError(type(self).__name__)
+        """The domain as a type, e.g. `0..3` or `set[Acceptors]`."""
 
 
 @dataclass(frozen=True)
