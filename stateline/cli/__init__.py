@@ -1,0 +1,63 @@
+"""The `stateline` command line: argument parsing and exit codes only.
+
+Exit codes are listed in `stateline.cli.codes` and the README.  Each command is
+a module of this package with `add_parser(subparsers)`, which sets `run(args,
+console) -> exit code`; each calls library functions only.  Nothing outside
+this package imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+
+from .. import __version__
+from . import check, parse
+from .codes import EXIT_BOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
+from .console import Console
+
+COMMANDS = [check, parse]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="stateline",
+        description="Specify distributed protocols, model-check them, and see their "
+                    "counterexamples.",
+        epilog="exit codes: 0 expectations met, 1 an expectation failed, 2 invalid spec or "
+               "command line, 3 stopped by a bound or Ctrl-C, 4 internal error")
+    p.add_argument("--version", action="version", version=f"stateline {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:       # argparse already printed the usage error
+        return EXIT_INVALID if exc.code not in (0, None) else EXIT_OK
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INVALID
+    console = Console(progress=not getattr(args, "no_progress", True))
+    if getattr(args, "json", None) == "-":
+        console.out = sys.stderr        # stdout carries the JSON document alone
+    try:
+        return args.run(args, console)
+    except KeyboardInterrupt:
+        console.error("stateline: interrupted")
+        return EXIT_BOUND
+    except RecursionError:
+        console.error("stateline: error[SL405]: the input is too deeply nested")
+        return EXIT_INVALID
+    except Exception as exc:  # a bug in Stateline: say so, without a traceback by default
+        console.error(f"stateline: internal error: {type(exc).__name__}: {exc}\n"
+                      "  this is a bug in Stateline; rerun with STATELINE_DEBUG=1 for details")
+        if os.environ.get("STATELINE_DEBUG"):
+            traceback.print_exc()
+        return EXIT_INTERNAL

@@ -1,0 +1,169 @@
+"""`stateline check`: run the check blocks of specs with the explicit-state checker."""
+
+from __future__ import annotations
+
+from ..checker.run import CheckOptions, check_blocks, describe_constants, prepare, run_check
+from ..diagnostics import SpecError
+from ..lang.load import LoadError, load_spec, parse_override
+from ..models.verdict import Status, StopReason
+from ..render import text
+from . import json_writer
+from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INVALID, EXIT_OK
+from .console import Console, positive_float, positive_int, report_errors, spec_files
+
+# Writers of the results in other formats: each has `add_arguments(parser)` and
+# `write(results, exit_code, args, console) -> bool` (False: could not write).
+WRITERS = [json_writer]
+
+
+def add_parser(sub) -> None:
+    c = sub.add_parser("check", help="explore every behaviour of each check block's instance",
+                       description="Run the check blocks of each spec with the explicit-state "
+                                   "checker and compare each result with its expectation.")
+    c.add_argument("paths", nargs="+", metavar="SPEC|DIR",
+                   help="spec files, or directories searched for *.sl files")
+    c.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a constant in every check block (repeatable)")
+    c.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
+                   help="run only this check block (repeatable)")
+    c.add_argument("--max-states", type=positive_int, metavar="N",
+                   help="stop after N distinct states (exit 3 if a verdict is missing)")
+    c.add_argument("--max-depth", type=positive_int, metavar="N",
+                   help="do not explore beyond depth N (initial states are depth 1)")
+    c.add_argument("--max-seconds", type=positive_float, metavar="S",
+                   help="stop each check after S seconds")
+    c.add_argument("--no-symmetry", action="store_true",
+                   help="explore every state even when the spec declares symmetric sets")
+    c.add_argument("--quiet", action="store_true",
+                   help="do not print counterexamples of expected violations")
+    c.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+    for writer in WRITERS:
+        writer.add_arguments(c)
+    c.set_defaults(run=run)
+
+
+def run(args, console: Console) -> int:
+    files, ok = spec_files(args.paths, console)
+    invalid = not ok
+    options = CheckOptions(symmetry=not args.no_symmetry, max_states=args.max_states,
+                           max_depth=args.max_depth, max_seconds=args.max_seconds,
+                           progress=console.progress)
+    results = []
+    sources: dict[str, str] = {}
+    defines_used: set[str] = set()
+    checks_seen: set[str] = set()
+    interrupted = False
+    try:
+        for path in files:
+            if interrupted:
+                break
+            status = _check_file(path, args, console, options, results, sources,
+                                 defines_used, checks_seen, len(files))
+            if status is None:
+                invalid = True
+            elif status is False:
+                interrupted = True
+    except KeyboardInterrupt:
+        console.clear()
+        console.error("stateline: interrupted")
+        interrupted = True
+    for d in args.defines:
+        name = d.split("=", 1)[0].strip()
+        if len(files) > 1 and name not in defines_used and files:
+            console.error(f"stateline: error[SL502]: -D {name}: no spec declares a constant "
+                          f"'{name}'")
+            invalid = True
+    for name in args.checks:
+        if name not in checks_seen and files:
+            console.error(f"stateline: error[SL505]: no check block is named '{name}'")
+            invalid = True
+
+    code = exit_code(results, invalid, interrupted)
+    if results:
+        console.print("")
+        console.print(text.table(results, show_spec=len(files) > 1))
+        for r in results:
+            for v in r.verdicts:
+                if v.status is Status.VIOLATED and v.trace is not None and \
+                        not (args.quiet and v.met):
+                    console.print("")
+                    console.print(text.counterexample(r, v))
+            if r.failure is not None:
+                console.print("")
+                console.error(text.failure_text(r, sources))
+        console.print("")
+        console.print(text.summary(results))
+    for writer in WRITERS:
+        if not writer.write(results, code, args, console):
+            return EXIT_INVALID
+    return code
+
+
+def _check_file(path, args, console, options, results, sources, defines_used, checks_seen,
+                nfiles):
+    """Check one spec file; False when interrupted, None when invalid, True otherwise."""
+    try:
+        loaded = load_spec(path)
+    except LoadError as exc:
+        report_errors(console, exc, exc.sources)
+        return None
+    sources[path] = loaded.source
+    checks_seen.update(c.name for c in check_blocks(loaded))
+    overrides = {}
+    try:
+        for d in args.defines:
+            name = d.split("=", 1)[0].strip()
+            if nfiles > 1 and name not in loaded.resolved.consts:
+                continue
+            cname, value = parse_override(loaded, d)
+            overrides[cname] = value
+            defines_used.add(name)
+    except LoadError as exc:
+        report_errors(console, exc, exc.sources)
+        return None
+    blocks = check_blocks(loaded, args.checks or None)
+    status = True
+    for check in blocks:
+        try:
+            model = prepare(loaded, check, overrides)
+        except SpecError as exc:
+            report_errors(console, exc, {**sources, **getattr(exc, "sources", {})})
+            status = None
+            continue
+        deadlock = not model.system.allow_deadlock or \
+            any(p == "DeadlockFreedom" for p, _, _ in check.expects)
+        extra = _bounds(args)
+        if model.system.symmetric:
+            extra = (" · symmetry off" if args.no_symmetry else
+                     f" · symmetry {', '.join(model.system.symmetric)}") + extra
+        console.print(text.header(model.system.name, path, check.name,
+                                  describe_constants(model.system), deadlock, extra))
+        result = run_check(loaded, check, overrides, options, model)
+        console.clear()
+        for w in result.warnings:
+            console.error(w)
+        results.append(result)
+        if result.stop is StopReason.INTERRUPTED:
+            return False
+    return status
+
+
+def _bounds(args) -> str:
+    parts = []
+    if args.max_states:
+        parts.append(f"max-states {args.max_states:,}")
+    if args.max_depth:
+        parts.append(f"max-depth {args.max_depth}")
+    if args.max_seconds:
+        parts.append(f"max-seconds {args.max_seconds:g}")
+    return "".join(" · " + p for p in parts)
+
+
+def exit_code(results, invalid: bool, interrupted: bool = False) -> int:
+    if invalid or any(r.failure is not None for r in results):
+        return EXIT_INVALID
+    if any(v.met is False for r in results for v in r.verdicts):
+        return EXIT_FAILED
+    if interrupted or any(v.met is None for r in results for v in r.verdicts):
+        return EXIT_BOUND
+    return EXIT_OK
