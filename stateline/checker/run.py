@@ -10,6 +10,7 @@ bindings).  A spec without check blocks is checked once, as `default`.
 from __future__ import annotations
 
 import resource
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -18,6 +19,7 @@ from ..lang import ir
 from ..lang.load import LoadedSpec
 from ..models.lower import lower
 from ..models.model import Model
+from .liveness import find_violation
 from .search import SearchOptions, bfs
 from .symmetry import Symmetry, singled_out
 from ..models.verdict import CheckResult, ModelFailure, Stats, Status, StopReason, Verdict
@@ -42,6 +44,25 @@ def check_blocks(loaded: LoadedSpec, select: list[str] | None = None) -> list[ir
     return checks
 
 
+def liveness_violation(model: Model, result, prop, instances):
+    """(states, loop start) of a fair lasso violating `prop`, or None if it holds.
+
+    `instances` are the property's instances, one per value of a `forall` in
+    front; the first violated one (in order) is reported.
+    """
+    g = result.graph
+    states = result.state_list
+    weak, strong = model.fairness.mask("weak"), model.fairness.mask("strong")
+    for _label, p_fn, q_fn in instances:
+        p = bytes(1 if p_fn(s) else 0 for s in states)
+        q = bytes(1 if q_fn(s) else 0 for s in states) if q_fn is not None else None
+        lasso = find_violation(g, prop.temporal.form, p, q, weak, strong)
+        if lasso is not None:
+            path = lasso.prefix + lasso.cycle
+            return [states[i] for i in path], len(lasso.prefix) - 1
+    return None
+
+
 def symmetry_for(system, options: CheckOptions) -> Symmetry | None:
     """The symmetry reduction a run uses, or None."""
     if not options.symmetry or not system.symmetric:
@@ -57,7 +78,8 @@ def prepare(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E]):
     """The compiled model of one check block (raises SpecError on a bad instance)."""
     bindings = {name: value for name, value, _ in check.bindings}
     bindings.update(overrides)
-    system = lower(loaded.typed, bindings, allow_deadlock=check.allow_deadlock)
+    system = lower(loaded.typed, bindings, allow_deadlock=check.allow_deadlock,
+                   fairness=check.fairness)
     return Model(system)
 
 
@@ -67,10 +89,17 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     system = model.system
     expected = {prop: outcome for prop, outcome, _ in check.expects}
     check_deadlock = not system.allow_deadlock or "DeadlockFreedom" in expected
+    warnings = []
     sym = symmetry_for(system, options)
+    if sym is not None and system.temporal:
+        sym = None
+        warnings.append(f"{system.path}: warning: symmetry reduction is off for this check: "
+                        "it is not sound for temporal properties under fairness")
+    t0 = time.perf_counter()
     result = bfs(model, SearchOptions(options.max_states, options.max_depth,
                                       options.max_seconds, check_deadlock,
-                                      sym.canonical if sym else None, options.progress))
+                                      sym.canonical if sym else None, bool(system.temporal),
+                                      options.progress))
 
     def trace_of(states):
         return model.trace(sym.concretize(model, states) if sym else states)
@@ -90,6 +119,18 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
             trace = None
             status = Status.HOLDS if stop.exhaustive else Status.UNKNOWN
         verdicts.append(Verdict(name, kind, expected.get(name, "holds"), status, trace))
+    for prop, instances in model.temporal:
+        lasso = None
+        if result.graph is not None:
+            lasso = liveness_violation(model, result, prop, instances)
+        if lasso is not None:
+            states, loop_start = lasso
+            trace, status = model.trace(states, loop_start), Status.VIOLATED
+        else:
+            trace = None
+            status = Status.HOLDS if result.graph is not None else Status.UNKNOWN
+        verdicts.append(Verdict(prop.name, "temporal", expected.get(prop.name, "holds"),
+                                status, trace))
     failure = None
     if result.error is not None:
         exc, path, phase = result.error
@@ -101,8 +142,8 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
         failure = ModelFailure(Diagnostic("SL601" if "outside" in exc.message else "SL602",
                                           exc.message, span, notes=notes), trace)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    stats = Stats(result.states, result.transitions, result.depth, result.seconds, peak)
-    warnings = []
+    seconds = time.perf_counter() - t0       # the search and, if any, the liveness analysis
+    stats = Stats(result.states, result.transitions, result.depth, seconds, peak)
     if sym is not None:
         for sort, value, span in singled_out(system):
             warnings.append(f"{span}: warning: {sort} is symmetric, but the spec singles out "

@@ -24,6 +24,7 @@ from typing import Callable
 
 from ..models.model import Model
 from ..models.runtime import ModelError
+from .liveness import Graph
 
 PROGRESS_EVERY = 2048
 
@@ -35,6 +36,7 @@ class SearchOptions:
     max_seconds: float | None = None
     check_deadlock: bool = True
     canonical: Callable[[tuple], tuple] | None = None          # symmetry reduction
+    graph: bool = False      # record the labelled state graph (for liveness)
     progress: Callable[[int, int, float], None] | None = None   # (states, depth, seconds)
 
 
@@ -58,6 +60,7 @@ class SearchResult:
     # property of that state) or "step" (computing a step from it)
     error: tuple[ModelError, list[int], str] | None = None
     state_list: list = field(default_factory=list, repr=False)
+    graph: Graph | None = None
 
     def path_states(self, path: list[int], extra: tuple | None = None) -> list[tuple]:
         """The states of a path of indices, then `extra` (a state never stored)."""
@@ -97,6 +100,12 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     violations: dict[str, Violation] = {}
     total_props = len(inv_props) + len(transitions_p) + (1 if check_deadlock else 0)
     result = SearchResult(0, 0, 0, 0.0, "complete", violations, state_list=states)
+    if options.graph:
+        # Liveness needs every state and edge: no early stop when safety fails.
+        total_props = 0
+        labeled_successors = model.successors_labeled
+        unit_of = model.fairness.unit
+        g_start, g_to, g_unit, g_enabled = array("q"), array("q"), array("i"), []
 
     def record(bad: int, j: int, extra: tuple | None = None) -> None:
         """Invariants in bitmask `bad` fail in state j (or in `extra`, a successor of
@@ -151,7 +160,11 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                 level_end = n
             s = states[i]
             t = None
-            succ = successors(s)
+            if options.graph:
+                labeled = labeled_successors(s)
+                succ = [x[1] for x in labeled]
+            else:
+                succ = successors(s)
             transitions += len(succ)
             if not succ and check_deadlock and "DeadlockFreedom" not in violations:
                 violations["DeadlockFreedom"] = Violation("DeadlockFreedom", "deadlock",
@@ -166,6 +179,38 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
             at_bound = max_depth is not None and depth >= max_depth
             if canonical is not None:
                 succ = [canonical(t) for t in succ]
+            if options.graph:
+                # The same as the loop below, also recording every edge i -> j with
+                # its fairness unit (j = -1: a step out of the explored graph).
+                g_start.append(len(g_to))
+                enabled = 0
+                for (label, _), t in zip(labeled, succ):
+                    u = unit_of(label)
+                    if u >= 0:
+                        enabled |= 1 << u
+                    j = seen.get(t)
+                    if j is None:
+                        j = -1
+                        if constraint is not None and not constraint(t):
+                            if violated_in is not None:
+                                bad = violated_in(t, active)
+                                if bad:
+                                    record(bad, i, t)
+                        elif at_bound:
+                            cut_at_depth = True
+                        else:
+                            j = seen[t] = n
+                            states.append(t)
+                            parents.append(i)
+                            if violated_in is not None:
+                                bad = violated_in(t, active)
+                                if bad:
+                                    record(bad, n)
+                            n += 1
+                    g_to.append(j)
+                    g_unit.append(u)
+                g_enabled.append(enabled)
+                succ = ()
             for t in succ:
                 if t in seen:
                     continue
@@ -215,6 +260,15 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
             result.error = (exc, _path(parents, seen[s]), "step")
         else:                                   # an initial state
             result.error = (exc, [], "state")
+    if options.graph and stop == "complete":
+        g_start.append(len(g_to))
+        depths = array("q", [1]) * len(states)
+        for k in range(len(states)):
+            if parents[k] >= 0:
+                depths[k] = depths[parents[k]] + 1
+        result.graph = Graph(len(states), g_start, g_to, g_unit, g_enabled,
+                             [k for k in range(len(states)) if parents[k] < 0], depths,
+                             parents)
     result.states = len(states)
     result.transitions = transitions
     result.depth = depth

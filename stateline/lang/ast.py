@@ -201,6 +201,16 @@ class Let(Expr):
     span: Span = _span()
 
 
+@dataclass(frozen=True)
+class Temporal(Expr):
+    """A temporal formula: `eventually F`, `always F`, `P leads_to Q`, `forall x in S: F`."""
+
+    op: str                       # "eventually" | "always" | "leads_to" | "forall"
+    args: tuple[Expr, ...]
+    binders: tuple[Binder, ...]   # for "forall"
+    span: Span = _span()
+
+
 # ---- statements -------------------------------------------------------------
 
 
@@ -363,6 +373,7 @@ class Process(Decl):
     self_name: str | None
     domain: Expr | None
     members: tuple[Decl, ...]  # Var, Action, Handler
+    fairness: str | None = None  # `fair weak process ...`: every action of it
     span: Span = _span()
 
 
@@ -409,11 +420,21 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class FairItem:
+    """`fair weak P.action, Q` in a check block."""
+
+    kind: str                     # "weak" | "strong"
+    targets: tuple[Member, ...]   # "Proc", "Proc.action", "Proc.Message", "action"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Check(Decl):
     name: str
     bindings: tuple[tuple[str, Expr], ...]
     expects: tuple[Expect, ...]
     allows: tuple[Allow, ...]
+    fairness: tuple[FairItem, ...] = ()
     span: Span = _span()
 
 

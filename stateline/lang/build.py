@@ -125,8 +125,33 @@ class Builder(Transformer):
         return A.Constraint(str(name), expr, span=self._tok(name))
 
     @v_args(inline=True)
-    def property_decl(self, name, expr):
-        return A.Property(str(name), expr, span=self._tok(name))
+    def property_decl(self, name, formula):
+        return A.Property(str(name), formula, span=self._tok(name))
+
+    @v_args(meta=True, inline=True)
+    def eventually(self, meta, body):
+        return A.Temporal("eventually", (body,), (), span=self._span(meta))
+
+    @v_args(meta=True, inline=True)
+    def always(self, meta, body):
+        return A.Temporal("always", (body,), (), span=self._span(meta))
+
+    @v_args(meta=True, inline=True)
+    def leads_to(self, meta, p, _op, q):
+        return A.Temporal("leads_to", (p, q), (), span=self._span(meta))
+
+    @v_args(meta=True, inline=True)
+    def forall_temporal(self, meta, binders, body):
+        return A.Temporal("forall", (body,), binders, span=self._span(meta))
+
+    @v_args(inline=True)
+    def fair_item(self, kind, *targets):
+        return A.FairItem(str(kind), tuple(targets), span=self._tok(kind))
+
+    @v_args(meta=True)
+    def fair_target(self, meta, children):
+        names = [str(c) for c in children if c is not None]
+        return A.Member(".".join(names), span=self._span(meta))
 
     @v_args(inline=True)
     def allow_decl(self, what):
@@ -135,7 +160,7 @@ class Builder(Transformer):
     @v_args(meta=True)
     def check_decl(self, meta, children):
         name, *rest = children
-        bindings, expects, allows = [], [], []
+        bindings, expects, allows, fair = [], [], [], []
         for item in rest:
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
                 bindings.append(item)
@@ -143,7 +168,9 @@ class Builder(Transformer):
                 expects.append(item)
             elif isinstance(item, A.Allow):
                 allows.append(item)
-        return A.Check(str(name), tuple(bindings), tuple(expects), tuple(allows),
+            elif isinstance(item, A.FairItem):
+                fair.append(item)
+        return A.Check(str(name), tuple(bindings), tuple(expects), tuple(allows), tuple(fair),
                        span=self._tok(name))
 
     @v_args(inline=True)

@@ -59,6 +59,7 @@ class Elaborator:
                         variables.append(v)
         actions = [x for x in (self.attempt(self.elaborate_action, p, d) for p, d in r.actions)
                    if x is not None]
+        self.actions = actions
         props = []
         for d in list(r.properties.values()) + list(r.constraints):
             prop = self.attempt(self.elaborate_property, d)
@@ -125,8 +126,9 @@ class Elaborator:
     def elaborate_action(self, p: A.Process | None, d) -> ir.ActionIR:
         c = self.c
         self_local = c.process_self(p) if p is not None else None
-        if d.fairness is not None and d.fairness not in FAIRNESS:
-            err("SL106", f"fairness is 'weak' or 'strong', not '{d.fairness}'", d.span)
+        fairness = d.fairness or (p.fairness if p is not None else None)
+        if fairness is not None and fairness not in FAIRNESS:
+            err("SL106", f"fairness is 'weak' or 'strong', not '{fairness}'", d.span)
         scope: dict[str, ir.Local] = {}
         if self_local is not None:
             scope[self_local.name] = self_local
@@ -160,19 +162,79 @@ class Elaborator:
             guard = c.expect_bool(d.guard, "an action guard") if d.guard is not None else None
             body = self.block(d.body, in_for=False)
         return ir.ActionIR(name, p.name if p else None, self_local, tuple(params), receive,
-                           guard, body, d.fairness, d.span)
+                           guard, body, fairness, d.span)
 
     def elaborate_property(self, d) -> ir.PropertyIR:
         c = self.c
         if isinstance(d, A.Property):
-            err("SL106", "temporal properties ('property') are not supported by this version; "
-                         "state an invariant instead", d.span)
+            return self.elaborate_temporal(d)
         kind = {A.Invariant: "invariant", A.Transition: "transition",
                 A.Constraint: "constraint"}[type(d)]
         with c.context(scopes=[], process=None, self_local=None, state_ok=True, state_why="",
                        prime_ok=kind == "transition", priming=False):
             e = c.expect_bool(d.expr, f"{'an' if kind == 'invariant' else 'a'} {kind}")
         return ir.PropertyIR(d.name, kind, e, d.span)
+
+    def elaborate_temporal(self, d: A.Property) -> ir.PropertyIR:
+        """`property NAME: F` -> one of the temporal forms of ir.TEMPORAL_FORMS."""
+        c = self.c
+        f = d.expr
+        binders: list[tuple[ir.Local, ir.E]] = []
+        scope: dict[str, ir.Local] = {}
+        with c.context(scopes=[scope], process=None, self_local=None, state_ok=True,
+                       state_why="", prime_ok=False, priming=False):
+            while isinstance(f, A.Temporal) and f.op == "forall":
+                for b in f.binders:
+                    with c.closed("the domain of a temporal 'forall'"):
+                        with c.context(scopes=[dict(scope)]):
+                            dom = c.set_domain(b.domain, "'forall'")
+                    for n in b.names:
+                        local = ir.Local(n, dom.type.elem)
+                        binders.append((local, dom))
+                        scope[n] = local
+                f = f.args[0]
+            form, p, q = _temporal_form(f)
+            if form is None:
+                if not isinstance(f, A.Temporal):
+                    err("SL106", "a property needs a temporal operator", f.span,
+                        hint="for a state predicate that always holds, declare an invariant; "
+                             "otherwise write eventually P, always eventually P, "
+                             "eventually always P or P leads_to Q")
+                err("SL106", "this temporal formula is not supported", f.span,
+                    hint="supported: eventually P, always eventually P, eventually always P, "
+                         "P leads_to Q (each possibly under forall x in S:), with P and Q "
+                         "state predicates")
+            pe = c.expect_bool(p, "a temporal property's state predicate")
+            qe = c.expect_bool(q, "a temporal property's state predicate") if q is not None \
+                else None
+        temporal = ir.TemporalIR(form, pe, qe, tuple(binders))
+        return ir.PropertyIR(d.name, "temporal", pe, d.span, temporal)
+
+    def elaborate_fairness(self, item: A.FairItem, actions: list[ir.ActionIR]):
+        """`fair weak P.a, Q` in a check block -> [(action index, kind)]."""
+        if item.kind not in FAIRNESS:
+            err("SL106", f"fairness is 'weak' or 'strong', not '{item.kind}'", item.span)
+        out = []
+        for t in item.targets:
+            parts = t.name.split(".")
+            found = []
+            for i, a in enumerate(actions):
+                if len(parts) == 1 and a.process is None and a.name == parts[0]:
+                    found.append(i)
+                elif len(parts) == 1 and a.process == parts[0]:
+                    found.append(i)
+                elif len(parts) == 2 and a.process == parts[0] and \
+                        parts[1] in (a.name, a.name.removeprefix("on ")):
+                    found.append(i)
+            if not found:
+                known = sorted({a.process for a in actions if a.process} |
+                               {f"{a.process}.{a.name.removeprefix('on ')}" if a.process
+                                else a.name for a in actions})
+                err("SL201", f"'{t.name}' names no process, action or message handler", t.span,
+                    hint=did_you_mean(t.name, known) or "write Process, Process.action, "
+                         "Process.Message (its handler) or a global action")
+            out.extend((i, item.kind) for i in found)
+        return out
 
     def elaborate_allow(self, a: A.Allow) -> bool:
         if a.what != "deadlock":
@@ -207,15 +269,17 @@ class Elaborator:
                 err("SL206", f"check '{d.name}' expects '{x.prop}', which is not a property of "
                              f"the spec", x.prop_span,
                     hint=did_you_mean(x.prop, list(self.r.properties) + list(BUILTIN_PROPERTIES)))
-            if isinstance(self.r.properties.get(x.prop), A.Property):
-                err("SL106", "temporal properties are not supported by this version", x.prop_span)
             if x.outcome not in ("holds", "violated"):
                 err("SL102", f"unexpected '{x.outcome}'; expected 'holds' or 'violated'", x.span)
             expects.append((x.prop, x.outcome, x.prop_span))
         allow = False
         for a in d.allows:
             allow = self.elaborate_allow(a) or allow
-        return ir.CheckIR(d.name, tuple(bindings), tuple(expects), allow, d.span)
+        fairness = []
+        for item in d.fairness:
+            fairness.extend(self.elaborate_fairness(item, self.actions))
+        return ir.CheckIR(d.name, tuple(bindings), tuple(expects), allow, d.span,
+                          tuple(fairness))
 
     # ---- statements ---------------------------------------------------------------------
 
@@ -397,3 +461,25 @@ def _position(d: Diagnostic):
 
 def typecheck(resolved: Resolved) -> ir.TypedSpec:
     return Elaborator(resolved).run()
+
+
+def _temporal_form(f: A.Expr):
+    """(form, P, Q) for a supported temporal formula, else (None, None, None)."""
+    def state(x):
+        return not isinstance(x, A.Temporal)
+
+    if isinstance(f, A.Temporal):
+        if f.op == "leads_to":
+            return "leads_to", f.args[0], f.args[1]
+        inner = f.args[0]
+        if f.op == "eventually":
+            if state(inner):
+                return "eventually", inner, None
+            if inner.op == "always" and state(inner.args[0]):
+                return "eventually_always", inner.args[0], None
+        if f.op == "always" and isinstance(inner, A.Temporal):
+            if inner.op == "eventually" and state(inner.args[0]):
+                return "always_eventually", inner.args[0], None
+            if inner.op == "leads_to":        # always (P leads_to Q) is P leads_to Q
+                return "leads_to", inner.args[0], inner.args[1]
+    return None, None, None

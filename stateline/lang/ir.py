@@ -436,9 +436,26 @@ class ProcessIR:
 @dataclass(frozen=True, eq=False)
 class PropertyIR:
     name: str
-    kind: str  # "invariant" | "transition" | "constraint"
-    expr: E
+    kind: str  # "invariant" | "transition" | "constraint" | "temporal"
+    expr: E    # the state predicate (for a temporal property: P)
     span: Span
+    temporal: "TemporalIR | None" = None
+
+
+# The temporal forms a property may take, over state predicates P and Q:
+#   "eventually"         eventually P
+#   "always_eventually"  always eventually P
+#   "eventually_always"  eventually always P
+#   "leads_to"           P leads_to Q      (always (P implies eventually Q))
+TEMPORAL_FORMS = ("eventually", "always_eventually", "eventually_always", "leads_to")
+
+
+@dataclass(frozen=True, eq=False)
+class TemporalIR:
+    form: str
+    p: E
+    q: E | None
+    binders: tuple[tuple[Local, E], ...]   # `forall x in S:` in front: one instance per x
 
 
 @dataclass(frozen=True, eq=False)
@@ -448,6 +465,7 @@ class CheckIR:
     expects: tuple[tuple[str, str, Span], ...]      # (property, outcome, span)
     allow_deadlock: bool
     span: Span
+    fairness: tuple[tuple[int, str], ...] = ()      # (action index, "weak" | "strong")
 
 
 @dataclass(frozen=True, eq=False)

@@ -82,7 +82,36 @@ class ModelCompiler(StatementsMixin):
                 em.line(f"return {self.gen.junction('and', parts).src}")
             else:
                 em.line("return True")
+        self.temporal_instances = []
+        for i, prop in enumerate(self.system.temporal):
+            instances = []
+            for j, (label, env) in enumerate(self.temporal_envs(prop.temporal)):
+                for part, e in (("p", prop.temporal.p), ("q", prop.temporal.q)):
+                    if e is None:
+                        continue
+                    with em.block(f"def temporal_{i}_{j}_{part}(s):"):
+                        self.unpack(em, "S", "s")
+                        em.line(f"return {self.gen.expr(e, env, view).src}")
+                instances.append((label, f"temporal_{i}_{j}_p",
+                                  f"temporal_{i}_{j}_q" if prop.temporal.q is not None else None))
+            self.temporal_instances.append(instances)
         return "\n".join(em.lines) + "\n"
+
+    def temporal_envs(self, t: ir.TemporalIR) -> list[tuple[str, dict]]:
+        """One (label, environment) per value of the `forall` binders in front."""
+        envs = [("", {})]
+        for local, dom in t.binders:
+            out = []
+            for label, env in envs:
+                d = self.gen.expr(dom, env, StateView())
+                if not d.const:
+                    raise Unsupported("the domain of a temporal 'forall' must be constant")
+                for v in d.dom.members(d.value):
+                    shown = d.dom.elem.show(v)
+                    out.append((f"{label}, {shown}" if label else shown,
+                                {**env, local: self.gen.constant(v, d.dom.elem)}))
+            envs = out
+        return envs
 
     def unpack(self, em: Emitter, prefix: str, var: str):
         names = ", ".join(f"{prefix}{k}" for k in range(self.nslots))

@@ -181,16 +181,20 @@ class _Records(dict):
 
 
 def lower(typed: ir.TypedSpec, bindings: dict[str, ir.E] | None = None,
-          allow_deadlock: bool = False) -> System:
+          allow_deadlock: bool = False,
+          fairness: tuple[tuple[int, str], ...] = ()) -> System:
+    """One instance of a typed spec: constants bound (`bindings` replace declared
+    values), and `fairness` ((action index, kind) from a check block) added to the
+    spec's own."""
     ctx = Context(typed, dict(bindings or {}))
     try:
-        return _lower(ctx, typed, allow_deadlock)
+        return _lower(ctx, typed, allow_deadlock, fairness)
     except RecursionError:
         raise SpecError(Diagnostic("SL405", "the spec is too deeply nested to compile",
                                    Span(typed.path, 1, 1))) from None
 
 
-def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool) -> System:
+def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairness) -> System:
     for c in typed.consts:
         ctx.const_value(c.name)
     for name in typed.records:
@@ -263,9 +267,13 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool) -> System:
         choices.append((empty,))
 
 
-    props = {"invariant": [], "transition": [], "constraint": []}
+    props = {"invariant": [], "transition": [], "constraint": [], "temporal": []}
     for p in typed.properties:
-        props[p.kind].append(Property(p.name, p.kind, p.expr, p.span))
+        props[p.kind].append(Property(p.name, p.kind, p.expr, p.span, p.temporal))
+    fairness = [a.fairness for a in typed.actions]
+    for i, kind in extra_fairness:
+        if fairness[i] != "strong":
+            fairness[i] = kind
 
     constants = {c.name: ctx.const_value(c.name) for c in typed.consts}
     system = System(
@@ -275,7 +283,8 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool) -> System:
         variables=dict(ctx.layouts), slots=tuple(slots), network=ctx.network,
         initial_choices=tuple(choices), actions=typed.actions,
         invariants=tuple(props["invariant"]), transitions=tuple(props["transition"]),
-        constraints=tuple(props["constraint"]),
+        constraints=tuple(props["constraint"]), temporal=tuple(props["temporal"]),
+        fairness=tuple(fairness),
         allow_deadlock=typed.allow_deadlock or allow_deadlock,
         constants_span=next((c.span for c in typed.consts if c.symmetric), None),
         sites=ctx.sites, context=ctx)

@@ -8,6 +8,8 @@ every explicit-state engine uses.
     model.violated_invariants(s, m) # bitmask of the invariants (in bitmask m) false in s
     model.transitions               # [(Property, fn(state, next) -> bool)]
     model.constraint(state)         # False: do not explore this state
+    model.temporal                  # [(Property, [(label, P, Q)])] for liveness
+    model.fairness                  # the fairness units of the actions
     model.trace(states)             # Trace with every step described
 
 States are tuples with one entry per `System.slots` item.
@@ -39,6 +41,11 @@ class Model:
         self.violated_invariants = ns["violated_invariants"]
         self.transitions = [(p, ns[f"transition_{i}"]) for i, p in enumerate(system.transitions)]
         self.constraint = ns["constraint"] if system.constraints else None
+        # Per temporal property: [(instance label, P(state), Q(state) or None)]
+        self.temporal = [
+            (prop, [(label, ns[p], ns[q] if q else None) for label, p, q in instances])
+            for prop, instances in zip(system.temporal, compiler.temporal_instances)]
+        self.fairness = Fairness(system, self.labels)
         self._gen = system.context.gen
 
     def initial_states(self) -> list[tuple]:
@@ -145,3 +152,41 @@ def _changes(name: str, dom: Dom, old, new) -> list[Change]:
                 out.extend(_changes(f"{name}[{dom.key.show(k)}]", dom.value, a, b))
         return out
     return [Change(name, dom.show(old), dom.show(new))]
+
+
+class Fairness:
+    """The fairness units of a model: one per fair action and process instance.
+
+    A unit is *enabled* in a state when some step of that action, for that
+    instance, is possible there; it is *taken* by the steps it produces.
+    """
+
+    def __init__(self, system: System, labels):
+        self.kinds: list[str] = []       # "weak" | "strong", per unit
+        self.names: list[str] = []       # e.g. "Acceptor[a1].on Prepare"
+        self._units: dict[tuple, int] = {}
+        for k, (action, kind) in enumerate(zip(system.actions, system.fairness)):
+            if kind is None:
+                continue
+            proc = system.processes.get(action.process) if action.process else None
+            instances = [None] if proc is None or proc.single else list(proc.instances)
+            for inst in instances:
+                self._units[(k, inst)] = len(self.kinds)
+                self.kinds.append(kind)
+                if proc is None:
+                    node = ""
+                elif proc.single:
+                    node = proc.name + "."
+                else:
+                    node = f"{proc.name}[{proc.instance_dom.show(inst)}]."
+                self.names.append(node + action.name)
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def unit(self, label: tuple) -> int:
+        """The unit of a labeled step, or -1 when its action is not fair."""
+        return self._units.get((label[0], label[1]), -1)
+
+    def mask(self, kind: str) -> int:
+        return sum(1 << u for u, k in enumerate(self.kinds) if k == kind)

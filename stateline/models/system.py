@@ -73,9 +73,10 @@ class Network:
 @dataclass(frozen=True)
 class Property:
     name: str
-    kind: str                # "invariant" | "transition" | "constraint"
+    kind: str                # "invariant" | "transition" | "constraint" | "temporal"
     expr: ir.E
     span: Span
+    temporal: ir.TemporalIR | None = None
 
 
 @dataclass
@@ -96,6 +97,10 @@ class System:
     transitions: tuple[Property, ...]
     constraints: tuple[Property, ...]
     allow_deadlock: bool
+    # Temporal properties, and the fairness of each action (None, "weak" or "strong"),
+    # the spec's own combined with the check block's.
+    temporal: tuple[Property, ...] = ()
+    fairness: tuple[str | None, ...] = ()
     constants_span: Span | None = None
     sites: list[Span] = field(default_factory=list)  # run-time error locations
     # The lowering context: constant tables and the code generator that

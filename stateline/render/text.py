@@ -18,8 +18,17 @@ def header(result_spec: str, path: str, check: str, constants, deadlock_checked:
     return f"{path}: spec {result_spec}, check {check} ({consts}) · bfs · {dl}{options_text}"
 
 
+def lasso_size(trace: Trace) -> str:
+    prefix = trace.loop_start
+    loop = len(trace.steps) - prefix
+    head = f"{prefix} step{'s' if prefix != 1 else ''}"
+    return f"{head}, then a loop of {loop}" if loop else f"{head}, then stuttering"
+
+
 def result_text(v: Verdict, stop) -> str:
     if v.status is Status.VIOLATED:
+        if v.trace is not None and v.trace.loop_start is not None:
+            return f"violated ({lasso_size(v.trace)})"
         return f"violated ({len(v.trace)} steps)" if v.trace is not None else "violated"
     if v.status is Status.HOLDS:
         return "holds"
@@ -54,11 +63,11 @@ def trace_text(trace: Trace, verdict_line: str) -> str:
     width = max((len(n) for n, _ in trace.initial), default=0)
     for name, value in trace.initial:
         lines.append(f"      {name.ljust(width)} = {value}")
+    loop = trace.loop_start
     for step in trace.steps:
-        marker = ""
-        if trace.loop_start is not None and step.number == trace.loop_start + 1:
-            marker = "   <- loop starts here"
-        lines.append(f"  {step.number:>3}  {step.title()}{marker}")
+        if loop is not None and step.number == loop + 1:
+            lines.append("  ---- loop: the steps below repeat forever ----")
+        lines.append(f"  {step.number:>3}  {step.title()}")
         if step.received is not None:
             lines.append(f"         received  {step.received.shown}")
         for m in step.sent:
@@ -67,17 +76,26 @@ def trace_text(trace: Trace, verdict_line: str) -> str:
         cw = max((len(c.variable) for c in step.changes), default=0)
         for c in step.changes:
             lines.append(f"         {c.variable.ljust(cw)}  {c.old} -> {c.new}")
-    if trace.loop_start is not None:
-        lines.append(f"         (back to the state after step {trace.loop_start})")
+    if loop is not None:
+        if loop == len(trace.steps):
+            lines.append("  ---- from here the behaviour stutters forever (no fair action "
+                         "forces a step) ----")
+        else:
+            back = "the initial state" if loop == 0 else f"the state after step {loop}"
+            lines.append(f"  ---- back to {back}: the loop repeats ----")
     lines.append(f"  {verdict_line}")
     return "\n".join(lines)
 
 
 def counterexample(r: CheckResult, v: Verdict) -> str:
     n = len(v.trace)
+    size = lasso_size(v.trace) if v.trace.loop_start is not None else \
+        f"{n} step{'s' if n != 1 else ''}"
     head = f"Counterexample: {r.path}, check {r.check}: {v.prop} violated " \
-           f"({n} step{'s' if n != 1 else ''}, expected {v.expected})"
-    if v.kind == "deadlock":
+           f"({size}, expected {v.expected})"
+    if v.kind == "temporal":
+        last = f"x {v.prop} fails on this infinite behaviour"
+    elif v.kind == "deadlock":
         last = "x no action is enabled in the last state (deadlock)"
     elif v.kind == "transition":
         last = f"x the last step violates the transition invariant {v.prop}"
