@@ -58,7 +58,11 @@ class Graph:
 @dataclass(frozen=True)
 class Lasso:
     prefix: list[int]     # states from an initial state to the loop's first state
-    cycle: list[int]      # states after the loop's first state, ending at it ([]: stuttering)
+    cycle: list[int]      # edges (indices into Graph.to) of the loop, back to its first
+                          # state; [] means stuttering there forever
+
+    def cycle_states(self, g: Graph) -> list[int]:
+        return [g.to[k] for k in self.cycle]
 
 
 def find_violation(g: Graph, form: str, p: bytes, q: bytes | None, weak: int,
@@ -269,8 +273,9 @@ def _taken(g: Graph, comp: list[int], inside: bytearray) -> int:
 
 def fair_cycle(g: Graph, entry: int, comp: list[int], weak: int, strong: int,
                need_bad: bytes | None) -> list[int]:
-    """A closed walk from `entry` inside the fair component meeting every fairness
-    requirement (and visiting a `need_bad` state); [] means stuttering at entry."""
+    """The edges of a closed walk from `entry` inside the fair component meeting
+    every fairness requirement (and visiting a `need_bad` state); [] means
+    stuttering at entry."""
     inside = bytearray(g.n)
     for i in comp:
         inside[i] = 1
@@ -298,58 +303,54 @@ def fair_cycle(g: Graph, entry: int, comp: list[int], weak: int, strong: int,
     here = entry
     for kind, x in goals:
         if kind == "state":
-            if here == x:
-                continue
-            seg = _path_inside(g, inside, here, lambda j, x=x: j == x)
-            walk.extend(seg[1:])
-            here = seg[-1]
+            edges = _path_inside(g, inside, here, lambda j, x=x: j == x)
         else:
-            seg = _path_to_edge(g, inside, here, x)
-            walk.extend(seg[1:])
-            here = seg[-1]
+            edges = _path_to_edge(g, inside, here, x)
+        walk.extend(edges)
+        if edges:
+            here = g.to[edges[-1]]
     if not walk:
         # Every goal is met at the entry itself, so no fair unit is enabled there
         # (an enabled one would have needed a step): stuttering there is fair.
         return []
     if here != entry:
-        seg = _path_inside(g, inside, here, lambda j: j == entry)
-        walk.extend(seg[1:])
+        walk.extend(_path_inside(g, inside, here, lambda j: j == entry))
     return walk
 
 
-def _path_inside(g: Graph, inside: bytearray, src: int, goal):
-    """Shortest path src -> a state satisfying `goal`, inside the component."""
+def _path_inside(g: Graph, inside: bytearray, src: int, goal) -> list[int]:
+    """The edges of a shortest path src -> a state satisfying `goal`, inside the
+    component ([] if src satisfies it)."""
     if goal(src):
-        return [src]
-    prev = {src: -1}
+        return []
+    prev = {src: (-1, -1)}
     queue = deque([src])
     while queue:
         i = queue.popleft()
         for k in range(g.start[i], g.start[i + 1]):
             j = g.to[k]
-            if j < 0 or not inside[j]:
+            if j < 0 or not inside[j] or j in prev:
                 continue
+            prev[j] = (i, k)
             if goal(j):
-                path = [j]
-                while i >= 0:
-                    path.append(i)
-                    i = prev[i]
-                path.reverse()
-                return path
-            if j not in prev:
-                prev[j] = i
-                queue.append(j)
+                edges = []
+                while j != src:
+                    j, k = prev[j]
+                    edges.append(k)
+                edges.reverse()
+                return edges
+            queue.append(j)
     raise AssertionError("internal error: a strongly connected component is not connected")
 
 
 def _path_to_edge(g: Graph, inside: bytearray, src: int, unit: int) -> list[int]:
-    """Shortest path from src that ends by taking a step of `unit` inside the component."""
-    def has_edge(i):
-        return any(g.unit[k] == unit and g.to[k] >= 0 and inside[g.to[k]]
-                   for k in range(g.start[i], g.start[i + 1]))
-    path = _path_inside(g, inside, src, has_edge)
-    last = path[-1]
-    for k in range(g.start[last], g.start[last + 1]):
-        if g.unit[k] == unit and g.to[k] >= 0 and inside[g.to[k]]:
-            return path + [g.to[k]]
-    raise AssertionError("internal error: lost the edge of a fairness unit")
+    """The edges of a shortest path from src ending with a step of `unit`, inside
+    the component."""
+    def edge_of(i):
+        for k in range(g.start[i], g.start[i + 1]):
+            if g.unit[k] == unit and g.to[k] >= 0 and inside[g.to[k]]:
+                return k
+        return -1
+    edges = _path_inside(g, inside, src, lambda i: edge_of(i) >= 0)
+    last = g.to[edges[-1]] if edges else src
+    return edges + [edge_of(last)]

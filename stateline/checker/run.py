@@ -45,7 +45,7 @@ def check_blocks(loaded: LoadedSpec, select: list[str] | None = None) -> list[ir
 
 
 def liveness_violation(model: Model, result, prop, instances):
-    """(states, loop start) of a fair lasso violating `prop`, or None if it holds.
+    """(states, loop start, step choices) of a fair lasso violating `prop`, or None.
 
     `instances` are the property's instances, one per value of a `forall` in
     front; the first violated one (in order) is reported.
@@ -58,8 +58,15 @@ def liveness_violation(model: Model, result, prop, instances):
         q = bytes(1 if q_fn(s) else 0 for s in states) if q_fn is not None else None
         lasso = find_violation(g, prop.temporal.form, p, q, weak, strong)
         if lasso is not None:
-            path = lasso.prefix + lasso.cycle
-            return [states[i] for i in path], len(lasso.prefix) - 1
+            path = [states[i] for i in lasso.prefix]
+            # The loop replays the exact steps the fairness analysis chose.
+            choices = [None] * (len(path) - 1)
+            here = lasso.prefix[-1]
+            for k in lasso.cycle:
+                choices.append(k - g.start[here])
+                here = g.to[k]
+                path.append(states[here])
+            return path, len(lasso.prefix) - 1, choices
     return None
 
 
@@ -124,8 +131,8 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
         if result.graph is not None:
             lasso = liveness_violation(model, result, prop, instances)
         if lasso is not None:
-            states, loop_start = lasso
-            trace, status = model.trace(states, loop_start), Status.VIOLATED
+            states, loop_start, choices = lasso
+            trace, status = model.trace(states, loop_start, choices), Status.VIOLATED
         else:
             trace = None
             status = Status.HOLDS if result.graph is not None else Status.UNKNOWN

@@ -129,12 +129,22 @@ class Model:
                 return repr(v)
         return dom.show(v)
 
-    def trace(self, states: list[tuple], loop_start: int | None = None) -> Trace:
-        """Describe a path of states by replaying each transition's choice."""
+    def trace(self, states: list[tuple], loop_start: int | None = None,
+              choices: list[int | None] | None = None) -> Trace:
+        """Describe a path of states by replaying each transition.
+
+        `choices[i]`, when given and not None, is the position of step i+1 among
+        the labelled successors of state i (to show the very step a search chose
+        when several lead to the same state); otherwise the first that fits.
+        """
         steps = []
         for i in range(1, len(states)):
             s, t = states[i - 1], states[i]
-            for label, nxt in self.successors_labeled(s):
+            options = self.successors_labeled(s)
+            c = choices[i - 1] if choices is not None and i - 1 < len(choices) else None
+            if c is not None and 0 <= c < len(options) and options[c][1] == t:
+                options = [options[c]]
+            for label, nxt in options:
                 if nxt == t:
                     steps.append(self.step(s, label, nxt, i))
                     break
