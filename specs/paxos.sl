@@ -65,9 +65,27 @@ invariant Agreement: forall v, w in Values: chosen(v) and chosen(w) implies v ==
 invariant VotesWereProposed:
     forall m in sent(Accepted): Accept(m.bal, m.val) in sent(Accept)
 
+# Liveness: some value is eventually chosen.  Nothing forces any step unless
+# fairness says so, and a leader can always be preempted by a higher ballot,
+# so this needs fair delivery and a single leader (FLP: no deterministic
+# asynchronous consensus protocol can guarantee progress with dueling leaders).
+property SomeValueChosen: eventually exists v in Values: chosen(v)
+
 check ballots01(MaxBallot = 1):
     expect Agreement holds
     expect VotesWereProposed holds
+    expect SomeValueChosen violated         # no fairness: nothing has to happen
 
 check ballots012(MaxBallot = 2):
     expect Agreement holds
+    expect SomeValueChosen violated
+
+# Leaders keep trying, but acceptors may ignore their messages forever.
+check unfairDelivery(MaxBallot = 1):
+    fair weak Leader
+    expect SomeValueChosen violated
+
+# One leader, fair leader and fair delivery: a value is chosen.
+check fairSingleLeader(MaxBallot = 0):
+    fair weak Leader, Acceptor
+    expect SomeValueChosen holds

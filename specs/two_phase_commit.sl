@@ -60,12 +60,31 @@ invariant Consistent:
 invariant CommitNeedsAllPrepared:
     (exists r in RMs: RM[r].state == committed) implies TM.tmPrepared == RMs
 
+# Liveness: every resource manager eventually commits or aborts.  It needs the
+# transaction manager to act and messages to be handled; without fairness a
+# behaviour may simply stop.
+property AllDecide:
+    eventually forall r in RMs: RM[r].state == committed or RM[r].state == aborted
+
 check n3(N = 3):
     expect Consistent holds
     expect CommitNeedsAllPrepared holds
+    expect AllDecide violated
 
 check n4(N = 4):
     expect Consistent holds
+    expect AllDecide violated
 
 check n5(N = 5):
     expect Consistent holds
+    expect AllDecide violated
+
+# A fair transaction manager and fair message handling: everyone decides.
+check fairN3(N = 3):
+    fair weak TM, RM.Commit, RM.Abort
+    expect AllDecide holds
+
+# Fair message handling alone is not enough: the TM may never decide.
+check fairHandlersOnly(N = 3):
+    fair weak RM.Commit, RM.Abort
+    expect AllDecide violated

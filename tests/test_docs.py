@@ -231,6 +231,15 @@ CONSTRUCTS = {
     r"^check \w+:": "check block without bindings",
     r"expect \w+ holds": "expect holds",
     r"expect \w+ violated": "expect violated",
+    r"^property \w+: eventually ": "property eventually",
+    r"always eventually ": "property always eventually",
+    r"eventually always ": "property eventually always",
+    r" leads_to ": "property leads_to",
+    r"^property \w+: forall ": "property under forall",
+    r"^fair weak action ": "weakly fair action",
+    r"^fair weak process ": "weakly fair process",
+    r"^    fair weak ": "fairness in a check block",
+    r"^    fair strong ": "strong fairness in a check block",
 }
 
 

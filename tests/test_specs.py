@@ -74,9 +74,11 @@ def test_pinned_counts(results, key):
 
 
 def test_two_phase_commit_six_through_override():
-    r = run_all("specs/two_phase_commit.sl", ["N=6"])["n3"]
+    loaded = load_spec(str(ROOT / "specs/two_phase_commit.sl"))
+    r = run_check(loaded, check_blocks(loaded, ["n3"])[0], dict([parse_override(loaded, "N=6")]))
     assert (r.stats.states, r.stats.transitions, r.stats.depth) == (50_816, 402_306, 20)
-    assert all(v.status is Status.HOLDS for v in r.verdicts)
+    assert all(v.status is (Status.VIOLATED if v.prop == "AllDecide" else Status.HOLDS)
+               for v in r.verdicts)
 
 
 def test_clock_specs_have_the_same_shape(results):
@@ -129,3 +131,54 @@ def test_lamport_lab_violation_is_a_receive_with_a_smaller_clock(results):
 
 def test_stop_reason_for_complete_runs(results):
     assert results["specs/paxos.sl"]["ballots01"].stop is StopReason.COMPLETE
+
+
+# ---- liveness ----------------------------------------------------------------------------
+
+
+def temporal(results, path, check, prop):
+    return next(v for v in results[path][check].verdicts if v.prop == prop)
+
+
+def test_liveness_verdicts_need_the_right_fairness(results):
+    paxos = "specs/paxos.sl"
+    assert temporal(results, paxos, "ballots01", "SomeValueChosen").status is Status.VIOLATED
+    assert temporal(results, paxos, "unfairDelivery", "SomeValueChosen").status is \
+        Status.VIOLATED
+    assert temporal(results, paxos, "fairSingleLeader", "SomeValueChosen").status is \
+        Status.HOLDS
+    tpc = "specs/two_phase_commit.sl"
+    assert temporal(results, tpc, "fairN3", "AllDecide").status is Status.HOLDS
+    assert temporal(results, tpc, "fairHandlersOnly", "AllDecide").status is Status.VIOLATED
+    flicker = "specs/fairness_flicker.sl"
+    assert temporal(results, flicker, "weak", "ClientServed").status is Status.VIOLATED
+    assert temporal(results, flicker, "strong", "ClientServed").status is Status.HOLDS
+    assert temporal(results, "specs/peterson.sl", "two", "StarvationFree").status is Status.HOLDS
+
+
+def test_stuttering_lasso_without_fairness(results):
+    v = temporal(results, "specs/paxos.sl", "ballots01", "SomeValueChosen")
+    assert v.kind == "temporal"
+    assert v.trace.loop_start == 0 and len(v.trace.steps) == 0
+
+
+def test_unfair_delivery_lasso_keeps_preparing(results):
+    trace = temporal(results, "specs/paxos.sl", "unfairDelivery", "SomeValueChosen").trace
+    loop = trace.steps[trace.loop_start:]
+    assert loop and all(s.action == "prepare" for s in loop)
+    assert trace.states[trace.loop_start] == trace.states[-1]
+    assert not any(s.node.startswith("Acceptor") for s in trace.steps)
+
+
+def test_weak_fairness_lasso_flickers(results):
+    trace = temporal(results, "specs/fairness_flicker.sl", "weak", "ClientServed").trace
+    assert trace.loop_start == 0
+    assert [s.action for s in trace.steps] == ["background", "background"]
+
+
+def test_mutex_without_turn_deadlocks_and_starves(results):
+    r = results["specs/labs/mutex_no_turn.sl"]["two"]
+    dead = next(v for v in r.verdicts if v.prop == "DeadlockFreedom")
+    starve = next(v for v in r.verdicts if v.prop == "StarvationFree")
+    assert len(dead.trace.steps) == 2
+    assert starve.trace.loop_start == len(starve.trace.steps) == 2   # stuck: stutters
