@@ -97,3 +97,37 @@ def test_nondeterministic_initial_states():
     """)
     assert (r.stats.states, r.stats.depth) == (6, 1)
     assert r.stats.transitions == 6 + 6
+
+
+def test_fair_handler_delivers_and_json_has_the_lasso(tmp_path, capsys):
+    import json
+
+    from stateline.cli import main
+
+    spec = textwrap.dedent("""\
+        spec Ping
+        network set
+        message Ping
+        var got: bool = false
+        action ping:
+            send Ping
+        fair weak on Ping(m):
+            got := true
+        property Delivered: eventually got
+        check c:
+            expect Delivered holds
+        check unfairPing:
+            expect Delivered violated
+    """)
+    # `ping` is not fair, so in check unfairPing nothing need be sent; but the handler
+    # is fair, so once Ping is sent it must be received.
+    path = tmp_path / "ping.sl"
+    path.write_text(spec.replace("expect Delivered holds", "fair weak ping\n    expect Delivered holds"))
+    out = tmp_path / "r.json"
+    assert main(["check", str(path), "--no-progress", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    unfair = next(r for r in doc["results"] if r["check"] == "unfairPing")
+    prop = next(p for p in unfair["properties"] if p["name"] == "Delivered")
+    assert prop["kind"] == "temporal" and prop["result"] == "violated"
+    assert prop["trace"]["loop_start"] == 0 and prop["trace"]["length"] == 0
+    capsys.readouterr()

@@ -157,7 +157,7 @@ def resolve(spec: A.Spec) -> Resolved:
                     notes=(f"first defined at {r.checks[d.name].span}",)))
             else:
                 r.checks[d.name] = d
-        elif isinstance(d, A.Action):
+        elif isinstance(d, (A.Action, A.Handler)):
             r.actions.append((None, d))
 
     for p in r.processes.values():
