@@ -117,6 +117,9 @@ def _network_mapper(system: System, perm) -> Callable | None:
         return lambda v: _move_bits(v, table)
     if net.rep == "frozenset":
         return lambda v: frozenset(inner(x) for x in v)
+    if net.rep == "bag" and net.senders:
+        return lambda v: tuple(sorted(((nodes[a] if a >= 0 else a, inner(x)) for a, x in v),
+                                      key=lambda e: (e[0], msgs.index(e[1]))))
     if net.rep == "bag":
         return lambda v: tuple(sorted((inner(x) for x in v), key=msgs.index))
     nn = len(nodes)
@@ -159,8 +162,17 @@ class Symmetry:
     def _state_mapper(system: System, perm: dict[str, tuple[int, ...]]):
         n = len(system.slots)
         source = list(range(n))       # new slot j takes old slot source[j]
-        maps = [value_mapper(slot.dom, perm) if slot.var is not None
-                else _network_mapper(system, perm) for slot in system.slots]
+        net = system.network
+        maps = []
+        for slot in system.slots:
+            if net is not None and slot.index == net.slot:
+                maps.append(_network_mapper(system, perm))
+            elif net is not None and slot.index == net.partition_slot:
+                nodes = _node_permutation(system, perm)
+                maps.append(None if nodes == list(range(len(nodes))) else
+                            (lambda v, t=nodes: _move_bits(v, t)))
+            else:
+                maps.append(value_mapper(slot.dom, perm))
         for lay in system.variables.values():
             proc = lay.process
             if proc is None or proc.single or not isinstance(proc.instance_dom, DAtom) or \

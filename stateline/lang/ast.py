@@ -312,9 +312,16 @@ class Record(Decl):
 
 
 @dataclass(frozen=True)
+class NetOption:
+    name: str                  # "lossy" | "duplicating" | "partitions"
+    arg: Expr | None           # partitions(N)
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Network(Decl):
     kind: str
-    options: tuple[Member, ...]
+    options: tuple[NetOption, ...]
     span: Span = _span()
 
 
@@ -325,6 +332,7 @@ class Var(Decl):
     init: Expr
     nondet: bool  # `var x in S` (any element of S) rather than `var x = e`
     span: Span = _span()
+    persistent: bool = False   # survives a crash of its process (crash recover)
 
 
 @dataclass(frozen=True)
@@ -350,6 +358,16 @@ class Action(Decl):
     guard: Expr | None
     body: tuple[Stmt, ...]
     fairness: str | None = None
+    span: Span = _span()
+    environment: bool = False   # a built-in fault (crash, recover): never fair
+
+
+@dataclass(frozen=True)
+class Crash(Decl):
+    """`crash stop|recover [max N]` inside a process."""
+
+    kind: str                   # "stop" | "recover"
+    max: Expr | None
     span: Span = _span()
 
 

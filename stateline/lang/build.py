@@ -69,8 +69,11 @@ class Builder(Transformer):
     @v_args(meta=True)
     def network_decl(self, meta, children):
         kind, *opts = children
-        return A.Network(str(kind), tuple(A.Member(str(o), span=self._tok(o)) for o in opts),
-                         span=self._tok(kind))
+        return A.Network(str(kind), tuple(opts), span=self._tok(kind))
+
+    @v_args(inline=True)
+    def net_option(self, name, arg):
+        return A.NetOption(str(name), arg, span=self._tok(name))
 
     @v_args(inline=True)
     def var_eq(self, name, typ, init):
@@ -96,6 +99,17 @@ class Builder(Transformer):
         name, self_name, domain, *members = children
         return A.Process(str(name), str(self_name) if self_name is not None else None, domain,
                          tuple(m for m in members if isinstance(m, A.Decl)), span=self._tok(name))
+
+    @v_args(inline=True)
+    def persistent_decl(self, var):
+        return dataclasses.replace(var, persistent=True)
+
+    @v_args(inline=True)
+    def crash_decl(self, kind, limit):
+        if str(kind) not in ("stop", "recover"):
+            raise SpecError(Diagnostic("SL106", f"a crash is 'stop' or 'recover', not '{kind}'",
+                                       self._tok(kind)))
+        return A.Crash(str(kind), limit, span=self._tok(kind))
 
     @v_args(inline=True)
     def fair_decl(self, kind, decl):

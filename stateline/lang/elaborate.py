@@ -17,7 +17,7 @@ from .typecheck import ExprChecker
 from .types import AtomT, IntT, MapT, NodeT, OptionT, RecordT, SeqT, SetT, TupleT, assignable
 
 NETWORK_KINDS = ("set", "bag", "fifo")
-NETWORK_OPTIONS = ("lossy", "duplicating")
+NETWORK_OPTIONS = ("lossy", "duplicating", "partitions")
 FAIRNESS = ("weak", "strong")
 
 
@@ -99,17 +99,26 @@ class Elaborator:
             err("SL207", f"unknown network kind '{d.kind}'", d.span,
                 hint=did_you_mean(d.kind, NETWORK_KINDS) or "kinds are set, bag and fifo")
         opts = []
+        partitions = None
         for o in d.options:
             if o.name not in NETWORK_OPTIONS:
                 err("SL207", f"unknown network option '{o.name}'", o.span,
-                    hint=did_you_mean(o.name, NETWORK_OPTIONS) or "options are lossy, duplicating")
+                    hint=did_you_mean(o.name, NETWORK_OPTIONS) or
+                    "options are lossy, duplicating, partitions(N)")
             if d.kind == "set":
-                err("SL207", f"a set network already loses and duplicates messages; "
-                             f"'{o.name}' applies to bag and fifo networks", o.span)
+                err("SL207", f"'{o.name}' applies to bag and fifo networks (a set network "
+                             "already loses and duplicates messages, and has no senders to "
+                             "separate)", o.span)
             if o.name in opts:
                 err("SL202", f"network option '{o.name}' is given twice", o.span)
+            if (o.name == "partitions") != (o.arg is not None):
+                err("SL207", "write partitions(N): at most N partitions" if o.arg is None
+                    else f"'{o.name}' takes no argument", o.span)
+            if o.arg is not None:
+                with self.c.closed("the number of partitions"):
+                    partitions = self.c.check(o.arg, IntT(), "partitions(N)")
             opts.append(o.name)
-        self.network = (d.kind, tuple(opts), d.span)
+        self.network = (d.kind, tuple(opts), d.span, partitions)
 
     def elaborate_process(self, p: A.Process) -> ir.ProcessIR:
         c = self.c
@@ -126,7 +135,8 @@ class Elaborator:
     def elaborate_action(self, p: A.Process | None, d) -> ir.ActionIR:
         c = self.c
         self_local = c.process_self(p) if p is not None else None
-        fairness = d.fairness or (p.fairness if p is not None else None)
+        fairness = d.fairness or (p.fairness if p is not None and
+                                  not getattr(d, "environment", False) else None)
         if fairness is not None and fairness not in FAIRNESS:
             err("SL106", f"fairness is 'weak' or 'strong', not '{fairness}'", d.span)
         scope: dict[str, ir.Local] = {}

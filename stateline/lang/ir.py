@@ -475,7 +475,8 @@ class TypedSpec:
     consts: tuple[ConstSym, ...]
     enums: dict[str, tuple[str, ...]]
     records: dict[str, RecordSym]
-    network: tuple[str, tuple[str, ...], Span] | None  # (kind, options, span)
+    # (kind, options, span, max partitions expression or None)
+    network: tuple[str, tuple[str, ...], Span, E | None] | None
     variables: tuple[VarSym, ...]
     processes: tuple[ProcessIR, ...]
     actions: tuple[ActionIR, ...]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Span
 from . import ast as A
+from .crashes import desugar
 
 BUILTIN_FUNCTIONS = ("len", "subsets", "sent", "min", "max", "abs", "sum", "values", "set",
                      "replace", "union", "head", "tail", "last")
@@ -129,8 +130,13 @@ def resolve(spec: A.Spec) -> Resolved:
             if define(d.name, d.span, "definition"):
                 r.defs[d.name] = d
         elif isinstance(d, A.Process):
+            d, extra, problems = desugar(d)
+            r.diagnostics.extend(problems)
             if define(d.name, d.span, "process"):
                 r.processes[d.name] = d
+            for v in extra:
+                if define(v.name, v.span, "variable"):
+                    r.vars[v.name] = v
         elif isinstance(d, (A.Invariant, A.Transition, A.Property)):
             if d.name in r.properties or d.name in BUILTIN_PROPERTIES:
                 first = _span_of(r.properties.get(d.name))

@@ -54,6 +54,10 @@ class ModelCompiler(StatementsMixin):
                 if self.net is not None and self.net.lossy:
                     self.labels.append(("drop", None, ()))
                     self.emit_drop(em, len(self.labels) - 1, labeled)
+                if self.net is not None and self.net.partitions:
+                    self.labels.append(("partition", None, ("side",)))
+                    self.labels.append(("heal", None, ()))
+                    self.emit_partitions(em, len(self.labels) - 2, labeled)
                 em.line("return out")
         view = StateView()
         codes = [self.gen.expr(prop.expr, {}, view).src for prop in self.system.invariants]
@@ -271,8 +275,20 @@ class ModelCompiler(StatementsMixin):
             return
         if net.rep == "bag":
             pos = em.fresh("_pos")
-            with em.block(f"for {pos}, {local.py} in _rt.bag_distinct({netsrc}):"):
-                with em.block(f"if {local.py}[0] == {rec.tag}:"):
+            if net.senders:     # elements are (sender node, message); sides must meet
+                el = em.fresh("_el")
+                dst = self.node_code(proc, env) if proc is not None else "-1"
+                loop = f"for {pos}, {el} in _rt.bag_distinct({netsrc}):"
+                test = f"if {el}[1][0] == {rec.tag} and " \
+                       f"_rt.same_side(S{net.partition_slot}, {el}[0], {dst}):"
+            else:
+                el = None
+                loop = f"for {pos}, {local.py} in _rt.bag_distinct({netsrc}):"
+                test = f"if {local.py}[0] == {rec.tag}:"
+            with em.block(loop):
+                with em.block(test):
+                    if el is not None:
+                        em.line(f"{local.py} = {el}[1]")
                     consumed = f"_rt.remove_at({netsrc}, {pos})"
                     if net.duplicating:
                         keepv = em.fresh("_net")
@@ -288,7 +304,9 @@ class ModelCompiler(StatementsMixin):
         with em.block(f"for {chan} in range({node}, {nn * nn}, {nn}):"):
             q = em.fresh("_q")
             em.line(f"{q} = {netsrc}[{chan}]")
-            with em.block(f"if {q} and {q}[0][0] == {rec.tag}:"):
+            side = f" and _rt.same_side(S{net.partition_slot}, {chan} // {nn}, {node})" \
+                if net.partitions else ""
+            with em.block(f"if {q} and {q}[0][0] == {rec.tag}{side}:"):
                 em.line(f"{local.py} = {q}[0]")
                 popped = f"_rt.fifo_pop({netsrc}, {chan})"
                 if net.duplicating:
@@ -319,12 +337,35 @@ class ModelCompiler(StatementsMixin):
         if net.rep == "bag":
             with em.block(f"for _pos, _m in _rt.bag_distinct({netsrc}):"):
                 names[net.slot] = f"_rt.remove_at({netsrc}, _pos)"
-                self._yield(em, names, labeled, f"({k}, None, (), _m, ())")
+                msg = "_m[1]" if net.senders else "_m"
+                self._yield(em, names, labeled, f"({k}, None, (), {msg}, ())")
         else:
             with em.block(f"for _c in range({net.channels}):"):
                 with em.block(f"for _pos, _m in enumerate({netsrc}[_c]):"):
                     names[net.slot] = f"_rt.fifo_drop({netsrc}, _c, _pos)"
                     self._yield(em, names, labeled, f"({k}, None, (), _m, ())")
+
+    def emit_partitions(self, em: Emitter, k: int, labeled: bool):
+        """Built-in actions of a network with partitions(N): split the nodes in two
+        (while connected, at most N times), and heal."""
+        net = self.net
+        ps, cs = f"S{net.partition_slot}", f"S{net.count_slot}"
+        nn = len(self.system.nodes)
+        full = (1 << nn) - 1
+        # One side is the set of nodes with node 0: each split is listed once.
+        sides = self.gen.register(tuple(g for g in range(1, full) if g & 1))
+        em.line("# network.partition")
+        names = [f"S{j}" for j in range(self.nslots)]
+        with em.block(f"if {ps} == 0 and {cs} < {net.partitions}:"):
+            with em.block(f"for _side in {sides}:"):
+                names[net.partition_slot] = "_side"
+                names[net.count_slot] = f"{cs} + 1"
+                self._yield(em, names, labeled, f"({k}, None, (_side,), None, ())")
+        em.line("# network.heal")
+        names = [f"S{j}" for j in range(self.nslots)]
+        with em.block(f"if {ps} != 0:"):
+            names[net.partition_slot] = "0"
+            self._yield(em, names, labeled, f"({k + 1}, None, (), None, ())")
 
     def _yield(self, em: Emitter, names: list[str], labeled: bool, label: str):
         t = "(" + "".join(n + ", " for n in names) + ")"

@@ -97,6 +97,8 @@ class Context:
             return Code(f"({shifted} & {full})", dom, netbase=(src, base))
         if net.rep == "fifo":
             src = f"(_m for _q in {src} for _m in _q)"
+        elif net.senders:
+            src = f"(_e[1] for _e in {src})"
         if dom.mask:
             return Code(f"_rt.or_bits({gen.bit(Code('_m', rec), rec)} for _m in {src} "
                         f"if _m[0] == {rec.tag})", dom)
@@ -253,18 +255,32 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
             choices.append(tuple(values))
 
     if typed.network is not None:
-        kind, options, span = typed.network
+        kind, options, span, partitions_e = typed.network
         msgs = DMsg(tuple(ctx.records[n] for n in ctx.records.tags))
         if kind == "set":
             rep = "mask" if msgs.size is not None and msgs.size <= NET_MASK_LIMIT else "frozenset"
         else:
             rep = kind
         channels = len(nodes) ** 2 if kind == "fifo" else 0
-        ctx.network = Network(kind, options, msgs, rep, len(slots), channels)
+        partitions = 0
+        if partitions_e is not None:
+            partitions, _ = ctx.evaluate(partitions_e)
+            if partitions < 0:
+                fail("SL404", f"partitions({partitions}) must not be negative", partitions_e.span)
+            if len(nodes) < 2:
+                fail("SL404", "partitions need at least two process instances", span)
+        base = len(slots)
+        ctx.network = Network(kind, options, msgs, rep, base, channels, partitions,
+                              base + 1 if partitions else -1, base + 2 if partitions else -1)
         empty = {"mask": 0, "frozenset": frozenset(), "bag": (),
                  "fifo": ((),) * channels}[rep]
-        slots.append(Slot(len(slots), "network", None, None, msgs))
+        slots.append(Slot(base, "network", None, None, msgs))
         choices.append((empty,))
+        if partitions:
+            node_dom = DAtom("node", tuple(system_node_names(processes, nodes)))
+            slots.append(Slot(base + 1, "network.partition", None, None, DSet(node_dom)))
+            slots.append(Slot(base + 2, "network.partitions", None, None, DInt(0, partitions)))
+            choices.extend([(0,), (0,)])
 
 
     props = {"invariant": [], "transition": [], "constraint": [], "temporal": []}
@@ -289,6 +305,14 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
         constants_span=next((c.span for c in typed.consts if c.symmetric), None),
         sites=ctx.sites, context=ctx)
     return system
+
+
+def system_node_names(processes, nodes) -> list[str]:
+    out = []
+    for proc, inst in nodes:
+        p = processes[proc]
+        out.append(proc if p.single else f"{proc}[{p.instance_dom.show(inst)}]")
+    return out
 
 
 def initial_states(system: System):

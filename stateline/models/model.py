@@ -47,6 +47,7 @@ class Model:
             for prop, instances in zip(system.temporal, compiler.temporal_instances)]
         self.fairness = Fairness(system, self.labels)
         self._gen = system.context.gen
+        self._net_slot = system.network.slot if system.network else -1
 
     def initial_states(self) -> list[tuple]:
         """Every initial state (the search applies the constraint)."""
@@ -63,7 +64,7 @@ class Model:
 
     def show_slot(self, k: int, value) -> str:
         slot = self.system.slots[k]
-        if slot.var is None:
+        if k == self._net_slot:
             return self.show_network(value)
         return slot.dom.show(value)
 
@@ -82,6 +83,9 @@ class Model:
             return "{" + ", ".join(net.messages.show(m) for m in
                                    sorted(value, key=net.messages.index)) + "}"
         if net.rep == "bag":
+            if net.senders:
+                return "[" + ", ".join(f"{net.messages.show(m)} from {self.node_label(src)}"
+                                       for src, m in value) + "]"
             return "[" + ", ".join(net.messages.show(m) for m in value) + "]"
         parts = []
         nn = len(self.system.nodes)
@@ -91,6 +95,9 @@ class Model:
                 parts.append(f"{self.system.node_name(src)}->{self.system.node_name(dst)}: ["
                              + ", ".join(net.messages.show(m) for m in q) + "]")
         return "{" + "; ".join(parts) + "}"
+
+    def node_label(self, node: int) -> str:
+        return self.system.node_name(node) if node >= 0 else "env"
 
     def message(self, raw, to: int | None = None) -> Message:
         rec = self.system.network.messages.records[raw[0]]
@@ -102,18 +109,21 @@ class Model:
         k, inst, params, received, sends = label
         name, process, pnames = self.labels[k]
         if process is None:
-            node = "network" if name == "drop" else "env"
+            node = "network" if name in ("drop", "partition", "heal") else "env"
         else:
             proc = self.system.processes[process]
             node = process if proc.single else f"{process}[{proc.instance_dom.show(inst)}]"
         action = self.system.actions[k] if k < len(self.system.actions) else None
         shown_params = []
-        if action is not None:
+        if name == "partition":
+            side_dom = self.system.slots[self.system.network.partition_slot].dom
+            shown_params.append(("side", side_dom.show(params[0])))
+        elif action is not None:
             for (local, _), v in zip(action.params, params):
                 shown_params.append((local.name, self._show_value(local.type, v)))
         changes = []
         for slot in self.system.slots:
-            if slot.var is not None and state[slot.index] != nxt[slot.index]:
+            if slot.index != self._net_slot and state[slot.index] != nxt[slot.index]:
                 changes.extend(_changes(slot.name, slot.dom, state[slot.index], nxt[slot.index]))
         changes = tuple(changes)
         return Step(number, name, process, node, tuple(shown_params),

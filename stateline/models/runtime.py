@@ -253,3 +253,9 @@ def fifo_pop(channels: tuple, c: int) -> tuple:
 def fifo_drop(channels: tuple, c: int, pos: int) -> tuple:
     q = channels[c]
     return channels[:c] + (q[:pos] + q[pos + 1:],) + channels[c + 1:]
+
+
+def same_side(partition: int, a: int, b: int) -> bool:
+    """Can node a reach node b?  (partition: the nodes of one side; 0 when whole;
+    -1 stands for the environment, which reaches everyone.)"""
+    return a < 0 or b < 0 or (partition >> a & 1) == (partition >> b & 1)

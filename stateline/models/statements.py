@@ -286,6 +286,10 @@ class StatementsMixin:
             em.line(f"{slot} = {slot} | (1 << {gen.bit(Code(msg, net.messages), net.messages)})")
         elif net.rep == "frozenset":
             em.line(f"{slot} = {slot} | frozenset(({msg},))")
+        elif net.rep == "bag" and net.senders:
+            key = gen.register(_sender_key(net.messages), "F")
+            src = self.node_code(proc, env) if proc is not None else "-1"
+            em.line(f"{slot} = _rt.bag_add({slot}, ({src}, {msg}), {key})")
         elif net.rep == "bag":
             key = gen.register(net.messages.index, "F")
             em.line(f"{slot} = _rt.bag_add({slot}, {msg}, {key})")
@@ -321,3 +325,7 @@ class StatementsMixin:
         return out
 
 
+def _sender_key(messages):
+    """Order of (sender, message) bag elements: by sender, then message index."""
+    index = messages.index
+    return lambda e: (e[0], index(e[1]))

@@ -60,6 +60,14 @@ class Network:
     rep: str                 # "mask" | "frozenset" | "bag" | "fifo"
     slot: int
     channels: int            # fifo: number of channels (nodes squared)
+    partitions: int = 0      # at most this many partition events (0: none)
+    partition_slot: int = -1  # the nodes on one side (bitmask; 0: no partition)
+    count_slot: int = -1     # partitions so far
+
+    @property
+    def senders(self) -> bool:
+        """Do bag elements carry their sender, as (node, message)?  (For partitions.)"""
+        return self.rep == "bag" and self.partitions > 0
 
     @property
     def lossy(self) -> bool:

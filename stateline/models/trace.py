@@ -46,7 +46,7 @@ class Step:
     def title(self) -> str:
         args = ", ".join(f"{k}={v}" for k, v in self.params)
         name = f"{self.action}({args})" if args else self.action
-        return f"{self.node}.{name}" if self.process is not None else name
+        return f"{self.node}.{name}" if self.node and self.node != "env" else name
 
 
 @dataclass(frozen=True)
