@@ -247,6 +247,17 @@ class LetStmt(Stmt):
 
 
 @dataclass(frozen=True)
+class RecordOp(Stmt):
+    """`record invoke H.write(v)`: append an event to a history."""
+
+    kind: str                 # "invoke" | "ok" | "fail" | "info"
+    history: str
+    op: str                   # "read" | "write"
+    value: Expr | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Pass(Stmt):
     span: Span = _span()
 
@@ -360,6 +371,16 @@ class Action(Decl):
     fairness: str | None = None
     span: Span = _span()
     environment: bool = False   # a built-in fault (crash, recover): never fair
+
+
+@dataclass(frozen=True)
+class History(Decl):
+    """`history H(process: P, value: V) max N`: a recorded register history."""
+
+    name: str
+    fields: tuple[Field, ...]
+    max: Expr
+    span: Span = _span()
 
 
 @dataclass(frozen=True)

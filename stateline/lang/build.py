@@ -101,6 +101,14 @@ class Builder(Transformer):
                          tuple(m for m in members if isinstance(m, A.Decl)), span=self._tok(name))
 
     @v_args(inline=True)
+    def history_decl(self, name, fields, limit):
+        return A.History(str(name), fields, limit, span=self._tok(name))
+
+    @v_args(meta=True, inline=True)
+    def record_stmt(self, meta, kind, history, op, value):
+        return A.RecordOp(str(kind), str(history), str(op), value, span=self._span(meta))
+
+    @v_args(inline=True)
     def persistent_decl(self, var):
         return dataclasses.replace(var, persistent=True)
 

@@ -11,7 +11,8 @@ from ..diagnostics import did_you_mean, fail as err
 from . import ast as A
 from . import ir
 from .ir import NodeE
-from .types import INT, IntT, MapT, NodeT, OptionT, RecordT, SeqT, SetT, TupleT, UnknownT
+from .histories import CHECKS
+from .types import BOOL, INT, IntT, MapT, NodeT, OptionT, RecordT, SeqT, SetT, TupleT, UnknownT
 
 
 class CallsMixin:
@@ -270,9 +271,26 @@ def _replace(c, e):
     return ir.RecordUpdate(t, e.span, base, tuple(ups))
 
 
+def _history_check(name):
+    def f(c, e):
+        if len(e.args) != 1 or e.kwargs:
+            err("SL302", f"{name}() takes one history", e.span)
+        a = e.args[0]
+        if not isinstance(a, A.Name) or a.id not in c.r.histories:
+            err("SL303", f"{name}() takes the name of a history", a.span,
+                hint=did_you_mean(getattr(a, "id", ""), c.r.histories) or
+                "declare one: history H(process: P, value: V) max N")
+        h = c.infer(a)
+        return ir.Op(BOOL, e.span, CHECKS[name], (h,))
+    return f
+
+
 _BUILTINS = {
     "len": _len, "subsets": _subsets, "sent": _sent, "min": _minmax("min"),
     "max": _minmax("max"), "abs": _abs, "sum": _sum, "values": _values, "set": _set,
     "union": _union, "head": _seq_fn("head", "seq_head"), "tail": _seq_fn("tail", "seq_tail"),
     "last": _seq_fn("last", "seq_last"), "replace": _replace,
+    "linearizable": _history_check("linearizable"),
+    "sequentially_consistent": _history_check("sequentially_consistent"),
+    "causally_consistent": _history_check("causally_consistent"),
 }

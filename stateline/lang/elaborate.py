@@ -13,6 +13,7 @@ from . import ast as A
 from . import ir
 from .resolve import BUILTIN_PROPERTIES, Resolved, model_value_names
 from .declared import Poisoned
+from .histories import OPERATIONS, TYPES, record_assign, value_rule
 from .typecheck import ExprChecker
 from .types import AtomT, IntT, MapT, NodeT, OptionT, RecordT, SeqT, SetT, TupleT, assignable
 
@@ -346,6 +347,8 @@ class Elaborator:
             local = ir.Local(st.name, value.type)
             scope[st.name] = local
             return ir.LetS(st.span, local, value)
+        if isinstance(st, A.RecordOp):
+            return self.record(st, in_for, scope)
         if isinstance(st, A.Pass):
             return None
         if isinstance(st, A.If):
@@ -364,6 +367,26 @@ class Elaborator:
                 body = self.block(st.body, True)
             return ir.ForS(st.span, local, dom, body)
         err("SL106", f"{type(st).__name__} is not a statement", st.span)
+
+    def record(self, st: A.RecordOp, in_for: bool, scope: dict) -> ir.S:
+        """`record invoke H.write(v)`: append an event to history H."""
+        c = self.c
+        if st.history not in self.r.histories:
+            err("SL201", f"unknown history '{st.history}'", st.span,
+                hint=did_you_mean(st.history, self.r.histories) or
+                "declare one: history H(process: P, value: V) max N")
+        if st.kind not in TYPES:
+            err("SL106", f"an event is {', '.join(TYPES)}, not '{st.kind}'", st.span)
+        if st.op not in OPERATIONS:
+            err("SL106", f"a register operation is read or write, not '{st.op}'", st.span)
+        if value_rule(st.kind, st.op) != (st.value is not None):
+            want = "takes a value" if value_rule(st.kind, st.op) else "takes no value"
+            err("SL302", f"'record {st.kind} {st.history}.{st.op}(...)' {want}", st.span,
+                hint="a write's invoke carries the written value, a read's ok the value read")
+        if c.process is None or c.self_local is None:
+            err("SL106", "'record' appends an event for the acting process instance; use it "
+                         "in a process with instances", st.span)
+        return self.stmt(record_assign(st, c.self_local.name), in_for, scope)
 
     def target(self, t: A.Expr):
         """An assignment target -> (variable, instance key, path, type at the path)."""

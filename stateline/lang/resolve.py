@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostic, Span
 from . import ast as A
 from .crashes import desugar
+from .histories import history_var
 
 BUILTIN_FUNCTIONS = ("len", "subsets", "sent", "min", "max", "abs", "sum", "values", "set",
-                     "replace", "union", "head", "tail", "last")
+                     "replace", "union", "head", "tail", "last", "linearizable",
+                     "sequentially_consistent", "causally_consistent")
 TYPE_CONSTRUCTORS = ("set", "map", "seq", "bool", "int", "nat")
 BUILTIN_PROPERTIES = ("DeadlockFreedom",)
 
@@ -39,6 +41,7 @@ class Resolved:
     networks: list[A.Network] = field(default_factory=list)
     allows: list[A.Allow] = field(default_factory=list)
     checks: dict[str, A.Check] = field(default_factory=dict)
+    histories: dict[str, A.History] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def global_kind(self, name: str) -> str | None:
@@ -137,6 +140,12 @@ def resolve(spec: A.Spec) -> Resolved:
             for v in extra:
                 if define(v.name, v.span, "variable"):
                     r.vars[v.name] = v
+        elif isinstance(d, A.History):
+            var, problems = history_var(d)
+            r.diagnostics.extend(problems)
+            if var is not None and define(d.name, d.span, "history"):
+                r.histories[d.name] = d
+                r.vars[d.name] = var
         elif isinstance(d, (A.Invariant, A.Transition, A.Property)):
             if d.name in r.properties or d.name in BUILTIN_PROPERTIES:
                 first = _span_of(r.properties.get(d.name))

@@ -273,3 +273,16 @@ class OpsMixin:
 
     def _op_some(self, e, args):
         return args[0]
+
+    # ---- recorded histories (stateline.history judges them) ----------------------------
+
+    def _history_op(self, e, args):
+        (h,) = args
+        fn = {"linearizable": "linearizable", "sequential": "sequentially_consistent",
+              "causal": "causally_consistent"}[e.op]
+        if "_hist" not in self.ns:
+            from .. import history
+            self.ns["_hist"] = history
+        return self.make(f"_hist.{fn}(_rt.history_events({h.src}))", DBool(), args)
+
+    _op_linearizable = _op_sequential = _op_causal = _history_op

@@ -259,3 +259,13 @@ def same_side(partition: int, a: int, b: int) -> bool:
     """Can node a reach node b?  (partition: the nodes of one side; 0 when whole;
     -1 stands for the environment, which reaches everyone.)"""
     return a < 0 or b < 0 or (partition >> a & 1) == (partition >> b & 1)
+
+
+_EVENT_TYPES = ("invoke", "ok", "fail", "info")
+_OPERATIONS = ("read", "write")
+
+
+def history_events(h: tuple) -> tuple:
+    """A recorded history (process, type, f, value-or-()) as stateline.history events."""
+    return tuple((p, _EVENT_TYPES[t], _OPERATIONS[f], None if v == () else v)
+                 for p, t, f, v in h)
