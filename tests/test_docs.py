@@ -240,6 +240,9 @@ CONSTRUCTS = {
     r"^fair weak process ": "weakly fair process",
     r"^    fair weak ": "fairness in a check block",
     r"^    fair strong ": "strong fairness in a check block",
+    r"^    crash recover": "crash recover",
+    r"^    persistent var ": "persistent variable",
+    r"partitions\(": "network partitions",
 }
 
 
