@@ -15,6 +15,7 @@ ALLOWED = {
     "models": {"lang"},
     "checker": {"lang", "models"},
     "render": {"models"},
+    "otlp": {"models"},
 }
 
 

@@ -1,0 +1,96 @@
+"""`stateline trace`: read OTLP traces and analyse their causality.
+
+`stateline trace analyze FILE` reads OTLP/JSON, JSON Lines or protobuf (from
+Stateline or any instrumented system) and reports the causal graph,
+happens-before and concurrent spans, anomalies and root-cause candidates;
+`stateline trace timeline FILE -o OUT.svg` draws it, one lane per service.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..otlp.analysis import analyze, table
+from ..otlp.anomalies import Thresholds
+from ..otlp.causal import CausalError
+from ..otlp.importer import DEFAULT_MAX_BYTES, ImportFailure, read
+from ..otlp.timeline import svg
+from .codes import EXIT_INVALID, EXIT_OK
+from .console import Console, positive_float, positive_int
+
+
+def add_parser(sub) -> None:
+    t = sub.add_parser("trace", help="analyse OpenTelemetry traces (OTLP JSON, JSONL, protobuf)",
+                       description="Read OTLP trace files and analyse their causality.")
+    tsub = t.add_subparsers(dest="trace_command", metavar="COMMAND", required=True)
+    a = tsub.add_parser("analyze", help="causal graph, concurrency, anomalies, root causes",
+                        description="Build the causal graph of the spans (parents and links), "
+                                    "happens-before (vector clocks where spans carry them), "
+                                    "the concurrent pairs, the anomalies, and root-cause "
+                                    "candidates for every ERROR span.")
+    a.add_argument("file", metavar="FILE")
+    a.add_argument("--json", action="store_true", help="print the report as JSON")
+    a.add_argument("--latency-threshold", type=positive_float, default=1000.0, metavar="MS",
+                   help="a span longer than this is high_latency (default 1000 ms)")
+    a.add_argument("--retry-threshold", type=positive_int, default=3, metavar="N",
+                   help="retry.count above N is a retry_storm (default 3)")
+    a.add_argument("--max-pairs", type=positive_int, default=100, metavar="N",
+                   help="list at most N concurrent pairs (all are counted; default 100)")
+    _max_size(a)
+    a.set_defaults(run=run_analyze)
+    v = tsub.add_parser("timeline", help="draw the trace as an SVG timeline, a lane per service")
+    v.add_argument("file", metavar="FILE")
+    v.add_argument("-o", "--out", required=True, metavar="OUT.svg")
+    _max_size(v)
+    v.set_defaults(run=run_timeline)
+
+
+def _max_size(p) -> None:
+    p.add_argument("--max-size", type=positive_float, default=DEFAULT_MAX_BYTES / 2 ** 20,
+                   metavar="MB", help="refuse files larger than this (default "
+                                      f"{DEFAULT_MAX_BYTES // 2 ** 20} MB)")
+
+
+def _read(args, console: Console):
+    try:
+        return read(args.file, int(args.max_size * 2 ** 20))
+    except ImportFailure as exc:
+        console.error(f"stateline: error[SL504]: {exc}")
+        return None
+
+
+def run_analyze(args: argparse.Namespace, console: Console) -> int:
+    imported = _read(args, console)
+    if imported is None:
+        return EXIT_INVALID
+    thresholds = Thresholds(int(args.latency_threshold * 1e6), args.retry_threshold)
+    try:
+        report = analyze(imported, thresholds, args.max_pairs)
+    except CausalError as exc:
+        console.error(f"stateline: error[SL504]: {args.file}: {exc}")
+        return EXIT_INVALID
+    if args.json:
+        console.print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        console.print(table(report))
+    return EXIT_OK
+
+
+def run_timeline(args: argparse.Namespace, console: Console) -> int:
+    imported = _read(args, console)
+    if imported is None:
+        return EXIT_INVALID
+    try:
+        picture = svg(imported.spans)
+    except CausalError as exc:
+        console.error(f"stateline: error[SL504]: {args.file}: {exc}")
+        return EXIT_INVALID
+    try:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(picture)
+    except OSError as exc:
+        console.error(f"stateline: error[SL504]: cannot write '{args.out}': {exc.strerror}")
+        return EXIT_INVALID
+    console.print(f"timeline: {args.out}")
+    return EXIT_OK
