@@ -49,10 +49,12 @@ CODES: dict[str, str] = {
     "SL501": "a -D override that does not parse",
     "SL502": "a -D override for a constant the spec does not declare",
     "SL503": "a -D override whose value does not have the constant's type",
-    "SL504": "a command-line argument that is invalid",
+    "SL504": "a command-line argument that is invalid (an output path that cannot be written too)",
     "SL505": "a --check name that no check block has",
     "SL601": "a value outside the declared type of its variable or field",
     "SL602": "an operation undefined on its operands (division by zero, none, empty choose, ...)",
+    "SL701": "an input file (trace, result or history) that cannot be read or is malformed",
+    "SL702": "an OTLP receiver that cannot be reached or refuses the trace",
 }
 
 

@@ -204,7 +204,7 @@ def test_bad_input_is_a_clear_error_never_a_traceback(tmp_path, capsys, case):
     capsys.readouterr()
     assert main(["trace", "analyze", str(path)]) == 2
     out, err = capsys.readouterr()
-    assert err.startswith(f"stateline: error[SL504]: {path}{where}"), err
+    assert err.startswith(f"stateline: error[SL701]: {path}{where}"), err
     assert message in err and "Traceback" not in err and out == ""
 
 

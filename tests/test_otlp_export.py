@@ -272,7 +272,7 @@ def test_export_rejects_bad_documents_clearly(tmp_path, capsys, content, message
         path.write_text(content)
     assert main(["export", str(path), "-o", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert message in err and "error[SL504]" in err and "Traceback" not in err
+    assert message in err and "error[SL701]" in err and "Traceback" not in err
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
@@ -326,8 +326,8 @@ def test_an_unreachable_endpoint_is_a_clear_error(receiver, monkeypatch, capsys)
                  f"http://127.0.0.1:{port}/custom/path"])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"cannot reach the OTLP receiver at http://127.0.0.1:{port}/custom/path after 4 " \
-           "attempt(s)" in err
+    assert f"error[SL702]: cannot reach the OTLP receiver at http://127.0.0.1:{port}/custom/path " \
+           "after 4 attempt(s)" in err
     assert "Traceback" not in err
 
 

@@ -30,7 +30,7 @@ def run(args, console: Console) -> int:
     try:
         document = load(args.input)
     except DocumentError as exc:
-        console.error(f"stateline: error[SL504]: {exc}")
+        console.error(f"stateline: error[SL701]: {exc}")
         return EXIT_INVALID
     if args.no_files and not args.otlp_endpoint:
         console.error("stateline: error[SL504]: --no-files writes nothing without "

@@ -94,7 +94,7 @@ def emit(document: dict, out_dir: str | None, fmt: str, base_ns: int, endpoint: 
             try:
                 done = push(formats.dumps_protobuf(request), endpoint)
             except PushFailure as exc:
-                console.error(f"stateline: error[SL504]: {exc}")
+                console.error(f"stateline: error[SL702]: {exc}")
                 return False
             note = f" ({done.rejected_spans} span(s) rejected: {done.message})" \
                 if done.rejected_spans else ""

@@ -56,7 +56,7 @@ def _read(args, console: Console):
     try:
         return read(args.file, int(args.max_size * 2 ** 20))
     except ImportFailure as exc:
-        console.error(f"stateline: error[SL504]: {exc}")
+        console.error(f"stateline: error[SL701]: {exc}")
         return None
 
 
@@ -68,7 +68,7 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
     try:
         report = analyze(imported, thresholds, args.max_pairs)
     except CausalError as exc:
-        console.error(f"stateline: error[SL504]: {args.file}: {exc}")
+        console.error(f"stateline: error[SL701]: {args.file}: {exc}")
         return EXIT_INVALID
     if args.json:
         console.print(json.dumps(report, indent=2, ensure_ascii=False))
@@ -84,7 +84,7 @@ def run_timeline(args: argparse.Namespace, console: Console) -> int:
     try:
         picture = svg(imported.spans)
     except CausalError as exc:
-        console.error(f"stateline: error[SL504]: {args.file}: {exc}")
+        console.error(f"stateline: error[SL701]: {args.file}: {exc}")
         return EXIT_INVALID
     try:
         with open(args.out, "w", encoding="utf-8") as f:
