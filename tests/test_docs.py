@@ -243,6 +243,9 @@ CONSTRUCTS = {
     r"^    crash recover": "crash recover",
     r"^    persistent var ": "persistent variable",
     r"partitions\(": "network partitions",
+    r"^history \w+\(": "history declaration",
+    r"record ok \w+\.read\(": "record statement",
+    r"linearizable\(": "linearizability check",
 }
 
 

@@ -14,11 +14,11 @@ import sys
 import traceback
 
 from .. import __version__
-from . import check, export, parse, trace
+from . import check, export, history, parse, trace
 from .codes import EXIT_BOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console
 
-COMMANDS = [check, parse, export, trace]
+COMMANDS = [check, parse, export, trace, history]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,109 @@
+"""`stateline history check FILE`: is a recorded register history linearizable,
+sequentially consistent, causally consistent?
+
+The file is JSON, a list of Jepsen-style events or ``{"initial": V, "history": [...]}``
+(see `stateline.history.files` and docs/history.md).  Exit 0 when every requested model
+holds, 1 when one does not, 2 when the file or the command line is malformed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..history import MODELS, History, HistoryFileError, check, read_history
+from ..history.files import jsonable
+from ..history.model import count
+from .codes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
+from .console import Console
+
+SHOWN = 20          # operations of a witness printed in the text output
+
+
+def add_parser(sub) -> None:
+    h = sub.add_parser("history", help="check recorded client histories for consistency",
+                       description="Check histories of reads and writes on a register.")
+    hsub = h.add_subparsers(dest="history_command", metavar="COMMAND", required=True)
+    c = hsub.add_parser(
+        "check", help="is a history linearizable, sequentially or causally consistent?",
+        description="Read a JSON history (Jepsen's event shape) and decide whether it is "
+                    "linearizable, sequentially consistent and causally consistent for a "
+                    "read/write register; explain each model that does not hold.")
+    c.add_argument("file", metavar="FILE")
+    c.add_argument("--consistency", choices=MODELS + ("all",), default="all",
+                   help="the model to check (default: all three)")
+    c.add_argument("--initial", type=_json_value, metavar="V",
+                   help="the register's initial value, as JSON (default: the file's "
+                        "\"initial\", else null)")
+    c.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    c.set_defaults(run=run_check)
+
+
+def _json_value(text: str):
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a JSON value, got '{text}' (a string needs quotes: '\"{text}\"')") \
+            from None
+    if isinstance(value, dict):
+        raise argparse.ArgumentTypeError("the initial value cannot be a JSON object")
+    return _hashable(value)
+
+
+def _hashable(value):
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def run_check(args: argparse.Namespace, console: Console) -> int:
+    try:
+        events, initial = read_history(args.file)
+    except HistoryFileError as exc:
+        console.error(f"stateline: error[SL504]: {exc}")
+        return EXIT_INVALID
+    if args.initial is not None:
+        initial = args.initial
+    history = History.from_events(events)
+    models = MODELS if args.consistency == "all" else (args.consistency,)
+    results = [check(events, model, initial) for model in models]
+    if args.json:
+        console.print(json.dumps({
+            "schema": "stateline.history", "version": 1, "file": args.file,
+            "operations": len(history.operations), "processes": len(history.processes()),
+            "initial": jsonable(initial),
+            "results": [{"consistency": r.consistency, "ok": r.ok,
+                         "witness": _witness(r), "explanation": r.explanation}
+                        for r in results]}, indent=2, ensure_ascii=False))
+    else:
+        console.print(f"{args.file}: {count(history.operations)}, initial value {initial!r}")
+        for r in results:
+            console.print(f"{r.consistency}: {'yes' if r.ok else 'NO'}")
+            console.print("  " + (_summary(r) if r.ok else r.explanation))
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def _witness(r):
+    if r.witness is None:
+        return None
+    if r.consistency == "causal":
+        return [{"process": jsonable(p), "view": list(view)} for p, view in r.witness]
+    return list(r.witness)
+
+
+def _summary(r) -> str:
+    if r.consistency == "causal":
+        return "; ".join(f"process {p!r} sees {_ops(view)}" for p, view in r.witness) \
+            or "no operations"
+    what = "linearization" if r.consistency == "linearizable" else "serialization"
+    return f"{what}: {_ops(r.witness)}"
+
+
+def _ops(order) -> str:
+    if not order:
+        return "no operations"
+    text = ", ".join(f"op {i}" for i in order[:SHOWN])
+    if len(order) > SHOWN:
+        text += f", ... ({len(order)} operations; --json prints them all)"
+    return text

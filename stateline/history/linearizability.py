@@ -1,0 +1,118 @@
+"""Linearizability of a register history: the Wing & Gong search with memoisation, as in
+Porcupine (Athalye) and Knossos' WGL checker.
+
+Definition.  Operation ``a`` precedes ``b`` in real time when ``a`` returned (ok) before
+``b`` was invoked; an indeterminate operation never returned.  A history is
+*linearizable* when there is a set ``I`` of its indeterminate writes and an order of the
+ok operations together with ``I`` that is legal for the register (see `register`) and
+extends the real-time order: each operation takes effect at one instant between its
+invoke and its return, and an indeterminate write at any instant after its invoke, or
+never.  Failed operations did not happen; indeterminate reads constrain nothing.
+
+Search.  The invokes and returns form a doubly linked list in real-time order.  The
+search repeatedly takes an invoke before the first remaining return, applies its
+operation to the register and, if the read is legal and the pair (set of linearised
+operations as an int bitset, register value) has not been seen, removes the operation's
+two entries and starts again from the head; reaching a return means the operation it
+closes could not be placed, so the last choice is undone and the next invoke tried.
+Indeterminate writes return "at infinity" (after every real entry), and the search
+succeeds as soon as every ok operation is placed.  Linearizability is prefix-closed
+(a prefix of a linearizable history, its pending operations taken as indeterminate, is
+linearizable), so `explain` finds the first event after which no linearization exists.
+"""
+
+from __future__ import annotations
+
+from .model import Operation, pair
+from .register import ILLEGAL, relevant, thin_air, unwritten_read
+
+
+def search(operations, initial) -> tuple[int, ...] | None:
+    """A linearization as a tuple of operation indices, or None if there is none."""
+    if unwritten_read(operations, initial) is not None:
+        return None
+    done, maybe = relevant(operations)
+    if not done:
+        return ()
+    ops = sorted(done + maybe, key=lambda op: op.index)
+    n = len(ops)
+    writes = [op.f == "write" for op in ops]
+    values = [op.value for op in ops]
+    certain = [op.status == "ok" for op in ops]
+    # Entry 2k is the invoke of ops[k] and 2k+1 its return; HEAD and TAIL are sentinels.
+    HEAD, TAIL = 2 * n, 2 * n + 1
+    timeline = sorted((t, e) for k, op in enumerate(ops)
+                      for t, e in ((op.invoke, 2 * k), (op.returned, 2 * k + 1)))
+    order = [HEAD] + [e for _, e in timeline] + [TAIL]
+    nxt = [0] * (2 * n + 2)
+    prv = [0] * (2 * n + 2)
+    for a, b in zip(order, order[1:]):
+        nxt[a], prv[b] = b, a
+
+    remaining = len(done)
+    placed = 0                  # bitset of linearised operations (positions in ops)
+    value = initial
+    stack: list[tuple[int, object]] = []      # (invoke entry, register value before it)
+    seen: set = set()
+    entry = nxt[HEAD]
+    while True:
+        if entry & 1 == 0:                                   # an invoke: try to place it
+            k = entry >> 1
+            after = values[k] if writes[k] else (value if value == values[k] else ILLEGAL)
+            if after is not ILLEGAL:
+                key = (placed | 1 << k, after)
+                if key not in seen:
+                    seen.add(key)
+                    stack.append((entry, value))
+                    placed, value = key
+                    if certain[k]:
+                        remaining -= 1
+                        if not remaining:
+                            return tuple(ops[e >> 1].index for e, _ in stack)
+                    ret = entry + 1                          # lift both entries out
+                    nxt[prv[entry]], prv[nxt[entry]] = nxt[entry], prv[entry]
+                    nxt[prv[ret]], prv[nxt[ret]] = nxt[ret], prv[ret]
+                    entry = nxt[HEAD]
+                    continue
+            entry = nxt[entry]
+        else:                                  # a return: its operation was not placed
+            if not stack:
+                return None
+            entry, value = stack.pop()
+            k = entry >> 1
+            placed ^= 1 << k
+            if certain[k]:
+                remaining += 1
+            ret = entry + 1                                  # put both entries back
+            nxt[prv[ret]] = prv[nxt[ret]] = ret
+            nxt[prv[entry]] = prv[nxt[entry]] = entry
+            entry = nxt[entry]
+
+
+def explain(events, initial) -> str:
+    """Why a non-linearizable history is not linearizable: the first event after which
+    the prefix of the history has no linearization, and the operation it completes."""
+    operations = pair(events)
+    bad = unwritten_read(operations, initial)
+    if bad is not None:
+        return thin_air(bad, operations, initial)
+    lo, hi = 0, len(events)             # events[:lo] is linearizable, events[:hi] is not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if search(pair(events[:mid]), initial) is None:
+            hi = mid
+        else:
+            lo = mid
+    last = hi - 1
+    op = next(o for o in operations if o.complete == last)
+    where = ("event 0 has" if last == 1 else f"events 0-{last - 1} have") + \
+        " a linearization, but"
+    if events[last][1] == "fail":
+        return (f"{op.describe()} failed at event {last}, so it did not take effect; {where} "
+                f"none without op {op.index}")
+    return (f"{op.describe()} cannot take effect between its invoke and its return: {where} "
+            f"none lets op {op.index} {_effect(op)} before it returns at event {last}")
+
+
+def _effect(op: Operation) -> str:
+    return f"read {op.value!r}" if op.f == "read" else f"write {op.value!r}"

@@ -1,0 +1,249 @@
+"""`stateline history check`: verdicts, output, and every kind of malformed file."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from stateline import cli
+from stateline.history import (HistoryFileError, dumps, linearizable, loads, read_history,
+                               write_history)
+
+STALE = [
+    {"process": 0, "type": "invoke", "f": "write", "value": 1},
+    {"process": 0, "type": "ok", "f": "write", "value": 1},
+    {"process": 1, "type": "invoke", "f": "read", "value": None},
+    {"process": 1, "type": "ok", "f": "read", "value": 0},
+]
+
+
+def run(capsys, *args):
+    code = cli.main(["history", "check", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_json(tmp_path, doc, name="h.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(doc) if not isinstance(doc, str) else doc)
+    return path
+
+
+def test_verdicts_and_exit_codes(tmp_path, capsys):
+    path = write_json(tmp_path, {"initial": 0, "history": STALE})
+    code, out, err = run(capsys, path)
+    assert code == 1 and err == ""
+    assert out.splitlines() == [
+        f"{path}: 2 operations by 2 processes, initial value 0",
+        "linearizable: NO",
+        "  op 1 (process 1: read -> 0, events 2-3) cannot take effect between its invoke and "
+        "its return: events 0-2 have a linearization, but none lets op 1 read 0 before it "
+        "returns at event 3",
+        "sequential: yes",
+        "  serialization: op 1, op 0",
+        "causal: yes",
+        "  process 0 sees op 0; process 1 sees op 1, op 0",
+    ]
+    code, out, _ = run(capsys, path, "--consistency", "sequential")
+    assert code == 0 and "linearizable" not in out and "sequential: yes" in out
+    code, out, _ = run(capsys, path, "--consistency", "causal")
+    assert code == 0
+    code, _, _ = run(capsys, path, "--consistency", "linearizable")
+    assert code == 1
+
+
+def test_initial_value_from_the_command_line(tmp_path, capsys):
+    path = write_json(tmp_path, STALE)
+    code, out, _ = run(capsys, path)              # initial null: the read of 0 is thin air
+    assert code == 1 and "initial value None" in out
+    assert "returns a value that no write wrote and that is not the initial value None" in out
+    code, out, _ = run(capsys, path, "--initial", "0", "--consistency", "sequential")
+    assert code == 0 and "initial value 0" in out
+    wrapped = write_json(tmp_path, {"initial": 5, "history": STALE}, "w.json")
+    code, out, _ = run(capsys, wrapped, "--initial", "0", "--consistency", "sequential")
+    assert code == 0                              # the command line wins over the file
+
+
+def test_json_output(tmp_path, capsys):
+    events = [{"process": [0, "a"], "type": "invoke", "f": "write", "value": [1, 2]},
+              {"process": [0, "a"], "type": "ok", "f": "write", "value": [1, 2]},
+              {"process": 1, "type": "invoke", "f": "read", "value": None,
+               "time": 123, "index": 3},
+              {"process": 1, "type": "ok", "f": "read", "value": [1, 2]}]
+    path = write_json(tmp_path, {"initial": [0, 0], "history": events})
+    code, out, err = run(capsys, path, "--json")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert doc["schema"] == "stateline.history" and doc["version"] == 1
+    assert (doc["operations"], doc["processes"], doc["initial"]) == (2, 2, [0, 0])
+    assert [r["consistency"] for r in doc["results"]] == ["linearizable", "sequential",
+                                                          "causal"]
+    assert all(r["ok"] for r in doc["results"])
+    assert doc["results"][0]["witness"] == [0, 1]
+    assert doc["results"][2]["witness"] == [{"process": [0, "a"], "view": [0]},
+                                            {"process": 1, "view": [0, 1]}]
+
+
+def test_failing_json_output(tmp_path, capsys):
+    path = write_json(tmp_path, {"initial": 0, "history": STALE})
+    code, out, _ = run(capsys, path, "--json", "--consistency", "linearizable")
+    assert code == 1
+    result = json.loads(out)["results"][0]
+    assert result["ok"] is False and result["witness"] is None
+    assert result["explanation"].startswith("op 1 (process 1: read -> 0")
+
+
+def test_a_long_history(tmp_path, capsys):
+    """A thousand operations of an atomic register, five clients, some timeouts."""
+    events = atomic_history(1000, 5, seed=3)
+    path = tmp_path / "long.json"
+    write_history(str(path), events, 0)
+    assert read_history(str(path)) == (events, 0)
+    code, out, _ = run(capsys, path, "--consistency", "linearizable")
+    assert code == 0, out
+    assert "(1000 operations; --json prints them all)" in out or "indeterminate" in out
+
+
+def atomic_history(n, processes, seed):
+    """Every operation takes effect at one instant between its invoke and its return (or
+    at most once after its invoke for a timed-out one), so the history is linearizable."""
+    rng = random.Random(seed)
+    register, events, pending, invoked = 0, [], {}, 0
+    while invoked < n or pending:
+        p = rng.randrange(processes)
+        if p not in pending:
+            if invoked < n:
+                f = rng.choice(["read", "write"])
+                value = rng.randrange(4) if f == "write" else None
+                pending[p] = [f, value, False]
+                events.append((p, "invoke", f, value))
+                invoked += 1
+        elif not pending[p][2]:
+            f, value, _ = pending[p]
+            if rng.random() < 0.02:                 # a timeout: it may take effect
+                if f == "write" and rng.random() < 0.5:
+                    register = value
+                events.append((p, "info", f, value if f == "write" else None))
+                del pending[p]
+                continue
+            if f == "write":
+                register = value
+            else:
+                pending[p][1] = register
+            pending[p][2] = True
+        else:
+            f, value, _ = pending.pop(p)
+            events.append((p, "ok", f, value))
+    return tuple(events)
+
+
+def test_round_trip():
+    events = ((("c", 1), "invoke", "write", (1, "x")), (("c", 1), "ok", "write", (1, "x")),
+              ("d", "invoke", "read", None), ("d", "info", "read", None))
+    assert loads(dumps(events)) == (events, None)
+    assert loads(dumps(events, (0, 0))) == (events, (0, 0))
+    assert dumps(()) == "[]\n"
+    assert linearizable(events)
+
+
+# (file text, expected error after "stateline: error[SL504]: PATH")
+EVENT = '{"process": 0, "type": "invoke", "f": "write", "value": 1}'
+MALFORMED = [
+    ("", ":1:1: not valid JSON: Expecting value"),
+    ("[" + EVENT + ",\n " + EVENT[:30], ":2:25: not valid JSON: Unterminated string"),
+    ("[" + EVENT + ",\n " + EVENT, ":2:60: not valid JSON: Expecting ',' delimiter"),
+    ('[{"process": 0 "type": "invoke"}]', ":1:16: not valid JSON: Expecting ',' delimiter"),
+    ("history", ":1:1: not valid JSON: Expecting value"),
+    ('[{"process": 0, "type": "invoke", "f": "write", "value": NaN}]',
+     ": not valid JSON: NaN is not a JSON number"),
+    ("[" * 100000, ": not a history: nested too deeply"),
+    ("42", ': expected a list of events (or an object with "initial" and "history"), got '
+           "a number"),
+    ('{"initial": 0}', ': expected {"initial": V, "history": [events]}'),
+    ('{"initial": 0, "history": [], "extra": 1}',
+     ': expected {"initial": V, "history": [events]}, not the key \'extra\''),
+    ('{"history": [], "history": []}', ": the key 'history' appears twice"),
+    ('{"initial": {"a": 1}, "history": []}',
+     ": the initial value must be null, a boolean, a number, a string or an array, not an "
+     "object"),
+    ("[[0, \"invoke\", \"write\", 1]]", ": event 0: expected an event object, got an array"),
+    ('[{"type": "invoke", "f": "write", "value": 1}]', ": event 0: missing 'process'"),
+    ('[{"process": 0, "f": "write", "value": 1}]', ": event 0: missing 'type'"),
+    ('[{"process": 0, "type": "invoke", "value": 1}]', ": event 0: missing 'f'"),
+    ('[{"process": 0, "type": "invoke", "f": "write", "valeu": 1}]',
+     ": event 0: unknown key 'valeu' (an event has process, type, f, value; time, index, "
+     "error are ignored)"),
+    ('[{"process": 0, "process": 1, "type": "invoke", "f": "read"}]',
+     ": event 0: the key 'process' appears twice"),
+    ('[{"process": 1.5, "type": "invoke", "f": "read"}]',
+     ": event 0: 'process' must be an integer, a string or an array, not a number"),
+    ('[{"process": true, "type": "invoke", "f": "read"}]',
+     ": event 0: 'process' must be an integer, a string or an array, not a boolean"),
+    ('[{"process": null, "type": "invoke", "f": "read"}]',
+     ": event 0: 'process' must be an integer, a string or an array, not null"),
+    ('[{"process": {"id": 1}, "type": "invoke", "f": "read"}]',
+     ": event 0: 'process' must be an integer, a string or an array, not an object"),
+    ('[{"process": 0, "type": 1, "f": "read"}]',
+     ": event 0: 'type' must be one of invoke, ok, fail, info, not 1"),
+    ('[{"process": 0, "type": "done", "f": "read"}]',
+     ': event 0: \'type\' must be one of invoke, ok, fail, info, not "done"'),
+    ('[{"process": 0, "type": "invoke", "f": "cas", "value": [1, 2]}]',
+     ': event 0: \'f\' must be read or write (a read/write register), not "cas"'),
+    ('[{"process": 0, "type": "invoke", "f": "write", "value": {"v": 1}}]',
+     ": event 0: 'value' must be null, a boolean, a number, a string or an array, not an "
+     "object"),
+    ('[{"process": 0, "type": "ok", "f": "write", "value": 1}]',
+     ": event 0: ok for process 0, which has no pending operation (a completion must follow "
+     "its process's invoke)"),
+    ("[" + EVENT + ", " + EVENT + "]",
+     ": event 1: process 0 invokes a write while its write (event 0) is still pending; a "
+     "process has at most one pending operation"),
+    ('[{"process": 0, "type": "invoke", "f": "read", "value": 3}]',
+     ": event 0: a read's invoke carries no value (got 3); the value read goes on its ok"),
+    ("[" + EVENT + ', {"process": 0, "type": "ok", "f": "read", "value": 1}]',
+     ": event 1: process 0 completes a read but invoked a write (event 0)"),
+    ("[" + EVENT + ', {"process": 0, "type": "ok", "f": "write", "value": 2}]',
+     ": event 1: the ok of a write carries 2 but the invoke (event 0) wrote 1"),
+]
+
+
+@pytest.mark.parametrize("text, message", MALFORMED, ids=[m[1] for m in MALFORMED])
+def test_malformed_files_exit_2(tmp_path, capsys, text, message):
+    path = write_json(tmp_path, text)
+    code, out, err = run(capsys, path)
+    assert code == 2 and out == ""
+    assert err == f"stateline: error[SL504]: {path}{message}\n", err
+    with pytest.raises(HistoryFileError):
+        read_history(str(path))
+
+
+def test_unreadable_files_exit_2(tmp_path, capsys):
+    code, _, err = run(capsys, tmp_path / "missing.json")
+    assert code == 2
+    assert err == (f"stateline: error[SL504]: {tmp_path / 'missing.json'}: cannot read the "
+                   "file: No such file or directory\n")
+    code, _, err = run(capsys, tmp_path)
+    assert code == 2 and "cannot read the file: Is a directory" in err
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b'[{"process": "\xff"}]')
+    code, _, err = run(capsys, binary)
+    assert code == 2 and err == f"stateline: error[SL504]: {binary}: not UTF-8 text (byte 14)\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--initial", "zero"], "expected a JSON value, got 'zero'"),
+    (["--initial", '{"a": 1}'], "the initial value cannot be a JSON object"),
+    (["--consistency", "eventual"], "invalid choice: 'eventual'"),
+])
+def test_bad_command_lines_exit_2(tmp_path, capsys, args, message):
+    path = write_json(tmp_path, STALE)
+    code, out, err = run(capsys, path, *args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_help_lists_the_command(capsys):
+    assert cli.main(["history", "check", "--help"]) == 0
+    out, _ = capsys.readouterr()
+    assert "--consistency {linearizable,sequential,causal,all}" in out
