@@ -223,3 +223,51 @@ def test_json_to_stdout_is_the_only_thing_on_stdout(capsys):
     assert code == doc["exit_code"] == 0
     assert doc["results"][0]["stats"]["states"] == 3_921
     assert "every expectation met" in err
+
+
+def test_a_spec_action_named_like_a_network_action_is_the_spec_s(capsys, tmp_path):
+    # `partition`, `heal` and `drop` are the built-in network actions' names, but a
+    # spec may use them for its own actions: the trace shows the spec's action.
+    path = tmp_path / "named.sl"
+    path.write_text(textwrap.dedent("""\
+        spec PartitionName
+        var cut: set[1..2] = {}
+        action partition(side in {{1}}):
+            cut := side
+        invariant Whole: cut == {}
+        allow deadlock
+        check c:
+            expect Whole violated
+        """))
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 0, err
+    assert "    1  partition(side={1})\n         cut  {} -> {1}\n" in out
+
+
+def test_a_dropped_message_is_shown_as_dropped(capsys, tmp_path):
+    path = tmp_path / "lossy.sl"
+    path.write_text(textwrap.dedent("""\
+        spec LossyBag
+        network bag lossy
+        message Ping
+
+        process Client:
+            var pings: 0..1 = 0
+            action ping if pings < 1:
+                pings := pings + 1
+                send Ping
+
+        process Server:
+            var got: 0..1 = 0
+            on Ping(m):
+                got := got + 1
+
+        invariant AllArrive: Client.pings < 1 or len(sent(Ping)) > 0 or Server.got == 1
+
+        check c:
+            expect AllArrive violated
+            allow deadlock
+        """))
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 0, err
+    assert "    2  network.drop\n         dropped   Ping\n" in out, out

@@ -20,11 +20,22 @@ def load_regen():
 def test_every_quoted_counterexample_is_current():
     regen = load_regen()
     cwd = os.getcwd()
+    unclosed = [p.name for p in regen.pages() if regen.unclosed(p.read_text())]
+    assert not unclosed, f"lab pages with an opening marker and no closing one: {unclosed}"
     try:
         stale = [p.name for p in regen.pages() if regen.render(p.read_text()) != p.read_text()]
     finally:
         os.chdir(cwd)
     assert not stale, f"stale lab pages (run python docs/labs/regen.py): {stale}"
+
+
+def test_render_replaces_the_quoted_text_and_keeps_the_markers():
+    regen = load_regen()
+    page = ("<!-- stateline: check specs/labs/lamport_no_max.sl two ClockCondition -->\n"
+            "OLD\n<!-- /stateline -->\n")
+    new = regen.render(page)
+    assert "OLD" not in new and new.endswith("```\n<!-- /stateline -->\n")
+    assert "Counterexample: specs/labs/lamport_no_max.sl" in new and regen.unclosed(new) == 0
 
 
 def test_every_lab_spec_has_a_page_and_the_index_lists_it():

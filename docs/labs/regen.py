@@ -52,7 +52,12 @@ def quoted(spec: str, check: str, prop: str) -> str:
 
 def render(page: str) -> str:
     return MARKER.sub(lambda m: m.group(1) + quoted(m["spec"], m["check"], m["prop"])
-                      + m.group(5), page)
+                      + m.group(6), page)
+
+
+def unclosed(page: str) -> int:
+    """How many opening markers have no closing marker (and so would not be regenerated)."""
+    return page.count("<!-- stateline: check ") - len(MARKER.findall(page))
 
 
 def pages() -> list[pathlib.Path]:
@@ -66,6 +71,9 @@ def main(argv=None) -> int:
     stale = []
     for page in pages():
         old = page.read_text()
+        if unclosed(old):
+            print(f"{page.name}: {unclosed(old)} marker(s) without <!-- /stateline -->")
+            return 2
         new = render(old)
         if new != old:
             stale.append(page.name)

@@ -215,7 +215,8 @@ def parse_text(text: str, path: str = "<spec>", start: str = "start"):
     except UnexpectedInput as exc:
         diag = _syntax_diagnostic(exc, path, text, parser)
         opened = parser.options.postlex.open_brackets
-        if opened and diag.code in ("SL102", "SL103"):
+        closing = str(getattr(exc, "token", "")) in (")", "]", "}")  # closes it, too early
+        if opened and diag.code in ("SL102", "SL103") and not closing:
             b = opened[-1]
             diag = dataclasses.replace(diag, notes=diag.notes + (
                 f"the '{b}' at line {b.line}, column {b.column} is not closed",))

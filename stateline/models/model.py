@@ -108,14 +108,15 @@ class Model:
     def step(self, state: tuple, label: tuple, nxt: tuple, number: int) -> Step:
         k, inst, params, received, sends = label
         name, process, pnames = self.labels[k]
+        builtin = k >= len(self.system.actions)   # drop, partition, heal of the network
         if process is None:
-            node = "network" if name in ("drop", "partition", "heal") else "env"
+            node = "network" if builtin else "env"
         else:
             proc = self.system.processes[process]
             node = process if proc.single else f"{process}[{proc.instance_dom.show(inst)}]"
         action = self.system.actions[k] if k < len(self.system.actions) else None
         shown_params = []
-        if name == "partition":
+        if builtin and name == "partition":
             side_dom = self.system.slots[self.system.network.partition_slot].dom
             shown_params.append(("side", side_dom.show(params[0])))
         elif action is not None:

@@ -69,7 +69,8 @@ def trace_text(trace: Trace, verdict_line: str) -> str:
             lines.append("  ---- loop: the steps below repeat forever ----")
         lines.append(f"  {step.number:>3}  {step.title()}")
         if step.received is not None:
-            lines.append(f"         received  {step.received.shown}")
+            verb = "dropped " if step.node == "network" and step.action == "drop" else "received"
+            lines.append(f"         {verb}  {step.received.shown}")
         for m in step.sent:
             to = f" to {m.to}" if m.to else ""
             lines.append(f"         sent      {m.shown}{to}")
