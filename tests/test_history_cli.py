@@ -148,7 +148,7 @@ def test_round_trip():
     assert linearizable(events)
 
 
-# (file text, expected error after "stateline: error[SL504]: PATH")
+# (file text, expected error after "stateline: error[SL701]: PATH")
 EVENT = '{"process": 0, "type": "invoke", "f": "write", "value": 1}'
 MALFORMED = [
     ("", ":1:1: not valid JSON: Expecting value"),
@@ -214,7 +214,7 @@ def test_malformed_files_exit_2(tmp_path, capsys, text, message):
     path = write_json(tmp_path, text)
     code, out, err = run(capsys, path)
     assert code == 2 and out == ""
-    assert err == f"stateline: error[SL504]: {path}{message}\n", err
+    assert err == f"stateline: error[SL701]: {path}{message}\n", err
     with pytest.raises(HistoryFileError):
         read_history(str(path))
 
@@ -222,14 +222,14 @@ def test_malformed_files_exit_2(tmp_path, capsys, text, message):
 def test_unreadable_files_exit_2(tmp_path, capsys):
     code, _, err = run(capsys, tmp_path / "missing.json")
     assert code == 2
-    assert err == (f"stateline: error[SL504]: {tmp_path / 'missing.json'}: cannot read the "
+    assert err == (f"stateline: error[SL701]: {tmp_path / 'missing.json'}: cannot read the "
                    "file: No such file or directory\n")
     code, _, err = run(capsys, tmp_path)
     assert code == 2 and "cannot read the file: Is a directory" in err
     binary = tmp_path / "bin.json"
     binary.write_bytes(b'[{"process": "\xff"}]')
     code, _, err = run(capsys, binary)
-    assert code == 2 and err == f"stateline: error[SL504]: {binary}: not UTF-8 text (byte 14)\n"
+    assert code == 2 and err == f"stateline: error[SL701]: {binary}: not UTF-8 text (byte 14)\n"
 
 
 @pytest.mark.parametrize("args, message", [

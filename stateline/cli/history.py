@@ -61,7 +61,7 @@ def run_check(args: argparse.Namespace, console: Console) -> int:
     try:
         events, initial = read_history(args.file)
     except HistoryFileError as exc:
-        console.error(f"stateline: error[SL504]: {exc}")
+        console.error(f"stateline: error[SL701]: {exc}")
         return EXIT_INVALID
     if args.initial is not None:
         initial = args.initial

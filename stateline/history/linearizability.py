@@ -16,15 +16,25 @@ operations as an int bitset, register value) has not been seen, removes the oper
 two entries and starts again from the head; reaching a return means the operation it
 closes could not be placed, so the last choice is undone and the next invoke tried.
 Indeterminate writes return "at infinity" (after every real entry), and the search
-succeeds as soon as every ok operation is placed.  Linearizability is prefix-closed
-(a prefix of a linearizable history, its pending operations taken as indeterminate, is
-linearizable), so `explain` finds the first event after which no linearization exists.
+succeeds as soon as every ok operation is placed.
+
+Indeterminate writes are placed lazily: only just before a read of their value that the
+register's value does not explain, together with that read in one step. This loses no
+linearization: in one, an indeterminate write that is not followed at once by a read of
+its value, or that writes the value the register already holds, can be dropped (no read
+tells it happened), and what is left is one the search builds. Of the indeterminate
+writes of one value that can go at that point, only the first invoked is tried: they are
+interchangeable from then on (all invoked, none ever returns). Without this each
+indeterminate write would double the configurations from its invoke to the end of the
+history. Linearizability is prefix-closed (a prefix of a linearizable history, its
+pending operations taken as indeterminate, is linearizable), so `explain` finds the first
+event after which no linearization exists.
 """
 
 from __future__ import annotations
 
-from .model import Operation, pair
-from .register import ILLEGAL, relevant, thin_air, unwritten_read
+from .model import NEVER, Operation, pair
+from .register import relevant, thin_air, unwritten_read
 
 
 def search(operations, initial) -> tuple[int, ...] | None:
@@ -39,6 +49,12 @@ def search(operations, initial) -> tuple[int, ...] | None:
     writes = [op.f == "write" for op in ops]
     values = [op.value for op in ops]
     certain = [op.status == "ok" for op in ops]
+    invoked = [op.invoke for op in ops]
+    # The indeterminate writes of each value, in invocation order.
+    open_writes: dict = {}
+    for k, op in enumerate(ops):
+        if not certain[k]:
+            open_writes.setdefault(op.value, []).append(k)
     # Entry 2k is the invoke of ops[k] and 2k+1 its return; HEAD and TAIL are sentinels.
     HEAD, TAIL = 2 * n, 2 * n + 1
     timeline = sorted((t, e) for k, op in enumerate(ops)
@@ -49,41 +65,76 @@ def search(operations, initial) -> tuple[int, ...] | None:
     for a, b in zip(order, order[1:]):
         nxt[a], prv[b] = b, a
 
+    def lift(e: int) -> None:
+        nxt[prv[e]], prv[nxt[e]] = nxt[e], prv[e]
+
+    def unlift(e: int) -> None:
+        nxt[prv[e]] = prv[nxt[e]] = e
+
+    def available(entry: int, v) -> int:
+        """An indeterminate write of `v` not yet placed and invoked before the first
+        return after `entry` (the one invoked first), or -1."""
+        e = entry
+        while not e & 1:
+            e = nxt[e]
+        limit = ops[e >> 1].returned if e != TAIL else NEVER
+        for j in open_writes.get(v, ()):
+            if invoked[j] > limit:
+                break
+            if not placed >> j & 1:
+                return j
+        return -1
+
     remaining = len(done)
     placed = 0                  # bitset of linearised operations (positions in ops)
     value = initial
-    stack: list[tuple[int, object]] = []      # (invoke entry, register value before it)
+    # (invoke entry, register value before it, the indeterminate write placed just
+    # before it or -1)
+    stack: list[tuple[int, object, int]] = []
     seen: set = set()
     entry = nxt[HEAD]
     while True:
         if entry & 1 == 0:                                   # an invoke: try to place it
             k = entry >> 1
-            after = values[k] if writes[k] else (value if value == values[k] else ILLEGAL)
-            if after is not ILLEGAL:
-                key = (placed | 1 << k, after)
-                if key not in seen:
-                    seen.add(key)
-                    stack.append((entry, value))
-                    placed, value = key
-                    if certain[k]:
-                        remaining -= 1
-                        if not remaining:
-                            return tuple(ops[e >> 1].index for e, _ in stack)
-                    ret = entry + 1                          # lift both entries out
-                    nxt[prv[entry]], prv[nxt[entry]] = nxt[entry], prv[entry]
-                    nxt[prv[ret]], prv[nxt[ret]] = nxt[ret], prv[ret]
-                    entry = nxt[HEAD]
-                    continue
+            if not certain[k]:
+                entry = nxt[entry]
+                continue
+            j = -1
+            if writes[k] or value == values[k]:
+                key = (placed | 1 << k, values[k])
+            else:
+                j = available(entry, values[k]) if values[k] in open_writes else -1
+                key = (placed | 1 << k | 1 << j, values[k]) if j >= 0 else None
+            if key is not None and key not in seen:
+                seen.add(key)
+                stack.append((entry, value, j))
+                placed, value = key
+                remaining -= 1
+                if not remaining:
+                    return tuple(i for e, _, j in stack
+                                 for i in ((ops[j].index,) if j >= 0 else ())
+                                 + (ops[e >> 1].index,))
+                ret = entry + 1                          # lift both entries out
+                nxt[prv[entry]], prv[nxt[entry]] = nxt[entry], prv[entry]
+                nxt[prv[ret]], prv[nxt[ret]] = nxt[ret], prv[ret]
+                if j >= 0:
+                    lift(2 * j)
+                    lift(2 * j + 1)
+                entry = nxt[HEAD]
+                continue
             entry = nxt[entry]
         else:                                  # a return: its operation was not placed
             if not stack:
                 return None
-            entry, value = stack.pop()
+            entry, value, j = stack.pop()
             k = entry >> 1
             placed ^= 1 << k
-            if certain[k]:
-                remaining += 1
-            ret = entry + 1                                  # put both entries back
+            remaining += 1
+            if j >= 0:
+                placed ^= 1 << j
+                unlift(2 * j + 1)
+                unlift(2 * j)
+            ret = entry + 1                              # put both entries back
             nxt[prv[ret]] = prv[nxt[ret]] = ret
             nxt[prv[entry]] = prv[nxt[entry]] = entry
             entry = nxt[entry]

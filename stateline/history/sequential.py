@@ -17,7 +17,10 @@ placed from each process's program order, the set of indeterminate writes placed
 bitset) and the register's value; states already explored are skipped.  A read that can
 go next and returns the register's value is placed at once without branching (moving it
 forward in any serialization keeps that serialization legal, as reads change nothing);
-otherwise the writes that can go next are tried in the order of their invokes.  Deciding
+otherwise the writes that can go next are tried in the order of their invokes, and an
+indeterminate write is placed only together with a read of its value that goes right
+after it (the first invoked such write that can go; see `linearizability` for why this
+loses nothing).  Deciding
 sequential consistency is NP-complete (Gibbons and Korach 1997); the search is
 exponential in the worst case, in the number of writes that can go next.
 """
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 from . import causal, linearizability
 from .model import Operation
-from .register import ILLEGAL, relevant, thin_air, unwritten_read
+from .register import relevant, thin_air, unwritten_read
 
 
 LARGE = 24      # from this many operations, try refuting causal consistency first
@@ -91,21 +94,27 @@ def _search(operations, initial, track: bool):
     mask = 0
     value = initial
     order: list[int] = []
-    undo: list[tuple[bool, int, object]] = []
+    undo: list[tuple[int, int, object]] = []      # (chain, indeterminate write or -1, value)
     seen: set = set()
     best: tuple = ((), initial, [])
 
-    def moves() -> list[tuple[int, bool, int, Operation]]:
+    def opened(v) -> int:
+        """The first invoked indeterminate write of `v` that is not placed yet and whose
+        process's earlier operations are placed, or -1."""
+        for j, (op, i, need) in enumerate(infos):
+            if op.value == v and not mask >> j & 1 and (i is None or ptr[i] >= need):
+                return j
+        return -1
+
+    def moves() -> list[tuple[int, int, Operation, int]]:
+        """(invoke, chain, operation, indeterminate write placed just before it or -1)."""
         found = []
         for i, chain in enumerate(chains):
             if ptr[i] < len(chain):
                 op = chain[ptr[i]]
                 if op.f == "read" and op.value == value:
-                    return [(op.invoke, True, i, op)]       # a legal read goes next
-                found.append((op.invoke, True, i, op))
-        for j, (op, i, need) in enumerate(infos):
-            if not mask >> j & 1 and (i is None or ptr[i] >= need):
-                found.append((op.invoke, False, j, op))
+                    return [(op.invoke, i, op, -1)]         # a legal read goes next
+                found.append((op.invoke, i, op, -1 if op.f == "write" else opened(op.value)))
         found.sort(key=lambda m: m[0])
         return found
 
@@ -115,42 +124,37 @@ def _search(operations, initial, track: bool):
         if frame[1] == len(frame[0]):
             frames.pop()
             if undo:
-                chained, i, value = undo.pop()
-                if chained:
-                    ptr[i] -= 1
-                    total += 1
-                else:
-                    mask ^= 1 << i
-                order.pop()
-            continue
-        _, chained, i, op = frame[0][frame[1]]
-        frame[1] += 1
-        after = op.value if op.f == "write" else (value if value == op.value else ILLEGAL)
-        if after is ILLEGAL:
-            continue
-        if chained:
-            ptr[i] += 1
-        else:
-            mask |= 1 << i
-        key = (tuple(ptr), mask, after)
-        if key in seen:
-            if chained:
+                i, j, value = undo.pop()
                 ptr[i] -= 1
-            else:
-                mask ^= 1 << i
+                total += 1
+                order.pop()
+                if j >= 0:
+                    mask ^= 1 << j
+                    order.pop()
+            continue
+        _, i, op, j = frame[0][frame[1]]
+        frame[1] += 1
+        if op.f == "read" and op.value != value and j < 0:
+            continue                                        # nothing explains the read
+        ptr[i] += 1
+        key = (tuple(ptr), mask | (1 << j if j >= 0 else 0), op.value)
+        if key in seen:
+            ptr[i] -= 1
             continue
         seen.add(key)
-        undo.append((chained, i, value))
+        undo.append((i, j, value))
+        if j >= 0:
+            mask |= 1 << j
+            order.append(infos[j][0].index)
         order.append(op.index)
-        value = after
-        if chained:
-            total -= 1
-            if not total:
-                return tuple(order), None
+        value = op.value
+        total -= 1
+        if not total:
+            return tuple(order), None
         next_moves = moves()
         if track and len(order) > len(best[0]):
-            best = (tuple(order), value, [m[3] for m in next_moves])
+            best = (tuple(order), value, [m[2] for m in next_moves])
         frames.append([next_moves, 0])
     if track and not best[0]:
-        best = ((), initial, [m[3] for m in moves()])
+        best = ((), initial, [m[2] for m in moves()])
     return None, best
