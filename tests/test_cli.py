@@ -271,3 +271,57 @@ def test_a_dropped_message_is_shown_as_dropped(capsys, tmp_path):
     code, out, err = run(capsys, "check", str(path))
     assert code == 0, err
     assert "    2  network.drop\n         dropped   Ping\n" in out, out
+
+
+HEAL = """\
+spec HealFair
+network bag partitions(1)
+message Ping
+
+process A:
+    var sent: bool = false
+    action ping if not sent:
+        sent := true
+        send Ping
+
+process B:
+    var got: bool = false
+    on Ping(m):
+        got := true
+
+property Delivered: eventually B.got
+allow deadlock
+
+check unfairHeal:
+    fair weak A, B
+    expect Delivered violated
+
+check fairHeal:
+    fair {kind} A, B, network.heal
+    expect Delivered holds
+"""
+
+
+@pytest.mark.parametrize("kind", ["weak", "strong"])
+def test_fair_network_heal_makes_partitions_temporary(capsys, tmp_path, kind):
+    path = tmp_path / "heal.sl"
+    path.write_text(HEAL.format(kind=kind))
+    code, out, err = run(capsys, "check", str(path), "--json", "-")
+    assert code == 0, err
+    results = {r["check"]: {p["name"]: p for p in r["properties"]}
+               for r in json.loads(out)["results"]}
+    unfair = results["unfairHeal"]["Delivered"]
+    assert unfair["result"] == "violated"
+    assert [s["action"] for s in unfair["trace"]["steps"]] == ["ping", "partition"]
+    assert unfair["trace"]["loop_start"] == 2
+    assert results["fairHeal"]["Delivered"]["result"] == "holds"
+
+
+def test_fair_network_heal_needs_partitions(capsys, tmp_path):
+    path = tmp_path / "heal.sl"
+    path.write_text(HEAL.format(kind="weak").replace("network bag partitions(1)",
+                                                     "network bag"))
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 2
+    assert "heal.sl:24:21: error[SL201]: 'network.heal' needs a network with partitions(N)" \
+        in err, err

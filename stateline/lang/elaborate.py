@@ -229,6 +229,11 @@ class Elaborator:
         for t in item.targets:
             parts = t.name.split(".")
             found = []
+            if t.name == "network.heal":
+                if self.network is None or "partitions" not in self.network[1]:
+                    err("SL201", "'network.heal' needs a network with partitions(N)", t.span)
+                out.append((ir.NETWORK_HEAL, item.kind))
+                continue
             for i, a in enumerate(actions):
                 if len(parts) == 1 and a.process is None and a.name == parts[0]:
                     found.append(i)
@@ -241,9 +246,11 @@ class Elaborator:
                 known = sorted({a.process for a in actions if a.process} |
                                {f"{a.process}.{a.name.removeprefix('on ')}" if a.process
                                 else a.name for a in actions})
+                if self.network is not None and "partitions" in self.network[1]:
+                    known.append("network.heal")
                 err("SL201", f"'{t.name}' names no process, action or message handler", t.span,
                     hint=did_you_mean(t.name, known) or "write Process, Process.action, "
-                         "Process.Message (its handler) or a global action")
+                         "Process.Message (its handler), a global action or network.heal")
             out.extend((i, item.kind) for i in found)
         return out
 

@@ -466,7 +466,11 @@ class CheckIR:
     expects: tuple[tuple[str, str, Span], ...]      # (property, outcome, span)
     allow_deadlock: bool
     span: Span
-    fairness: tuple[tuple[int, str], ...] = ()      # (action index, "weak" | "strong")
+    # (action index, "weak" | "strong"); the index NETWORK_HEAL is the built-in heal
+    fairness: tuple[tuple[int, str], ...] = ()
+
+
+NETWORK_HEAL = -1   # `fair weak network.heal`: the heal action of partitions(N)
 
 
 @dataclass(frozen=True, eq=False)

@@ -287,8 +287,11 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
     for p in typed.properties:
         props[p.kind].append(Property(p.name, p.kind, p.expr, p.span, p.temporal))
     fairness = [a.fairness for a in typed.actions]
+    heal_fairness = None
     for i, kind in extra_fairness:
-        if fairness[i] != "strong":
+        if i == ir.NETWORK_HEAL:
+            heal_fairness = "strong" if "strong" in (heal_fairness, kind) else kind
+        elif fairness[i] != "strong":
             fairness[i] = kind
 
     constants = {c.name: ctx.const_value(c.name) for c in typed.consts}
@@ -300,7 +303,7 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
         initial_choices=tuple(choices), actions=typed.actions,
         invariants=tuple(props["invariant"]), transitions=tuple(props["transition"]),
         constraints=tuple(props["constraint"]), temporal=tuple(props["temporal"]),
-        fairness=tuple(fairness),
+        fairness=tuple(fairness), heal_fairness=heal_fairness,
         allow_deadlock=typed.allow_deadlock or allow_deadlock,
         constants_span=next((c.span for c in typed.consts if c.symmetric), None),
         sites=ctx.sites, context=ctx)

@@ -201,6 +201,12 @@ class Fairness:
                 else:
                     node = f"{proc.name}[{proc.instance_dom.show(inst)}]."
                 self.names.append(node + action.name)
+        if system.heal_fairness is not None:
+            heal = next(k for k in range(len(system.actions), len(labels))
+                        if labels[k][0] == "heal")
+            self._units[(heal, None)] = len(self.kinds)
+            self.kinds.append(system.heal_fairness)
+            self.names.append("network.heal")
 
     def __len__(self) -> int:
         return len(self.kinds)

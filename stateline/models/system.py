@@ -109,6 +109,7 @@ class System:
     # the spec's own combined with the check block's.
     temporal: tuple[Property, ...] = ()
     fairness: tuple[str | None, ...] = ()
+    heal_fairness: str | None = None    # of the network's built-in heal action
     constants_span: Span | None = None
     sites: list[Span] = field(default_factory=list)  # run-time error locations
     # The lowering context: constant tables and the code generator that
