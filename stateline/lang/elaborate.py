@@ -91,7 +91,8 @@ class Elaborator:
             enums={n: tuple(m.name for m in e.members) for n, e in r.enums.items()},
             records={n: c.record(n) for n in r.records}, network=self.network,
             variables=tuple(variables), processes=tuple(processes), actions=tuple(actions),
-            properties=tuple(props), allow_deadlock=allow_deadlock, checks=tuple(checks))
+            properties=tuple(props), allow_deadlock=allow_deadlock, checks=tuple(checks),
+            histories=tuple(r.histories))
 
     # ---- declarations -----------------------------------------------------------------
 

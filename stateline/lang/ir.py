@@ -488,6 +488,7 @@ class TypedSpec:
     properties: tuple[PropertyIR, ...]
     allow_deadlock: bool
     checks: tuple[CheckIR, ...]
+    histories: tuple[str, ...] = ()     # the global variables that are recorded histories
 
 
 # ---- traversal ----------------------------------------------------------------------

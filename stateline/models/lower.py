@@ -303,7 +303,7 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
         initial_choices=tuple(choices), actions=typed.actions,
         invariants=tuple(props["invariant"]), transitions=tuple(props["transition"]),
         constraints=tuple(props["constraint"]), temporal=tuple(props["temporal"]),
-        fairness=tuple(fairness), heal_fairness=heal_fairness,
+        fairness=tuple(fairness), heal_fairness=heal_fairness, histories=typed.histories,
         allow_deadlock=typed.allow_deadlock or allow_deadlock,
         constants_span=next((c.span for c in typed.consts if c.symmetric), None),
         sites=ctx.sites, context=ctx)

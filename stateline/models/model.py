@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 
 from ..diagnostics import Span
+from ..lang.histories import OPERATIONS, TYPES as EVENT_TYPES
 from .compile import ModelCompiler
 from .domains import DAtom, DInt, DMap, Dom
 from .system import System
@@ -48,6 +49,9 @@ class Model:
         self.fairness = Fairness(system, self.labels)
         self._gen = system.context.gen
         self._net_slot = system.network.slot if system.network else -1
+        self._history_slots = {slot.index for slot in system.slots if slot.var is not None
+                               and slot.var.process is None
+                               and slot.var.name in system.histories}
 
     def initial_states(self) -> list[tuple]:
         """Every initial state (the search applies the constraint)."""
@@ -66,6 +70,8 @@ class Model:
         slot = self.system.slots[k]
         if k == self._net_slot:
             return self.show_network(value)
+        if k in self._history_slots:
+            return "[" + ", ".join(_show_event(slot.dom, e) for e in value) + "]"
         return slot.dom.show(value)
 
     def show_network(self, value) -> str:
@@ -124,8 +130,15 @@ class Model:
                 shown_params.append((local.name, self._show_value(local.type, v)))
         changes = []
         for slot in self.system.slots:
-            if slot.index != self._net_slot and state[slot.index] != nxt[slot.index]:
-                changes.extend(_changes(slot.name, slot.dom, state[slot.index], nxt[slot.index]))
+            old, new = state[slot.index], nxt[slot.index]
+            if slot.index == self._net_slot or old == new:
+                continue
+            if slot.index in self._history_slots and new[:len(old)] == old:
+                changes.append(Change(slot.name, f"{len(old)} event{'s' * (len(old) != 1)}",
+                                      "+ " + ", ".join(_show_event(slot.dom, e)
+                                                       for e in new[len(old):])))
+            else:
+                changes.extend(_changes(slot.name, slot.dom, old, new))
         changes = tuple(changes)
         return Step(number, name, process, node, tuple(shown_params),
                     self.message(received) if received is not None else None,
@@ -162,6 +175,14 @@ class Model:
             else:
                 raise AssertionError(f"internal error: step {i} of a trace is not a transition")
         return Trace(self.describe(states[0]), tuple(steps), tuple(states), loop_start)
+
+
+def _show_event(dom, event) -> str:
+    """One recorded event (process, type, f, value) as `c1 invoke write(1)`."""
+    proc_dom, _, _, value_dom = dom.elem.items
+    p, t, f, v = event
+    shown = f"({value_dom.show(v)})" if (t, f) in ((0, 1), (1, 0)) else ""
+    return f"{proc_dom.show(p)} {EVENT_TYPES[t]} {OPERATIONS[f]}{shown}"
 
 
 def _changes(name: str, dom: Dom, old, new) -> list[Change]:

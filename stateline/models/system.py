@@ -110,6 +110,7 @@ class System:
     temporal: tuple[Property, ...] = ()
     fairness: tuple[str | None, ...] = ()
     heal_fairness: str | None = None    # of the network's built-in heal action
+    histories: tuple[str, ...] = ()     # global variables holding recorded histories
     constants_span: Span | None = None
     sites: list[Span] = field(default_factory=list)  # run-time error locations
     # The lowering context: constant tables and the code generator that
