@@ -124,8 +124,8 @@ def history_after(trace):
     for step in trace.steps:
         for c in step.changes:
             if c.variable == "H":
-                assert c.new.startswith("+ ") and c.old.split()[0] == str(len(events))
-                events.extend(c.new[2:].split(", "))
+                assert c.new == "[" + ", ".join(events + [c.appended]) + "]"
+                events.extend(c.appended.split(", "))
     return events
 
 

@@ -134,9 +134,10 @@ class Model:
             if slot.index == self._net_slot or old == new:
                 continue
             if slot.index in self._history_slots and new[:len(old)] == old:
-                changes.append(Change(slot.name, f"{len(old)} event{'s' * (len(old) != 1)}",
-                                      "+ " + ", ".join(_show_event(slot.dom, e)
-                                                       for e in new[len(old):])))
+                changes.append(Change(slot.name, self.show_slot(slot.index, old),
+                                      self.show_slot(slot.index, new),
+                                      ", ".join(_show_event(slot.dom, e)
+                                                for e in new[len(old):])))
             else:
                 changes.extend(_changes(slot.name, slot.dom, old, new))
         changes = tuple(changes)

@@ -29,6 +29,9 @@ class Change:
     variable: str            # slot name, e.g. "Acceptor[a1].maxBal"
     old: str
     new: str
+    # For a recorded history, which only grows: the events this step appended
+    # ("c1 invoke write(1), c1 ok write"), which is what a text trace shows.
+    appended: str | None = None
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,8 @@ def trace_text(trace: Trace, verdict_line: str) -> str:
             lines.append(f"         sent      {m.shown}{to}")
         cw = max((len(c.variable) for c in step.changes), default=0)
         for c in step.changes:
-            lines.append(f"         {c.variable.ljust(cw)}  {c.old} -> {c.new}")
+            what = f"+ {c.appended}" if c.appended is not None else f"{c.old} -> {c.new}"
+            lines.append(f"         {c.variable.ljust(cw)}  {what}")
     if loop is not None:
         if loop == len(trace.steps):
             lines.append("  ---- from here the behaviour stutters forever (no fair action "
