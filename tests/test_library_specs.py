@@ -10,14 +10,10 @@ compared with what Stateline prints now.
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import pathlib
-import re
 
 import pytest
 
-from stateline import check_blocks, load_spec, run_check
 from stateline.models.verdict import Status, StopReason
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -64,22 +60,11 @@ PINNED = {
                                                      {"Linearizable": (7, None)}),
 }
 
-PAGES = ["quorum.md", "cap.md", "lww.md", "seed_store.md"]
 
 
 @pytest.fixture(scope="module")
-def results():
-    out = {}
-    cwd = os.getcwd()
-    os.chdir(ROOT)          # relative paths, as `stateline check specs/...` prints them
-    try:
-        for path in SPECS:
-            loaded = load_spec(path)
-            for check in check_blocks(loaded):
-                out[path, check.name] = run_check(loaded, check, {})
-    finally:
-        os.chdir(cwd)
-    return out
+def results(library):
+    return {(path, name): r for path in SPECS for name, r in library(path).items()}
 
 
 def verdict(results, path, check, prop):
@@ -191,33 +176,3 @@ def test_seed_store_stale_local_read(results):
     trace = verdict(results, "specs/labs/seed_store.sl", "three", "Linearizable").trace
     assert actions(trace) == ["Node[n1].write", "Node[n2].on Replicate", "Node[n1].writeOk",
                               "Node[n3].read"]
-
-
-def load_regen():
-    spec = importlib.util.spec_from_file_location("labs_regen_library",
-                                                  ROOT / "docs" / "labs" / "regen.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-QUOTE = re.compile(r"<!-- stateline: check (\S+) (\S+) (\S+) -->\n(```text\n.*?\n```\n)", re.S)
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_lab_page_quotes_the_current_counterexample(results, page, monkeypatch):
-    """Each quoted block is exactly what docs/labs/regen.py generates (its `quoted`, fed
-    with this module's results instead of a second run)."""
-    regen = load_regen()
-    monkeypatch.setattr(regen, "run_check",
-                        lambda loaded, block, ov: results[loaded.path, block.name])
-    text = (ROOT / "docs" / "labs" / page).read_text()
-    quotes = QUOTE.findall(text)
-    assert quotes, page
-    cwd = os.getcwd()
-    try:
-        for spec, check, prop, body in quotes:
-            assert spec in SPECS and (spec, check) in PINNED
-            assert body == regen.quoted(spec, check, prop), f"{page}: {spec} {check} {prop}"
-    finally:
-        os.chdir(cwd)
