@@ -9,7 +9,7 @@ class Code:
     """A Python expression (parenthesised), the `Dom` of its value, and the value
     itself when it is a compile-time constant."""
 
-    __slots__ = ("src", "dom", "const", "value", "rng", "netbase")
+    __slots__ = ("src", "dom", "const", "value", "rng", "netbase", "interval")
 
     def __init__(self, src: str, dom: Dom, const: bool = False, value=None, rng=None,
                  netbase: tuple[str, int] | None = None):
@@ -19,6 +19,7 @@ class Code:
         self.value = value
         self.rng = rng          # (lo, hi) known bounds of an int value
         self.netbase = netbase  # (net source, base): this is (net >> base) & full
+        self.interval = None    # (lo source, hi source): this is the set lo..hi
 
     def __repr__(self):
         return f"Code({self.src!r}, {self.dom})"

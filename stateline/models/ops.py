@@ -177,7 +177,10 @@ class OpsMixin:
         a, b = args
         dom = DSet(DInt(a.value, b.value) if a.const and b.const else DInt())
         rng = (a.rng[0], b.rng[1]) if a.rng and b.rng else None
-        return self.make(f"_rt.int_range({a.src}, {b.src})", dom, args, rng)
+        code = self.make(f"_rt.int_range({a.src}, {b.src})", dom, args, rng)
+        if not code.const:
+            code.interval = (a.src, b.src)     # iterated as range(lo, hi + 1)
+        return code
 
     def _op_len(self, e, args):
         (x,) = args

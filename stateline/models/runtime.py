@@ -8,7 +8,7 @@ the index of the source site so the checker can report `file:line:col`.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_right
 
 
 class ModelError(Exception):
@@ -221,10 +221,24 @@ def position(table: dict, v, site: int, what: str) -> int:
 
 
 def bag_add(bag: tuple, msg, key) -> tuple:
-    """A bag is a tuple of messages sorted by their universe index (`key`)."""
-    lst = list(bag)
-    insort(lst, msg, key=key)
-    return tuple(lst)
+    """A bag is a tuple of messages sorted by their universe index (`key`); a new
+    copy goes after the equal ones."""
+    i = bisect_right(bag, key(msg), key=key)
+    return bag[:i] + (msg,) + bag[i:]
+
+
+def memoized(fn):
+    """`fn` with its results remembered: a message's universe index is computed once
+    (the messages of one model are finitely many)."""
+    cache: dict = {}
+
+    def cached(x):
+        try:
+            return cache[x]
+        except KeyError:
+            value = cache[x] = fn(x)
+            return value
+    return cached
 
 
 def remove_at(seq: tuple, pos: int) -> tuple:

@@ -21,7 +21,9 @@ class SetsMixin:
     def iterate(self, d: Code, ordered: bool = False) -> str:
         """An iterable over the members of set `d` (canonical order if `ordered`)."""
         dom = d.dom
-        if isinstance(dom, DSet) and dom.mask:
+        if d.interval is not None:
+            src = f"range({d.interval[0]}, {d.interval[1]} + 1)"
+        elif isinstance(dom, DSet) and dom.mask:
             if isinstance(dom.elem, DInt):
                 src = f"_rt.int_members({d.src})"
             else:

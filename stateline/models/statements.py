@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from ..lang import ir
 from .code import Code, Unsupported, View
 from .domains import DMap, DOption, DRecord, DSeq
+from .runtime import memoized
 
 WIDE_STATE = 48         # states with more slots are copied as lists in action bodies
 
@@ -287,11 +288,11 @@ class StatementsMixin:
         elif net.rep == "frozenset":
             em.line(f"{slot} = {slot} | frozenset(({msg},))")
         elif net.rep == "bag" and net.senders:
-            key = gen.register(_sender_key(net.messages), "F")
+            key = gen.register(memoized(_sender_key(net.messages)), "F")
             src = self.node_code(proc, env) if proc is not None else "-1"
             em.line(f"{slot} = _rt.bag_add({slot}, ({src}, {msg}), {key})")
         elif net.rep == "bag":
-            key = gen.register(net.messages.index, "F")
+            key = gen.register(memoized(net.messages.index), "F")
             em.line(f"{slot} = _rt.bag_add({slot}, {msg}, {key})")
         else:
             src_node = self.node_code(proc, env)
