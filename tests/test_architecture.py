@@ -16,6 +16,7 @@ ALLOWED = {
     "checker": {"lang", "models"},
     "render": {"models"},
     "otlp": {"models"},
+    "prover": {"lang", "models"},
 }
 
 

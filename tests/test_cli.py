@@ -325,3 +325,16 @@ def test_fair_network_heal_needs_partitions(capsys, tmp_path):
     assert code == 2
     assert "heal.sl:24:21: error[SL201]: 'network.heal' needs a network with partitions(N)" \
         in err, err
+
+
+def test_a_closed_output_pipe_is_not_an_internal_error():
+    # `stateline check ... | head -1`: the reader goes away while Stateline still writes.
+    proc = subprocess.Popen([sys.executable, "-m", "stateline", "check", PAXOS,
+                             "--check", "ballots01"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 3
+    assert "internal error" not in err and "Traceback" not in err and \
+        "BrokenPipe" not in err, err

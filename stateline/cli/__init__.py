@@ -14,11 +14,11 @@ import sys
 import traceback
 
 from .. import __version__
-from . import check, export, history, parse, trace
+from . import check, export, history, parse, prove, trace
 from .codes import EXIT_BOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console
 
-COMMANDS = [check, parse, export, trace, history]
+COMMANDS = [check, parse, export, trace, prove, history]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args, console)
     except KeyboardInterrupt:
         console.error("stateline: interrupted")
+        return EXIT_BOUND
+    except BrokenPipeError:         # `stateline ... | head`: the reader has gone
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())   # so the interpreter's final flush is quiet
         return EXIT_BOUND
     except RecursionError:
         console.error("stateline: error[SL405]: the input is too deeply nested")

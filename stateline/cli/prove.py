@@ -1,0 +1,268 @@
+"""`stateline prove`: the Z3 engines on each check block of a spec.
+
+    stateline prove SPEC --bmc K            bounded model checking to depth K
+    stateline prove SPEC --induction [--proof FILE]
+    stateline prove SPEC --k-induction K [--proof FILE]
+    stateline prove SPEC --induction --proof FILE --drop LEMMA   is the lemma needed?
+    stateline prove SPEC --auto [--timeout S]      Spacer (the default engine)
+
+Exit codes as for `check`: 0 every expectation met (proved, or no violation
+within the bound), 1 a violation where `holds` was expected or an unproved
+claim expected to hold, 2 invalid input or a run-time error in the spec,
+3 unknown (timeout, or no verdict within the bound).
+"""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from ..checker.run import check_blocks
+from ..diagnostics import SpecError
+from ..lang.load import LoadError, load_spec, parse_override
+from ..prover.decode import Disagreement
+from ..prover.proofs import load_proof
+from ..prover.results import Claim, ProveResult
+from ..prover.run import ProveOptions, describe_constants, instance, prove_block
+from ..render import text
+from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
+from .console import Console, positive_float, positive_int, report_errors
+
+
+def add_parser(sub) -> None:
+    c = sub.add_parser("prove", help="prove or refute the properties of a spec with Z3",
+                       description="Run a Z3 engine on each check block of a spec: bounded "
+                                   "model checking, induction with counterexamples to "
+                                   "induction, k-induction, or an automatic proof (Spacer).")
+    c.add_argument("path", metavar="SPEC", help="the spec file")
+    engine = c.add_mutually_exclusive_group()
+    engine.add_argument("--bmc", type=positive_int, metavar="K",
+                        help="bounded model checking of every property to depth K")
+    engine.add_argument("--induction", action="store_true",
+                        help="check that the invariants (with the proof's lemmas) are "
+                             "inductive; print a counterexample to induction if not")
+    engine.add_argument("--k-induction", type=positive_int, metavar="K",
+                        help="k-induction up to K (with the proof's lemmas)")
+    engine.add_argument("--auto", action="store_true",
+                        help="an automatic unbounded proof with Z3's Spacer (the default)")
+    c.add_argument("--proof", metavar="FILE", help="a proof file: lemmas and ranking functions")
+    c.add_argument("--drop", action="append", default=[], metavar="LEMMA",
+                   help="leave this lemma of the proof out (repeatable); with --induction, "
+                        "each counterexample to induction says whether its first state "
+                        "violates it")
+    c.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a constant in every check block (repeatable)")
+    c.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
+                   help="run only this check block (repeatable)")
+    c.add_argument("--timeout", type=positive_float, metavar="S",
+                   help="give up on a check block after S seconds (result unknown, exit 3)")
+    c.add_argument("--quiet", action="store_true",
+                   help="do not print counterexamples of expected violations")
+    c.add_argument("--no-progress", action="store_true", help="accepted for symmetry with check")
+    c.set_defaults(run=run)
+
+
+def options_from(args, proof) -> ProveOptions:
+    if args.bmc:
+        return ProveOptions("bmc", args.bmc, args.timeout, proof)
+    dropped = ()
+    if proof is not None and args.drop:
+        dropped = tuple(x for x in proof.lemmas if x.name in args.drop)
+        for name in args.drop:
+            proof = proof.without(name)
+    if args.induction:
+        return ProveOptions("induction", 0, args.timeout, proof, dropped)
+    if args.k_induction:
+        return ProveOptions("k-induction", args.k_induction, args.timeout, proof, dropped)
+    return ProveOptions("auto", 0, args.timeout, proof)
+
+
+def run(args, console: Console) -> int:
+    try:
+        loaded = load_spec(args.path)
+        overrides = dict(parse_override(loaded, d) for d in args.defines)
+        proof = load_proof(args.proof, loaded) if args.proof else None
+    except LoadError as exc:
+        report_errors(console, exc, exc.sources)
+        return EXIT_INVALID
+    options = options_from(args, proof)
+    if proof is not None and options.engine in ("bmc", "auto"):
+        console.error("stateline: error[SL504]: --proof is used by --induction and "
+                      "--k-induction")
+        return EXIT_INVALID
+    if args.drop and proof is None:
+        console.error("stateline: error[SL504]: --drop removes a lemma of the --proof file")
+        return EXIT_INVALID
+    for name in args.drop:
+        if name not in {x.name for x in proof.lemmas}:
+            console.error(f"stateline: error[SL504]: {args.proof} has no lemma named '{name}'")
+            return EXIT_INVALID
+    blocks = check_blocks(loaded, args.checks or None)
+    for name in args.checks:
+        if name not in {b.name for b in check_blocks(loaded)}:
+            console.error(f"stateline: error[SL505]: no check block is named '{name}'")
+            return EXIT_INVALID
+    results, invalid = [], False
+    sources = {loaded.path: loaded.source}
+    if proof is not None:
+        sources[proof.path] = proof.source
+    for check in blocks:
+        try:
+            model = instance(loaded, check, overrides)
+            console.print(header(model.system, check.name, options))
+            result = prove_block(loaded, check, overrides, options, model)
+        except SpecError as exc:
+            report_errors(console, exc, {**sources, **getattr(exc, "sources", {})})
+            invalid = True
+            continue
+        except Disagreement as exc:
+            console.error(f"stateline: internal error: {exc}\n  this is a bug in Stateline; "
+                          f"please report it with the spec")
+            return EXIT_INTERNAL
+        results.append(result)
+        show(console, result, args.quiet, sources, tuple(x.name for x in options.dropped))
+    code = exit_code(results, invalid)
+    if results:
+        console.print("")
+        console.print(summary(results))
+    return code
+
+
+def header(system, check: str, options: ProveOptions) -> str:
+    consts = ", ".join(f"{k}={v}" for k, v in describe_constants(system)) or "no constants"
+    engine = {"bmc": f"bmc to depth {options.bound}", "induction": "induction",
+              "k-induction": f"k-induction up to {options.bound}",
+              "auto": "spacer"}.get(options.engine, options.engine)
+    if options.proof is not None:
+        n = len(options.proof.lemmas)
+        engine += f" · proof {options.proof.path} ({n} lemma{'s' if n != 1 else ''})"
+        if options.dropped:
+            engine += f" without {', '.join(x.name for x in options.dropped)}"
+    if options.timeout:
+        engine += f" · timeout {options.timeout:g} s"
+    return f"{system.path}: spec {system.name}, check {check} ({consts}) · {engine}"
+
+
+def mark(met) -> str:
+    return "ok" if met is True else ("FAIL" if met is False else "?")
+
+
+DEPTHS_PER_ROW = 12
+
+
+def show(console: Console, r: ProveResult, quiet: bool, sources, dropped=()) -> None:
+    rows = []
+    for o in r.obligations:
+        result = o.claim.value if not o.detail else f"{o.claim.value}: {o.detail}"
+        rows.append([o.name, o.kind, o.expected, result, mark(o.met)])
+    console.print(tabulate(rows, ["property", "kind", "expected", "result", ""],
+                           tablefmt="simple", disable_numparse=True))
+    if r.depths:
+        console.print(f"depth reached {r.depths[-1][0]} in {r.seconds:.2f} s; seconds per depth:")
+        for i in range(0, len(r.depths), DEPTHS_PER_ROW):
+            chunk = r.depths[i:i + DEPTHS_PER_ROW]
+            console.print(tabulate([["seconds"] + [f"{s:.2f}" for _, s in chunk]],
+                                   ["depth"] + [str(d) for d, _ in chunk], tablefmt="plain",
+                                   disable_numparse=True))
+    else:
+        console.print(f"{r.seconds:.2f} s")
+    for note in r.notes:
+        console.print(f"note: {note}")
+    for o in r.obligations:
+        if o.invariant:
+            console.print("")
+            console.print(f"Inductive invariant found by Spacer (check {r.check}); it implies "
+                          f"every property proved above:")
+            console.print(o.invariant)
+        if o.claim is Claim.VIOLATED and o.trace is not None and not (quiet and o.met):
+            console.print("")
+            console.print(text.counterexample(r, o.verdict(r.engine)))
+    ctis = []
+    for o in r.obligations:
+        if o.cti is not None and o.cti not in ctis:
+            ctis.append(o.cti)
+    for cti in ctis:
+        console.print("")
+        console.print(cti_text(r, cti))
+        if dropped and not cti.why and r.engine == "induction":
+            console.print(dropped_text(cti, dropped))
+    if r.failure is not None:
+        console.print("")
+        console.error(text.failure_text(r, sources))
+
+
+def cti_text(r: ProveResult, cti) -> str:
+    n = len(cti.trace.steps)
+    if cti.why:
+        head = f"Counterexample to the ranking argument: {r.path}, check {r.check}: {cti.why}"
+        body = text.trace_text(cti.trace, f"x the obligation on {cti.breaks} fails here")
+        return head + "\n" + body.replace("  initial state", "  a state satisfying the "
+                                           "invariant, waiting for the goal", 1)
+    if n == 0 and cti.action == "(initial state)":
+        head = f"Counterexample to induction: {r.path}, check {r.check}: {cti.breaks} is " \
+               f"false in an initial state"
+        body = text.trace_text(cti.trace, f"x {cti.breaks} does not hold in this state")
+        return head + "\n" + body
+    if n == 0:
+        head = f"Counterexample to induction: {r.path}, check {r.check}: a run-time error is " \
+               f"possible in a state satisfying the invariant"
+        body = text.trace_text(cti.trace, "x computing a step from this state raises a "
+                                          "run-time error")
+        return head + "\n" + body.replace("  initial state", "  a state satisfying the "
+                                                              "invariant", 1)
+    if cti.action == "(reachable)":
+        head = f"Counterexample to induction: {r.path}, check {r.check}: {cti.breaks} is " \
+               f"false after {n} step{'s' if n != 1 else ''} from an initial state"
+        return head + "\n" + text.trace_text(cti.trace, f"x {cti.breaks} does not hold in the "
+                                                         f"last state")
+    assumed = ", ".join(cti.assumed) if cti.assumed else "the invariant"
+    head = f"Counterexample to induction: {r.path}, check {r.check}: {cti.breaks} is not " \
+           f"preserved by {cti.action}"
+    body = text.trace_text(cti.trace, f"x {cti.breaks} does not hold in the state after the "
+                                      f"step")
+    body = body.replace("  initial state", f"  a state satisfying {assumed} "
+                                           f"(not necessarily reachable)", 1)
+    return head + "\n" + body
+
+
+def dropped_text(cti, dropped: tuple[str, ...]) -> str:
+    """Which lemmas left out with --drop the CTI's first state violates."""
+    kept = [name for name in dropped if name not in cti.violates]
+    lines = []
+    if cti.violates:
+        names = ", ".join(cti.violates)
+        lines.append(f"  the first state violates the dropped lemma"
+                     f"{'s' if len(cti.violates) > 1 else ''} {names}: the proof needs "
+                     f"{'them' if len(cti.violates) > 1 else 'it'} to rule this state out")
+    if kept:
+        lines.append(f"  the first state satisfies the dropped lemma{'s' if len(kept) > 1 else ''} "
+                     f"{', '.join(kept)}")
+    return "\n".join(lines)
+
+
+def summary(results: list[ProveResult]) -> str:
+    obligations = [o for r in results for o in r.obligations]
+    failed = sum(1 for o in obligations if o.met is False)
+    unknown = sum(1 for o in obligations if o.met is None)
+    errors = sum(1 for r in results if r.failure is not None)
+    n = len(results)
+    head = f"{n} check{'s' if n != 1 else ''}, {len(obligations)} obligation" \
+           f"{'s' if len(obligations) != 1 else ''}:"
+    bits = []
+    if failed:
+        bits.append(f"{failed} expectation{'s' if failed != 1 else ''} FAILED")
+    if errors:
+        bits.append(f"{errors} run-time error{'s' if errors != 1 else ''}")
+    if unknown:
+        bits.append(f"{unknown} without a verdict")
+    return head + " " + (", ".join(bits) + "." if bits else "every expectation met.")
+
+
+def exit_code(results: list[ProveResult], invalid: bool) -> int:
+    if invalid or any(r.failure is not None for r in results):
+        return EXIT_INVALID
+    obligations = [o for r in results for o in r.obligations]
+    if any(o.met is False for o in obligations):
+        return EXIT_FAILED
+    if any(o.met is None for o in obligations):
+        return EXIT_BOUND
+    return EXIT_OK

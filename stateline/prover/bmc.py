@@ -1,0 +1,197 @@
+"""Bounded model checking: every property of an instance, depth by depth, to depth K.
+
+At each depth k (k steps from an initial state, every state before the last
+within the `constraint`) the engine asks Z3, in the order the explicit search
+meets them: can evaluating a property in the last state raise a run-time
+error; is an invariant false there; can computing a step from it raise one; is
+a transition invariant false on a step from it; does it have no successor
+(deadlock, unless allowed).  The first depth at which a property fails gives a
+shortest counterexample, as breadth-first search does; it is decoded and
+replayed through the compiled model.  A run-time error ends the run, as it
+ends an explicit check.
+
+What "holds" means here: no violation within K steps (`Claim.BOUNDED`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from ..diagnostics import Diagnostic
+from ..models.model import Model
+from ..models.verdict import ModelFailure
+from .decode import Disagreement, decode_state, first_error, property_error, replay
+from .encode import Encoding
+from .results import Claim, Obligation
+from .scopes import Deadline, ask, new_solver, scope
+from .terms import And, Not, Or
+
+
+class BmcRun:
+    """The state of one bounded search (also used by k-induction's base case)."""
+
+    def __init__(self, enc: Encoding, model: Model, deadline: Deadline,
+                 avoid_errors: bool = False):
+        self.enc = enc
+        self.model = model
+        self.deadline = deadline
+        # Only through states where no run-time error can happen (as the explicit
+        # search, which stops at the first one, and so that the path replays).
+        self.ok = enc.error_free() if avoid_errors else None
+        self.solver = new_solver()
+        self.trans = enc.trans()
+        s0 = enc.at(0)
+        self.solver.add(*s0.facts)
+        self.solver.add(enc.init(s0))
+        self.states = [s0]
+        self.depth = 0
+
+    def extend(self):
+        """Add one more step from the last state (which must be within the constraint)."""
+        enc, k = self.enc, self.depth
+        last = self.states[k]
+        for c in enc.constraints:
+            self.solver.add(enc.instantiate(c.value, last))
+        if self.ok is not None:
+            self.solver.add(enc.instantiate(self.ok, last))
+        nxt = enc.at(k + 1)
+        self.solver.add(*nxt.facts)
+        self.solver.add(enc.instantiate(self.trans, last, nxt, f"@{k}"))
+        self.states.append(nxt)
+        self.depth = k + 1
+
+    def ask_at(self, term, post=None):
+        """Is `term` (over the last state, and `post` when given) satisfiable?"""
+        with scope(self.solver):
+            if post is not None:
+                self.solver.add(*post[0].facts)
+                self.solver.add(post[1])
+            self.solver.add(term)
+            return ask(self.solver, self.deadline)
+
+    def path(self, answer, extra=None) -> list[tuple]:
+        states = [decode_state(self.enc, s, answer.model) for s in self.states]
+        if extra is not None:
+            states.append(decode_state(self.enc, extra, answer.model))
+        return states
+
+
+def bmc(enc: Encoding, model: Model, bound: int, expected: dict[str, str],
+        deadline: Deadline, check_deadlock: bool):
+    """(obligations, [(depth, seconds)], ModelFailure or None, stop note)."""
+    run = BmcRun(enc, model, deadline)
+    props = [(p, "invariant") for p in enc.invariants] + \
+        [(p, "transition") for p in enc.transitions]
+    found: dict[str, Obligation] = {}
+    depths: list[tuple[int, float]] = []
+    failure = None
+    stop = ""
+    names = [p.prop.name for p, _ in props] + (["DeadlockFreedom"] if check_deadlock else [])
+
+    def violated(name, kind, trace, k):
+        n = len(trace)
+        found[name] = Obligation(name, kind, expected.get(name, "holds"), Claim.VIOLATED,
+                                 f"a counterexample of {n} step{'s' if n != 1 else ''}",
+                                 trace=trace, depth=k)
+
+    def unknown(answer):
+        done = f"no violation in {run.depth - 1} step{'s' if run.depth != 2 else ''}, then " \
+            if run.depth > 0 else ""
+        return f"{done}Z3 gave up at depth {run.depth}: {answer.reason}"
+
+    k = 0
+    while True:
+        started = time.perf_counter()
+        last = run.states[k]
+        active = [p for p, kind in props if kind == "invariant" and p.prop.name not in found]
+        # 1. evaluating a property (or the constraint) in the last state raises an error
+        state_err = Or(*[enc.instantiate(p.error, last) for p in active + enc.constraints])
+        a = run.ask_at(state_err)
+        if a.sat:
+            states = run.path(a)
+            failure = _failure(model, states, property_error(model, states[-1]), "state")
+            depths.append((k, time.perf_counter() - started))
+            break
+        if not a.unsat:
+            stop = unknown(a)
+            depths.append((k, time.perf_counter() - started))
+            break
+        # 2. an invariant is false in the last state
+        for p in active:
+            a = run.ask_at(Not(enc.instantiate(p.value, last)))
+            if a.sat:
+                violated(p.prop.name, "invariant", replay(model, run.path(a)), k)
+            elif not a.unsat:
+                stop = unknown(a)
+                break
+        if stop:
+            depths.append((k, time.perf_counter() - started))
+            break
+        within = And(*[enc.instantiate(c.value, last) for c in enc.constraints])
+        # 3. computing a step from the last state raises an error
+        a = run.ask_at(And(within, enc.instantiate(enc.step_error(), last, tag=f"@{k}")))
+        if a.sat:
+            states = run.path(a)
+            failure = _failure(model, states, first_error(model, states[-1]), "step")
+            depths.append((k, time.perf_counter() - started))
+            break
+        if not a.unsat:
+            stop = unknown(a)
+            depths.append((k, time.perf_counter() - started))
+            break
+        # 4. a transition invariant is false on a step from the last state
+        nxt = enc.at(k + 1)
+        step = enc.instantiate(run.trans, last, nxt, f"@{k}")
+        for p, kind in props:
+            if kind != "transition" or p.prop.name in found:
+                continue
+            bad = And(within, Not(enc.instantiate(p.value, last, nxt)))
+            a = run.ask_at(bad, post=(nxt, step))
+            if a.sat:
+                violated(p.prop.name, "transition", replay(model, run.path(a, nxt)), k + 1)
+            elif not a.unsat:
+                stop = unknown(a)
+                break
+        # 5. deadlock: no instance is enabled in the last state
+        if not stop and check_deadlock and "DeadlockFreedom" not in found:
+            a = run.ask_at(And(within, Not(enc.instantiate(enc.enabled_any(), last))))
+            if a.sat:
+                violated("DeadlockFreedom", "deadlock", replay(model, run.path(a)), k)
+            elif not a.unsat:
+                stop = unknown(a)
+        depths.append((k, time.perf_counter() - started))
+        if stop or (names and all(n in found for n in names)) or k >= bound:
+            break
+        run.extend()
+        k += 1
+    obligations = []
+    for p, kind in props:
+        obligations.append(found.get(p.prop.name) or _open(p.prop.name, kind, expected, k,
+                                                           failure, stop))
+    if check_deadlock:
+        obligations.append(found.get("DeadlockFreedom") or
+                           _open("DeadlockFreedom", "deadlock", expected, k, failure, stop))
+    return obligations, depths, failure, stop
+
+
+def _open(name, kind, expected, k, failure, stop) -> Obligation:
+    exp = expected.get(name, "holds")
+    if failure is not None:
+        return Obligation(name, kind, exp, Claim.UNKNOWN,
+                          f"not decided: a run-time error at depth {k} ended the search")
+    if stop:
+        return Obligation(name, kind, exp, Claim.UNKNOWN, stop)
+    return Obligation(name, kind, exp, Claim.BOUNDED,
+                      f"no violation in {k} step{'s' if k != 1 else ''} (depth {k})", depth=k)
+
+
+def _failure(model: Model, states: list[tuple], exc, phase: str) -> ModelFailure:
+    trace = replay(model, states)
+    if exc is None:
+        raise Disagreement(f"Z3 found a run-time error in the {phase} at depth "
+                           f"{len(states) - 1} that the compiled model does not raise")
+    notes = ("the error happened while computing a step from the last state shown",) \
+        if phase == "step" else ()
+    code = "SL601" if "outside" in exc.message else "SL602"
+    return ModelFailure(Diagnostic(code, exc.message, model.system.sites[exc.site],
+                                   notes=notes), trace if states else None)

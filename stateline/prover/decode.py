@@ -1,0 +1,83 @@
+"""Z3 models -> runtime states -> a `Trace`, replayed through the compiled `Model`.
+
+A state found by Z3 is read leaf by leaf into the runtime representation
+documented in models/domains.py (bitmask sets, tuples for maps and records,
+`()` for none, the network as a bitmask or a sorted bag).  The path is then
+handed to `Model.trace`, which looks for each step among the compiled model's
+own successors: a step Z3 believes in and the model does not is a
+`Disagreement`, an internal error, never a verdict.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from ..models.model import Model
+from ..models.runtime import ModelError
+from ..models.trace import Trace
+from .encode import Encoding, StateVars
+from .symbolic import SNet, concrete
+
+
+class Disagreement(Exception):
+    """The Z3 encoding and the compiled model disagree: a bug in Stateline."""
+
+
+def decode_state(enc: Encoding, s: StateVars, zmodel: z3.ModelRef) -> tuple:
+    def ev(t):
+        return zmodel.eval(t, model_completion=True)
+
+    out = []
+    for v, slot in zip(s.slots, enc.system.slots):
+        if isinstance(v, SNet):
+            out.append(_network(enc, v, ev))
+        else:
+            out.append(concrete(v, slot.dom, ev))
+    return tuple(out)
+
+
+def _network(enc: Encoding, net: SNet, ev):
+    values = net.dom.values()
+    if not net.counts:
+        mask = 0
+        for i, c in enumerate(net.cells):
+            if z3.is_true(ev(c)):
+                mask |= 1 << i
+        return mask
+    bag = []
+    for m, c in zip(values, net.cells):
+        bag.extend([m] * ev(c).as_long())
+    return tuple(bag)
+
+
+def replay(model: Model, states: list[tuple], loop_start: int | None = None,
+           choices: list | None = None) -> Trace:
+    """The trace of a path of states; a step the model cannot take is a Disagreement."""
+    try:
+        return model.trace(states, loop_start, choices)
+    except AssertionError as exc:
+        raise Disagreement(f"the Z3 encoding found a step the compiled model does not take "
+                           f"({exc})") from None
+    except ModelError as exc:
+        raise Disagreement(f"replaying a Z3 trace raised a run-time error the encoding did not "
+                           f"predict: {exc.message}") from None
+
+
+def first_error(model: Model, state: tuple) -> ModelError | None:
+    """The run-time error the compiled model raises computing the steps from `state`."""
+    try:
+        model.successors(state)
+    except ModelError as exc:
+        return exc
+    return None
+
+
+def property_error(model: Model, state: tuple) -> ModelError | None:
+    """The run-time error the compiled model raises evaluating the invariants in `state`."""
+    try:
+        model.violated_invariants(state, (1 << len(model.invariants)) - 1)
+        if model.constraint is not None:
+            model.constraint(state)
+    except ModelError as exc:
+        return exc
+    return None

@@ -1,0 +1,137 @@
+"""Bounded search for fair lassos that violate temporal properties (`--bmc K`).
+
+A lasso of length k is a path s0 .. sk (every state within the constraint and
+free of run-time errors) whose end loops back: sk = sl for some l < k, or
+l = k and the behaviour stutters in sk forever, as in the explicit checker.  It
+violates
+
+* `eventually P`               when P is false in every state of it;
+* `always eventually P`        when P is false in every state of the loop;
+* `eventually always P`        when P is false in some state of the loop;
+* `P leads_to Q`               when P holds in some state si and Q is false from
+                               si (or the loop's start, if earlier) to the end;
+
+and it is fair when every weakly fair unit is taken in the loop or disabled in
+some state of it, and every strongly fair unit is taken in the loop or disabled
+in all of its states.  Lengths 0, 1, ..., K are tried in turn, so the lasso
+found is a shortest one; it is replayed through the compiled model with the
+loop's steps taken by the very action instances Z3 chose (so the printed loop
+is fair).  "Holds" here means: no fair violating lasso of at most K steps.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from ..models.model import Model
+from .bmc import BmcRun
+from .decode import decode_state, replay
+from .encode import Encoding
+from .fairness import instances, taken, units
+from .results import Claim, Obligation
+from .terms import And, Eq, Not, Or, is_true
+
+
+def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadline):
+    props = list(enc.system.temporal)
+    if not props:
+        return []
+    fair = units(enc, model)
+    insts = {p.name: instances(enc, p) for p in props}
+    run = BmcRun(enc, model, deadline, avoid_errors=True)
+    found: dict[str, Obligation] = {}
+    enabled_at: list[list] = []          # [state][unit]
+    stop = ""
+    for k in range(bound + 1):
+        states = run.states
+        enabled_at.append([enc.instantiate(u.enabled, states[k]) for u in fair])
+        within = And(*[enc.instantiate(c.value, states[k]) for c in enc.constraints],
+                     enc.instantiate(enc.error_free(), states[k]))
+        for prop in props:
+            if prop.name in found:
+                continue
+            options = []
+            for l in range(k + 1):
+                loop = TRUE_LOOP if l == k else And(*(Eq(x, y) for x, y in
+                                                     zip(states[k].leaves, states[l].leaves)))
+                fairness = _fair(fair, enabled_at, l, k)
+                for inst in insts[prop.name]:
+                    viol = _violates(enc, prop.temporal.form, inst, states, l, k)
+                    options.append((l, inst, And(loop, fairness, viol)))
+            a = run.ask_at(And(within, Or(*(t for _, _, t in options))))
+            if a.sat:
+                l, inst = next((l, i) for l, i, t in options
+                               if is_true(a.model.eval(t, model_completion=True)))
+                trace = _decode(enc, model, run, a.model, l, k)
+                what = f" (for {inst.label})" if inst.label else ""
+                steps = f"{k} step{'s' if k != 1 else ''}"
+                shape = f"{steps}, then stuttering forever" if l == k else \
+                    f"{steps}, looping back to the state after step {l}"
+                found[prop.name] = Obligation(
+                    prop.name, "temporal", expected.get(prop.name, "holds"), Claim.VIOLATED,
+                    f"a fair lasso{what}: {shape}", trace=trace, depth=k)
+            elif not a.unsat:
+                stop = f"Z3 gave up at depth {k}: {a.reason}"
+                break
+        if stop or len(found) == len(props) or k == bound:
+            break
+        run.extend()
+    out = []
+    for prop in props:
+        if prop.name in found:
+            out.append(found[prop.name])
+        elif stop:
+            out.append(Obligation(prop.name, "temporal", expected.get(prop.name, "holds"),
+                                  Claim.UNKNOWN, stop))
+        else:
+            out.append(Obligation(prop.name, "temporal", expected.get(prop.name, "holds"),
+                                  Claim.BOUNDED, f"no fair violating lasso of at most {bound} "
+                                                 f"step{'s' if bound != 1 else ''}",
+                                  depth=bound))
+    return out
+
+
+TRUE_LOOP = z3.BoolVal(True)
+
+
+def _fair(fair, enabled_at, l: int, k: int):
+    parts = []
+    loop_states = range(l, k) if l < k else range(k, k + 1)
+    for u in fair:
+        took = Or(*(taken(u.members, z3.Int(f"sel@{i}")) for i in range(l, k)))
+        if u.kind == "weak":
+            parts.append(Or(took, *(Not(enabled_at[i][u.index]) for i in loop_states)))
+        else:
+            parts.append(Or(took, And(*(Not(enabled_at[i][u.index]) for i in loop_states))))
+    return And(*parts)
+
+
+def _violates(enc, form: str, inst, states, l: int, k: int):
+    def p(i):
+        return enc.instantiate(inst.p, states[i])
+
+    def q(i):
+        return enc.instantiate(inst.q, states[i])
+
+    last = k if l == k else k - 1          # the loop's states are l..last
+    if form == "eventually":
+        return And(*(Not(p(i)) for i in range(k + 1)))
+    if form == "always_eventually":
+        return And(*(Not(p(i)) for i in range(l, last + 1)))
+    if form == "eventually_always":
+        return Or(*(Not(p(i)) for i in range(l, last + 1)))
+    return Or(*(And(p(i), *(Not(q(j)) for j in range(min(i, l), k + 1)))
+                for i in range(k + 1)))
+
+
+def _decode(enc, model: Model, run: BmcRun, m, l: int, k: int):
+    states = [decode_state(enc, s, m) for s in run.states[:k + 1]]
+    choices: list = [None] * k
+    for i in range(l, k):
+        j = m.eval(z3.Int(f"sel@{i}"), model_completion=True).as_long()
+        inst = enc.instances[j]
+        for c, (label, nxt) in enumerate(model.successors_labeled(states[i])):
+            if label[0] == inst.action and label[1] == inst.node and nxt == states[i + 1]:
+                choices[i] = c
+                break
+    return replay(model, states, l, choices)

@@ -1,0 +1,123 @@
+"""Running one symbolic engine on one check block's instance.
+
+`prove_block(loaded, check, overrides, options)` lowers the instance exactly as
+`stateline check` does, encodes it (`encode.Encoding`), runs the engine the
+options name and returns a `ProveResult`.  A construct the encoding cannot
+handle is a `SpecError` naming it and its location (exit 2), never a crash; a
+disagreement between Z3 and the compiled model is a `Disagreement` (an internal
+error).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostic, SpecError, Span
+from ..lang import ir
+from ..lang.load import LoadedSpec
+from ..models.lower import lower
+from ..models.model import Model
+from .bmc import bmc
+from .encode import Encoding
+from .proofs import Proof
+from .results import ProveResult
+from .scopes import Deadline
+from .symbolic import Unencodable
+
+ENGINES = ("bmc", "induction", "k-induction", "auto")
+
+
+@dataclass(frozen=True)
+class ProveOptions:
+    engine: str = "bmc"             # one of ENGINES
+    bound: int = 10                 # --bmc K, --k-induction K
+    timeout: float | None = None    # seconds for the whole block
+    proof: Proof | None = None
+    dropped: tuple = ()             # lemmas removed from the proof (--drop), as proofs.Lemma
+
+
+def instance(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E]) -> Model:
+    bindings = {name: value for name, value, _ in check.bindings}
+    bindings.update(overrides)
+    return Model(lower(loaded.typed, bindings, allow_deadlock=check.allow_deadlock,
+                       fairness=check.fairness))
+
+
+def encode(model: Model) -> Encoding:
+    """The Z3 encoding of a compiled instance, or a SpecError naming what is refused."""
+    try:
+        refuse_builtins(model)
+        return Encoding(model.system)
+    except Unencodable as exc:
+        raise SpecError(refusal(exc, model.system.path)) from None
+
+
+def refuse_builtins(model: Model) -> None:
+    """Refuse what the compiled model does beyond the spec's own actions and the network's
+    `drop`, and state beyond the variables and the network: the encoding would miss it."""
+    system = model.system
+    net = system.network
+    span = system.context.typed.network[2] if system.context.typed.network else None
+    if net is not None and getattr(net, "partitions", 0):
+        raise Unencodable("network partitions (partitions(N))", span)
+    for name, process, _ in model.labels[len(system.actions):]:
+        if name != "drop":
+            raise Unencodable(f"the built-in action '{name}'", span)
+    for slot in system.slots:
+        if slot.var is None and (net is None or slot.index != net.slot):
+            raise Unencodable(f"the built-in state '{slot.name}'", span)
+
+
+def refusal(exc: Unencodable, path: str) -> Diagnostic:
+    too_big = "more than" in exc.what or "too many" in exc.what
+    return Diagnostic("SL405" if too_big else "SL801",
+                      f"the Z3 engines cannot encode {exc.what}",
+                      exc.span or Span(path, 1, 1),
+                      hint="check this spec with `stateline check` (the explicit engine) "
+                           "instead")
+
+
+def describe_constants(system) -> tuple[tuple[str, str], ...]:
+    return tuple((name, dom.show(value)) for name, (value, dom) in system.constants.items())
+
+
+def prove_block(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
+                options: ProveOptions, model: Model | None = None,
+                enc: Encoding | None = None) -> ProveResult:
+    """Run one engine on one check block.  `model` and `enc` (the instance and its
+    encoding) may be passed in to run several engines or proofs on one encoding."""
+    model = model or instance(loaded, check, overrides)
+    started = time.perf_counter()
+    enc = enc or encode(model)
+    system = model.system
+    expected = {prop: outcome for prop, outcome, _ in check.expects}
+    deadline = Deadline(options.timeout)
+    check_deadlock = not system.allow_deadlock or "DeadlockFreedom" in expected
+    depths, failure, notes = (), None, []
+    try:
+        if options.engine == "bmc":
+            obligations, depths, failure, stop = bmc(enc, model, options.bound, expected,
+                                                     deadline, check_deadlock)
+            if stop:
+                notes.append(stop)
+            if system.temporal and failure is None:
+                from .lasso import lasso_search
+                obligations += lasso_search(enc, model, options.bound, expected, deadline)
+        elif options.engine in ("induction", "k-induction"):
+            from .induction import induction
+            obligations, notes = induction(enc, model, options, expected, deadline)
+        else:
+            from .pdr import spacer
+            obligations, notes, failure = spacer(enc, model, expected, deadline,
+                                                 check_deadlock)
+    except Unencodable as exc:
+        raise SpecError(refusal(exc, system.path)) from None
+    if system.temporal and options.engine in ("k-induction", "auto"):
+        names = ", ".join(p.name for p in system.temporal)
+        notes.append(f"temporal propert{'ies' if len(system.temporal) > 1 else 'y'} {names}: "
+                     f"not checked by --{options.engine}, which proves safety properties "
+                     f"(prove with --induction and a ranking function; search with --bmc K)")
+    return ProveResult(system.name, system.path, check.name, describe_constants(system),
+                       options.engine, tuple(obligations), time.perf_counter() - started,
+                       tuple(depths), failure, tuple(notes))

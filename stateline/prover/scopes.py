@@ -1,0 +1,98 @@
+"""Exception-safe solver scopes and solver answers as values.
+
+`scope(solver)` pushes a backtracking point and always pops it, even when the
+body raises.  `ask(solver, deadline)` runs one satisfiability check and returns
+an `Answer`: sat (with its model), unsat, or unknown with Z3's reason; an
+unknown, a timeout or a Z3 exception is a value here, never an exception
+(STYLE.md, note 12).  `Deadline` turns one `--timeout` for a whole run into the
+remaining milliseconds of each call.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import z3
+
+
+class Outcome(enum.Enum):
+    SAT = "sat"
+    UNSAT = "unsat"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Answer:
+    outcome: Outcome
+    model: z3.ModelRef | None = None
+    reason: str = ""
+    seconds: float = 0.0
+
+    @property
+    def sat(self) -> bool:
+        return self.outcome is Outcome.SAT
+
+    @property
+    def unsat(self) -> bool:
+        return self.outcome is Outcome.UNSAT
+
+
+class Deadline:
+    """The end of a run's time budget (None: no limit)."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.end = None if seconds is None else time.monotonic() + seconds
+
+    def remaining_ms(self) -> int | None:
+        if self.end is None:
+            return None
+        return max(1, int((self.end - time.monotonic()) * 1000))
+
+    @property
+    def expired(self) -> bool:
+        return self.end is not None and time.monotonic() >= self.end
+
+
+@contextmanager
+def scope(solver):
+    """A backtracking point that is popped however the block ends."""
+    solver.push()
+    try:
+        yield solver
+    finally:
+        solver.pop()
+
+
+def new_solver() -> z3.Solver:
+    s = z3.Solver()
+    s.set("random_seed", 0)
+    return s
+
+
+def ask(solver: z3.Solver, deadline: Deadline, *assumptions) -> Answer:
+    """Check satisfiability within the deadline; never raises for unknown or timeout."""
+    if deadline.expired:
+        return Answer(Outcome.UNKNOWN, reason=f"the --timeout of {deadline.seconds:g} s ran out")
+    ms = deadline.remaining_ms()
+    if ms is not None:
+        solver.set("timeout", ms)
+    started = time.perf_counter()
+    try:
+        r = solver.check(*assumptions)
+    except z3.Z3Exception as exc:
+        return Answer(Outcome.UNKNOWN, reason=f"Z3: {exc}",
+                      seconds=time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    if r == z3.sat:
+        return Answer(Outcome.SAT, solver.model(), seconds=seconds)
+    if r == z3.unsat:
+        return Answer(Outcome.UNSAT, seconds=seconds)
+    reason = solver.reason_unknown()
+    if reason in ("timeout", "canceled") and deadline.seconds is not None:
+        reason = f"the --timeout of {deadline.seconds:g} s ran out"
+    return Answer(Outcome.UNKNOWN, reason=f"Z3: {reason}" if not reason.startswith("the") else
+                  reason, seconds=seconds)
