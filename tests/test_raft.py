@@ -34,7 +34,7 @@ def verdict(results, path, check, prop):
 # check -> (distinct states, transitions, depth)
 PINNED = {
     "replication": (76_092, 445_024, 34),
-    "crashes": (112_433, 671_242, 28),
+    "crashes": (496_234, 2_906_386, 40),
     "twoValues": (12_683, 58_141, 23),
     "reordering": (11_081, 78_031, 18),
 }
