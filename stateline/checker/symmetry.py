@@ -22,6 +22,7 @@ from ..diagnostics import fail
 from ..lang import ir
 from ..models.domains import (DAtom, DMap, DMsg, DOption, DRecord, DSeq, DSet, DTuple, Dom,
                               sort_key)
+from ..models.runtime import memoized
 from ..models.system import System
 
 MAX_PERMUTATIONS = 5040     # 7! - beyond this the reduction costs more than it saves
@@ -117,17 +118,31 @@ def _network_mapper(system: System, perm) -> Callable | None:
         return lambda v: _move_bits(v, table)
     if net.rep == "frozenset":
         return lambda v: frozenset(inner(x) for x in v)
+    index = memoized(msgs.index)
     if net.rep == "bag" and net.senders:
         return lambda v: tuple(sorted(((nodes[a] if a >= 0 else a, inner(x)) for a, x in v),
-                                      key=lambda e: (e[0], msgs.index(e[1]))))
+                                      key=lambda e: (e[0], index(e[1]))))
     if net.rep == "bag":
-        return lambda v: tuple(sorted((inner(x) for x in v), key=msgs.index))
+        return lambda v: tuple(sorted((inner(x) for x in v), key=index))
     nn = len(nodes)
     order = [0] * (nn * nn)          # new channel -> old channel
     for c in range(nn * nn):
         src, dst = divmod(c, nn)
         order[nodes[src] * nn + nodes[dst]] = c
     return lambda v: tuple(tuple(inner(m) for m in v[c]) for c in order)
+
+
+def _precedes(t: tuple, u: tuple) -> bool:
+    """sort_key(t) < sort_key(u) for two states (tuples of one length), computed on the
+    first slots where they differ only (equal values have equal keys)."""
+    for a, b in zip(t, u):
+        if a != b:
+            if type(a) is int and type(b) is int:
+                return a < b
+            ka, kb = sort_key(a), sort_key(b)
+            if ka != kb:
+                return ka < kb
+    return False
 
 
 def _move_bits(mask: int, table: list[int]) -> int:
@@ -190,16 +205,12 @@ class Symmetry:
         return apply
 
     def canonical(self, s: tuple) -> tuple:
-        best, best_key = s, None
+        """The least state of the orbit of s, in the order of `sort_key`."""
+        best = s
         for apply in self.perms:
             t = apply(s)
-            if t == best:
-                continue
-            if best_key is None:
-                best_key = self.key(best)
-            k = self.key(t)
-            if k < best_key:
-                best, best_key = t, k
+            if t != best and _precedes(t, best):
+                best = t
         return best
 
     def concretize(self, model, states: list[tuple]) -> list[tuple]:

@@ -1,0 +1,324 @@
+"""Message-sequence diagrams of traces, drawn as SVG by Stateline itself.
+
+One vertical lane per node that acts in the trace (processes grouped in the
+order they first act, instances in natural order, `network` last), one row per
+step, a box on the acting node's lane naming the action, and an arrow from the
+step that sent a message to each step that received it.  A received message's
+sender is the latest earlier step that sent an equal message; a message that
+no step of the trace receives is drawn as a short dashed stub with its name
+("in the network").  The violating step is shaded, a liveness lasso gets a
+bracket over the steps that repeat, and a deadlock or a stuttering end gets a
+closing row.
+
+Layout is fixed-pitch so that it stays readable at 40 steps and five lanes:
+rows are 30 px, lanes 110-230 px depending on the longest action, labels are
+monospace and truncated to the room they have (the full text is in a
+`<title>` tooltip), and each row holds one box, at most one incoming label
+and at most one stub label, on different sides or heights, so no two labels
+overlap.  The output is deterministic: the same trace gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+
+from ..models.trace import Message, Trace
+
+ROW = 30            # height of one step
+HEAD = 40           # lane header band
+LEFT = 64           # step numbers and the loop bracket
+RIGHT = 24          # right margin, widened (up to MAX_RIGHT) for the last lane's stubs
+MAX_RIGHT = 380     # (single-lane diagrams)
+CHAR = 6.7          # width of one 11 px monospace character
+MIN_LANE, MAX_LANE = 110, 220
+STUB = 26           # length of the stub of a message nobody receives
+STUB_LABEL = 260    # the longest a stub's label gets (it stays near its step)
+MIN_ROOM = 80       # the least room a stub's label needs on one side
+
+STYLE = """
+.msc text{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:11px;fill:#1f2328}
+.msc .lane-head rect{fill:#eef2f8;stroke:#8c959f}
+.msc .lane-head text{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;font-size:12px;
+  font-weight:600;text-anchor:middle}
+.msc .lifeline{stroke:#8c959f;stroke-dasharray:4 4}
+.msc .band{fill:#f6f8fa}
+.msc .step-no{text-anchor:end;fill:#57606a}
+.msc .box rect{fill:#ffffff;stroke:#0969da;stroke-width:1.2}
+.msc .box text{text-anchor:middle}
+.msc .arrow path,.msc .stub path{fill:none;stroke:#1f6feb;stroke-width:1.3}
+.msc .arrow text,.msc .stub text{paint-order:stroke;stroke:#ffffff;stroke-width:3px}
+.msc .stub path{stroke:#8c959f;stroke-dasharray:3 3}
+.msc .stub text{fill:#57606a}
+.msc .violation rect.mark{fill:#ffebe9}
+.msc .violation .box rect{stroke:#cf222e;stroke-width:2}
+.msc .violated text.note,.msc .closing text{fill:#cf222e;font-weight:600}
+.msc .loop path{fill:none;stroke:#8250df;stroke-width:2}
+.msc .loop text{fill:#8250df;font-weight:600}
+.msc rect.loop-band{fill:#fbefff}
+"""
+
+
+@dataclass(frozen=True)
+class Arrow:
+    sender: int | None      # index of the sending step; None: in the network initially
+    receiver: int           # index of the receiving step
+    message: Message
+
+
+@dataclass(frozen=True)
+class Diagram:
+    lanes: tuple[str, ...]
+    arrows: tuple[Arrow, ...]
+    pending: tuple[tuple[int, tuple[Message, ...]], ...]   # (step index, never received)
+
+
+def _natural(text: str):
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p]
+
+
+def lanes(trace: Trace) -> list[str]:
+    """The nodes that act in the trace, in a stable order."""
+    groups: dict[str, set[str]] = {}
+    for step in trace.steps:
+        groups.setdefault(step.node.split("[", 1)[0], set()).add(step.node)
+    order = [g for g in groups if g != "network"] + (["network"] if "network" in groups else [])
+    return [node for g in order for node in sorted(groups[g], key=_natural)]
+
+
+def _key(m: Message):
+    return ("raw", m.raw) if m.raw is not None else ("shown", m.shown)
+
+
+def diagram(trace: Trace) -> Diagram:
+    """Lanes, the arrows from each send to its receives, and the messages never received."""
+    last_sent: dict = {}
+    received_from: set[tuple[int, int]] = set()
+    arrows = []
+    for i, step in enumerate(trace.steps):
+        if step.received is not None:
+            sender = last_sent.get(_key(step.received))
+            arrows.append(Arrow(None if sender is None else sender[0], i, step.received))
+            if sender is not None:
+                received_from.add(sender)
+        for j, m in enumerate(step.sent):
+            last_sent[_key(m)] = (i, j)
+    pending = []
+    for i, step in enumerate(trace.steps):
+        left = tuple(m for j, m in enumerate(step.sent) if (i, j) not in received_from)
+        if left:
+            pending.append((i, left))
+    return Diagram(tuple(lanes(trace)), tuple(arrows), tuple(pending))
+
+
+def _fit(text: str, width: float) -> str:
+    n = max(3, int(width / CHAR))
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def _label(step) -> str:
+    """The action as shown in its box (the lane already names the node)."""
+    title = step.title()
+    return title[len(step.node) + 1:] if title.startswith(step.node + ".") else title
+
+
+def _text(x, y, text, cls=None, full=None, anchor=None) -> str:
+    attrs = f' class="{cls}"' if cls else ""
+    if anchor:
+        attrs += f' text-anchor="{anchor}"'
+    tip = f"<title>{escape(full)}</title>" if full and full != text else ""
+    return f'<text x="{x:g}" y="{y:g}"{attrs}>{tip}{escape(text)}</text>'
+
+
+def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc") -> str:
+    """The diagram of `trace` as an `<svg>` element.
+
+    `kind` is the violated property's kind ("invariant", "transition",
+    "deadlock", "temporal") or "error" (a run-time error after the last step);
+    it decides what is highlighted.  `ident` prefixes the element ids (several
+    diagrams can share a page); step rows link to `#{ident}-step-{n}`.
+    """
+    d = diagram(trace)
+    steps = trace.steps
+    n = len(steps)
+    # wide enough for the longest action, and for message labels up to a point
+    longest = max([len(_label(s)) for s in steps] + [len(a.message.shown) for a in d.arrows],
+                  default=8)
+    lane_w = max(MIN_LANE, min(MAX_LANE, longest * CHAR + 40))
+    box_w = lane_w - 22
+    x_of = {node: LEFT + lane_w * (k + 0.5) for k, node in enumerate(d.lanes)}
+    incoming_side: dict[int, int] = {}      # step -> side its incoming label is on
+    for a in d.arrows:
+        right_to_left = a.sender is not None and \
+            x_of[steps[a.sender].node] > x_of[steps[a.receiver].node]
+        incoming_side[a.receiver] = 1 if right_to_left else -1
+    sides = {i: _stub_side(x_of[steps[i].node], box_w, steps[i].node == d.lanes[-1],
+                           incoming_side.get(i)) for i, _ in d.pending}
+    # room on the right for what the last lane sends, nobody receives, and has to
+    # be written on its right
+    right = RIGHT
+    ends = [len(_stub_text(msgs)[0]) for i, msgs in d.pending
+            if steps[i].node == d.lanes[-1] and sides[i] > 0]
+    if ends:
+        need = RIGHT + STUB + 8 + min(max(ends) * CHAR, STUB_LABEL) - (lane_w - box_w) / 2
+        right = max(RIGHT, min(MAX_RIGHT, need))
+    width = LEFT + lane_w * max(1, len(d.lanes)) + right
+    loop = trace.loop_start
+    closing = None
+    if kind == "deadlock":
+        closing = "deadlock: no action is enabled after the last step"
+    elif loop is not None and loop == n:
+        closing = "from here the behaviour stutters forever"
+    elif n == 0:
+        closing = "violated in an initial state" if kind != "error" else \
+            "the error occurs in an initial state"
+    if closing:
+        width = max(width, LEFT + len(closing) * CHAR + RIGHT)
+    rows = n + (1 if closing else 0)
+    bottom_heads = rows > 12
+    top = HEAD + 8
+    height = top + rows * ROW + (HEAD + 8 if bottom_heads else 8)
+
+    def y_of(i: int) -> float:
+        return top + i * ROW + ROW / 2
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="msc" id="{ident}" '
+           f'width="{width:g}" height="{height:g}" viewBox="0 0 {width:g} {height:g}" '
+           f'role="img" aria-label="{escape(caption or "message sequence diagram")}">',
+           f"<style>{STYLE}</style>",
+           f'<defs><marker id="{ident}-head" viewBox="0 0 10 10" refX="10" refY="5" '
+           f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+           f'<path d="M0,0 L10,5 L0,10 z" fill="#1f6feb"/></marker>'
+           f'<marker id="{ident}-open" viewBox="0 0 10 10" refX="10" refY="5" '
+           f'markerWidth="7" markerHeight="7" orient="auto">'
+           f'<path d="M0,0 L10,5 L0,10" fill="none" stroke="#8c959f"/></marker></defs>']
+    # row bands, the loop band, the violation mark
+    for i in range(rows):
+        if i % 2 == 1:
+            out.append(f'<rect class="band" x="0" y="{top + i * ROW:g}" width="{width:g}" '
+                       f'height="{ROW}"/>')
+    if loop is not None and loop < n:
+        out.append(f'<rect class="loop-band" x="{LEFT - 40}" y="{top + loop * ROW:g}" '
+                   f'width="{width - LEFT + 40:g}" height="{(n - loop) * ROW:g}"/>')
+    # lane headers and lifelines
+    y_end = top + rows * ROW
+    for node in d.lanes:
+        x = x_of[node]
+        out.append(f'<g class="lane" data-node="{escape(node)}">')
+        out.append(f'<line class="lifeline" x1="{x:g}" y1="{HEAD:g}" x2="{x:g}" y2="{y_end:g}"/>')
+        for hy in ([4] + ([y_end + 4] if bottom_heads else [])):
+            out.append(f'<g class="lane-head"><rect x="{x - box_w / 2:g}" y="{hy:g}" '
+                       f'width="{box_w:g}" height="{HEAD - 10}" rx="4"/>'
+                       + _text(x, hy + (HEAD - 10) / 2 + 4, _fit(node, box_w - 8), full=node)
+                       + "</g>")
+        out.append("</g>")
+    # steps
+    violating = n - 1 if kind in ("invariant", "transition", "deadlock") and n else None
+    for i, step in enumerate(steps):
+        y = y_of(i)
+        x = x_of[step.node]
+        cls = "step violation" if i == violating else "step"
+        out.append(f'<g class="{cls}" id="{ident}-row-{step.number}">')
+        if i == violating:
+            out.append(f'<rect class="mark" x="0" y="{top + i * ROW:g}" width="{width:g}" '
+                       f'height="{ROW}"/>')
+        out.append(f'<a href="#{ident}-step-{step.number}">'
+                   + _text(LEFT - 8, y + 4, str(step.number), "step-no") + "</a>")
+        label = _label(step)
+        out.append(f'<g class="box" data-node="{escape(step.node)}"><rect x="{x - box_w / 2:g}" '
+                   f'y="{y - 10:g}" width="{box_w:g}" height="20" rx="3"/>'
+                   + _text(x, y + 4, _fit(label, box_w - 8), full=step.title()) + "</g>")
+        out.append("</g>")
+    # arrows from send to receive
+    for a in d.arrows:
+        out.append(_arrow(a, steps, x_of, y_of, box_w, lane_w, ident))
+    # messages nobody receives
+    for i, msgs in d.pending:
+        out.append(_stub(i, msgs, steps, x_of, y_of, box_w, width, sides[i],
+                         ident))
+    # loop bracket, closing row, violation note
+    if loop is not None and loop < n:
+        y0, y1 = top + loop * ROW + 3, top + n * ROW - 3
+        out.append(f'<g class="loop"><path d="M{LEFT - 30},{y0:g} h-8 V{y1:g} h8" '
+                   f'marker-start="url(#{ident}-head)"/>'
+                   + f'<text x="6" y="{(y0 + y1) / 2 + 4:g}" '
+                     f'transform="rotate(-90 10 {(y0 + y1) / 2:g})">loop</text>'
+                   + f"<title>steps {loop + 1}-{n} repeat forever</title></g>")
+    if closing:
+        y = y_of(n)
+        out.append('<g class="closing">' + _text(LEFT, y + 4, closing) + "</g>")
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _edge(x_from: float, x_to: float, box_w: float) -> tuple[float, float]:
+    if x_to >= x_from:
+        return x_from + box_w / 2, x_to - box_w / 2
+    return x_from - box_w / 2, x_to + box_w / 2
+
+
+def _arrow(a: Arrow, steps, x_of, y_of, box_w, lane_w, ident) -> str:
+    rstep = steps[a.receiver]
+    x_r, y_r = x_of[rstep.node], y_of(a.receiver)
+    full = a.message.shown
+    head = f'marker-end="url(#{ident}-head)"'
+    if a.sender is None:
+        x0 = LEFT - 4
+        x1 = x_r - box_w / 2
+        path = f"M{x0:g},{y_r - 12:g} L{x1:g},{y_r:g}"
+        label = _text(x1 - 4, y_r + 13, _fit(full, max(x1 - x0 - 8, lane_w - 10)), full=full,
+                      anchor="end")
+        return (f'<g class="arrow from-initial" data-from="" data-to="{a.receiver + 1}">'
+                f'<path d="{path}" {head}/>{label}</g>')
+    sstep = steps[a.sender]
+    x_s, y_s = x_of[sstep.node], y_of(a.sender)
+    if sstep.node == rstep.node:
+        xe = x_s + box_w / 2
+        path = f"M{xe:g},{y_s:g} C{xe + 34:g},{y_s:g} {xe + 34:g},{y_r:g} {xe:g},{y_r:g}"
+        label = _text(xe + 6, y_r + 13, _fit(full, lane_w - box_w / 2 + 20), full=full)
+    else:
+        x0, x1 = _edge(x_s, x_r, box_w)
+        path = f"M{x0:g},{y_s:g} L{x1:g},{y_r:g}"
+        room = max(abs(x1 - x0) - 8, lane_w - 10)
+        if x1 >= x0:
+            label = _text(x1 - 4, y_r + 13, _fit(full, room), full=full, anchor="end")
+        else:
+            label = _text(x1 + 4, y_r + 13, _fit(full, room), full=full)
+    return (f'<g class="arrow" data-from="{a.sender + 1}" data-to="{a.receiver + 1}">'
+            f'<path d="{path}" {head}/>{label}</g>')
+
+
+def _stub_text(msgs) -> tuple[str, str]:
+    names = [m.shown + (f" to {m.to}" if m.to else "") for m in msgs]
+    full = "; ".join(names)
+    return (names[0] if len(names) == 1 else f"{len(names)} messages: {full}"), full
+
+
+def _stub_side(x: float, box_w: float, last_lane: bool, incoming: int | None) -> int:
+    """Where the stub of unreceived messages goes: -1 left, 1 right of the box.
+
+    Away from an incoming arrow (which would cross the stub's label); otherwise
+    left on the last lane and right elsewhere, where there is room (MIN_ROOM)."""
+    room_left = x - box_w / 2 - STUB - LEFT - 4
+    if incoming:
+        return 1 if incoming > 0 and room_left < MIN_ROOM else -incoming
+    return -1 if last_lane and room_left >= MIN_ROOM else 1
+
+
+def _stub(i, msgs, steps, x_of, y_of, box_w, width, side, ident) -> str:
+    step = steps[i]
+    x, y = x_of[step.node], y_of(i)
+    text, full = _stub_text(msgs)
+    if side > 0:
+        x0 = x + box_w / 2
+        x1 = x0 + STUB
+        room = min(STUB_LABEL, width - RIGHT - x1 - 4)
+        label = _text(x1 + 4, y - 3, _fit(text, room), full=full)
+    else:
+        x0 = x - box_w / 2
+        x1 = x0 - STUB
+        room = min(STUB_LABEL, x1 - LEFT - 4)
+        label = _text(x1 - 4, y - 3, _fit(text, room), full=full, anchor="end")
+    return (f'<g class="stub" data-from="{i + 1}"><path d="M{x0:g},{y:g} L{x1:g},{y:g}" '
+            f'marker-end="url(#{ident}-open)"/>{label}</g>')
