@@ -273,3 +273,10 @@ def check_readable(browser, tmp_path, servers: int) -> None:
     for b in layout["boxes"]:                          # action names fit in their boxes
         r, t = b["rect"], b["text"]
         assert r[0] - 0.5 <= t[0] and t[2] <= r[2] + 0.5
+
+
+def test_a_recorded_history_shows_the_events_each_step_appends(tmp_path):
+    code, path = report(tmp_path, ROOT / "specs" / "labs" / "seed_store.sl")
+    assert code == 0
+    page = path.read_text()
+    assert "<code>H</code>: + n3 invoke read, n3 ok read(none)</div>" in page

@@ -102,7 +102,9 @@ def step_table(trace: Trace, kind: str, ident: str, closing: str) -> str:
                                 if step.params else "")
         received = _e(step.received.shown) if step.received is not None else ""
         sent = "<br>".join(_e(m.shown + (f" to {m.to}" if m.to else "")) for m in step.sent)
-        changes = "".join(f"<div><code>{_e(c.variable)}</code>: {_e(c.old)} → {_e(c.new)}</div>"
+        changes = "".join(f"<div><code>{_e(c.variable)}</code>: "
+                          + (f"+ {_e(c.appended)}" if c.appended is not None
+                             else f"{_e(c.old)} → {_e(c.new)}") + "</div>"
                           for c in step.changes)
         rows.append(f'<tr id="{ident}-step-{step.number}"{cls}><td class="num">'
                     f'<a href="#{ident}-row-{step.number}">{step.number}</a></td>'
