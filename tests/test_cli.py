@@ -338,3 +338,13 @@ def test_a_closed_output_pipe_is_not_an_internal_error():
     assert proc.wait(timeout=120) == 3
     assert "internal error" not in err and "Traceback" not in err and \
         "BrokenPipe" not in err, err
+
+
+def test_fair_network_heal_with_no_partitions_allowed(capsys, tmp_path):
+    # partitions(0): the network never splits, so the unfair check's lasso is gone too.
+    path = tmp_path / "heal.sl"
+    path.write_text(HEAL.format(kind="weak").replace("partitions(1)", "partitions(0)"))
+    code, out, err = run(capsys, "check", str(path), "--json", "-")
+    assert code == 1, err
+    results = {r["check"]: r["properties"][0]["result"] for r in json.loads(out)["results"]}
+    assert results == {"unfairHeal": "holds", "fairHeal": "holds"}

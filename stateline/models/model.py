@@ -223,10 +223,9 @@ class Fairness:
                 else:
                     node = f"{proc.name}[{proc.instance_dom.show(inst)}]."
                 self.names.append(node + action.name)
-        if system.heal_fairness is not None:
-            heal = next(k for k in range(len(system.actions), len(labels))
-                        if labels[k][0] == "heal")
-            self._units[(heal, None)] = len(self.kinds)
+        heal = [k for k in range(len(system.actions), len(labels)) if labels[k][0] == "heal"]
+        if system.heal_fairness is not None and heal:     # none with partitions(0)
+            self._units[(heal[0], None)] = len(self.kinds)
             self.kinds.append(system.heal_fairness)
             self.names.append("network.heal")
 
