@@ -11,15 +11,10 @@ spec EventualLWW
 # Each replica gossips its whole state to the next replica on a ring (1 -> 2 ->
 # 3 -> 1), one message in flight per link.  The network is lossy: a gossip
 # message may be dropped, and the replica then sends its state again.  The
-# network may also be partitioned (at most MaxPartitions times) and healed:
-# `split` cuts the replicas into two sides, and a gossip message cannot be
-# received across the cut until `rejoin` heals it (it stays in the network).
-# Writes go on at any replica, on either side.
-#
-# (The partition is written out as two global actions rather than with the
-# built-in `network bag partitions(N)`, because a check block cannot declare
-# the built-in `heal` fair, and "once the network has healed" is the
-# assumption of the convergence claim.)
+# network may also be partitioned (at most MaxPartitions times) and healed, by
+# the built-in `network.partition` and `network.heal` steps of `partitions(N)`:
+# a gossip message cannot be received across the cut until the network heals
+# (it stays in the network).  Writes go on at any replica, on either side.
 #
 # Write k writes the value k.  Two ghost variables record causality (they are
 # not part of the protocol): `past` is the set of writes in a replica's causal
@@ -30,7 +25,7 @@ spec EventualLWW
 # past causally follows; a causally later write is never overwritten by an
 # earlier one.  Converge: every behaviour ends with all replicas holding the
 # same value for good (writes are bounded, so every behaviour has a last
-# write), provided the partition heals (weak fairness of rejoin) and gossip is
+# write), provided the partition heals (weak fairness of network.heal) and gossip is
 # fair: weak fairness for sending, strong fairness for receiving (a message
 # that is sent again and again is eventually received: a fair-lossy link).
 
@@ -40,7 +35,7 @@ const MaxWrites = 2
 const Writes = 1..MaxWrites
 const MaxPartitions = 1
 
-network bag lossy
+network bag lossy partitions(MaxPartitions)
 
 record Stamp(time: 0..MaxWrites, node: 0..N)     # node 0: the initial value's stamp
 
@@ -48,23 +43,9 @@ message Gossip(dst: Replicas, cur: 0..MaxWrites, ts: Stamp, past: set[Writes])
 
 var writes: 0..MaxWrites = 0
 var before: map[Writes, set[0..MaxWrites]] = {w: {} for w in Writes}    # ghost
-var cut: set[Replicas] = {}           # the side of replica 1 while partitioned; {}: whole
-var partitions: 0..MaxPartitions = 0
 
 def later(a, b) = a.time > b.time or (a.time == b.time and a.node > b.node)
 def next(r) = r % N + 1
-def prev(r) = (r + N - 2) % N + 1
-def together(a, b) = cut == {} or ((a in cut) == (b in cut))
-
-action split(side in subsets(Replicas)):
-    require cut == {} and partitions < MaxPartitions
-    require 1 in side and side != Replicas
-    cut := side
-    partitions := partitions + 1
-
-action rejoin:
-    require cut != {}
-    cut := {}
 
 process Replica(self in Replicas):
     var clock: 0..MaxWrites = 0
@@ -87,7 +68,7 @@ process Replica(self in Replicas):
         require not exists m in sent(Gossip): m.dst == next(self)
         send Gossip(next(self), cur, ts, past)
 
-    on Gossip(m) if m.dst == self and together(prev(self), self):
+    on Gossip(m) if m.dst == self:
         clock := max(clock, m.ts.time)
         past := past | m.past
         if later(m.ts, ts):
@@ -100,7 +81,7 @@ invariant CausalWritesWin:
 property Converge: eventually always forall r in Replicas: Replica[r].cur == Replica[1].cur
 
 check fair:
-    fair weak Replica.gossip, rejoin
+    fair weak Replica.gossip, network.heal
     fair strong Replica.Gossip
     expect CausalWritesWin holds
     expect Converge holds

@@ -154,8 +154,8 @@ def test_cap_ap_stale_read_needs_no_partition(results):
 
 def test_lww_convergence_fails_only_behind_a_partition_or_an_unfair_link(results):
     no_heal = verdict(results, "specs/eventual_lww.sl", "noHeal", "Converge").trace
-    assert actions(no_heal)[:2] == ["split(side={1})", "Replica[1].write"]
-    assert "rejoin" not in actions(no_heal)
+    assert actions(no_heal)[:2] == ["Replica[1].write", "network.partition(side={Replica[1]})"]
+    assert "network.heal" not in actions(no_heal)
     weak = verdict(results, "specs/eventual_lww.sl", "weakDelivery", "Converge").trace
     loop = weak.steps[weak.loop_start:]
     # Every gossip message on the loop is dropped; none of them is received.

@@ -22,7 +22,7 @@ const Writes = 1..MaxWrites
 const MaxPartitions = 1
 const MaxClock = N - 1 + MaxWrites   # replica 1's clock after MaxWrites writes
 
-network bag lossy
+network bag lossy partitions(MaxPartitions)
 
 record Stamp(time: 0..MaxClock, node: 0..N)     # node 0: the initial value's stamp
 
@@ -30,23 +30,9 @@ message Gossip(dst: Replicas, cur: 0..MaxWrites, ts: Stamp, past: set[Writes])
 
 var writes: 0..MaxWrites = 0
 var before: map[Writes, set[0..MaxWrites]] = {w: {} for w in Writes}    # ghost
-var cut: set[Replicas] = {}           # the side of replica 1 while partitioned; {}: whole
-var partitions: 0..MaxPartitions = 0
 
 def later(a, b) = a.time > b.time or (a.time == b.time and a.node > b.node)
 def next(r) = r % N + 1
-def prev(r) = (r + N - 2) % N + 1
-def together(a, b) = cut == {} or ((a in cut) == (b in cut))
-
-action split(side in subsets(Replicas)):
-    require cut == {} and partitions < MaxPartitions
-    require 1 in side and side != Replicas
-    cut := side
-    partitions := partitions + 1
-
-action rejoin:
-    require cut != {}
-    cut := {}
 
 process Replica(self in Replicas):
     var clock: 0..MaxClock = N - self     # this replica's wall clock
@@ -69,7 +55,7 @@ process Replica(self in Replicas):
         require not exists m in sent(Gossip): m.dst == next(self)
         send Gossip(next(self), cur, ts, past)
 
-    on Gossip(m) if m.dst == self and together(prev(self), self):
+    on Gossip(m) if m.dst == self:
         past := past | m.past
         if later(m.ts, ts):
             cur := m.cur
@@ -83,5 +69,5 @@ property Converge: eventually always forall r in Replicas: Replica[r].cur == Rep
 check three:
     expect CausalWritesWin violated
     expect Converge holds
-    fair weak Replica.gossip, rejoin
+    fair weak Replica.gossip, network.heal
     fair strong Replica.Gossip
