@@ -40,19 +40,21 @@ class Result:
 
 def _key(events) -> tuple:
     """The events as a hashable tuple (lists of lists are converted)."""
-    if type(events) is tuple:
-        try:
-            hash(events)
-            return events
-        except TypeError:
-            pass
+    if type(events) is tuple and _hashable(events):
+        return events
     key = tuple(tuple(e) if isinstance(e, (list, tuple)) else e for e in events)
-    try:
-        hash(key)
-    except TypeError:
+    if not _hashable(key):
         pair(key)              # raises HistoryError naming the unhashable event
-        raise
+        hash(key)              # (or the TypeError itself)
     return key
+
+
+def _hashable(x) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
 
 
 def _initial(initial):

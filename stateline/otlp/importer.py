@@ -185,12 +185,8 @@ def _hex_to_base64(value, size: int, where: str) -> str:
     if value == "":
         return ""
     if not isinstance(value, str) or len(value) != 2 * size or not _HEX.match(value):
-        hint = ""
-        try:
-            if isinstance(value, str) and len(base64.b64decode(value, validate=True)) == size:
-                hint = " (this looks like base64; OTLP/JSON ids are hex)"
-        except (binascii.Error, ValueError):
-            pass
+        hint = " (this looks like base64; OTLP/JSON ids are hex)" \
+            if _is_base64_of(value, size) else ""
         raise ImportFailure(f"{where}: expected {2 * size} hex characters, got {value!r}{hint}")
     return base64.b64encode(bytes.fromhex(value)).decode("ascii")
 
@@ -225,3 +221,13 @@ def _id(raw: bytes, size: int, where: str) -> str:
     if not any(raw):
         raise ImportFailure(f"{where}: the all-zero id is invalid")
     return raw.hex()
+
+
+def _is_base64_of(value, size: int) -> bool:
+    """Is `value` the base64 text of `size` bytes (as protobuf's JSON mapping writes ids)?"""
+    if not isinstance(value, str):
+        return False
+    try:
+        return len(base64.b64decode(value, validate=True)) == size
+    except (binascii.Error, ValueError):
+        return False

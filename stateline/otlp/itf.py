@@ -142,15 +142,20 @@ def _int(n: int):
 def to_itf(text: str):
     """A shown value as an ITF value; `#unserializable` when it would not print back."""
     toks = _tokens(text)
-    if toks:
-        p = _Parser(toks)
-        try:
-            value = p.value()
-            if p.i == len(toks) and show(value) == text:
-                return value
-        except ValueError:
-            pass
+    value = _parse_all(toks) if toks else None
+    if value is not None and show(value) == text:
+        return value
     return {"#unserializable": text}
+
+
+def _parse_all(toks: list[str]):
+    """The value the tokens spell, or None when they are not exactly one value."""
+    p = _Parser(toks)
+    try:
+        value = p.value()
+    except ValueError:
+        return None
+    return value if p.i == len(toks) else None
 
 
 def show(v) -> str:

@@ -81,11 +81,10 @@ def push(body: bytes, endpoint: str, attempts: int = 4, timeout: float = 10.0,
 
 
 def _delivered(url: str, attempt: int, payload: bytes) -> Delivery:
-    rejected, message = 0, ""
     try:
         reply = ExportTraceServiceResponse.FromString(payload)
         rejected = reply.partial_success.rejected_spans
         message = reply.partial_success.error_message
     except DecodeError:      # a receiver may answer with JSON or nothing: it still landed
-        pass
+        rejected, message = 0, ""
     return Delivery(url, attempt, rejected, message)

@@ -187,7 +187,7 @@ class _Ranking:
 
 
 class _GaveUp(Exception):
-    pass
+    """The solver could not decide one of the ranking obligations (the reason attached)."""
 
 
 def _flag(s, term):

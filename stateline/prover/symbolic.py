@@ -460,7 +460,7 @@ def const_value(v, dom: Dom):
 
 
 class _NotConst(Exception):
-    pass
+    """A term whose value is not known while encoding."""
 
 
 def _lit(x):

@@ -20,7 +20,7 @@ from .symbolic import universe
 
 
 class Untranslatable(Exception):
-    pass
+    """A Z3 term with no counterpart in the spec language (printed raw instead)."""
 
 
 def value_text(v, dom: Dom) -> str:
