@@ -46,7 +46,8 @@ def load_text(text: str, path: str) -> LoadedSpec:
     return LoadedSpec(path, text, spec, resolved, typed)
 
 
-def load_spec(path: str) -> LoadedSpec:
+def read_source(path: str) -> str:
+    """The text of a spec-language file (a spec or a proof), or LoadError."""
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -54,10 +55,13 @@ def load_spec(path: str) -> LoadedSpec:
         raise LoadError([Diagnostic("SL504", f"cannot read '{path}': {exc.strerror}")],
                         {}) from None
     try:
-        text = decode_source(data, path)
+        return decode_source(data, path)
     except SpecError as exc:
         raise LoadError(exc.diagnostics, {path: data.decode("utf-8", "replace")}) from None
-    return load_text(text, path)
+
+
+def load_spec(path: str) -> LoadedSpec:
+    return load_text(read_source(path), path)
 
 
 _OVERRIDE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)\Z", re.S)

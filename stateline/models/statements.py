@@ -287,13 +287,13 @@ class StatementsMixin:
             em.line(f"{slot} = {slot} | (1 << {gen.bit(Code(msg, net.messages), net.messages)})")
         elif net.rep == "frozenset":
             em.line(f"{slot} = {slot} | frozenset(({msg},))")
-        elif net.rep == "bag" and net.senders:
-            key = gen.register(memoized(_sender_key(net.messages)), "F")
-            src = self.node_code(proc, env) if proc is not None else "-1"
-            em.line(f"{slot} = _rt.bag_add({slot}, ({src}, {msg}), {key})")
         elif net.rep == "bag":
-            key = gen.register(memoized(net.messages.index), "F")
-            em.line(f"{slot} = _rt.bag_add({slot}, {msg}, {key})")
+            key = _bag_key(gen, net)
+            elem = msg
+            if net.senders:
+                src = self.node_code(proc, env) if proc is not None else "-1"
+                elem = f"({src}, {msg})"
+            em.line(f"{slot} = _rt.bag_add({slot}, {elem}, {key})")
         else:
             src_node = self.node_code(proc, env)
             dst_code = self.dest_node(st.to, env, view)
@@ -326,7 +326,12 @@ class StatementsMixin:
         return out
 
 
-def _sender_key(messages):
-    """Order of (sender, message) bag elements: by sender, then message index."""
-    index = messages.index
-    return lambda e: (e[0], index(e[1]))
+def _bag_key(gen, net) -> str:
+    """The name of the order of a bag's elements (message index; with senders, sender
+    then message index), one per model so its memoised indices are shared by every
+    send."""
+    name = "B" + gen.register(net.messages.index, "F")
+    if name not in gen.ns:
+        index = memoized(net.messages.index)
+        gen.ns[name] = (lambda e: (e[0], index(e[1]))) if net.senders else index
+    return name

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, Span, SpecError, did_you_mean
 from ..lang import ir
-from ..lang.load import LoadedSpec, LoadError
-from ..lang.parse import decode_source, parse_expr
+from ..lang.load import LoadedSpec, LoadError, read_source
+from ..lang.parse import parse_expr
 from ..lang.typecheck import ExprChecker
 from ..lang.types import BoolT, IntT
 
@@ -63,17 +63,7 @@ class Proof:
 
 
 def load_proof(path: str, loaded: LoadedSpec) -> Proof:
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        raise LoadError([Diagnostic("SL504", f"cannot read '{path}': {exc.strerror}")],
-                        {}) from None
-    try:
-        text = decode_source(data, path)
-    except SpecError as exc:
-        raise LoadError(exc.diagnostics, {path: data.decode("utf-8", "replace")}) from None
-    return load_proof_text(text, path, loaded)
+    return load_proof_text(read_source(path), path, loaded)
 
 
 def load_proof_text(text: str, path: str, loaded: LoadedSpec) -> Proof:
