@@ -27,3 +27,8 @@ lemma DecidedOnce: len(sent(Commit)) == 0 or len(sent(Abort)) == 0
 
 # ... and stops listening once it has decided.
 lemma DecisionIsFinal: len(sent(Commit)) + len(sent(Abort)) > 0 implies TM.state == done
+
+# A manager that is done has sent its decision, which the resource managers can always
+# receive again (the network is a set): with the manager still in init able to abort,
+# some action is always enabled, which proves deadlock freedom.
+lemma DoneHasDecided: TM.state == done implies len(sent(Commit)) + len(sent(Abort)) > 0

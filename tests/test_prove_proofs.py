@@ -60,7 +60,8 @@ def test_two_phase_commit_is_proved_for_n3_and_n4():
         assert c.pop("AllDecide", None) is None      # temporal, no rank: listed in a note
         assert set(c.values()) == {"proved"}, c
         assert list(c)[:2] == ["Consistent", "CommitNeedsAllPrepared"]
-        assert len(c) == 2 + 7 + 1                    # targets, lemmas, run-time errors
+        assert len(c) == 2 + 8 + 2          # targets, lemmas, run-time errors, deadlock
+        assert c["DeadlockFreedom"] == "proved"
         assert any("AllDecide: no ranking function" in n for n in r.notes)
 
 
@@ -77,7 +78,7 @@ def test_peterson_mutual_exclusion_and_starvation_freedom():
     r = prove("specs/peterson.sl", "proofs/peterson.sl", "two")
     assert claims(r) == {"MutualExclusion": "proved", "FlagsFollowPc": "proved",
                          "CriticalHoldsTurn": "proved", "(run-time errors)": "proved",
-                         "StarvationFree": "proved"}
+                         "DeadlockFreedom": "proved", "StarvationFree": "proved"}
     [rank] = [o for o in r.obligations if o.name == "StarvationFree"]
     assert rank.detail == "by the ranking function StarvationFree (helpful: P.enter, " \
                           "P.yieldTurn, P.leave, P.request)"
@@ -95,7 +96,7 @@ def test_the_paxos_proof_has_the_classic_lemmas():
 def test_paxos_agreement_is_proved():
     c = claims(prove("specs/paxos.sl", "proofs/paxos.sl", "ballots01"))
     assert c.pop("VotesWereProposed") == "proved"
-    assert set(c.values()) == {"proved"} and len(c) == 1 + 7 + 1, c
+    assert set(c.values()) == {"proved"} and len(c) == 1 + 7 + 2, c  # + errors, deadlock
     assert list(c)[0] == "Agreement"
 
 

@@ -14,6 +14,8 @@ claim expected to hold, 2 invalid input or a run-time error in the spec,
 
 from __future__ import annotations
 
+import sys
+
 from tabulate import tabulate
 
 from ..checker.run import check_blocks
@@ -23,7 +25,7 @@ from ..prover.decode import Disagreement
 from ..prover.proofs import load_proof
 from ..prover.results import Claim, ProveResult
 from ..prover.run import ProveOptions, describe_constants, instance, prove_block
-from ..render import text
+from ..render import prove_json, text
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console, positive_float, positive_int, report_errors
 
@@ -58,6 +60,8 @@ def add_parser(sub) -> None:
     c.add_argument("--quiet", action="store_true",
                    help="do not print counterexamples of expected violations")
     c.add_argument("--no-progress", action="store_true", help="accepted for symmetry with check")
+    c.add_argument("--json", metavar="FILE",
+                   help="write the results as JSON, schema stateline.prove ('-' for stdout)")
     c.set_defaults(run=run)
 
 
@@ -124,7 +128,26 @@ def run(args, console: Console) -> int:
     if results:
         console.print("")
         console.print(summary(results))
+    if args.json and not write_json(results, code, options, args.json, console):
+        return EXIT_INVALID
     return code
+
+
+def write_json(results: list[ProveResult], code: int, options: ProveOptions, path: str,
+               console: Console) -> bool:
+    bound = options.bound if options.engine in ("bmc", "k-induction") else None
+    doc = prove_json.dumps(results, code, bound)
+    if path == "-":
+        sys.stdout.write(doc)
+        sys.stdout.flush()
+        return True
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(doc)
+    except OSError as exc:
+        console.error(f"stateline: error[SL504]: cannot write '{path}': {exc.strerror}")
+        return False
+    return True
 
 
 def header(system, check: str, options: ProveOptions) -> str:

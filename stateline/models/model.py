@@ -89,10 +89,15 @@ class Model:
             return "{" + ", ".join(net.messages.show(m) for m in
                                    sorted(value, key=net.messages.index)) + "}"
         if net.rep == "bag":
+            # A bag is a sorted tuple: copies of a message are adjacent, shown once with
+            # their count ("Ping(n=0) x3"), so a state with many copies stays readable.
             if net.senders:
-                return "[" + ", ".join(f"{net.messages.show(m)} from {self.node_label(src)}"
-                                       for src, m in value) + "]"
-            return "[" + ", ".join(net.messages.show(m) for m in value) + "]"
+                shown = [f"{net.messages.show(m)} from {self.node_label(src)}"
+                         for src, m in value]
+            else:
+                shown = [net.messages.show(m) for m in value]
+            return "[" + ", ".join(f"{x} x{n}" if n > 1 else x
+                                   for x, n in _runs(shown)) + "]"
         parts = []
         nn = len(self.system.nodes)
         for c, q in enumerate(value):
@@ -176,6 +181,17 @@ class Model:
             else:
                 raise AssertionError(f"internal error: step {i} of a trace is not a transition")
         return Trace(self.describe(states[0]), tuple(steps), tuple(states), loop_start)
+
+
+def _runs(items: list[str]) -> list[tuple[str, int]]:
+    """[(item, how many times in a row)] of a list."""
+    out: list[tuple[str, int]] = []
+    for x in items:
+        if out and out[-1][0] == x:
+            out[-1] = (x, out[-1][1] + 1)
+        else:
+            out.append((x, 1))
+    return out
 
 
 def _show_event(dom, event) -> str:

@@ -20,7 +20,8 @@ import time
 from ..diagnostics import Diagnostic
 from ..models.model import Model
 from ..models.verdict import ModelFailure
-from .decode import Disagreement, decode_state, first_error, property_error, replay
+from .decode import (Disagreement, decode_state, evaluation_error, first_error, property_error,
+                     replay)
 from .encode import Encoding
 from .results import Claim, Obligation
 from .scopes import Deadline, ask, new_solver, scope
@@ -109,7 +110,8 @@ def bmc(enc: Encoding, model: Model, bound: int, expected: dict[str, str],
         a = run.ask_at(state_err)
         if a.sat:
             states = run.path(a)
-            failure = _failure(model, states, property_error(model, states[-1]), "state")
+            failure = _failure(model, states, property_error(
+                model, states[-1], {p.prop.name for p in active}), "state")
             depths.append((k, time.perf_counter() - started))
             break
         if not a.unsat:
@@ -145,13 +147,23 @@ def bmc(enc: Encoding, model: Model, bound: int, expected: dict[str, str],
         for p, kind in props:
             if kind != "transition" or p.prop.name in found:
                 continue
-            bad = And(within, Not(enc.instantiate(p.value, last, nxt)))
+            bad = And(within, enc.instantiate(p.fails, last, nxt))
             a = run.ask_at(bad, post=(nxt, step))
             if a.sat:
-                violated(p.prop.name, "transition", replay(model, run.path(a, nxt)), k + 1)
+                states = run.path(a, nxt)
+                exc = evaluation_error(model, p.prop.name, "transition", states)
+                if exc is not None:
+                    # The transition invariant cannot be evaluated on a step from the last
+                    # state: reported as the explicit search reports it.
+                    failure = _failure(model, states[:-1], exc, "step")
+                    break
+                violated(p.prop.name, "transition", replay(model, states), k + 1)
             elif not a.unsat:
                 stop = unknown(a)
                 break
+        if failure is not None:
+            depths.append((k, time.perf_counter() - started))
+            break
         # 5. deadlock: no instance is enabled in the last state
         if not stop and check_deadlock and "DeadlockFreedom" not in found:
             a = run.ask_at(And(within, Not(enc.instantiate(enc.enabled_any(), last))))

@@ -72,12 +72,40 @@ def first_error(model: Model, state: tuple) -> ModelError | None:
     return None
 
 
-def property_error(model: Model, state: tuple) -> ModelError | None:
-    """The run-time error the compiled model raises evaluating the invariants in `state`."""
+def property_error(model: Model, state: tuple, names=None) -> ModelError | None:
+    """The run-time error the compiled model raises evaluating the invariants (those named
+    in `names`, default all) and the constraint in `state`."""
+    mask = sum(1 << i for i, (p, _) in enumerate(model.invariants)
+               if names is None or p.name in names)
     try:
-        model.violated_invariants(state, (1 << len(model.invariants)) - 1)
+        model.violated_invariants(state, mask)
         if model.constraint is not None:
             model.constraint(state)
+    except ModelError as exc:
+        return exc
+    return None
+
+
+def constraint_error(model: Model, state: tuple) -> ModelError | None:
+    """The run-time error the compiled model raises evaluating the constraint in `state`."""
+    try:
+        if model.constraint is not None:
+            model.constraint(state)
+    except ModelError as exc:
+        return exc
+    return None
+
+
+def evaluation_error(model: Model, name: str, kind: str, states: list[tuple]):
+    """The run-time error evaluating the invariant or transition invariant `name` at the
+    end of a path of states, or None."""
+    try:
+        if kind == "invariant":
+            fn = next(f for p, f in model.invariants if p.name == name)
+            fn(states[-1])
+        elif kind == "transition":
+            fn = next(f for p, f in model.transitions if p.name == name)
+            fn(states[-2], states[-1])
     except ModelError as exc:
         return exc
     return None

@@ -49,6 +49,8 @@ class PropTerm:
         self.value = value
         self.errors = errors
         self.error = Or(*(c for c, _, _ in errors))
+        # The property fails: it is false, or evaluating it raises a run-time error.
+        self.fails = Or(self.error, Not(value))
 
 
 class Encoding:
@@ -310,16 +312,23 @@ class Encoding:
             parts.append(z3.Exists(inst.params, body) if inst.params else body)
         return Or(*parts)
 
-    def state_error(self):
-        """Evaluating an invariant or the constraint raises a run-time error."""
-        return Or(*[p.error for p in self.invariants + self.constraints])
+    def constraint_error(self):
+        """Evaluating the constraint raises a run-time error in the template state."""
+        return Or(*[p.error for p in self.constraints])
 
     def error_free(self, quantified: bool = True):
-        """No run-time error in the template state: evaluating the properties, or taking
-        any step (a universally quantified formula when an action has symbolic choices,
-        unless `quantified` is False: then only the quantifier-free part)."""
+        """No run-time error the explicit search would stop at in the template state:
+        evaluating the constraint, or taking any step (a universally quantified
+        formula when an action has symbolic choices, unless `quantified` is False:
+        then only the quantifier-free part).
+
+        The errors of evaluating an invariant are not here: they belong to that
+        invariant (`PropTerm.fails`), because the explicit search stops evaluating
+        an invariant once it is violated, and keeps exploring.  A state where an
+        invariant cannot be evaluated is therefore still expanded, and every rule
+        about reachable states must keep it."""
         steps = self.no_step_error() if quantified or not self.params else TRUE
-        return And(Not(self.state_error()), steps)
+        return And(Not(self.constraint_error()), steps)
 
     def no_step_error(self):
         """No action instance raises a run-time error, whatever its choices."""

@@ -26,10 +26,10 @@ import z3
 
 from ..models.model import Model
 from .bmc import BmcRun, _failure
-from .decode import first_error, property_error, replay
+from .decode import constraint_error, evaluation_error, first_error, replay
 from .encode import Encoding
 from .results import Claim, Obligation
-from .scopes import Deadline
+from .scopes import Deadline, ask, new_solver, one_line
 from .symbolic import flatten, lift
 from .terms import And, Not, Or, is_false
 from .translate import answer_formula, invariant_text
@@ -66,28 +66,32 @@ def spacer(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
     fp.declare_var(*now_args, *next_args, enc.sel, *enc.params)
     fp.rule(reach(*now_args), fix(And(enc.init(pre), *pre.facts)))
     within = And(*[c.value for c in enc.constraints])
-    # A state where a run-time error can happen has no successors: the explicit search
-    # stops there.  (With symbolic choices the quantified part is left out: sound for
-    # proofs, and the counterexample search below still avoids such states.)
+    # A state where computing a step (or the constraint) raises a run-time error has no
+    # successors: the explicit search stops there.  (With symbolic choices the quantified
+    # part is left out: sound for proofs, and the counterexample search below still
+    # avoids such states.)  A state where an invariant cannot be evaluated keeps its
+    # successors: the explicit search stops evaluating an invariant once it is violated
+    # and goes on exploring, so such a state may lead to violations of the others.
     ok = enc.error_free(quantified=False)
     fp.rule(reach(*next_args), [reach(*now_args), fix(And(within, ok, enc.trans(), *post.facts))])
     now = reach(*now_args)
 
-    queries = [(p.prop.name, "invariant", Not(p.value), None) for p in enc.invariants]
-    queries += [(p.prop.name, "transition", And(within, enc.trans(), Not(p.value)), p)
+    # A property fails where it is false or cannot be evaluated (its run-time errors are
+    # its own: the explicit search reports them while the property is being checked).
+    queries = [(p.prop.name, "invariant", p.fails, None) for p in enc.invariants]
+    queries += [(p.prop.name, "transition", And(within, enc.trans(), p.fails), p)
                 for p in enc.transitions]
-    errors = Or(*[p.error for p in enc.invariants + enc.constraints],
-                And(within, enc.step_error()))
+    errors = Or(enc.constraint_error(), And(within, enc.step_error()))
     if not is_false(errors):
         queries.append((ERRORS, "errors", errors, None))
     notes = []
-    if check_deadlock:
-        if all(not inst.params for inst in enc.instances):
-            queries.append(("DeadlockFreedom", "deadlock", And(within, Not(enc.enabled_any())),
-                            None))
-        else:
-            notes.append("deadlock freedom is not checked by --auto when an action has a "
-                         "symbolic choice; use --bmc")
+    # Deadlock freedom with symbolic choices is "exists a choice that is enabled": its
+    # negation is universally quantified, which a Horn query cannot state.  It is then
+    # decided after the other queries, from the inductive invariant Spacer found.
+    deadlock_later = check_deadlock and any(inst.params for inst in enc.instances)
+    if check_deadlock and not deadlock_later:
+        queries.append(("DeadlockFreedom", "deadlock", And(within, Not(enc.enabled_any())),
+                        None))
 
     obligations, proved, failure = [], [], None
     # First every property at once: when they all hold, one query proves them all and
@@ -110,16 +114,18 @@ def spacer(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
                 obligations.append(Obligation(name, kind, exp, Claim.PROVED,
                                               "for all reachable states"))
             elif r == z3.sat:
-                o = _counterexample(enc, model, name, kind, exp, unfixed[name], prop, deadline)
-                if kind == "errors" and o.trace is not None:
-                    failure = _error_failure(model, list(o.trace.states))
+                o, error = _counterexample(enc, model, name, kind, exp, unfixed[name], prop,
+                                           deadline)
+                failure = failure or error
                 obligations.append(o)
             else:
                 obligations.append(Obligation(name, kind, exp, Claim.UNKNOWN, reason))
-        if len(proved) > 1 and len(proved) < len(queries):
+        if proved and len(proved) < len(queries):
+            # The answer printed is that of one query proving every proved property.
             bads = [bad for name, _, bad, _ in queries if name in proved]
             if _query(fp, deadline, And(now, Or(*bads)))[0] != z3.unsat:
                 proved = []
+    cover = None
     if proved:
         try:
             cover = answer_formula(fp.get_answer())
@@ -134,7 +140,37 @@ def spacer(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
             obligations[first] = replace(obligations[first], invariant=text)
             notes.append(f"the inductive invariant Spacer found implies every proved property "
                          f"({', '.join(proved)})")
+    if deadlock_later:
+        obligations.append(_deadlock_from_cover(enc, cover, kept, fix, within,
+                                                expected.get("DeadlockFreedom", "holds"),
+                                                deadline))
     return obligations, notes, failure
+
+
+def _deadlock_from_cover(enc: Encoding, cover, kept: list[int], fix, within, exp: str,
+                         deadline: Deadline) -> Obligation:
+    """Deadlock freedom when actions have symbolic choices: proved when the inductive
+    invariant Spacer found for the other properties (an over-approximation of the
+    reachable states) implies that some action instance is enabled in every state
+    within the constraint; otherwise no verdict (never a silent skip)."""
+    name = "DeadlockFreedom"
+    if cover is None:
+        return Obligation(name, "deadlock", exp, Claim.UNKNOWN,
+                          "not decided: with symbolic choices, --auto decides it from the "
+                          "invariant that proves the other properties, and none was found "
+                          "(use --bmc K, or --induction with lemmas)")
+    s = new_solver()
+    s.add(*[fix(f) for f in enc.pre.facts])
+    s.add(z3.substitute_vars(cover, *[enc.pre.leaves[i] for i in kept]))
+    a = ask(s, deadline, fix(And(within, Not(enc.enabled_any()))))
+    if a.unsat:
+        return Obligation(name, "deadlock", exp, Claim.PROVED,
+                          "for all reachable states (implied by Spacer's invariant)")
+    if a.sat:
+        return Obligation(name, "deadlock", exp, Claim.UNKNOWN,
+                          "not decided: Spacer's invariant for the other properties does not "
+                          "rule out a deadlock (use --bmc K, or --induction with lemmas)")
+    return Obligation(name, "deadlock", exp, Claim.UNKNOWN, a.reason)
 
 
 def frozen_leaves(enc: Encoding) -> dict[int, object]:
@@ -171,9 +207,9 @@ def _query(fp, deadline: Deadline, goal):
     except z3.Z3Exception as exc:
         if deadline.expired:
             return z3.unknown, f"the --timeout of {deadline.seconds:g} s ran out"
-        return z3.unknown, f"Z3: {exc}"
+        return z3.unknown, f"Z3: {one_line(exc)}"
     if r == z3.unknown:
-        reason = fp.reason_unknown()
+        reason = one_line(fp.reason_unknown())
         if deadline.seconds is not None and deadline.expired:
             reason = f"the --timeout of {deadline.seconds:g} s ran out"
         return r, f"Spacer: {reason}"
@@ -181,13 +217,15 @@ def _query(fp, deadline: Deadline, goal):
 
 
 def _error_failure(model, states):
-    state_error = property_error(model, states[-1])
+    """The error at the end of a path to a state where the constraint or a step raises."""
+    state_error = constraint_error(model, states[-1])
     exc = state_error or first_error(model, states[-1])
     return _failure(model, states, exc, "state" if state_error else "step")
 
 
-def _counterexample(enc, model, name, kind, exp, bad, prop, deadline) -> Obligation:
-    """Spacer says a bad state is reachable: find a shortest path to it by BMC."""
+def _counterexample(enc, model, name, kind, exp, bad, prop, deadline):
+    """Spacer says a bad state is reachable: find a shortest path to it by BMC.
+    (the obligation, and the run-time error found, as a ModelFailure, or None)."""
     run = BmcRun(enc, model, deadline, avoid_errors=True)
     while run.depth <= COUNTEREXAMPLE_DEPTH:
         last = run.states[-1]
@@ -202,21 +240,28 @@ def _counterexample(enc, model, name, kind, exp, bad, prop, deadline) -> Obligat
             extra = None
         if a.sat:
             states = run.path(a, extra)
-            trace = replay(model, states)
+            n = len(states) - 1
+            steps = f"{n} step{'s' if n != 1 else ''}"
             if kind == "errors":
+                failure = _error_failure(model, states)
                 return Obligation(name, kind, exp, Claim.VIOLATED,
-                                  f"a run-time error is reachable in {len(trace)} steps "
-                                  f"(run `stateline check` for the error)", trace=trace)
-            n = len(trace)
-            return Obligation(name, kind, exp, Claim.VIOLATED,
-                              f"violated after {n} step{'s' if n != 1 else ''}", trace=trace,
-                              depth=n)
+                                  f"a run-time error is reachable in {steps}",
+                                  trace=replay(model, states)), failure
+            exc = evaluation_error(model, name, kind, states)
+            if exc is not None:
+                # As in the explicit search: a run-time error, not a verdict on the property.
+                failure = _failure(model, states[:-1], exc, "step") if kind == "transition" \
+                    else _failure(model, states, exc, "state")
+                return Obligation(name, kind, exp, Claim.UNKNOWN,
+                                  f"not decided: evaluating it raises a run-time error after "
+                                  f"{steps} ({exc.message})"), failure
+            return Obligation(name, kind, exp, Claim.VIOLATED, f"violated after {steps}",
+                              trace=replay(model, states), depth=n), None
         if not a.unsat:
             return Obligation(name, kind, exp, Claim.UNKNOWN,
                               f"Spacer found a violation; bounded model checking gave up "
-                              f"before finding its trace ({a.reason})")
+                              f"before finding its trace ({a.reason})"), None
         run.extend()
     return Obligation(name, kind, exp, Claim.UNKNOWN,
                       f"Spacer found a violation, but no path of at most "
-                      f"{COUNTEREXAMPLE_DEPTH} steps free of run-time errors leads to it")
-
+                      f"{COUNTEREXAMPLE_DEPTH} steps free of run-time errors leads to it"), None

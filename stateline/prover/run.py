@@ -106,7 +106,8 @@ def prove_block(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E
                 obligations += lasso_search(enc, model, options.bound, expected, deadline)
         elif options.engine in ("induction", "k-induction"):
             from .induction import induction
-            obligations, notes = induction(enc, model, options, expected, deadline)
+            obligations, notes, failure = induction(enc, model, options, expected, deadline,
+                                                    check_deadlock)
         else:
             from .pdr import spacer
             obligations, notes, failure = spacer(enc, model, expected, deadline,

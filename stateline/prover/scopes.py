@@ -67,6 +67,21 @@ def scope(solver):
         solver.pop()
 
 
+REASON_CHARS = 160
+
+
+def one_line(reason: str) -> str:
+    """A solver's reason for giving up, as one short line: Z3 sometimes explains itself
+    with a dump of rules or terms, which belongs in no table."""
+    lines = [x.strip() for x in str(reason).splitlines() if x.strip()]
+    text = " ".join(lines[0].split()) if lines else "no reason given"
+    if len(text) > REASON_CHARS:
+        text = text[:REASON_CHARS - 3].rstrip() + "..."
+    elif len(lines) > 1:
+        text += " ..."
+    return text
+
+
 def new_solver() -> z3.Solver:
     s = z3.Solver()
     s.set("random_seed", 0)
@@ -84,14 +99,14 @@ def ask(solver: z3.Solver, deadline: Deadline, *assumptions) -> Answer:
     try:
         r = solver.check(*assumptions)
     except z3.Z3Exception as exc:
-        return Answer(Outcome.UNKNOWN, reason=f"Z3: {exc}",
+        return Answer(Outcome.UNKNOWN, reason=f"Z3: {one_line(exc)}",
                       seconds=time.perf_counter() - started)
     seconds = time.perf_counter() - started
     if r == z3.sat:
         return Answer(Outcome.SAT, solver.model(), seconds=seconds)
     if r == z3.unsat:
         return Answer(Outcome.UNSAT, seconds=seconds)
-    reason = solver.reason_unknown()
+    reason = one_line(solver.reason_unknown())
     if reason in ("timeout", "canceled") and deadline.seconds is not None:
         reason = f"the --timeout of {deadline.seconds:g} s ran out"
     return Answer(Outcome.UNKNOWN, reason=f"Z3: {reason}" if not reason.startswith("the") else
