@@ -271,8 +271,6 @@ def _doc_spec(doc: str, first_line: str) -> str:
 REFUSED = [
     ("fifo", lambda: _doc_spec("language.md", "spec FifoNetwork"), "2:9",
      "a fifo network"),
-    ("partitions", lambda: _doc_spec("language.md", "spec Partitioned"), "4:9",
-     "network partitions (partitions(N))"),
     ("history", lambda: _doc_spec("language.md", "spec StaleRead"), "29:16",
      "the history check linearizable()"),
 ]

@@ -21,10 +21,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+import z3
+
 from ..lang import ir
 from ..models.domains import DMap, DOption, DSeq, DSet
 from .exprs import Bound, Eval
-from .symbolic import (NOT_CONST, SMap, SNet, SOpt, SSeq, STup, Unencodable, const_value, eq,
+from .symbolic import (NOT_CONST, SBits, SMap, SNet, SOpt, SSeq, STup, Unencodable, const_value, eq,
                        flatten, fresh, ite, lift, member, sorted_universe)
 from .terms import FALSE, TRUE, And, If, Not, Or, is_false
 
@@ -60,10 +62,12 @@ class Frame:
         return self.slots[k]
 
     def network(self, primed: bool = False):
-        net = self.read(len(self.slots) - 1, primed)   # the network is the last slot
-        if not isinstance(net, SNet):
-            raise Unencodable("sent() in a spec without a network")
-        return net
+        for net in (self.post if primed and self.post is not None else self.slots):
+            if isinstance(net, SNet):
+                return net
+        if primed and self.post is None:
+            raise Unencodable("a primed expression outside a transition invariant")
+        raise Unencodable("sent() in a spec without a network")
 
     def copy(self) -> "Frame":
         return Frame(self.slots, self.post)
@@ -181,10 +185,12 @@ class Body(Eval):
             items.append(ite(c, new, e))
         return SSeq(cur.length, tuple(items))
 
+    sender = 0              # the sender row of this instance's sends (partitions)
+
     def _s_SendS(self, st, env):
         msg = self.expr(st.message, env)
         k = self.system.network.slot
-        self.state.slots[k] = send(self.state.slots[k], msg)
+        self.state.slots[k] = send(self.state.slots[k], msg, self.sender)
 
     def _s_IfS(self, st, env):
         c = self.expr(st.cond, env)
@@ -218,9 +224,10 @@ class Body(Eval):
             self.reach = reach
 
 
-def send(net: SNet, msg) -> SNet:
+def send(net: SNet, msg, row: int = 0) -> SNet:
+    """The network with `msg` added (by the sender of row `row`, with partitions)."""
     rec = msg.rec
-    base = net.dom.bases[rec.tag]
+    base = net.dom.bases[rec.tag] + (row * net.size if net.senders else 0)
     cells = list(net.cells)
     key = const_value(msg, rec)
     targets = range(rec.size) if key is NOT_CONST else [rec.index(key)]
@@ -231,7 +238,7 @@ def send(net: SNet, msg) -> SNet:
             continue
         c = cells[base + i]
         cells[base + i] = If(hit, c + 1, c) if net.counts else Or(c, hit)
-    return SNet(net.dom, tuple(cells), net.counts)
+    return net.with_cells(cells)
 
 
 @dataclass(frozen=True)
@@ -250,16 +257,25 @@ class _Choice:
 
 
 def consume(net: SNet, where) -> SNet:
-    """The bag without one copy of the received message (a cell index or a message Sym)."""
+    """The bag without one copy of the received message (a cell index, a message Sym, or
+    with partitions a message Sym and its sender row)."""
     cells = list(net.cells)
     if isinstance(where, int):
         cells[where] = cells[where] - 1
+    elif isinstance(where, tuple):          # (message Sym, sender row term): partitions
+        msg, row = where
+        rec = msg.rec
+        base = net.dom.bases[rec.tag]
+        for r in range(net.senders):
+            for j, u in enumerate(rec.values()):
+                k = r * net.size + base + j
+                cells[k] = If(And(row == r, eq(msg, lift(u, rec))), cells[k] - 1, cells[k])
     else:
         rec = where.rec
         base = net.dom.bases[rec.tag]
         for j, u in enumerate(rec.values()):
             cells[base + j] = If(eq(where, lift(u, rec)), cells[base + j] - 1, cells[base + j])
-    return SNet(net.dom, tuple(cells), net.counts)
+    return net.with_cells(cells)
 
 
 class ActionEncoder:
@@ -276,8 +292,13 @@ class ActionEncoder:
         out: list[Instance] = []
         for k, action in enumerate(self.system.actions):
             self.action_instances(k, action, out)
+        # The built-in actions, with the label indices models/compile.py gives them.
+        k = len(self.system.actions)
         if self.net is not None and self.net.lossy:
-            self.drop_instances(len(self.system.actions), out)
+            self.drop_instances(k, out)
+            k += 1
+        if self.net is not None and self.net.partitions:
+            self.partition_instances(k, out)
         return out
 
     def title(self, action, proc, self_value) -> str:
@@ -335,6 +356,33 @@ class ActionEncoder:
             rec = self.enc.ctx.records[msg_type]
             net = self.net_slot()
             base = net.dom.bases[rec.tag]
+            if net.senders:
+                # With partitions a message carries its sender: a copy is deliverable
+                # when the sender and the receiver are on the same side.
+                dst = self.node_of(proc, ch.self_value)
+                if rec.size * net.senders <= min(UNROLL_DOMAIN, budget):
+                    for j, u in enumerate(rec.values()):
+                        for row in range(net.senders):
+                            where = row * net.size + base + j
+                            present = And(net.cells[where] > 0, self.same_side(row, dst))
+                            for variant in self.receive_variants():
+                                level(i + 1, {**env, local: Bound(lift(u, rec), u, rec)},
+                                      ch.but(guard=And(ch.guard, present),
+                                             consume=(variant, where)), 1)
+                    return
+                # many possible messages: the message and its sender row stay symbolic
+                x, leaves, facts = self.symbolic(local.name, rec)
+                row = z3.Int(f"{local.name}.from#{self.nparams}")
+                present = Or(*(And(row == r, eq(x, lift(u, rec)),
+                                   net.cells[r * net.size + base + j] > 0,
+                                   self.same_side(r, dst))
+                               for r in range(net.senders) for j, u in enumerate(rec.values())))
+                for variant in self.receive_variants():
+                    level(i + 1, {**env, local: Bound(x, NOT_CONST, rec)},
+                          ch.but(guard=And(ch.guard, present), params=ch.params + leaves + (row,),
+                                 facts=ch.facts + facts + (row >= 0, row < net.senders),
+                                 consume=(variant, (x, row))), budget)
+                return
             if rec.size <= min(UNROLL_DOMAIN, budget):
                 for j, u in enumerate(rec.values()):
                     cell = net.cells[base + j]
@@ -358,6 +406,22 @@ class ActionEncoder:
             return ("consume", "keep") if self.net.duplicating else ("consume",)
         return ("keep",)
 
+    def node_of(self, proc, self_value) -> int | None:
+        """The node index (in System.nodes) of an acting process instance, or None."""
+        if proc is None:
+            return None
+        if proc.single:
+            return proc.first_node
+        return proc.first_node + proc.instances.index(self_value)
+
+    def same_side(self, row: int, dst: int | None):
+        """Can a message of sender row `row` reach node `dst`?  (as runtime.same_side:
+        the environment reaches everyone; no partition: all bits are false.)"""
+        if row == 0 or dst is None:
+            return TRUE
+        side = self.pre[self.net.partition_slot].bits
+        return side[row - 1] == side[dst]
+
     def net_slot(self) -> SNet:
         if self.net is None:
             raise Unencodable("a message handler without a network")
@@ -379,6 +443,9 @@ class ActionEncoder:
             if is_false(ev.reach):
                 break
             ev.reach = And(ev.reach, ev.expr(c, env))
+        if self.net is not None and self.net.senders:
+            node = self.node_of(proc, ch.self_value)
+            ev.sender = 0 if node is None else node + 1
         if ch.consume is not None and ch.consume[0] == "consume":
             # a bag receive consumes the message: the guards saw it, the body does not
             frame.slots[self.net.slot] = consume(frame.slots[self.net.slot], ch.consume[1])
@@ -393,10 +460,32 @@ class ActionEncoder:
 
     def drop_instances(self, k: int, out: list):
         net = self.net_slot()
-        for j, u in enumerate(net.dom.values()):
+        for j in range(len(net.cells)):
             cells = list(net.cells)
             cells[j] = cells[j] - 1
             post = list(self.pre)
-            post[self.net.slot] = SNet(net.dom, tuple(cells), True)
+            post[self.net.slot] = net.with_cells(cells)
             out.append(Instance(k, "drop", [], [], net.cells[j] > 0, FALSE, [], post))
+
+    def partition_instances(self, k: int, out: list):
+        """`network.partition` (label k: split the nodes in two, while connected, at most
+        N times; each split listed once, by the side holding node 0) and `network.heal`
+        (label k + 1), as models/compile.py generates them."""
+        net = self.net
+        side = self.pre[net.partition_slot]
+        count = self.pre[net.count_slot]
+        nn = len(side.bits)
+        whole = And(*(Not(b) for b in side.bits))
+        for g in range(1, (1 << nn) - 1):
+            if not g & 1:
+                continue
+            post = list(self.pre)
+            post[net.partition_slot] = SBits(side.univ, tuple(
+                TRUE if g >> i & 1 else FALSE for i in range(nn)))
+            post[net.count_slot] = count + 1
+            out.append(Instance(k, "partition", [], [], And(whole, count < net.partitions),
+                                FALSE, [], post))
+        post = list(self.pre)
+        post[net.partition_slot] = SBits(side.univ, tuple(FALSE for _ in range(nn)))
+        out.append(Instance(k + 1, "heal", [], [], Not(whole), FALSE, [], post))
 

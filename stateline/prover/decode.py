@@ -45,6 +45,13 @@ def _network(enc: Encoding, net: SNet, ev):
                 mask |= 1 << i
         return mask
     bag = []
+    if net.senders:
+        # elements (sender node, message), sorted by sender (-1: the environment) then
+        # message, as the compiled model keeps them
+        for row in range(net.senders):
+            for j, m in enumerate(values):
+                bag.extend([(row - 1, m)] * ev(net.cells[row * net.size + j]).as_long())
+        return tuple(bag)
     for m, c in zip(values, net.cells):
         bag.extend([m] * ev(c).as_long())
     return tuple(bag)

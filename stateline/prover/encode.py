@@ -62,7 +62,7 @@ class Encoding:
         self._doms: dict = {}
         self._by_name = {(v.process, v.name): lay for v, lay in system.variables.items()}
         net = system.network
-        if net is not None and net.rep not in ("mask", "bag"):
+        if net is not None and net.rep not in ("mask", "bag"):  # (partitions: bag or fifo)
             what = "a fifo network" if net.rep == "fifo" else \
                 f"a set network over {net.messages.size or 'unboundedly'} possible messages"
             raise Unencodable(what, _network_span(system))
@@ -182,20 +182,28 @@ class Encoding:
     def state(self, tag: str) -> StateVars:
         facts: list = []
         slots = []
+        net = self.system.network
         for slot in self.system.slots:
-            if slot.var is None:
-                net = self.system.network
+            if net is not None and slot.index == net.slot:
                 counts = net.rep == "bag"
+                # With partitions every message carries its sender: one row of counts
+                # for the environment, then one per node.
+                rows = [""]
+                if net.senders:
+                    rows += [f" from {self.system.node_name(i)}"
+                             for i in range(len(self.system.nodes))]
                 cells = []
-                for m in net.messages.values():
-                    name = f"{net.messages.show(m)}{tag}"
-                    if counts:
-                        c = z3.Int(f"#{name}")
-                        facts.append(c >= 0)
-                    else:
-                        c = z3.Bool(f"{name} in network")
-                    cells.append(c)
-                slots.append(SNet(net.messages, tuple(cells), counts))
+                for row in rows:
+                    for m in net.messages.values():
+                        name = f"{net.messages.show(m)}{row}{tag}"
+                        if counts:
+                            c = z3.Int(f"#{name}")
+                            facts.append(c >= 0)
+                        else:
+                            c = z3.Bool(f"{name} in network")
+                        cells.append(c)
+                slots.append(SNet(net.messages, tuple(cells), counts,
+                                  len(rows) if net.senders else 0))
             else:
                 v = fresh(slot.dom, f"{slot.name}{tag}", facts)
                 self._register(v, slot.dom)
@@ -301,7 +309,7 @@ class Encoding:
                 a = self.system.actions[k]
                 names.append((f"{a.process}.{a.name}" if a.process else a.name, out[k]))
             else:
-                names.append(("network.drop", out[k]))
+                names.append((f"network.{self.instances[out[k][0]].name}", out[k]))
         return names
 
     def enabled_any(self):

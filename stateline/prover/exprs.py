@@ -453,9 +453,12 @@ class Eval(OpsMixin):
     def sent(self, net: SNet, message: str) -> SBits:
         rec = self.ctx.records[message]
         base = net.dom.bases[rec.tag]
-        cells = net.cells[base:base + rec.size]
-        if net.counts:
-            cells = tuple(c > 0 for c in cells)
+        if net.senders:
+            cells = tuple(Or(*(c > 0 for c in net.copies(base + i))) for i in range(rec.size))
+        else:
+            cells = net.cells[base:base + rec.size]
+            if net.counts:
+                cells = tuple(c > 0 for c in cells)
         return SBits(universe(rec), tuple(cells))
 
     # ---- checks against declared domains ----------------------------------------------------------

@@ -35,9 +35,7 @@ def units(enc: Encoding, model: Model) -> list[Unit]:
     fair = model.fairness
     out = [Unit(u, fair.kinds[u], fair.names[u], [], None) for u in range(len(fair))]
     for j, inst in enumerate(enc.instances):
-        if inst.action >= len(enc.system.actions):
-            continue
-        u = fair.unit((inst.action, inst.node))
+        u = fair.unit((inst.action, inst.node))     # built-in actions: network.heal only
         if u >= 0:
             out[u].members.append(j)
     for unit in out:

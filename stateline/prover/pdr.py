@@ -184,10 +184,10 @@ def frozen_leaves(enc: Encoding) -> dict[int, object]:
                 written[i] = True
     initial: list = []
     for slot, choices in zip(enc.system.slots, enc.system.initial_choices):
-        if slot.var is None:
-            net = enc.system.network
+        net = enc.system.network
+        if net is not None and slot.index == net.slot:
             zero = z3.IntVal(0) if net.rep == "bag" else z3.BoolVal(False)
-            initial.extend([zero] * (net.messages.size or 0))
+            initial.extend([zero] * len(enc.pre.slots[slot.index].cells))
         elif len(choices) == 1:
             initial.extend(flatten(enc.conform(lift(choices[0], slot.dom), slot.dom), slot.dom))
         else:

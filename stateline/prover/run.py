@@ -53,19 +53,22 @@ def encode(model: Model) -> Encoding:
         raise SpecError(refusal(exc, model.system.path)) from None
 
 
+BUILTIN_ACTIONS = ("drop", "partition", "heal")
+
+
 def refuse_builtins(model: Model) -> None:
     """Refuse what the compiled model does beyond the spec's own actions and the network's
-    `drop`, and state beyond the variables and the network: the encoding would miss it."""
+    `drop`, `partition` and `heal`, and state beyond the variables, the network and its
+    partition: the encoding would miss it."""
     system = model.system
     net = system.network
     span = system.context.typed.network[2] if system.context.typed.network else None
-    if net is not None and getattr(net, "partitions", 0):
-        raise Unencodable("network partitions (partitions(N))", span)
     for name, process, _ in model.labels[len(system.actions):]:
-        if name != "drop":
+        if name not in BUILTIN_ACTIONS:
             raise Unencodable(f"the built-in action '{name}'", span)
+    builtin = {net.slot, net.partition_slot, net.count_slot} if net is not None else set()
     for slot in system.slots:
-        if slot.var is None and (net is None or slot.index != net.slot):
+        if slot.var is None and slot.index not in builtin:
             raise Unencodable(f"the built-in state '{slot.name}'", span)
 
 

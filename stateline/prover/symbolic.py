@@ -87,11 +87,30 @@ class SSeq:
 
 @dataclass(frozen=True, eq=False)
 class SNet:
-    """A network: per possible message, a Bool (set) or an Int count (bag)."""
+    """A network: per possible message, a Bool (set) or an Int count (bag).
+
+    A bag whose messages carry their sender (a network with partitions) has one row
+    of counts per sender: `senders` rows (the environment, then each node in
+    `System.nodes` order), message j of sender row r at `cells[r * size + j]`."""
 
     dom: DMsg
     cells: tuple
     counts: bool
+    senders: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.cells) // max(1, self.senders)
+
+    def copies(self, j: int) -> list:
+        """The cells of message j, one per sender row."""
+        if not self.senders:
+            return [self.cells[j]]
+        n = self.size
+        return [self.cells[r * n + j] for r in range(self.senders)]
+
+    def with_cells(self, cells) -> "SNet":
+        return SNet(self.dom, tuple(cells), self.counts, self.senders)
 
 
 SETS = (SBits, SList)
@@ -435,7 +454,7 @@ def ite(c, a, b):
             items.append(ite(c, x, y))
         return SSeq(If(c, a.length, b.length), tuple(items))
     if isinstance(a, SNet):
-        return SNet(a.dom, tuple(If(c, x, y) for x, y in zip(a.cells, b.cells)), a.counts)
+        return a.with_cells(If(c, x, y) for x, y in zip(a.cells, b.cells))
     return If(c, a, b)
 
 

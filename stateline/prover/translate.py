@@ -50,16 +50,21 @@ class Leaf:
 def leaves(enc) -> list[Leaf]:
     out: list[Leaf] = []
     system = enc.system
+    net = system.network
     for slot in system.slots:
-        if slot.var is None:
-            net = system.network
-            for m in net.messages.values():
-                rec = net.messages.records[m[0]]
-                msg = value_text(m, rec)
-                if net.rep == "bag":
-                    out.append(Leaf(f"copies of {msg} in the network", DInt(0, None), True))
-                else:
-                    out.append(Leaf(f"{msg} in sent({rec.name})", None))
+        if net is not None and slot.index == net.slot:
+            rows = [""]
+            if net.senders:
+                rows += [f" from {system.node_name(i)}" for i in range(len(system.nodes))]
+            for row in rows:
+                for m in net.messages.values():
+                    rec = net.messages.records[m[0]]
+                    msg = value_text(m, rec)
+                    if net.rep == "bag":
+                        out.append(Leaf(f"copies of {msg}{row} in the network", DInt(0, None),
+                                        True))
+                    else:
+                        out.append(Leaf(f"{msg} in sent({rec.name})", None))
             continue
         _walk(slot.name, slot.dom, out)
     return out
