@@ -47,6 +47,9 @@ def add_parser(sub) -> None:
     engine.add_argument("--auto", action="store_true",
                         help="an automatic unbounded proof with Z3's Spacer (the default)")
     c.add_argument("--proof", metavar="FILE", help="a proof file: lemmas and ranking functions")
+    c.add_argument("--any-size", action="store_true",
+                   help="with --induction: prove for every size of the spec's symmetric "
+                        "sets and process instance sets (or the proof's `any size` line)")
     c.add_argument("--drop", action="append", default=[], metavar="LEMMA",
                    help="leave this lemma of the proof out (repeatable); with --induction, "
                         "each counterexample to induction says whether its first state "
@@ -74,7 +77,7 @@ def options_from(args, proof) -> ProveOptions:
         for name in args.drop:
             proof = proof.without(name)
     if args.induction:
-        return ProveOptions("induction", 0, args.timeout, proof, dropped)
+        return ProveOptions("induction", 0, args.timeout, proof, dropped, args.any_size)
     if args.k_induction:
         return ProveOptions("k-induction", args.k_induction, args.timeout, proof, dropped)
     return ProveOptions("auto", 0, args.timeout, proof)
@@ -92,6 +95,9 @@ def run(args, console: Console) -> int:
     if proof is not None and options.engine in ("bmc", "auto"):
         console.error("stateline: error[SL504]: --proof is used by --induction and "
                       "--k-induction")
+        return EXIT_INVALID
+    if args.any_size and options.engine != "induction":
+        console.error("stateline: error[SL504]: --any-size is a form of --induction")
         return EXIT_INVALID
     if args.drop and proof is None:
         console.error("stateline: error[SL504]: --drop removes a lemma of the --proof file")
@@ -155,6 +161,8 @@ def header(system, check: str, options: ProveOptions) -> str:
     engine = {"bmc": f"bmc to depth {options.bound}", "induction": "induction",
               "k-induction": f"k-induction up to {options.bound}",
               "auto": "spacer"}.get(options.engine, options.engine)
+    if options.any_size or (options.proof is not None and options.proof.any_size):
+        engine += " for every size"
     if options.proof is not None:
         n = len(options.proof.lemmas)
         engine += f" · proof {options.proof.path} ({n} lemma{'s' if n != 1 else ''})"
@@ -206,7 +214,7 @@ def show(console: Console, r: ProveResult, quiet: bool, sources, dropped=()) -> 
     for cti in ctis:
         console.print("")
         console.print(cti_text(r, cti))
-        if dropped and not cti.why and r.engine == "induction":
+        if dropped and not cti.why and r.engine == "induction":  # (any size too)
             console.print(dropped_text(cti, dropped))
     if r.failure is not None:
         console.print("")
@@ -214,7 +222,21 @@ def show(console: Console, r: ProveResult, quiet: bool, sources, dropped=()) -> 
 
 
 def cti_text(r: ProveResult, cti) -> str:
+    text = _cti_text(r, cti)
+    if cti.instance:
+        head, _, rest = text.partition("\n")
+        text = f"{head}\n  (found for every size; shown in the instance {cti.instance})\n{rest}"
+    return text
+
+
+def _cti_text(r: ProveResult, cti) -> str:
     n = len(cti.trace.steps)
+    if n == 0 and cti.action == "(deadlock)":
+        head = f"Counterexample to induction: {r.path}, check {r.check}: a state satisfying " \
+               f"the invariant has no enabled action"
+        body = text.trace_text(cti.trace, "x no action is enabled in this state")
+        return head + "\n" + body.replace("  initial state", "  a state satisfying the "
+                                                              "invariant", 1)
     if cti.why:
         head = f"Counterexample to the ranking argument: {r.path}, check {r.check}: {cti.why}"
         body = text.trace_text(cti.trace, f"x the obligation on {cti.breaks} fails here")

@@ -3,6 +3,7 @@
     # comments as in specs
     proof Paxos                          the spec this proof is for (its `spec` name)
     prove Agreement                      optional: the invariants proved (default: all)
+    any size Acceptors, Values           optional: prove for every size of these constants
     lemma VotesProposed:                 a state predicate, one logical line; it may
         forall m in sent(Accepted):      continue on indented lines
             Accept(m.bal, m.val) in sent(Accept)
@@ -30,6 +31,7 @@ from ..lang.types import BoolT, IntT
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _HEAD = re.compile(rf"(proof|prove|lemma|rank)\b[ \t]*({_NAME})?")
+_ANY = re.compile(r"any[ \t]+size\b")
 _HELPS = re.compile(r"\bhelps\b")
 
 
@@ -56,6 +58,7 @@ class Proof:
     lemmas: tuple[Lemma, ...]
     ranks: tuple[Rank, ...]
     source: str = ""
+    any_size: tuple[str, ...] | None = None     # `any size A, B`: sorts of every size
 
     def without(self, name: str) -> "Proof":
         """The same proof with one lemma removed."""
@@ -103,12 +106,19 @@ class _Reader:
         spec_name, targets, lemmas, ranks = None, None, [], []
         seen: dict[str, Span] = {}
         props = {p.name: p for p in self.loaded.typed.properties}
+        any_size = None
         for n, lines in self.declarations():
+            a = _ANY.match(lines[0])
+            if a is not None and spec_name is not None:
+                any_size = tuple(any_size or ()) + self.sorts(lines[0][a.end():], n,
+                                                              a.end() + 1)
+                continue
             m = _HEAD.match(lines[0])
             if m is None:
                 word = lines[0].split()[0]
                 _err("SL102", f"unexpected '{word}' in a proof file; expected 'proof', "
-                              f"'prove', 'lemma' or 'rank'", Span(self.path, n, 1, n, len(word) + 1))
+                              f"'prove', 'any size', 'lemma' or 'rank'",
+                     Span(self.path, n, 1, n, len(word) + 1))
             kind, name = m.group(1), m.group(2)
             at = Span(self.path, n, 1, n, len(kind) + 1)
             if name is None:
@@ -164,7 +174,22 @@ class _Reader:
                                   helps, name_span))
         if spec_name is None:
             _err("SL208", "a proof file starts with 'proof SPEC'", Span(self.path, 1, 1))
-        return Proof(self.path, spec_name, targets, tuple(lemmas), tuple(ranks), self.text)
+        return Proof(self.path, spec_name, targets, tuple(lemmas), tuple(ranks), self.text,
+                     any_size)
+
+    def sorts(self, rest: str, n: int, col: int) -> tuple[str, ...]:
+        """`any size A, B`: constants whose elements become sorts of every size."""
+        out = []
+        consts = {c.name for c in self.loaded.typed.consts}
+        for part in rest.split("#", 1)[0].split(","):
+            name = part.strip()
+            start = col + rest.index(part) + (len(part) - len(part.lstrip()))
+            span = Span(self.path, n, start, n, start + max(1, len(name)))
+            if name not in consts:
+                _err("SL201", f"'any size {name}': the spec has no constant '{name}'", span,
+                     hint=did_you_mean(name, consts))
+            out.append(name)
+        return tuple(out)
 
     def targets(self, rest: str, n: int, col: int, props) -> tuple[str, ...]:
         out = []

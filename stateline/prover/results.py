@@ -42,6 +42,7 @@ class Cti:
     assumed: tuple[str, ...] = ()
     why: str = ""           # for a ranking argument: which obligation fails
     violates: tuple[str, ...] = ()  # the dropped lemmas (--drop) false in the first state
+    instance: str = ""      # any-size proofs: the concrete instance it was found in
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ class ProveOptions:
     timeout: float | None = None    # seconds for the whole block
     proof: Proof | None = None
     dropped: tuple = ()             # lemmas removed from the proof (--drop), as proofs.Lemma
+    any_size: bool = False          # --any-size: prove for every size of the sorts
 
 
 def instance(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E]) -> Model:
@@ -90,6 +91,9 @@ def prove_block(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E
                 enc: Encoding | None = None) -> ProveResult:
     """Run one engine on one check block.  `model` and `enc` (the instance and its
     encoding) may be passed in to run several engines or proofs on one encoding."""
+    if options.engine == "induction" and (options.any_size or (
+            options.proof is not None and options.proof.any_size is not None)):
+        return _any_size(loaded, check, overrides, options)
     model = model or instance(loaded, check, overrides)
     started = time.perf_counter()
     enc = enc or encode(model)
@@ -125,3 +129,15 @@ def prove_block(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E
     return ProveResult(system.name, system.path, check.name, describe_constants(system),
                        options.engine, tuple(obligations), time.perf_counter() - started,
                        tuple(depths), failure, tuple(notes))
+
+
+def _any_size(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict,
+              options: ProveOptions) -> ProveResult:
+    """`--induction` for every size of the spec's sorts (prover/anysize)."""
+    from .anysize.induction import prove_any_size
+    expected = {prop: outcome for prop, outcome, _ in check.expects}
+    try:
+        return prove_any_size(loaded, check, overrides, options.proof, expected,
+                              Deadline(options.timeout), dropped=options.dropped)
+    except Unencodable as exc:
+        raise SpecError(refusal(exc, loaded.path)) from None

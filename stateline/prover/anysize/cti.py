@@ -1,0 +1,259 @@
+"""A counterexample to induction for every size, as a concrete small instance.
+
+Z3's model gives each sort a finite universe.  The instance of the spec with
+sorts of those sizes (model values a1..ak, or 1..k for an integer range, bound
+as a check block would bind them) is lowered and compiled as `stateline check`
+does; the model's state is read into that instance's runtime state, the step is
+found among the compiled model's own successors, and every conjunct is evaluated
+again by the finite encoding of that instance: the state satisfies those the CTI
+assumes and the successor breaks the one it names.  A disagreement is a bug
+(`Disagreement`), never a verdict.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from ...lang import ir
+from ...lang.load import parse_override
+from ...models.domains import DAtom, DBool, DInt, DMap, DOption, DRecord, DSet, DTuple
+from ...models.lower import lower
+from ...models.model import Model
+from ..decode import Disagreement, replay
+from ..results import Cti
+from .doms import FSort
+from .values import MapV, Opt, Rec, SetV, Sc
+
+_CACHE: dict = {}
+
+
+def decode_cti(model, zm, action: str, breaks: str, frame, step, assumed: list,
+               dropped: list = ()) -> Cti:
+    """The CTI in its concrete instance.  `assumed` are the conjuncts (name, kind, expr)
+    the first state satisfies; `breaks` names the one the step (or the state) breaks;
+    `dropped` are lemmas (name, expr) left out with --drop."""
+    universes = {}
+    for name in model.sort_names:
+        u = zm.get_universe(model.sorts.z3[name])
+        universes[name] = list(u) if u else [None]
+    bindings, shown = _bindings(model, universes)
+    fin = _instance(model, bindings)
+    reader = _Reader(model, zm, universes, fin)
+    pre = reader.state(frame)
+    states = [pre]
+    if step is not None:
+        states.append(reader.state(step.post))
+    trace = replay(fin, states)
+    # the concrete instance agrees: its first state satisfies what the CTI assumes, and
+    # the step (or the state) breaks what it names
+    check = _FiniteCheck(fin)
+    for name, kind, expr in assumed:
+        if kind != "transition" and not check.holds(expr, pre):
+            raise Disagreement(f"the any-size CTI's state violates {name} in the instance "
+                               f"{shown}")
+    named = {name: (kind, expr) for name, kind, expr in assumed}
+    if step is not None and breaks in named:
+        kind, expr = named[breaks]
+        if kind != "transition" and check.holds(expr, states[-1]):
+            raise Disagreement(f"the any-size CTI's successor satisfies {breaks} in the "
+                               f"instance {shown}")
+    violates = tuple(name for name, expr in dropped if not check.holds(expr, pre))
+    return Cti(action, breaks, trace, tuple(n for n, _, _ in assumed), violates=violates,
+               instance=shown)
+
+
+class _FiniteCheck:
+    """Evaluates spec expressions on concrete states of a finite instance with the
+    finite Z3 encoding (the engine `stateline prove` uses on that instance)."""
+
+    def __init__(self, fin: Model):
+        from ..encode import Encoding
+        key = id(fin)
+        if key not in _ENCODINGS:
+            _ENCODINGS[key] = Encoding(fin.system)
+        self.enc = _ENCODINGS[key]
+
+    def holds(self, expr, state) -> bool:
+        from ..symbolic import SNet, lift
+        enc = self.enc
+        s = z3.Solver()
+        for v, slot, value in zip(enc.pre.slots, enc.system.slots, state):
+            if isinstance(v, SNet):
+                msgs = enc.system.network.messages.values()
+                for i, (m, c) in enumerate(zip(msgs, v.cells)):
+                    if v.counts:
+                        s.add(c == sum(1 for x in value if x == m))
+                    else:
+                        s.add(c == z3.BoolVal(bool(value >> i & 1)))
+            else:
+                s.add(enc.eq(v, lift(value, slot.dom)))
+        term = enc.check_expr(expr).value
+        if s.check() != z3.sat:
+            raise Disagreement("a concrete state of the instance has no encoding")
+        return z3.is_true(s.model().eval(term, model_completion=True))
+
+
+_ENCODINGS: dict = {}
+
+
+def _bindings(model, universes):
+    """Overrides (name -> typed IR) giving each sort the size of its universe."""
+    consts = {c.name: c for c in model.typed.consts}
+    overrides, shown = {}, []
+    for name, u in universes.items():
+        k = len(u)
+        c = consts[name]
+        if c.model_values is not None:
+            names = list(c.model_values[:k])
+            prefix = "".join(ch for ch in (c.model_values[0] if c.model_values else name)
+                             if not ch.isdigit()) or name.lower()
+            i = 1
+            while len(names) < k:
+                cand = f"{prefix}{len(c.model_values) + i}"
+                i += 1
+                if cand not in names:
+                    names.append(cand)
+            text = "{" + ", ".join(names) + "}"
+        else:
+            value, dom = model.ctx.const_value(name)
+            lo = min(dom.members(value)) if isinstance(dom, DSet) else 1
+            text = f"{lo}..{lo + k - 1}"
+            e = c.value
+            if isinstance(e, ir.Op) and e.op == "range" and isinstance(e.args[1], ir.ConstRef) \
+                    and isinstance(e.args[0], ir.IntC):
+                bound = e.args[1].name
+                overrides[bound] = parse_override(model.loaded, f"{bound}={lo + k - 1}")[1]
+                shown.append(f"{bound}={lo + k - 1}")
+                continue
+        overrides[name] = parse_override(model.loaded, f"{name}={text}")[1]
+        shown.append(f"{name}={text}")
+    return overrides, ", ".join(shown)
+
+
+def _instance(model, bindings) -> Model:
+    key = (model.loaded.path, id(model.loaded), tuple(sorted((k, repr(v))
+                                                              for k, v in bindings.items())))
+    if key not in _CACHE:
+        base = {name: value for name, value, _ in model.check.bindings}
+        base.update(model.overrides)
+        base.update(bindings)
+        _CACHE[key] = Model(lower(model.typed, base, allow_deadlock=True))
+    return _CACHE[key]
+
+
+class _Reader:
+    """Reads values of the any-size frame, in a Z3 model, as runtime values of the
+    concrete instance."""
+
+    def __init__(self, model, zm, universes, fin: Model):
+        self.m, self.zm, self.u, self.fin = model, zm, universes, fin
+
+    def ev(self, t):
+        return self.zm.eval(t, model_completion=True)
+
+    def element(self, t, sort: str) -> int:
+        """The position of a sort element in its universe."""
+        x = self.ev(t)
+        for i, e in enumerate(self.u[sort]):
+            if e is None or e.eq(x):
+                return i
+        return 0
+
+    def state(self, frame) -> tuple:
+        system = self.fin.system
+        out = []
+        net = system.network
+        for slot in system.slots:
+            if net is not None and slot.index == net.slot:
+                out.append(self.network(frame, net))
+                continue
+            var = slot.var
+            lay = system.variables[var]
+            value = frame.var(self._any_var(var))
+            if isinstance(value, MapV) and lay.process is not None and not lay.process.single:
+                value = value.get(self.lift(slot.instance, lay.process.instance_dom,
+                                            self._inst_fdom(var)))
+            out.append(self.read(value, slot.dom))
+        return tuple(out)
+
+    def _any_var(self, var):
+        for v in self.m.typed.variables:
+            if v.name == var.name and v.process == var.process:
+                return v
+        raise Disagreement(f"no variable {var.name}")
+
+    def _inst_fdom(self, var):
+        return self.m.instance_dom(self.m.processes[var.process])
+
+    def network(self, frame, net):
+        msgs = net.messages
+        if net.rep == "mask":
+            mask = 0
+            for i, m in enumerate(msgs.values()):
+                rec = msgs.records[m[0]]
+                v = self.lift(m, rec, self.m.record(rec.name))
+                if z3.is_true(self.ev(frame.sent(rec.name).member(v))):
+                    mask |= 1 << i
+            return mask
+        bag = []
+        for m in msgs.values():
+            rec = msgs.records[m[0]]
+            v = self.lift(m, rec, self.m.record(rec.name))
+            n = self.ev(frame.counts[rec.name](v)).as_long()
+            bag.extend([m] * max(0, n))
+        return tuple(bag)
+
+    # runtime value of the instance -> symbolic value, and back
+
+    def lift(self, x, dom, fdom):
+        if isinstance(fdom, FSort):
+            i = dom.index(x)
+            e = self.u[fdom.name][i]
+            if e is None:
+                e = self.m.values.default(fdom).term
+            return Sc(e, fdom)
+        if isinstance(dom, DRecord):
+            off = dom.offset
+            return Rec(tuple(self.lift(x[off + i], d, fd) for i, ((_, d), (_, fd)) in
+                             enumerate(zip(dom.fields, fdom.fields))), fdom)
+        if isinstance(dom, DTuple):
+            return Rec(tuple(self.lift(v, d, fd) for v, d, (_, fd) in
+                             zip(x, dom.items, fdom.fields)), fdom)
+        if isinstance(dom, DOption):
+            if x == ():
+                return self.m.values.none(fdom)
+            return Opt(z3.BoolVal(True), self.lift(x, dom.elem, fdom.elem), fdom)
+        return self.m.values.lift(x, fdom)
+
+    def read(self, v, dom):
+        if isinstance(dom, DBool):
+            return z3.is_true(self.ev(v.term))
+        if isinstance(dom, DInt):
+            if isinstance(v.dom, FSort):
+                return dom.lo + self.element(v.term, v.dom.name) if dom.lo is not None else \
+                    1 + self.element(v.term, v.dom.name)
+            return self.ev(v.term).as_long()
+        if isinstance(dom, DAtom):
+            if isinstance(v.dom, FSort):
+                return self.element(v.term, v.dom.name)
+            return self.ev(v.term).as_long()
+        if isinstance(dom, DOption):
+            if not z3.is_true(self.ev(v.some)):
+                return ()
+            return self.read(v.val, dom.elem)
+        if isinstance(dom, DRecord):
+            head = () if dom.tag is None else (dom.tag,)
+            return head + tuple(self.read(x, d) for x, (_, d) in zip(v.items, dom.fields))
+        if isinstance(dom, DTuple):
+            return tuple(self.read(x, d) for x, d in zip(v.items, dom.items))
+        if isinstance(dom, DSet):
+            fdom = v.dom.elem
+            members = [x for x in dom.elem.values()
+                       if z3.is_true(self.ev(v.member(self.lift(x, dom.elem, fdom))))]
+            if dom.mask:
+                return sum(1 << dom.elem.bit(x) for x in members)
+            return frozenset(members)
+        if isinstance(dom, DMap):
+            return tuple(self.read(v.get(self.lift(k, dom.key, v.dom.key)), dom.value)
+                         for k in dom.key.values())
+        raise Disagreement(f"cannot read a value of {dom.describe()}")

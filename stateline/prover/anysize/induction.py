@@ -1,0 +1,249 @@
+"""Inductive invariants for every instance size (`--induction` with `any size` sorts).
+
+The obligations are those of the finite `--induction` (prover/induction.py), stated
+once over uninterpreted sorts instead of once per instance:
+
+1. every initial state satisfies each state conjunct of I;
+2. no run-time error in a step from a state satisfying I;
+3. every step from a state satisfying I leads to a state satisfying I (per action
+   schema; the acting instance and the choices over sorts are fresh constants);
+4. spec invariants outside the targets, and deadlock freedom, are implied by I.
+
+Z3 decides them over every interpretation of the sorts (every size, at once, and
+infinite ones too), with the axioms of majority quorums.  A satisfying model is a
+counterexample to induction with finite sorts: `cti` turns it into the
+corresponding concrete instance of the spec and replays its step through that
+instance's compiled model.  An obligation outside the decidable fragment EPR is
+reported (`epr`) and still tried with the timeout.
+"""
+
+from __future__ import annotations
+
+import time
+
+import z3
+
+from ...lang import ir
+from ..proofs import Proof
+from ..results import Claim, Cti, Obligation, ProveResult
+from ..scopes import Deadline, ask, new_solver, scope
+from ..symbolic import Unencodable
+from ..terms import And, Not, Or, is_true
+from .cti import decode_cti
+from .doms import sort_constants
+from .epr import epr_violation
+from .exprs import AnyEval
+from .model import AnyModel
+from .steps import declare, initial, instances
+
+ERRORS = "(run-time errors)"
+DEADLOCK = "DeadlockFreedom"
+
+
+class _Conj:
+    def __init__(self, name, kind, expr, span):
+        self.name, self.kind, self.expr, self.span = name, kind, expr, span
+
+
+def conjuncts(typed: ir.TypedSpec, proof: Proof | None):
+    targets = proof.targets if proof is not None else None
+    conj, others = [], []
+    for p in typed.properties:
+        if p.kind not in ("invariant", "transition"):
+            continue
+        c = _Conj(p.name, p.kind, p.expr, p.span)
+        (conj if targets is None or p.name in targets else others).append(c)
+    for lemma in (proof.lemmas if proof is not None else ()):
+        conj.append(_Conj(lemma.name, "lemma", lemma.expr, lemma.span))
+    return conj, others
+
+
+def holds(model, frame, c: _Conj, post=None):
+    """The conjunct holds and can be evaluated (a transition conjunct: on pre -> post)."""
+    ev = AnyEval(model, frame, post)
+    value = ev.boolean(c.expr, {})
+    return And(value, Not(Or(*(x for x, _, _ in ev.errors))))
+
+
+def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | None,
+                   expected: dict, deadline: Deadline, sort_names=None,
+                   dropped: tuple = ()) -> ProveResult:
+    started = time.perf_counter()
+    sorts = sort_constants(loaded.typed, sort_names if sort_names is not None else
+                           (proof.any_size if proof is not None else None))
+    model = AnyModel(loaded, check, overrides, sorts)
+    conj, others = conjuncts(loaded.typed, proof)
+    state_conj = [c for c in conj if c.kind != "transition"]
+    pre, facts, symbols = declare(model, "")
+    inv = [holds(model, pre, c) for c in state_conj]
+    steps = instances(model, pre)
+    init, init_errors = initial(model)
+    axioms = model.axioms()
+    notes = [f"for every size of {', '.join(sorts)}" + (
+        " (majority quorums of " + ", ".join(sorted(model.uses_quorums)) + ")"
+        if model.uses_quorums else "")]
+    if model.size_dependent:
+        notes.append(f"{', '.join(sorted(model.size_dependent))} depend"
+                     f"{'s' if len(model.size_dependent) == 1 else ''} on the size of a sort: "
+                     f"proved for every value of "
+                     f"{'it' if len(model.size_dependent) == 1 else 'them'}")
+    results: dict[str, tuple] = {}
+    first_cti = None
+    assumed = [(c.name, c.kind, c.expr) for c in conj]
+    drops = [(x.name, x.expr) for x in dropped]
+
+    def base_solver():
+        s = new_solver()
+        s.add(*axioms, *facts)
+        return s
+
+    # 1. initial states
+    s = base_solver()
+    for c in state_conj:
+        bad = Not(holds(model, init, c))
+        a = ask(s, deadline, bad)
+        if a.sat:
+            cti = decode_cti(model, a.model, "(initial state)", c.name, init, None, [], drops)
+            claim = Claim.NOT_PROVED
+            results[c.name] = (claim, "false (or not evaluable) in an initial state of "
+                               f"{cti.instance}", cti)
+            first_cti = first_cti or cti
+        elif not a.unsat:
+            results[c.name] = (Claim.UNKNOWN, a.reason, None)
+    error_claim = (Claim.PROVED, "no run-time error in a state satisfying the invariant, "
+                                 "for every size", None)
+    if init_errors:
+        a = ask(s, deadline, Or(*(x for x, _, _ in init_errors)))
+        if a.sat:
+            error_claim = (Claim.NOT_PROVED, "the initial state raises a run-time error "
+                                             "for some size", None)
+
+    # 2 and 3. every step, from a state satisfying I
+    s = base_solver()
+    s.add(*inv)
+    epr_notes = set()
+    for step in steps:
+        with scope(s):
+            s.add(step.reach)
+            errors = Or(*(x for x, _, _ in step.errors))
+            if error_claim[0] is Claim.PROVED and not z3.is_false(errors):
+                a = ask(s, deadline, errors)
+                if a.sat:
+                    cti = decode_cti(model, a.model, "(any step)", ERRORS, pre, None,
+                                     assumed, drops)
+                    what = next(msg for x, _, msg in step.errors
+                                if is_true(a.model.eval(x, model_completion=True)))
+                    error_claim = (Claim.NOT_PROVED, f"possible in {step.action}: {what}", cti)
+                    first_cti = first_cti or cti
+                elif not a.unsat:
+                    error_claim = (Claim.UNKNOWN, a.reason, None)
+            s.add(Not(errors))
+            open_ = [c for c in conj if c.name not in results]
+            while open_:
+                bads = {c.name: Not(holds(model, step.post, c) if c.kind != "transition"
+                                    else holds(model, pre, c, step.post)) for c in open_}
+                why = epr_violation(model, [*axioms, *inv, step.reach, Or(*bads.values())],
+                                    symbols)
+                if why:
+                    epr_notes.add(f"{step.action}: {why}")
+                # one flag per conjunct: a model names what it breaks by its flags (Z3 does
+                # not always evaluate a quantified formula to true or false in a model)
+                flags = {}
+                for c in open_:
+                    flags[c.name] = z3.FreshBool("breaks")
+                    s.add(z3.Implies(flags[c.name], bads[c.name]))
+                a = ask(s, deadline, _flag(s, Or(*flags.values())))
+                if a.unsat:
+                    break
+                if not a.sat:
+                    for c in open_:
+                        results[c.name] = (Claim.UNKNOWN, a.reason, None)
+                    break
+                broken = [c for c in open_ if is_true(a.model.eval(flags[c.name],
+                                                                   model_completion=True))]
+                cti = decode_cti(model, a.model, step.action, broken[0].name, pre, step,
+                                 assumed, drops)
+                for c in broken:
+                    results[c.name] = (Claim.NOT_PROVED, f"not preserved by {step.action}", cti)
+                first_cti = first_cti or cti
+                open_ = [c for c in open_ if c.name not in results]
+
+    proved = not results and error_claim[0] is Claim.PROVED
+    obligations = []
+    for c in conj:
+        claim, detail, cti = results.get(c.name, (None, "", None))
+        if claim is None:
+            if proved:
+                claim, detail = Claim.PROVED, "inductive, for every size"
+            else:
+                claim = Claim.NOT_PROVED if c.kind != "lemma" else Claim.UNKNOWN
+                detail = "the proof fails" + (f": {first_cti.breaks} is not preserved"
+                                              if first_cti is not None else "")
+                cti = first_cti if c.kind != "lemma" else None
+        kind = "lemma" if c.kind == "lemma" else c.kind
+        obligations.append(Obligation(c.name, kind, expected.get(c.name, "holds"), claim,
+                                      detail, cti=cti))
+    if error_claim[0] is Claim.PROVED and not proved:
+        error_claim = (Claim.NOT_PROVED, "the proof fails", None)
+    obligations.append(Obligation(ERRORS, "errors", "holds", error_claim[0], error_claim[1],
+                                  cti=error_claim[2]))
+    s = base_solver()
+    s.add(*inv)
+    for c in others:
+        exp = expected.get(c.name, "holds")
+        if not proved:
+            obligations.append(Obligation(c.name, c.kind, exp, Claim.UNKNOWN,
+                                          "not attempted: the proof failed"))
+            continue
+        if c.kind == "transition":
+            bad = Or(*(And(st.reach, Not(holds(model, pre, c, st.post))) for st in steps))
+        else:
+            bad = Not(holds(model, pre, c))
+        with scope(s):
+            a = ask(s, deadline, bad)
+        claim = Claim.PROVED if a.unsat else Claim.NOT_PROVED if a.sat else Claim.UNKNOWN
+        detail = "implied by the inductive invariant, for every size" if a.unsat else \
+            "not implied by the inductive invariant (add it to 'prove')" if a.sat else a.reason
+        obligations.append(Obligation(c.name, c.kind, exp, claim, detail))
+    if not model.system.allow_deadlock or DEADLOCK in expected:
+        obligations.append(_deadlock(s, steps, proved, expected, deadline, model, pre,
+                                     state_conj, drops))
+    if epr_notes:
+        notes.extend(f"outside EPR ({x}); Z3 was tried anyway" for x in sorted(epr_notes))
+    if proved:
+        notes.append(f"the conjunction of {len(conj)} propert{'ies' if len(conj) != 1 else 'y'}"
+                     f" is inductive for every size of {', '.join(sorts)}")
+    constants = tuple((name, "any size") for name in sorts)
+    return ProveResult(model.system.name, model.system.path, check.name, constants,
+                       "induction", tuple(obligations), time.perf_counter() - started, (),
+                       None, tuple(notes))
+
+
+def _flag(s, term):
+    b = z3.FreshBool("goal")
+    s.add(z3.Implies(b, term))
+    return b
+
+
+def _deadlock(s, steps, proved, expected, deadline, model, pre, state_conj,
+              drops) -> Obligation:
+    exp = expected.get(DEADLOCK, "holds")
+    if not proved:
+        return Obligation(DEADLOCK, "deadlock", exp, Claim.UNKNOWN,
+                          "not attempted: the proof failed")
+    enabled = []
+    for st in steps:
+        enabled.append(z3.Exists(st.consts, st.reach) if st.consts else st.reach)
+    with scope(s):
+        a = ask(s, deadline, Not(Or(*enabled)))
+    if a.unsat:
+        return Obligation(DEADLOCK, "deadlock", exp, Claim.PROVED,
+                          "implied by the inductive invariant: some action is enabled, for "
+                          "every size")
+    if a.sat:
+        cti = decode_cti(model, a.model, "(deadlock)", DEADLOCK, pre, None,
+                         [(c.name, c.kind, c.expr) for c in state_conj], drops)
+        return Obligation(DEADLOCK, "deadlock", exp, Claim.NOT_PROVED,
+                          "not implied by the inductive invariant: a state satisfying it has "
+                          "no enabled action", cti=cti)
+    return Obligation(DEADLOCK, "deadlock", exp, Claim.UNKNOWN, a.reason)
