@@ -138,35 +138,26 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
                 elif not a.unsat:
                     error_claim = (Claim.UNKNOWN, a.reason, None)
             s.add(Not(errors))
-            open_ = [c for c in conj if c.name not in results]
-            while open_:
-                bads = {c.name: Not(holds(model, step.post, c) if c.kind != "transition"
-                                    else holds(model, pre, c, step.post)) for c in open_}
-                why = epr_violation(model, [*axioms, *inv, step.reach, Or(*bads.values())],
-                                    symbols)
+            # one query per conjunct: quantified goals are much easier for Z3 one at a
+            # time than as one disjunction
+            for c in conj:
+                if c.name in results:
+                    continue
+                bad = Not(holds(model, step.post, c) if c.kind != "transition"
+                          else holds(model, pre, c, step.post))
+                why = epr_violation(model, [*axioms, *inv, step.reach, bad], symbols)
                 if why:
-                    epr_notes.add(f"{step.action}: {why}")
-                # one flag per conjunct: a model names what it breaks by its flags (Z3 does
-                # not always evaluate a quantified formula to true or false in a model)
-                flags = {}
-                for c in open_:
-                    flags[c.name] = z3.FreshBool("breaks")
-                    s.add(z3.Implies(flags[c.name], bads[c.name]))
-                a = ask(s, deadline, _flag(s, Or(*flags.values())))
+                    epr_notes.add(why)
+                a = ask(s, deadline, _flag(s, bad))
                 if a.unsat:
-                    break
+                    continue
                 if not a.sat:
-                    for c in open_:
-                        results[c.name] = (Claim.UNKNOWN, a.reason, None)
-                    break
-                broken = [c for c in open_ if is_true(a.model.eval(flags[c.name],
-                                                                   model_completion=True))]
-                cti = decode_cti(model, a.model, step.action, broken[0].name, pre, step,
-                                 assumed, drops)
-                for c in broken:
-                    results[c.name] = (Claim.NOT_PROVED, f"not preserved by {step.action}", cti)
+                    results[c.name] = (Claim.UNKNOWN, a.reason, None)
+                    continue
+                cti = decode_cti(model, a.model, step.action, c.name, pre, step, assumed,
+                                 drops)
+                results[c.name] = (Claim.NOT_PROVED, f"not preserved by {step.action}", cti)
                 first_cti = first_cti or cti
-                open_ = [c for c in open_ if c.name not in results]
 
     proved = not results and error_claim[0] is Claim.PROVED
     obligations = []
