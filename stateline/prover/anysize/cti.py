@@ -12,6 +12,8 @@ assumes and the successor breaks the one it names.  A disagreement is a bug
 
 from __future__ import annotations
 
+import itertools
+
 import z3
 
 from ...lang import ir
@@ -19,12 +21,93 @@ from ...lang.load import parse_override
 from ...models.domains import DAtom, DBool, DInt, DMap, DOption, DRecord, DSet, DTuple
 from ...models.lower import lower
 from ...models.model import Model
-from ..decode import Disagreement, replay
+from ...models.runtime import ModelError
+from ..decode import Disagreement
 from ..results import Cti
-from .doms import FSort
+from ..scopes import ask, scope
+from ..terms import And
+from .doms import FInt, FOpt, FRec, FSort
 from .values import MapV, Opt, Rec, SetV, Sc
 
 _CACHE: dict = {}
+SMALL = 3                 # elements per sort tried for a concrete counterexample
+
+
+class Unrepresentable(Exception):
+    """The counterexample needs values no small instance of the spec allows."""
+
+
+def small_answers(model, s, deadline, *assumptions, sized=(), steps=()):
+    """Answers of the query with at most SMALL elements per sort, fewest first, in which
+    every integer bounded by a size-dependent constant lies within that constant's value
+    in the instance of those sizes: CTIs a concrete instance may show.  Stops when Z3
+    gives up."""
+    names = list(model.sort_names)
+    combos = sorted(itertools.product(range(1, SMALL + 1), repeat=len(names)),
+                    key=lambda c: (sum(c), c))
+    for sizes in combos:
+        bounds = _bound_values(model, dict(zip(names, sizes)))
+        with scope(s):
+            for name, k in zip(names, sizes):
+                s.add(_cardinality(model.sorts.z3[name], k))
+            for kind, fn, args, dom in getattr(model, "sized", ()):
+                s.add(_sized_fact(model, kind, fn, args, dom, bounds))
+            for reach, term, name in sized:     # values the CTI's step stores
+                if name in bounds:
+                    s.add(z3.Implies(reach, term <= bounds[name]))
+            for st in steps:    # no step from the state leaves the instance's ranges
+                within = [z3.Implies(reach, term <= bounds[name])
+                          for reach, term, name in st.sized if name in bounds]
+                if within:
+                    body = And(*within)
+                    s.add(z3.ForAll(st.consts, body) if st.consts else body)
+            a = ask(s, deadline, *assumptions)
+        if a.sat:
+            yield a
+        elif not a.unsat:
+            return
+
+
+def _cardinality(sort, k: int):
+    es = [z3.Const(f"e{i}<{sort.name()}>", sort) for i in range(k)]
+    x = z3.Const(f"x<{sort.name()}>", sort)
+    parts = [z3.ForAll([x], z3.Or(*[x == e for e in es]))]
+    if k > 1:
+        parts.append(z3.Distinct(*es))
+    return z3.And(*parts)
+
+
+def _bound_values(model, sizes: dict) -> dict:
+    bindings, _ = _bindings(model, {n: [None] * k for n, k in sizes.items()})
+    fin = _instance(model, bindings)
+    return {name: value for name, (value, _) in fin.system.constants.items()
+            if name in model.size_dependent}
+
+
+def _sized_fact(model, kind, fn, args, dom, bounds):
+    values = model.values
+
+    def within(v, d):
+        if isinstance(d, FInt) and d.hi_of is not None and d.hi_of in bounds:
+            return v.term <= bounds[d.hi_of]
+        if isinstance(d, FRec):
+            return And(*(within(x, fd) for x, (_, fd) in zip(v.items, d.fields)))
+        if isinstance(d, FOpt):
+            return z3.Implies(v.some, within(v.val, d.elem))
+        return z3.BoolVal(True)
+
+    def level(i, xs):
+        if i == len(args):
+            if kind == "value":
+                return within(fn(xs), dom)
+            held = fn(xs).term if kind == "member" else fn(xs).term > 0
+            return z3.Implies(held, within(xs[-1], dom))
+        parts = []
+        for guard, x, consts in values.cases(args[i]):
+            body = z3.Implies(guard, level(i + 1, xs + [x]))
+            parts.append(z3.ForAll(consts, body) if consts else body)
+        return And(*parts)
+    return level(0, [])
 
 
 def decode_cti(model, zm, action: str, breaks: str, frame, step, assumed: list,
@@ -43,7 +126,19 @@ def decode_cti(model, zm, action: str, breaks: str, frame, step, assumed: list,
     states = [pre]
     if step is not None:
         states.append(reader.state(step.post))
-    trace = replay(fin, states)
+    for state in states:
+        for slot, value in zip(fin.system.slots, state):
+            if slot.var is not None and not slot.dom.contains(value):
+                raise Unrepresentable(f"{slot.name} = {value!r} lies outside "
+                                      f"{slot.dom.describe()} in the instance {shown}")
+    try:
+        trace = fin.trace(states)
+    except ModelError as exc:
+        raise Unrepresentable(f"a step raises a run-time error in the instance {shown}: "
+                              f"{exc.message}") from None
+    except AssertionError as exc:
+        raise Disagreement(f"the any-size encoding found a step the compiled model of "
+                           f"{shown} does not take ({exc})") from None
     # the concrete instance agrees: its first state satisfies what the CTI assumes, and
     # the step (or the state) breaks what it names
     check = _FiniteCheck(fin)

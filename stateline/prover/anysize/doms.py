@@ -32,6 +32,8 @@ class FBool:
 class FInt:
     lo: int | None = None
     hi: int | None = None
+    hi_of: str | None = None     # the upper bound is this constant, which depends on the
+                                 # size of a sort (unbounded in the proof; CTIs respect it)
 
     def describe(self):
         return "int" if self.lo is None or self.hi is None else f"{self.lo}..{self.hi}"

@@ -34,6 +34,10 @@ class AnyEval:
         self.post = post            # the successor's frame (transition invariants)
         self.reach = TRUE
         self.errors: list[tuple] = []
+        # (reach, Int term, constant): a value stored where the declared range ends at a
+        # constant that depends on the size of a sort (not an error in the proof; a
+        # concrete counterexample keeps it within that constant's value)
+        self.sized: list[tuple] = []
 
     @contextmanager
     def under(self, cond):

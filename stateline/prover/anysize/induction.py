@@ -29,7 +29,7 @@ from ..results import Claim, Cti, Obligation, ProveResult
 from ..scopes import Deadline, ask, new_solver, scope
 from ..symbolic import Unencodable
 from ..terms import And, Not, Or, is_true
-from .cti import decode_cti
+from .cti import SMALL, Unrepresentable, decode_cti, small_answers
 from .doms import sort_constants
 from .epr import epr_violation
 from .exprs import AnyEval
@@ -82,11 +82,11 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
     notes = [f"for every size of {', '.join(sorts)}" + (
         " (majority quorums of " + ", ".join(sorted(model.uses_quorums)) + ")"
         if model.uses_quorums else "")]
-    if model.size_dependent:
-        notes.append(f"{', '.join(sorted(model.size_dependent))} depend"
-                     f"{'s' if len(model.size_dependent) == 1 else ''} on the size of a sort: "
-                     f"proved for every value of "
-                     f"{'it' if len(model.size_dependent) == 1 else 'them'}")
+    used = sorted(x for x in model.size_dependent if x in model._consts)
+    if used:
+        notes.append(f"{', '.join(used)} depend{'s' if len(used) == 1 else ''} on the size "
+                     f"of a sort: where the spec uses {'it' if len(used) == 1 else 'them'}, "
+                     f"the proof holds for every value")
     results: dict[str, tuple] = {}
     first_cti = None
     assumed = [(c.name, c.kind, c.expr) for c in conj]
@@ -100,13 +100,14 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
     # 1. initial states
     s = base_solver()
     for c in state_conj:
-        bad = Not(holds(model, init, c))
-        a = ask(s, deadline, bad)
+        flag = _flag(s, Not(holds(model, init, c)))
+        a = ask(s, deadline, flag)
         if a.sat:
-            cti = decode_cti(model, a.model, "(initial state)", c.name, init, None, [], drops)
-            claim = Claim.NOT_PROVED
-            results[c.name] = (claim, "false (or not evaluable) in an initial state of "
-                               f"{cti.instance}", cti)
+            cti = _cti(model, s, deadline, a, [flag], "(initial state)", c.name, init, None,
+                       [], drops)
+            where = f" of {cti.instance}" if cti is not None else ""
+            results[c.name] = (Claim.NOT_PROVED, f"false (or not evaluable) in an initial "
+                               f"state{where}", cti)
             first_cti = first_cti or cti
         elif not a.unsat:
             results[c.name] = (Claim.UNKNOWN, a.reason, None)
@@ -127,10 +128,11 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
             s.add(step.reach)
             errors = Or(*(x for x, _, _ in step.errors))
             if error_claim[0] is Claim.PROVED and not z3.is_false(errors):
-                a = ask(s, deadline, errors)
+                flag = _flag(s, errors)
+                a = ask(s, deadline, flag)
                 if a.sat:
-                    cti = decode_cti(model, a.model, "(any step)", ERRORS, pre, None,
-                                     assumed, drops)
+                    cti = _cti(model, s, deadline, a, [flag], "(any step)", ERRORS, pre, None,
+                               assumed, drops, steps=[st for st in steps if st is not step])
                     what = next(msg for x, _, msg in step.errors
                                 if is_true(a.model.eval(x, model_completion=True)))
                     error_claim = (Claim.NOT_PROVED, f"possible in {step.action}: {what}", cti)
@@ -148,15 +150,19 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
                 why = epr_violation(model, [*axioms, *inv, step.reach, bad], symbols)
                 if why:
                     epr_notes.add(why)
-                a = ask(s, deadline, _flag(s, bad))
+                flag = _flag(s, bad)
+                a = ask(s, deadline, flag)
                 if a.unsat:
                     continue
                 if not a.sat:
                     results[c.name] = (Claim.UNKNOWN, a.reason, None)
                     continue
-                cti = decode_cti(model, a.model, step.action, c.name, pre, step, assumed,
-                                 drops)
-                results[c.name] = (Claim.NOT_PROVED, f"not preserved by {step.action}", cti)
+                cti = _cti(model, s, deadline, a, [flag], step.action, c.name, pre, step,
+                           assumed, drops, steps=steps)
+                detail = f"not preserved by {step.action}" + (
+                    "" if cti is not None else f" (in no instance with at most {SMALL} "
+                                               f"elements per sort: a larger one)")
+                results[c.name] = (Claim.NOT_PROVED, detail, cti)
                 first_cti = first_cti or cti
 
     proved = not results and error_claim[0] is Claim.PROVED
@@ -168,14 +174,25 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
                 claim, detail = Claim.PROVED, "inductive, for every size"
             else:
                 claim = Claim.NOT_PROVED if c.kind != "lemma" else Claim.UNKNOWN
-                detail = "the proof fails" + (f": {first_cti.breaks} is not preserved"
-                                              if first_cti is not None else "")
+                broken = next(name for name, (cl, _, _) in results.items()
+                              if cl is Claim.NOT_PROVED) if any(
+                    cl is Claim.NOT_PROVED for cl, _, _ in results.values()) else None
+                detail = "the proof fails" + (f": {broken} is not preserved" if broken else "")
                 cti = first_cti if c.kind != "lemma" else None
         kind = "lemma" if c.kind == "lemma" else c.kind
         obligations.append(Obligation(c.name, kind, expected.get(c.name, "holds"), claim,
                                       detail, cti=cti))
     if error_claim[0] is Claim.PROVED and not proved:
         error_claim = (Claim.NOT_PROVED, "the proof fails", None)
+    if model.unchecked_bounds:
+        bounds = ", ".join(sorted(model.unchecked_bounds))
+        notes.append(f"ranges bounded by {bounds}, which depend"
+                     f"{'s' if len(model.unchecked_bounds) == 1 else ''} on the size of a sort, "
+                     f"are not checked for every size: (run-time errors) does not cover a "
+                     f"value beyond {bounds} (check the instances for that)")
+        if error_claim[0] is Claim.PROVED:
+            error_claim = (Claim.PROVED, error_claim[1] + f" (values beyond {bounds} not "
+                                                          f"checked)", None)
     obligations.append(Obligation(ERRORS, "errors", "holds", error_claim[0], error_claim[1],
                                   cti=error_claim[2]))
     s = base_solver()
@@ -210,6 +227,19 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
                        None, tuple(notes))
 
 
+def _cti(model, s, deadline, a, assumptions, *args, steps=()):
+    """The counterexample of a satisfiable query, in the smallest concrete instance that
+    shows it; None when no instance with at most SMALL elements per sort can."""
+    step = args[3]
+    for small in small_answers(model, s, deadline, *assumptions,
+                               sized=step.sized if step is not None else (), steps=steps):
+        try:
+            return decode_cti(model, small.model, *args)
+        except Unrepresentable:
+            continue
+    return None
+
+
 def _flag(s, term):
     b = z3.FreshBool("goal")
     s.add(z3.Implies(b, term))
@@ -226,14 +256,16 @@ def _deadlock(s, steps, proved, expected, deadline, model, pre, state_conj,
     for st in steps:
         enabled.append(z3.Exists(st.consts, st.reach) if st.consts else st.reach)
     with scope(s):
-        a = ask(s, deadline, Not(Or(*enabled)))
+        flag = _flag(s, Not(Or(*enabled)))
+        a = ask(s, deadline, flag)
+        cti = _cti(model, s, deadline, a, [flag], "(deadlock)", DEADLOCK, pre, None,
+                   [(c.name, c.kind, c.expr) for c in state_conj], drops,
+                   steps=steps) if a.sat else None
     if a.unsat:
         return Obligation(DEADLOCK, "deadlock", exp, Claim.PROVED,
                           "implied by the inductive invariant: some action is enabled, for "
                           "every size")
     if a.sat:
-        cti = decode_cti(model, a.model, "(deadlock)", DEADLOCK, pre, None,
-                         [(c.name, c.kind, c.expr) for c in state_conj], drops)
         return Obligation(DEADLOCK, "deadlock", exp, Claim.NOT_PROVED,
                           "not implied by the inductive invariant: a state satisfying it has "
                           "no enabled action", cti=cti)

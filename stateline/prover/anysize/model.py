@@ -73,6 +73,7 @@ class AnyModel:
         self.values = Values(self.sorts)
         self._records: dict = {}
         self._consts: dict = {}
+        self.unchecked_bounds: set[str] = set()   # size-dependent range bounds
         self.uses_quorums: set[str] = set()
         self.size_dependent = {c.name for c in self.typed.consts if c.name not in sort_names
                                and refs_consts(c.value, self.typed) & set(sort_names)}
@@ -119,7 +120,9 @@ class AnyModel:
         if isinstance(t, ir.TBool):
             return FBool()
         if isinstance(t, ir.TRange):
-            return FInt(self._bound(t.lo), self._bound(t.hi))
+            hi = self._bound(t.hi)
+            hi_of = t.hi.name if hi is None and isinstance(t.hi, ir.ConstRef) else None
+            return FInt(self._bound(t.lo), hi, hi_of)
         if isinstance(t, ir.TIntSet):
             if isinstance(t.set, ir.ConstRef) and t.set.name in self.sort_names:
                 return FSort(t.set.name)
@@ -140,8 +143,10 @@ class AnyModel:
         raise Unencodable(f"the type {t.type} in an any-size proof", t.span)
 
     def _bound(self, e) -> int | None:
-        if refs_consts(e, self.typed) & (set(self.sort_names) | self.size_dependent):
-            return None          # depends on the size of a sort: unknown
+        refs = refs_consts(e, self.typed) & (set(self.sort_names) | self.size_dependent)
+        if refs:                 # depends on the size of a sort: not checked
+            self.unchecked_bounds.update(refs & self.size_dependent or refs)
+            return None
         value, _ = self.ctx.evaluate(e)
         return value
 
@@ -262,6 +267,8 @@ class AnyModel:
         if isinstance(dom, FOpt) and not isinstance(v, Opt):
             v = Opt(TRUE, v, dom)
         if isinstance(v, Sc) and isinstance(dom, (FInt, FFin)):
+            if isinstance(dom, FInt) and dom.hi_of is not None:
+                ev.sized.append((ev.reach, v.term, dom.hi_of))
             ok = self.values.range_facts(Sc(v.term, dom))
             if not z3.is_true(z3.simplify(ok)):
                 ev.error(Not(ok), span, f"a value outside {dom.describe()}")

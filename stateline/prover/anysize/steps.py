@@ -37,6 +37,9 @@ class Declarer:
         self.m, self.v, self.tag = model, model.values, tag
         self.facts: list = []
         self.symbols: list = []      # (name, z3 function, argument doms, result dom)
+        # (value function, argument doms, dom): declared parts holding an integer bounded by
+        # a size-dependent constant, directly or as a field of a set's elements
+        self.sized: list = []
 
     def declare(self, name: str, dom, args: list):
         """A function from `args` (domains) to `dom`, as a value-producing callable."""
@@ -51,6 +54,8 @@ class Declarer:
                 leaves = [t for x in xs for t in self.v.leaves(x)]
                 return Sc(f(*leaves) if argsorts else f, dom)
             self._range_fact(value, dom, args)
+            if isinstance(dom, FInt) and dom.hi_of:
+                self.sized.append(("value", value, list(args), dom))
             return value
         if isinstance(dom, FRec):
             parts = [self.declare(f"{name}.{fname or i}", d, args)
@@ -63,6 +68,8 @@ class Declarer:
         if isinstance(dom, FSet):
             member = self.declare(f"{name}.has", FBool(), args + [dom.elem])
             enum = self.v.universe(dom.elem).items
+            if has_sized(dom.elem):
+                self.sized.append(("member", member, list(args) + [dom.elem], dom.elem))
 
             def value(xs):
                 def has(x):
@@ -92,8 +99,19 @@ class Declarer:
         self.facts.append(fact(0, []))
 
 
+def has_sized(dom) -> bool:
+    if isinstance(dom, FInt):
+        return dom.hi_of is not None
+    if isinstance(dom, FRec):
+        return any(has_sized(d) for _, d in dom.fields)
+    if isinstance(dom, FOpt):
+        return has_sized(dom.elem)
+    return False
+
+
 def declare(model: AnyModel, tag: str) -> tuple[Frame, list, list]:
-    """(frame, facts, symbols) of a state whose every part is a fresh symbol."""
+    """(frame, facts, symbols) of a state whose every part is a fresh symbol; the
+    Declarer's `sized` list is kept on the model for the CTI search."""
     d = Declarer(model, tag)
     variables = {}
     for var in model.typed.variables:
@@ -117,11 +135,16 @@ def declare(model: AnyModel, tag: str) -> tuple[Frame, list, list]:
             if model.bag:
                 count = d.declare(f"#{name}", FInt(), [rdom])
                 d.facts.append(_nonneg(model, count, rdom))
+                if has_sized(rdom):
+                    d.sized.append(("count", count, [rdom], rdom))
                 counts[name] = lambda x, count=count: count([x]).term
                 net[name] = SetV(FSet(rdom), lambda x, c=counts[name]: c(x) > 0)
             else:
                 has = d.declare(f"sent<{name}>", FBool(), [rdom])
                 net[name] = SetV(FSet(rdom), lambda x, has=has: has([x]).term)
+                if has_sized(rdom):
+                    d.sized.append(("member", has, [rdom], rdom))
+    model.sized = d.sized
     return Frame(variables, net, counts), d.facts, d.symbols
 
 
@@ -178,6 +201,7 @@ class Step:
     choices: list = field(default_factory=list)   # (name, value) of the acting instance,
                                                   # parameters and received message
     consts: list = field(default_factory=list)    # its fresh constants (the choices)
+    sized: list = field(default_factory=list)     # AnyEval.sized of its body
 
 
 class Body(AnyEval):
@@ -366,4 +390,5 @@ def _finish(body: Body, action, k, title, env, chosen, consts, out):
     body.run(action.body, dict(env))
     if is_false(body.reach):
         return
-    out.append(Step(title, k, body.reach, body.errors, body.frame, chosen, consts))
+    out.append(Step(title, k, body.reach, body.errors, body.frame, chosen, consts,
+                    body.sized))

@@ -1,0 +1,246 @@
+"""Proofs for every instance size (`--induction` with `any size` sorts).
+
+The shipped any-size proofs hold; dropping any lemma breaks them with a
+counterexample to induction that names it, found in a concrete instance whose
+step the compiled model of that instance takes (and whose states the finite
+encoding of that instance re-evaluates: `cti.decode_cti` checks both).  What the
+encoding cannot state for every size is refused with its location.  And on
+generated specs over a symmetric sort, whatever the any-size engine proves holds
+in every instance of one, two and three elements that `stateline check` explores.
+ANY_SIZE_EXAMPLES sets the number of generated specs (default 40).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from stateline import check_blocks, load_spec, load_text, run_check
+from stateline.cli import main
+from stateline.lang.load import parse_override
+from stateline.prover.proofs import load_proof, load_proof_text
+from stateline.prover.results import Claim
+from stateline.prover.run import ProveOptions, instance, prove_block
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = int(os.environ.get("ANY_SIZE_EXAMPLES", "40"))
+
+
+@lru_cache(maxsize=None)
+def _loaded(spec: str, proof: str):
+    loaded = load_spec(str(ROOT / spec))
+    return loaded, load_proof(str(ROOT / proof), loaded)
+
+
+def prove(spec, proof_path, check, drop=(), any_size=False):
+    loaded, proof = _loaded(spec, proof_path)
+    [block] = [b for b in check_blocks(loaded) if b.name == check]
+    dropped = tuple(x for x in proof.lemmas if x.name in drop)
+    for name in drop:
+        proof = proof.without(name)
+    return loaded, block, prove_block(loaded, block, {}, ProveOptions(
+        "induction", 0, 300.0, proof, dropped, any_size))
+
+
+def claims(r) -> dict[str, str]:
+    return {o.name: o.claim.value for o in r.obligations}
+
+
+def assert_reproduces(loaded, block, cti):
+    """The CTI's instance is a real instance of the spec, and its step is a step of that
+    instance's compiled model."""
+    overrides = dict(parse_override(loaded, part) for part in _split(cti.instance))
+    model = instance(loaded, block, overrides)
+    states = cti.trace.states
+    if len(states) == 2:
+        assert states[1] in [t for _, t in model.successors_labeled(states[0])]
+    assert model.describe(states[0]) == cti.trace.initial
+
+
+def _split(shown: str) -> list[str]:
+    """'N=2' or 'Acceptors={a1, a2}, Values={v1}' -> the -D texts."""
+    out, depth, cur = [], 0, ""
+    for ch in shown:
+        depth += ch == "{"
+        depth -= ch == "}"
+        if ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    return out + ([cur.strip()] if cur.strip() else [])
+
+
+TWO_PC = ("specs/two_phase_commit.sl", "proofs/two_phase_commit.sl")
+LAMPORT = ("specs/lamport_clock.sl", "proofs/lamport_clock_any_size.sl")
+PAXOS = ("specs/paxos.sl", "proofs/paxos_any_size.sl")
+
+
+def test_two_phase_commit_for_every_number_of_resource_managers():
+    _, _, r = prove(*TWO_PC, "n3", any_size=True)
+    c = claims(r)
+    assert set(c.values()) == {"proved"} and len(c) == 2 + 8 + 2, c
+    assert r.constants == (("RMs", "any size"),)
+    assert r.notes[0] == "for every size of RMs"
+
+
+@pytest.mark.parametrize("lemma", [x.name for x in _loaded(*TWO_PC)[1].lemmas])
+def test_two_phase_commit_needs_every_lemma(lemma):
+    loaded, block, r = prove(*TWO_PC, "n3", drop=(lemma,), any_size=True)
+    ctis = [o.cti for o in r.obligations if o.cti is not None]
+    assert ctis, [(o.name, o.claim.value, o.detail) for o in r.obligations]
+    for cti in ctis:
+        assert lemma in cti.violates, (lemma, cti.breaks, cti.instance)
+        assert cti.instance.startswith("N=")
+        assert_reproduces(loaded, block, cti)
+
+
+def test_lamport_clock_condition_for_every_number_of_processes():
+    _, _, r = prove(*LAMPORT, "three")
+    c = claims(r)
+    assert set(c.values()) == {"proved"} and c["ClockCondition"] == "proved", c
+    assert any("MaxClock" in n and "not checked" in n for n in r.notes)
+
+
+@pytest.mark.parametrize("lemma", [x.name for x in _loaded(*LAMPORT)[1].lemmas])
+def test_lamport_needs_every_lemma(lemma):
+    loaded, block, r = prove(*LAMPORT, "three", drop=(lemma,))
+    ctis = [o.cti for o in r.obligations if o.cti is not None]
+    assert ctis, [(o.name, o.claim.value, o.detail) for o in r.obligations]
+    for cti in ctis:
+        assert lemma in cti.violates, (lemma, cti.breaks, cti.instance)
+        assert_reproduces(loaded, block, cti)
+
+
+@pytest.mark.slow
+def test_paxos_agreement_for_every_number_of_acceptors_and_values():
+    _, _, r = prove(*PAXOS, "ballots01")
+    c = claims(r)
+    assert set(c.values()) == {"proved"}, c
+    assert "majority quorums of Acceptors" in r.notes[0]
+    assert any("outside EPR" in n for n in r.notes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lemma", ["OneValuePerBallot", "ProposalsSafe"])
+def test_paxos_needs_its_lemmas(lemma):
+    loaded, block, r = prove(*PAXOS, "ballots01", drop=(lemma,))
+    ctis = [o.cti for o in r.obligations if o.cti is not None]
+    assert ctis, [(o.name, o.claim.value, o.detail) for o in r.obligations]
+    for cti in ctis:
+        assert lemma in cti.violates
+        assert cti.instance.startswith("Acceptors=")
+        assert_reproduces(loaded, block, cti)
+
+
+# ---- refusals ------------------------------------------------------------------------------
+
+BASE = """\
+spec Refuse
+const Nodes = {n1, n2} symmetric
+process Node(self in Nodes):
+    var x: 0..2 = 0
+    action inc:
+        require x < 2
+        x := x + 1
+allow deadlock
+"""
+INT_BASE = BASE.replace("const Nodes = {n1, n2} symmetric", "const N = 2\nconst Nodes = 1..N")
+
+REFUSALS = [
+    ("arithmetic", INT_BASE, "invariant I: forall n in Nodes: Node[n].x + n > 0", "10:",
+     "arithmetic or order on an element of Nodes"),
+    ("model value", BASE, "invariant I: Node[n1].x >= 0", "9:",
+     "the model value 'n1' of Nodes"),
+    ("minority", BASE, "invariant I: forall q in {q for q in subsets(Nodes) if len(q) >= 1}: "
+                       "len(q) > 0", "9:", "subsets of Nodes other than majority quorums"),
+]
+
+
+@pytest.mark.parametrize("name,base,line,where,what", REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_refused_with_a_location(name, base, line, where, what, tmp_path, capsys):
+    spec = tmp_path / "refuse.sl"
+    spec.write_text(base + line + "\n")
+    assert main(["prove", str(spec), "--induction", "--any-size"]) == 2
+    err = capsys.readouterr().err
+    assert f"{spec}:{where}" in err and "error[SL801]" in err and what in err, err
+    assert "Traceback" not in err
+
+
+def test_any_size_needs_induction(tmp_path, capsys):
+    spec = tmp_path / "refuse.sl"
+    spec.write_text(BASE)
+    assert main(["prove", str(spec), "--bmc", "2", "--any-size"]) == 2
+    assert "--any-size is a form of --induction" in capsys.readouterr().err
+
+
+def test_proof_file_any_size_line_is_checked(tmp_path):
+    loaded = load_text(BASE, "refuse.sl")
+    with pytest.raises(Exception) as info:
+        load_proof_text("proof Refuse\nany size Nodez\n", "p.sl", loaded)
+    assert "SL201" in str(info.value.diagnostics[0].code)
+
+
+# ---- generated specs: what is proved for every size holds in small instances --------------
+
+
+@st.composite
+def symmetric_specs(draw):
+    guard = draw(st.sampled_from(["x < 2", "x == 0", "flag", "not flag"]))
+    update = draw(st.sampled_from(["x := x + 1", "x := 2", "flag := true", "flag := not flag"]))
+    handler = draw(st.sampled_from(["x := min(x + 1, 2)", "flag := true", "x := m.v"]))
+    send = draw(st.sampled_from(["send Note(self, x % 2)", "send Note(self, 1)", ""]))
+    inv = draw(st.sampled_from([
+        "forall n in Nodes: Node[n].x <= 2",
+        "forall n in Nodes: Node[n].flag implies Node[n].x >= 1",
+        "forall m in sent(Note): Node[m.src].x >= m.v",
+        "forall a, b in Nodes: Node[a].x == 2 and Node[b].x == 2 implies a == b",
+        "forall n in Nodes: Node[n].x <= 1 or Node[n].flag",
+        "forall m in sent(Note): m.v == 0 or Node[m.src].x >= 1",
+    ]))
+    extra = draw(st.sampled_from(["", "lemma L: forall n in Nodes: Node[n].x >= 0",
+                                  "lemma L: forall m in sent(Note): Node[m.src].x >= m.v"]))
+    text = f"""\
+spec Gen
+const Nodes = {{n1, n2, n3}} symmetric
+network set
+message Note(src: Nodes, v: 0..2)
+process Node(self in Nodes):
+    var x: 0..2 = 0
+    var flag: bool = false
+    action act:
+        require {guard}
+        {update}
+        {send or "x := x"}
+    on Note(m) if m.src != self:
+        {handler}
+invariant Inv: {inv}
+allow deadlock
+"""
+    return text, extra
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(symmetric_specs())
+def test_proved_for_every_size_holds_in_small_instances(case):
+    text, extra = case
+    loaded = load_text(text, "gen.sl")
+    [block] = check_blocks(loaded)
+    proof = load_proof_text(f"proof Gen\n{extra}\n", "gen.proof.sl", loaded)
+    r = prove_block(loaded, block, {}, ProveOptions("induction", 0, 60.0, proof, (), True))
+    proved = {o.name for o in r.obligations if o.claim is Claim.PROVED}
+    for names in ("{n1}", "{n1, n2}", "{n1, n2, n3}"):
+        overrides = dict([parse_override(loaded, f"Nodes={names}")])
+        result = run_check(loaded, block, overrides)
+        for v in result.verdicts:
+            if v.status.value == "violated":
+                assert v.prop not in proved, f"{v.prop} proved, violated with Nodes={names}" \
+                                             f"\n{text}{extra}"
+    ctis = [o.cti for o in r.obligations if o.cti is not None]
+    for cti in ctis:
+        assert_reproduces(loaded, block, cti)
