@@ -104,7 +104,8 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
         # Liveness needs every state and edge: no early stop when safety fails.
         total_props = 0
         labeled_successors = model.successors_labeled
-        unit_of = model.fairness.unit
+        unit_set = model.fairness.unit_set
+        unit_sets = model.fairness.sets
         g_start, g_to, g_unit, g_enabled = array("q"), array("q"), array("i"), []
 
     def record(bad: int, j: int, extra: tuple | None = None) -> None:
@@ -181,13 +182,18 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                 succ = [canonical(t) for t in succ]
             if options.graph:
                 # The same as the loop below, also recording every edge i -> j with
-                # its fairness unit (j = -1: a step out of the explored graph).
+                # the fairness units it takes (j = -1: a step out of the explored
+                # graph).  A step that changes nothing is stuttering: it neither takes
+                # nor enables a unit (TLA+'s <<A>>_vars).
                 g_start.append(len(g_to))
                 enabled = 0
                 for (label, _), t in zip(labeled, succ):
-                    u = unit_of(label)
-                    if u >= 0:
-                        enabled |= 1 << u
+                    u = unit_set(label)
+                    if u:
+                        if t == s:
+                            u = 0
+                        else:
+                            enabled |= unit_sets[u]
                     j = seen.get(t)
                     if j is None:
                         j = -1
@@ -268,7 +274,7 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                 depths[k] = depths[parents[k]] + 1
         result.graph = Graph(len(states), g_start, g_to, g_unit, g_enabled,
                              [k for k in range(len(states)) if parents[k] < 0], depths,
-                             parents)
+                             parents, unit_sets)
     result.states = len(states)
     result.transitions = transitions
     result.depth = depth
