@@ -57,6 +57,9 @@ class Graph:
     depth: list[int] | array
     parent: array
     sets: list[int]
+    # With a constraint: the units enabled in each state by steps that stay inside it
+    # (`enabled` also counts the steps that leave it), else None.
+    enabled_inside: list[int] | None = None
 
     def edges(self, i: int):
         """(successor, bitmask of the units taken) of each step out of state i."""
