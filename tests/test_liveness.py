@@ -61,7 +61,7 @@ def make_graph(n, edges, enabled_extra=None, initial=(0,)):
         for i in frontier:
             for k in range(start[i], start[i + 1]):
                 j = to[k]
-                if j not in seen:
+                if j >= 0 and j not in seen:
                     seen.add(j)
                     depth[j] = depth[i] + 1
                     parent[j] = i
@@ -142,9 +142,15 @@ class Raw:
     def __init__(self, n, edges, extra=None, initial=(0,)):
         self.n, self.initial = n, tuple(initial)
         self.succ = {i: [] for i in range(n)}      # i -> [(j, frozenset of units)]
+        self.out = {i: set() for i in range(n)}     # units of steps out of the graph
+        self.steps = {i: [] for i in range(n)}      # every step, in the graph's order
         for a, b, u in edges:
             units = u if isinstance(u, frozenset) else frozenset([u] if u >= 0 else [])
-            self.succ[a].append((b, units))
+            self.steps[a].append((b, units))
+            if b < 0:
+                self.out[a] |= units
+            else:
+                self.succ[a].append((b, units))
         self.enabled = {}
         for i in range(n):
             bits_on = (extra or {}).get(i, 0)
@@ -152,7 +158,7 @@ class Raw:
             for j, units in self.succ[i]:
                 if j != i:
                     en |= units
-            self.enabled[i] = frozenset(en)
+            self.enabled[i] = frozenset(en | self.out[i])
 
 
 def reachable(raw, sources, allowed):
@@ -268,8 +274,8 @@ def check_lasso(raw, g, form, p, q, weak, strong, lasso):
         here = entry
         for k in lasso.cycle:
             assert g.start[here] <= k < g.start[here + 1]
-            j, units = raw.succ[here][k - g.start[here]]
-            assert j == g.to[k]
+            j, units = raw.steps[here][k - g.start[here]]
+            assert j == g.to[k] and j >= 0
             if j != here:
                 used |= units
             here = j
@@ -326,7 +332,8 @@ def graphs(draw):
         if i + 1 < n:     # keep every state reachable: a spine 0 -> 1 -> ...
             edges.append((i, i + 1, draw(unit)))
         for _ in range(draw(st.integers(0, 3))):
-            edges.append((i, draw(st.integers(0, n - 1)), draw(unit)))
+            # -1: a step out of the graph (into a state outside the constraint)
+            edges.append((i, draw(st.integers(-1, n - 1)), draw(unit)))
     extra = {i: draw(st.integers(0, (1 << units) - 1)) for i in range(n)
              if draw(st.booleans()) and draw(st.booleans())}
     edges = sorted(set(edges), key=repr)
@@ -387,3 +394,12 @@ def test_self_loops_neither_take_nor_enable_a_unit():
     lasso = find_violation(g, "eventually", bits({1}, 2), None, weak=0b01, strong=0)
     assert lasso.prefix == [0] and lasso.cycle == []
     assert find_violation(g, "eventually", bits({1}, 2), None, weak=0b10, strong=0) is None
+
+
+def test_a_step_out_of_the_graph_reaches_no_state():
+    # 0 -> out (unit 0, e.g. into a state outside the constraint), 0 -> 1 (P), 1 -> 2.
+    # State 2 is reachable only through P, so `eventually P` holds: 0 cannot stutter
+    # (unit 0 is enabled there) and every other way passes P.  (The step out of the
+    # graph is recorded as -1; it must not be read as the last state.)
+    g = make_graph(3, [(0, -1, 0), (0, 1, -1), (1, 2, -1)])
+    assert find_violation(g, "eventually", bits({1}, 3), None, weak=1, strong=0) is None

@@ -147,7 +147,7 @@ def _restricted_distances(g: Graph, allowed: bytes, sources):
         for i in frontier:
             for k in range(g.start[i], g.start[i + 1]):
                 j = g.to[k]
-                if allowed[j] and dist[j] < 0:
+                if j >= 0 and allowed[j] and dist[j] < 0:     # -1: a step out of the graph
                     dist[j] = level + 1
                     pred[j] = i
                     nxt.append(j)
