@@ -254,6 +254,7 @@ class Fairness:
             self.rules[heal[0]] = [(("heal",), "node")]
         self.rules = {k: [(g, how, kinds[g]) for g, how in dict.fromkeys(rs)]
                       for k, rs in self.rules.items()}
+        self._by_node = {k for k, rs in self.rules.items() if all(h == "node" for _, h, _ in rs)}
 
     def __len__(self) -> int:
         return len(self.kinds)
@@ -280,7 +281,9 @@ class Fairness:
         rules = self.rules.get(label[0])
         if rules is None:
             return 0
-        ck = (label[0], label[1], label[2], label[3])
+        # (the common case, units per action and instance, needs only those two)
+        ck = (label[0], label[1]) if label[0] in self._by_node else \
+            (label[0], label[1], label[2], label[3])
         s = self._cache.get(ck)
         if s is None:
             mask = 0
