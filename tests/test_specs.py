@@ -166,11 +166,14 @@ def test_stuttering_lasso_without_fairness(results):
     assert v.trace.loop_start == 0 and len(v.trace.steps) == 0
 
 
-def test_unfair_delivery_lasso_keeps_preparing(results):
+def test_unfair_delivery_lasso_prepares_then_stutters(results):
+    # Once both leaders have sent their Prepare to the set network, preparing again
+    # changes nothing: a stuttering step, which neither takes nor enables the fair
+    # `prepare` (TLA+'s WF_vars speaks of <<A>>_vars steps).  So the behaviour may stop
+    # there, every Prepare undelivered (Acceptor is not fair in this check).
     trace = temporal(results, "specs/paxos.sl", "unfairDelivery", "SomeValueChosen").trace
-    loop = trace.steps[trace.loop_start:]
-    assert loop and all(s.action == "prepare" for s in loop)
-    assert trace.states[trace.loop_start] == trace.states[-1]
+    assert [s.action for s in trace.steps] == ["prepare", "prepare"]
+    assert trace.loop_start == 2
     assert not any(s.node.startswith("Acceptor") for s in trace.steps)
 
 

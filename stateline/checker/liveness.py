@@ -9,17 +9,23 @@ property forbids and that the fairness constraints allow:
 * strong fairness of u: if u is enabled in some state of the cycle, the cycle
   takes u.
 
-Every state may stutter (repeat itself without taking any unit), so a single
-state is a cycle too; that is how a spec without fairness fails `eventually
-P` by never doing anything, as in TLC.
+Steps that change nothing (self loops) neither take nor enable a unit: the
+search records them with the empty unit set, as TLA+'s WF_vars(A) speaks of
+<<A>>_vars steps.  Every state may stutter (repeat itself without taking any
+unit), so a single state is a cycle too; that is how a spec without fairness
+fails `eventually P` by never doing anything, as in TLC.
 
 For each property the search restricts the graph to the states a violating
 behaviour may visit, computes strongly connected components iteratively
 (Tarjan, no recursion), rejects components where a weakly fair unit is always
 enabled but never taken, and, for strong fairness, removes the states where a
 strongly fair unit is enabled but never taken inside the component and
-recomputes.  The lasso returned has the shortest prefix to a fair component
-and a cycle through it that meets every fairness requirement.
+recomputes.  The lasso returned reaches the fair component whose nearest state
+is nearest to an initial state, then takes a shortest fair loop of that
+component: stuttering in a state where no fair unit is enabled if there is one,
+else the shortest closed walk that meets every fairness requirement (searched
+exactly over (state, requirements met) when that product is small, greedily
+otherwise), starting from the state of the component with the shortest path.
 """
 
 from __future__ import annotations
@@ -36,9 +42,10 @@ class Graph:
     """The explored state graph: states 0..n-1 with labelled edges.
 
     `start[i]..start[i+1]` index the edges out of state i in `to` and `unit`
-    (the fairness unit a step takes, or -1); `enabled[i]` is the bitmask of the
-    units enabled in state i (steps into states outside a `constraint` count);
-    `depth[i]` and `parent[i]` give a shortest path from an initial state.
+    (the index in `sets` of the bitmask of the fairness units a step takes;
+    sets[0] == 0, no unit); `enabled[i]` is the bitmask of the units enabled in
+    state i (steps into states outside a `constraint` count); `depth[i]` and
+    `parent[i]` give a shortest path from an initial state.
     """
 
     n: int
@@ -49,10 +56,15 @@ class Graph:
     initial: list[int]
     depth: list[int] | array
     parent: array
+    sets: list[int]
+    # With a constraint: the units enabled in each state by steps that stay inside it
+    # (`enabled` also counts the steps that leave it), else None.
+    enabled_inside: list[int] | None = None
 
     def edges(self, i: int):
+        """(successor, bitmask of the units taken) of each step out of state i."""
         for k in range(self.start[i], self.start[i + 1]):
-            yield self.to[k], self.unit[k]
+            yield self.to[k], self.sets[self.unit[k]]
 
 
 @dataclass(frozen=True)
@@ -107,11 +119,11 @@ def find_violation(g: Graph, form: str, p: bytes, q: bytes | None, weak: int,
     if best is None:
         return None
     entry, comp = best
+    start, cycle = fair_loop(g, comp, weak, strong, need_bad, dist)
     if via_parents:
-        prefix = _parent_path(g, entry)
+        prefix = _parent_path(g, start)
     else:
-        prefix = _prefix(g, entry, pred, sources, form)
-    cycle = fair_cycle(g, entry, comp, weak, strong, need_bad)
+        prefix = _prefix(g, start, pred, sources, form)
     return Lasso(prefix, cycle)
 
 
@@ -135,7 +147,7 @@ def _restricted_distances(g: Graph, allowed: bytes, sources):
         for i in frontier:
             for k in range(g.start[i], g.start[i + 1]):
                 j = g.to[k]
-                if allowed[j] and dist[j] < 0:
+                if j >= 0 and allowed[j] and dist[j] < 0:     # -1: a step out of the graph
                     dist[j] = level + 1
                     pred[j] = i
                     nxt.append(j)
@@ -261,96 +273,155 @@ def fair_components(g: Graph, member: bytearray, weak: int, strong: int,
 
 def _taken(g: Graph, comp: list[int], inside: bytearray) -> int:
     taken = 0
+    sets, unit, to = g.sets, g.unit, g.to
     for i in comp:
         for k in range(g.start[i], g.start[i + 1]):
-            if g.unit[k] >= 0 and g.to[k] >= 0 and inside[g.to[k]]:
-                taken |= 1 << g.unit[k]
+            if unit[k] and to[k] >= 0 and inside[to[k]]:
+                taken |= sets[unit[k]]
     return taken
 
 
-# ---- the cycle ---------------------------------------------------------------------------
+# ---- the loop ----------------------------------------------------------------------------
+
+PRODUCT_LIMIT = 1 << 18     # (state, requirements met) pairs searched exactly, per component
 
 
-def fair_cycle(g: Graph, entry: int, comp: list[int], weak: int, strong: int,
-               need_bad: bytes | None) -> list[int]:
-    """The edges of a closed walk from `entry` inside the fair component meeting
-    every fairness requirement (and visiting a `need_bad` state); [] means
-    stuttering at entry."""
+def fair_loop(g: Graph, comp: list[int], weak: int, strong: int, need_bad: bytes | None,
+              dist) -> tuple[int, list[int]]:
+    """(first state, edges) of a shortest fair loop of the component; [] edges mean
+    stuttering in that state.  Among loops of the same length, the one whose first
+    state has the shortest path (`dist`) wins, then the lowest state index."""
+    fair = weak | strong
+    by_dist = sorted(comp, key=lambda i: (dist[i], i))
+    for i in by_dist:
+        if not g.enabled[i] & fair and (need_bad is None or need_bad[i]):
+            return i, []          # no fair unit enabled here: stuttering is fair
     inside = bytearray(g.n)
     for i in comp:
         inside[i] = 1
-    taken = _taken(g, comp, inside)
+    goals = _goals(g, comp, inside, weak, strong, need_bad)
+    full = (1 << len(goals)) - 1
+    state_goals = {i: sum(1 << b for b, (kind, x) in enumerate(goals)
+                          if (kind == "off" and not g.enabled[i] & x) or
+                          (kind == "state" and x[i])) for i in comp}
+    unit_goals = [(b, x) for b, (kind, x) in enumerate(goals) if kind in ("unit", "off")]
+    edge_goals = {}
+    for i in comp:
+        for k in range(g.start[i], g.start[i + 1]):
+            j = g.to[k]
+            if j >= 0 and j != i and inside[j]:
+                taken = g.sets[g.unit[k]]
+                edge_goals[k] = state_goals[j] | sum(1 << b for b, u in unit_goals
+                                                     if taken & u)
+    size = len(comp) << len(goals)
+    if size > PRODUCT_LIMIT:
+        start = by_dist[0]
+        return start, _greedy_loop(g, start, full, state_goals, edge_goals)
+    best = None
+    budget = PRODUCT_LIMIT * 8
+    for i in by_dist:
+        if best is not None and budget < size:
+            break
+        budget -= size
+        loop = _shortest_loop(g, i, full, state_goals, edge_goals,
+                              len(best[1]) if best is not None else None)
+        if loop is not None and (best is None or len(loop) < len(best[1])):
+            best = (i, loop)
+    return best
+
+
+def _goals(g: Graph, comp: list[int], inside: bytearray, weak: int, strong: int,
+           need_bad: bytes | None) -> list[tuple]:
+    """What a fair loop of the component must do: ("off", u) take u or visit a state
+    where it is disabled (weak u), ("unit", u) take u (strong u enabled in the
+    component), ("state", bytes) visit a marked state."""
     any_enabled = 0
     for i in comp:
         any_enabled |= g.enabled[i]
-    goals: list[tuple[str, int]] = []        # ("state", s) or ("unit", u)
-    units = weak | strong
+    goals: list[tuple] = []
     u = 0
-    while units >> u:
+    while (weak | strong) >> u:
         bit = 1 << u
         if bit & weak & any_enabled:
-            if bit & taken:
-                goals.append(("unit", u))
-            else:
-                s = min(i for i in comp if not g.enabled[i] & bit)
-                goals.append(("state", s))
+            goals.append(("off", bit))
         elif bit & strong & any_enabled:
-            goals.append(("unit", u))
+            goals.append(("unit", bit))
         u += 1
-    if need_bad is not None and not need_bad[entry]:
-        goals.append(("state", min(i for i in comp if need_bad[i])))
+    if need_bad is not None:
+        goals.append(("state", need_bad))
+    return goals
+
+
+def _shortest_loop(g: Graph, start: int, full: int, state_goals: dict, edge_goals: dict,
+                   shorter_than: int | None) -> list[int] | None:
+    """The edges of a shortest closed walk start -> start (at least one step) meeting
+    every goal: breadth-first over (state, goals met); None if none is shorter than
+    `shorter_than`."""
+    first = (start, state_goals[start])
+    prev: dict[tuple, tuple] = {}
+    frontier = [first]
+    length = 0
+    while frontier and (shorter_than is None or length + 1 < shorter_than):
+        length += 1
+        nxt = []
+        for node in frontier:
+            i, met = node
+            for k in range(g.start[i], g.start[i + 1]):
+                gk = edge_goals.get(k)
+                if gk is None:
+                    continue
+                child = (g.to[k], met | gk)
+                if child in prev or child == first:
+                    continue
+                prev[child] = (node, k)
+                if child == (start, full):
+                    edges = []
+                    while child != first:
+                        child, k = prev[child]
+                        edges.append(k)
+                    edges.reverse()
+                    return edges
+                nxt.append(child)
+        frontier = nxt
+    return None
+
+
+def _greedy_loop(g: Graph, start: int, full: int, state_goals: dict,
+                 edge_goals: dict) -> list[int]:
+    """A closed walk from start meeting every goal: repeatedly a shortest path to a
+    step that meets a goal not met yet, then back to start."""
     walk: list[int] = []
-    here = entry
-    for kind, x in goals:
-        if kind == "state":
-            edges = _path_inside(g, inside, here, lambda j, x=x: j == x)
-        else:
-            edges = _path_to_edge(g, inside, here, x)
+    here, met = start, state_goals[start]
+    while met != full:
+        edges = _bfs(g, here, edge_goals, lambda k: edge_goals[k] & ~met)
         walk.extend(edges)
-        if edges:
-            here = g.to[edges[-1]]
-    if not walk:
-        # Every goal is met at the entry itself, so no fair unit is enabled there
-        # (an enabled one would have needed a step): stuttering there is fair.
-        return []
-    if here != entry:
-        walk.extend(_path_inside(g, inside, here, lambda j: j == entry))
+        for k in edges:
+            met |= edge_goals[k]
+        here = g.to[walk[-1]]
+    if here != start or not walk:
+        walk.extend(_bfs(g, here, edge_goals, lambda k: g.to[k] == start))
     return walk
 
 
-def _path_inside(g: Graph, inside: bytearray, src: int, goal) -> list[int]:
-    """The edges of a shortest path src -> a state satisfying `goal`, inside the
-    component ([] if src satisfies it)."""
-    if goal(src):
-        return []
+def _bfs(g: Graph, src: int, edge_goals: dict, goal) -> list[int]:
+    """The edges of a shortest path from src inside the component whose last edge k
+    satisfies goal(k)."""
     prev = {src: (-1, -1)}
     queue = deque([src])
     while queue:
         i = queue.popleft()
         for k in range(g.start[i], g.start[i + 1]):
-            j = g.to[k]
-            if j < 0 or not inside[j] or j in prev:
+            if k not in edge_goals:
                 continue
-            prev[j] = (i, k)
-            if goal(j):
-                edges = []
-                while j != src:
-                    j, k = prev[j]
+            j = g.to[k]
+            if goal(k):
+                edges = [k]
+                while i != src:
+                    i, k = prev[i]
                     edges.append(k)
                 edges.reverse()
                 return edges
-            queue.append(j)
+            if j not in prev:
+                prev[j] = (i, k)
+                queue.append(j)
     raise AssertionError("internal error: a strongly connected component is not connected")
-
-
-def _path_to_edge(g: Graph, inside: bytearray, src: int, unit: int) -> list[int]:
-    """The edges of a shortest path from src ending with a step of `unit`, inside
-    the component."""
-    def edge_of(i):
-        for k in range(g.start[i], g.start[i + 1]):
-            if g.unit[k] == unit and g.to[k] >= 0 and inside[g.to[k]]:
-                return k
-        return -1
-    edges = _path_inside(g, inside, src, lambda i: edge_of(i) >= 0)
-    last = g.to[edges[-1]] if edges else src
-    return edges + [edge_of(last)]

@@ -9,6 +9,7 @@ bindings).  A spec without check blocks is checked once, as `default`.
 
 from __future__ import annotations
 
+import dataclasses
 import resource
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from ..lang import ir
 from ..lang.load import LoadedSpec
 from ..models.lower import lower
 from ..models.model import Model
+from ..models.runtime import ModelError
 from .liveness import find_violation
 from .search import SearchOptions, bfs
 from .symmetry import Symmetry, singled_out
@@ -44,18 +46,41 @@ def check_blocks(loaded: LoadedSpec, select: list[str] | None = None) -> list[ir
     return checks
 
 
+class PredicateError(Exception):
+    """Evaluating a temporal property's predicate raised a run-time error in a state."""
+
+    def __init__(self, error: ModelError, state: int):
+        super().__init__(error.message)
+        self.error = error
+        self.state = state
+
+
+def predicate_bits(fn, states) -> bytes:
+    """fn over every state (PredicateError at the first state, in breadth-first order,
+    where it raises a run-time error: one with a shortest path)."""
+    out = bytearray(len(states))
+    for i, s in enumerate(states):
+        try:
+            out[i] = 1 if fn(s) else 0
+        except ModelError as exc:
+            raise PredicateError(exc, i) from None
+    return bytes(out)
+
+
 def liveness_violation(model: Model, result, prop, instances):
-    """(states, loop start, step choices) of a fair lasso violating `prop`, or None.
+    """((states, loop start, step choices) of a fair lasso violating `prop`, or None;
+    whether a verdict "holds" relies on steps that leave the constraint).
 
     `instances` are the property's instances, one per value of a `forall` in
-    front; the first violated one (in order) is reported.
+    front; the first violated one (in order) is reported.  Raises PredicateError.
     """
     g = result.graph
     states = result.state_list
     weak, strong = model.fairness.mask("weak"), model.fairness.mask("strong")
+    vacuous = False
     for _label, p_fn, q_fn in instances:
-        p = bytes(1 if p_fn(s) else 0 for s in states)
-        q = bytes(1 if q_fn(s) else 0 for s in states) if q_fn is not None else None
+        p = predicate_bits(p_fn, states)
+        q = predicate_bits(q_fn, states) if q_fn is not None else None
         lasso = find_violation(g, prop.temporal.form, p, q, weak, strong)
         if lasso is not None:
             path = [states[i] for i in lasso.prefix]
@@ -66,8 +91,22 @@ def liveness_violation(model: Model, result, prop, instances):
                 choices.append(k - g.start[here])
                 here = g.to[k]
                 path.append(states[here])
-            return path, len(lasso.prefix) - 1, choices
-    return None
+            return (path, len(lasso.prefix) - 1, choices), False
+        if g.enabled_inside is not None and not vacuous:
+            # Would a fair behaviour violate it if the steps that leave the constraint
+            # did not count as enabling their units?  Then "holds" is vacuous there.
+            inner = dataclasses.replace(g, enabled=g.enabled_inside)
+            vacuous = find_violation(inner, prop.temporal.form, p, q, weak, strong) is not None
+    return None, vacuous
+
+
+def _state_path(g, i: int) -> list[int]:
+    out = []
+    while i >= 0:
+        out.append(i)
+        i = g.parent[i]
+    out.reverse()
+    return out
 
 
 def symmetry_for(system, options: CheckOptions) -> Symmetry | None:
@@ -126,18 +165,35 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
             trace = None
             status = Status.HOLDS if stop.exhaustive else Status.UNKNOWN
         verdicts.append(Verdict(name, kind, expected.get(name, "holds"), status, trace))
+    predicate_error = None
     for prop, instances in model.temporal:
-        lasso = None
-        if result.graph is not None:
-            lasso = liveness_violation(model, result, prop, instances)
+        lasso, vacuous = None, False
+        if result.graph is not None and predicate_error is None:
+            try:
+                lasso, vacuous = liveness_violation(model, result, prop, instances)
+            except PredicateError as exc:
+                predicate_error = exc
         if lasso is not None:
             states, loop_start, choices = lasso
             trace, status = model.trace(states, loop_start, choices), Status.VIOLATED
         else:
             trace = None
-            status = Status.HOLDS if result.graph is not None else Status.UNKNOWN
+            status = Status.HOLDS if result.graph is not None and predicate_error is None \
+                else Status.UNKNOWN
+        if vacuous:
+            names = ", ".join(c.name for c in system.constraints)
+            warnings.append(
+                f"{prop.span}: warning: temporal property {prop.name} holds only because "
+                f"fair actions are enabled by steps that leave the constraint ({names}): "
+                "no fair behaviour that would violate it stays inside the constraint, so "
+                "the verdict says nothing about the unconstrained spec")
         verdicts.append(Verdict(prop.name, "temporal", expected.get(prop.name, "holds"),
                                 status, trace))
+    if predicate_error is not None and result.error is None:
+        # As for an invariant: a run-time error, with a shortest path to its state.
+        result.error = (predicate_error.error, _state_path(result.graph, predicate_error.state),
+                        "state")
+        stop = StopReason.MODEL_ERROR      # the verdicts found before it stand
     failure = None
     if result.error is not None:
         exc, path, phase = result.error

@@ -104,8 +104,11 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
         # Liveness needs every state and edge: no early stop when safety fails.
         total_props = 0
         labeled_successors = model.successors_labeled
-        unit_of = model.fairness.unit
+        unit_set = model.fairness.unit_set
+        unit_sets = model.fairness.sets
         g_start, g_to, g_unit, g_enabled = array("q"), array("q"), array("i"), []
+        # With a constraint: per state, the units enabled by steps that stay inside it.
+        g_inside: list[int] | None = [] if constraint is not None else None
 
     def record(bad: int, j: int, extra: tuple | None = None) -> None:
         """Invariants in bitmask `bad` fail in state j (or in `extra`, a successor of
@@ -181,17 +184,23 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                 succ = [canonical(t) for t in succ]
             if options.graph:
                 # The same as the loop below, also recording every edge i -> j with
-                # its fairness unit (j = -1: a step out of the explored graph).
+                # the fairness units it takes (j = -1: a step out of the explored
+                # graph).  A step that changes nothing is stuttering: it neither takes
+                # nor enables a unit (TLA+'s <<A>>_vars).
                 g_start.append(len(g_to))
-                enabled = 0
+                enabled = left = 0
                 for (label, _), t in zip(labeled, succ):
-                    u = unit_of(label)
-                    if u >= 0:
-                        enabled |= 1 << u
+                    u = unit_set(label)
+                    if u:
+                        if t == s:
+                            u = 0
+                        else:
+                            enabled |= unit_sets[u]
                     j = seen.get(t)
                     if j is None:
                         j = -1
                         if constraint is not None and not constraint(t):
+                            left |= unit_sets[u]
                             if violated_in is not None:
                                 bad = violated_in(t, active)
                                 if bad:
@@ -210,6 +219,13 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                     g_to.append(j)
                     g_unit.append(u)
                 g_enabled.append(enabled)
+                if g_inside is not None:
+                    inside = 0
+                    if left:
+                        for k in range(g_start[-1], len(g_to)):
+                            if g_to[k] >= 0:
+                                inside |= unit_sets[g_unit[k]]
+                    g_inside.append(enabled if not left else inside)
                 succ = ()
             for t in succ:
                 if t in seen:
@@ -268,7 +284,7 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                 depths[k] = depths[parents[k]] + 1
         result.graph = Graph(len(states), g_start, g_to, g_unit, g_enabled,
                              [k for k in range(len(states)) if parents[k] < 0], depths,
-                             parents)
+                             parents, unit_sets, g_inside)
     result.states = len(states)
     result.transitions = transitions
     result.depth = depth

@@ -134,8 +134,12 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
             any(p == "DeadlockFreedom" for p, _, _ in check.expects)
         extra = _bounds(args)
         if model.system.symmetric:
-            extra = (" · symmetry off" if args.no_symmetry else
-                     f" · symmetry {', '.join(model.system.symmetric)}") + extra
+            if args.no_symmetry:
+                extra = " · symmetry off" + extra
+            elif model.system.temporal:     # run_check turns it off (and warns)
+                extra = " · symmetry off (temporal properties)" + extra
+            else:
+                extra = f" · symmetry {', '.join(model.system.symmetric)}" + extra
         console.print(text.header(model.system.name, path, check.name,
                                   describe_constants(model.system), deadlock, extra))
         result = run_check(loaded, check, overrides, options, model)

@@ -459,11 +459,20 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class FairTarget:
+    """One target of a check block's `fair`: `Proc.action per p`."""
+
+    name: str                     # "Proc", "Proc.action", "Proc.Message", "action"
+    per: str | None = None        # a parameter name, "message" or "instance"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class FairItem:
     """`fair weak P.action, Q` in a check block."""
 
     kind: str                     # "weak" | "strong"
-    targets: tuple[Member, ...]   # "Proc", "Proc.action", "Proc.Message", "action"
+    targets: tuple[FairTarget, ...]
     span: Span = _span()
 
 

@@ -172,8 +172,11 @@ class Builder(Transformer):
 
     @v_args(meta=True)
     def fair_target(self, meta, children):
-        names = [str(c) for c in children if c is not None]
-        return A.Member(".".join(names), span=self._span(meta))
+        names = [str(c) for c in children if c is not None and c.type == "NAME"]
+        per = None
+        if any(c is not None and c.type == "PER" for c in children):
+            per = names.pop()
+        return A.FairTarget(".".join(names), per, span=self._span(meta))
 
     @v_args(inline=True)
     def allow_decl(self, what):

@@ -509,7 +509,8 @@ class Printer:
         elif isinstance(item, A.Allow):
             self.line(f"allow {item.what}", depth, item.span.line)
         elif isinstance(item, A.FairItem):
-            self.line(f"fair {item.kind} " + ", ".join(t.name for t in item.targets), depth,
+            self.line(f"fair {item.kind} " + ", ".join(
+                t.name + (f" per {t.per}" if t.per else "") for t in item.targets), depth,
                       item.span.line)
         else:
             raise FormatError(f"cannot format a {type(item).__name__} in a check block")

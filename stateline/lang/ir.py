@@ -423,6 +423,7 @@ class ActionIR:
     body: tuple[S, ...]
     fairness: str | None
     span: Span
+    environment: bool = False   # a built-in fault (crash, recover): never fair by default
 
 
 @dataclass(frozen=True, eq=False)
@@ -466,11 +467,27 @@ class CheckIR:
     expects: tuple[tuple[str, str, Span], ...]      # (property, outcome, span)
     allow_deadlock: bool
     span: Span
-    # (action index, "weak" | "strong"); the index NETWORK_HEAL is the built-in heal
-    fairness: tuple[tuple[int, str], ...] = ()
+    # (action index, FairRule); the index NETWORK_HEAL is the built-in heal
+    fairness: tuple[tuple[int, "FairRule"], ...] = ()
 
 
 NETWORK_HEAL = -1   # `fair weak network.heal`: the heal action of partitions(N)
+
+# What one fairness unit covers (`per` in a check block):
+PER_ACTION = ()                 # the action, for one process instance
+PER_MESSAGE = ("message",)      # a handler, for one instance and one received message
+PER_INSTANCE = ("instance",)    # every (non-environment) step of one process instance
+
+
+@dataclass(frozen=True)
+class FairRule:
+    """The fairness of an action: its kind, and what one unit of it covers: the action
+    for one process instance (PER_ACTION), that and the values of the parameters named
+    in `per`, that and the received message (PER_MESSAGE), or the whole process
+    instance (PER_INSTANCE: one unit shared by all its actions)."""
+
+    kind: str                   # "weak" | "strong"
+    per: tuple[str, ...] = PER_ACTION
 
 
 @dataclass(frozen=True, eq=False)

@@ -184,7 +184,7 @@ class _Records(dict):
 
 def lower(typed: ir.TypedSpec, bindings: dict[str, ir.E] | None = None,
           allow_deadlock: bool = False,
-          fairness: tuple[tuple[int, str], ...] = ()) -> System:
+          fairness: tuple[tuple[int, ir.FairRule], ...] = ()) -> System:
     """One instance of a typed spec: constants bound (`bindings` replace declared
     values), and `fairness` ((action index, kind) from a check block) added to the
     spec's own."""
@@ -286,13 +286,17 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
     props = {"invariant": [], "transition": [], "constraint": [], "temporal": []}
     for p in typed.properties:
         props[p.kind].append(Property(p.name, p.kind, p.expr, p.span, p.temporal))
-    fairness = [a.fairness for a in typed.actions]
+    # Per action: {per: kind}, the strongest kind asked for each granularity.
+    rules: list[dict[tuple, str]] = [{ir.PER_ACTION: a.fairness} if a.fairness else {}
+                                     for a in typed.actions]
     heal_fairness = None
-    for i, kind in extra_fairness:
+    for i, rule in extra_fairness:
         if i == ir.NETWORK_HEAL:
-            heal_fairness = "strong" if "strong" in (heal_fairness, kind) else kind
-        elif fairness[i] != "strong":
-            fairness[i] = kind
+            heal_fairness = "strong" if "strong" in (heal_fairness, rule.kind) else rule.kind
+        elif rules[i].get(rule.per) != "strong":
+            rules[i][rule.per] = rule.kind
+    fairness = [tuple(ir.FairRule(kind, per) for per, kind in sorted(r.items()))
+                for r in rules]
 
     constants = {c.name: ctx.const_value(c.name) for c in typed.consts}
     system = System(

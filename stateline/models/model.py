@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 
 from ..diagnostics import Span
+from ..lang import ir
 from ..lang.histories import OPERATIONS, TYPES as EVENT_TYPES
 from .compile import ModelCompiler
 from .domains import DAtom, DInt, DMap, Dom
@@ -46,7 +47,8 @@ class Model:
         self.temporal = [
             (prop, [(label, ns[p], ns[q] if q else None) for label, p, q in instances])
             for prop, instances in zip(system.temporal, compiler.temporal_instances)]
-        self.fairness = Fairness(system, self.labels)
+        self.fairness = Fairness(system, self.labels,
+                                 lambda raw: self.message(raw).shown)
         self._gen = system.context.gen
         self._net_slot = system.network.slot if system.network else -1
         self._history_slots = {slot.index for slot in system.slots if slot.var is not None
@@ -214,43 +216,133 @@ def _changes(name: str, dom: Dom, old, new) -> list[Change]:
 
 
 class Fairness:
-    """The fairness units of a model: one per fair action and process instance.
+    """The fairness units of a model, and which units each labelled step belongs to.
 
-    A unit is *enabled* in a state when some step of that action, for that
-    instance, is possible there; it is *taken* by the steps it produces.
+    A unit is one fairness constraint: by default one fair action for one process
+    instance (TLA+'s WF_vars(\\E params: A(self, params)) for each self); with a
+    check block's `per p`, one per value of the parameter p as well; with `per
+    message`, one per received message; with `per instance`, one for all the
+    (non-environment) steps of a process instance.  A unit is *enabled* in a state
+    when one of its steps leads to a different state there, and *taken* by such a
+    step: a step that changes nothing is stuttering (TLA+'s <<A>>_vars), which
+    neither takes nor enables anything.  That condition is the caller's (the search
+    compares the states); this class maps labels to units.
+
+    Units are numbered as steps first meet them (so a unit that no step ever
+    belongs to does not exist: it is never enabled, so it constrains nothing).
+    `unit_set(label)` is the index, in `sets`, of the bitmask of the units a step
+    takes; `sets[0]` is the empty set.
     """
 
-    def __init__(self, system: System, labels):
+    def __init__(self, system: System, labels, show_message=None):
         self.kinds: list[str] = []       # "weak" | "strong", per unit
-        self.names: list[str] = []       # e.g. "Acceptor[a1].on Prepare"
+        self.keys: list[tuple] = []      # the key of each unit (see `_key`)
+        self.sets: list[int] = [0]
+        self._set_index: dict[int, int] = {0: 0}
         self._units: dict[tuple, int] = {}
-        for k, (action, kind) in enumerate(zip(system.actions, system.fairness)):
-            if kind is None:
-                continue
-            proc = system.processes.get(action.process) if action.process else None
-            instances = [None] if proc is None or proc.single else list(proc.instances)
-            for inst in instances:
-                self._units[(k, inst)] = len(self.kinds)
-                self.kinds.append(kind)
-                if proc is None:
-                    node = ""
-                elif proc.single:
-                    node = proc.name + "."
+        self._cache: dict[tuple, int] = {}
+        self._system = system
+        self._labels = labels
+        self._show_message = show_message
+        # Per action index: [(group, how, kind)]; `how` is "node" (the key is the
+        # instance), "message" (and the received message) or a tuple of parameter
+        # positions (and their values).
+        self.rules: dict[int, list[tuple]] = {}
+        kinds: dict[tuple, str] = {}
+        for k, (action, rules) in enumerate(zip(system.actions, system.fairness)):
+            for rule in rules:
+                if rule.per == ir.PER_INSTANCE:
+                    group, how = ("process", action.process), "node"
+                elif rule.per == ir.PER_MESSAGE:
+                    group, how = ("message", k), "message"
+                elif rule.per == ir.PER_ACTION:
+                    group, how = ("action", k), "node"
                 else:
-                    node = f"{proc.name}[{proc.instance_dom.show(inst)}]."
-                self.names.append(node + action.name)
+                    names = [local.name for local, _ in action.params]
+                    how = tuple(names.index(n) for n in rule.per)
+                    group = ("params", k, how)
+                if kinds.get(group) != "strong":
+                    kinds[group] = rule.kind
+                self.rules.setdefault(k, []).append((group, how))
         heal = [k for k in range(len(system.actions), len(labels)) if labels[k][0] == "heal"]
         if system.heal_fairness is not None and heal:     # none with partitions(0)
-            self._units[(heal[0], None)] = len(self.kinds)
-            self.kinds.append(system.heal_fairness)
-            self.names.append("network.heal")
+            kinds[("heal",)] = system.heal_fairness
+            self.rules[heal[0]] = [(("heal",), "node")]
+        self.rules = {k: [(g, how, kinds[g]) for g, how in dict.fromkeys(rs)]
+                      for k, rs in self.rules.items()}
+        self._by_node = {k for k, rs in self.rules.items() if all(h == "node" for _, h, _ in rs)}
 
     def __len__(self) -> int:
         return len(self.kinds)
 
-    def unit(self, label: tuple) -> int:
-        """The unit of a labeled step, or -1 when its action is not fair."""
-        return self._units.get((label[0], label[1]), -1)
+    @staticmethod
+    def key(group: tuple, how, node, params: tuple, received) -> tuple:
+        """The unit key of a step of `group` by instance `node`."""
+        if how == "node":
+            return (group, node)
+        if how == "message":
+            return (group, node, received)
+        return (group, node, tuple(params[i] for i in how))
+
+    def unit_index(self, key: tuple, kind: str) -> int:
+        u = self._units.get(key)
+        if u is None:
+            u = self._units[key] = len(self.kinds)
+            self.kinds.append(kind)
+            self.keys.append(key)
+        return u
+
+    def unit_set(self, label: tuple) -> int:
+        """The index in `sets` of the units a step with this label belongs to."""
+        rules = self.rules.get(label[0])
+        if rules is None:
+            return 0
+        # (the common case, units per action and instance, needs only those two)
+        ck = (label[0], label[1]) if label[0] in self._by_node else \
+            (label[0], label[1], label[2], label[3])
+        s = self._cache.get(ck)
+        if s is None:
+            mask = 0
+            for group, how, kind in rules:
+                mask |= 1 << self.unit_index(self.key(group, how, label[1], label[2],
+                                                      label[3]), kind)
+            s = self._set_index.get(mask)
+            if s is None:
+                s = self._set_index[mask] = len(self.sets)
+                self.sets.append(mask)
+            self._cache[ck] = s
+        return s
 
     def mask(self, kind: str) -> int:
         return sum(1 << u for u, k in enumerate(self.kinds) if k == kind)
+
+    def name(self, u: int) -> str:
+        """A unit as the reader knows it, e.g. `Server[s1].on Request per Request(1)`."""
+        group, node, *rest = self.keys[u]
+        system = self._system
+        if group[0] == "heal":
+            return "network.heal"
+        if group[0] == "process":
+            proc = system.processes[group[1]]
+            return (proc.name if proc.single else
+                    f"{proc.name}[{proc.instance_dom.show(node)}]") + " (every step)"
+        action = system.actions[group[1]]
+        proc = system.processes.get(action.process) if action.process else None
+        if proc is None:
+            where = ""
+        elif proc.single:
+            where = proc.name + "."
+        else:
+            where = f"{proc.name}[{proc.instance_dom.show(node)}]."
+        text = where + action.name
+        if group[0] == "message":
+            shown = self._show_message(rest[0]) if self._show_message else repr(rest[0])
+            text += f" per message {shown}"
+        elif group[0] == "params":
+            gen = system.context.gen
+            parts = []
+            for i, v in zip(group[2], rest[0]):
+                local = action.params[i][0]
+                parts.append(f"{local.name}={gen.dom_of_type(local.type).show(v)}")
+            text += " per " + ", ".join(parts)
+        return text

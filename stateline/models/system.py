@@ -105,10 +105,10 @@ class System:
     transitions: tuple[Property, ...]
     constraints: tuple[Property, ...]
     allow_deadlock: bool
-    # Temporal properties, and the fairness of each action (None, "weak" or "strong"),
+    # Temporal properties, and the fairness rules of each action (none: not fair),
     # the spec's own combined with the check block's.
     temporal: tuple[Property, ...] = ()
-    fairness: tuple[str | None, ...] = ()
+    fairness: tuple[tuple[ir.FairRule, ...], ...] = ()
     heal_fairness: str | None = None    # of the network's built-in heal action
     histories: tuple[str, ...] = ()     # global variables holding recorded histories
     constants_span: Span | None = None

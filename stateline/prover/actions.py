@@ -45,6 +45,10 @@ class Instance:
     errors: list = field(default_factory=list)   # (condition, span, message)
     post: list = field(default_factory=list)     # the successor's state slots (Syms)
     node: object = None               # the acting process instance's value (None: single)
+    # the values of the action's parameters and of the received message, each NOT_CONST
+    # when the choice stays symbolic (for per-parameter and per-message fairness units)
+    values: tuple = ()
+    received: object = None
 
 
 class Frame:
@@ -455,8 +459,11 @@ class ActionEncoder:
             return
         post = [self.enc.conform(v, slot.dom) if not isinstance(v, SNet) else v
                 for v, slot in zip(ev.state.slots, self.system.slots)]
+        values = tuple(env[local].value for local, _ in action.params)
+        received = env[action.receive[1]].value if action.receive is not None else None
         out.append(Instance(k, self.title(action, proc, ch.self_value), ch.params, ch.facts,
-                            ev.reach, error, ev.errors, post, ch.self_value))
+                            ev.reach, error, ev.errors, post, ch.self_value, values,
+                            received))
 
     def drop_instances(self, k: int, out: list):
         net = self.net_slot()

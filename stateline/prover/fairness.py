@@ -2,10 +2,14 @@
 units, "enabled" and "taken".
 
 A fairness unit is what the explicit checker's `Model.fairness` says it is: one
-fair action schema for one process instance.  It is *enabled* in a state when
-one of its action instances can fire there (its choices existentially
-quantified), and *taken* by a step whose selector picks one of its instances.
-A temporal property with `forall x in S:` in front has one instance per value.
+fair action schema for one process instance, and with a check block's `per`,
+for one parameter value or received message too, or all the steps of one process
+instance (`per instance`).  As in TLA+ (WF_vars(A) speaks of <<A>>_vars steps), a
+step that changes nothing neither takes nor enables a unit: a unit is *enabled*
+in a state when one of its action instances can fire there and change the state
+(its choices existentially quantified), and *taken* by a step whose selector picks
+one of its instances and whose successor differs from its predecessor.  A
+temporal property with `forall x in S:` in front has one instance per value.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from ..models.model import Model
 from .actions import Frame
 from .encode import Encoding
 from .exprs import Bound, Eval
-from .symbolic import lift
-from .terms import And, Or
+from .symbolic import NOT_CONST, Unencodable, lift
+from .terms import FALSE, And, Eq, Not, Or, is_false
 
 
 @dataclass
@@ -33,27 +37,61 @@ class Unit:
 
 def units(enc: Encoding, model: Model) -> list[Unit]:
     fair = model.fairness
-    out = [Unit(u, fair.kinds[u], fair.names[u], [], None) for u in range(len(fair))]
+    by_index: dict[int, Unit] = {}
     for j, inst in enumerate(enc.instances):
-        u = fair.unit((inst.action, inst.node))     # built-in actions: network.heal only
-        if u >= 0:
-            out[u].members.append(j)
+        # (built-in actions: network.heal only, fair when a check block says so)
+        for group, how, kind in fair.rules.get(inst.action, ()):
+            if how == "message":
+                received = inst.received
+                if received is NOT_CONST:
+                    raise Unencodable("per-message fairness of a handler whose message type "
+                                      "has too many values to unroll",
+                                      enc.system.actions[inst.action].span)
+                key = fair.key(group, how, inst.node, (), received)
+            elif how == "node":
+                key = fair.key(group, how, inst.node, (), None)
+            else:
+                if any(inst.values[i] is NOT_CONST for i in how):
+                    raise Unencodable("per-parameter fairness of an action whose parameter "
+                                      "has too many values to unroll",
+                                      enc.system.actions[inst.action].span)
+                key = fair.key(group, how, inst.node, inst.values, None)
+            u = fair.unit_index(key, kind)
+            if u not in by_index:
+                by_index[u] = Unit(u, kind, fair.name(u), [], None)
+            by_index[u].members.append(j)
+    out = [by_index[u] for u in sorted(by_index)]
     for unit in out:
         unit.enabled = enabled(enc, unit.members)
     return out
 
 
+def changes(enc: Encoding, inst):
+    """The instance's successor differs from the template pre-state (some leaf)."""
+    return Or(*(Not(Eq(new, old)) for new, old in zip(enc.post_leaves(inst), enc.pre.leaves)
+                if not new.eq(old)))
+
+
+def unchanged(enc: Encoding, inst):
+    return Not(changes(enc, inst))
+
+
 def enabled(enc: Encoding, members: list[int]):
-    """Some instance of `members` can fire in the template pre-state."""
+    """Some instance of `members` can fire in the template pre-state and change it."""
     parts = []
     for j in members:
         inst = enc.instances[j]
-        body = And(inst.enabled, *inst.facts)
+        change = changes(enc, inst)
+        if is_false(change):
+            continue
+        body = And(inst.enabled, *inst.facts, change)
         parts.append(z3.Exists(inst.params, body) if inst.params else body)
     return Or(*parts)
 
 
 def taken(members: list[int], sel):
+    """The selector picks an instance of `members` (the caller adds that the step
+    changes the state)."""
     return Or(*(sel == j for j in members))
 
 
@@ -63,6 +101,7 @@ class PropInstance:
     env: dict                 # binder locals -> Bound
     p: object                 # template terms over the pre-state
     q: object | None
+    error: object = FALSE     # evaluating P or Q raises a run-time error
 
 
 def instances(enc: Encoding, prop) -> list[PropInstance]:
@@ -81,7 +120,8 @@ def instances(enc: Encoding, prop) -> list[PropInstance]:
         envs = out
     result = []
     for label, env in envs:
+        ev.errors = []
         p = ev.expr(t.p, env)
         q = ev.expr(t.q, env) if t.q is not None else None
-        result.append(PropInstance(label, env, p, q))
+        result.append(PropInstance(label, env, p, q, Or(*(c for c, _, _ in ev.errors))))
     return result

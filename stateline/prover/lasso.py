@@ -13,7 +13,11 @@ violates
 
 and it is fair when every weakly fair unit is taken in the loop or disabled in
 some state of it, and every strongly fair unit is taken in the loop or disabled
-in all of its states.  Lengths 0, 1, ..., K are tried in turn, so the lasso
+in all of its states.  As in the explicit checker (and TLA+'s <<A>>_vars), a
+step takes a unit only if it changes the state, and a unit is enabled only by a
+step that would change it.  No state of the lasso may raise a run-time error
+evaluating a temporal property's predicates (the explicit checker reports such
+an error instead of a verdict).  Lengths 0, 1, ..., K are tried in turn, so the lasso
 found is a shortest one; it is replayed through the compiled model with the
 loop's steps taken by the very action instances Z3 chose (so the printed loop
 is fair).  "Holds" here means: no fair violating lasso of at most K steps.
@@ -41,12 +45,19 @@ def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadli
     run = BmcRun(enc, model, deadline, avoid_errors=True)
     found: dict[str, Obligation] = {}
     enabled_at: list[list] = []          # [state][unit]
+    changed: list = []                   # [step]: the step changes the state
+    pred_error = Or(*(i.error for p in props for i in insts[p.name]))
+    no_pred_error = []                   # [state]: no predicate raises an error there
     stop = ""
     for k in range(bound + 1):
         states = run.states
         enabled_at.append([enc.instantiate(u.enabled, states[k]) for u in fair])
+        no_pred_error.append(Not(enc.instantiate(pred_error, states[k])))
+        if k > 0:
+            changed.append(Or(*(Not(Eq(x, y)) for x, y in zip(states[k - 1].leaves,
+                                                               states[k].leaves))))
         within = And(*[enc.instantiate(c.value, states[k]) for c in enc.constraints],
-                     enc.instantiate(enc.error_free(), states[k]))
+                     enc.instantiate(enc.error_free(), states[k]), *no_pred_error)
         for prop in props:
             if prop.name in found:
                 continue
@@ -54,7 +65,7 @@ def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadli
             for l in range(k + 1):
                 loop = TRUE_LOOP if l == k else And(*(Eq(x, y) for x, y in
                                                      zip(states[k].leaves, states[l].leaves)))
-                fairness = _fair(fair, enabled_at, l, k)
+                fairness = _fair(fair, enabled_at, changed, l, k)
                 for inst in insts[prop.name]:
                     viol = _violates(enc, prop.temporal.form, inst, states, l, k)
                     options.append((l, inst, And(loop, fairness, viol)))
@@ -94,11 +105,12 @@ def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadli
 TRUE_LOOP = z3.BoolVal(True)
 
 
-def _fair(fair, enabled_at, l: int, k: int):
+def _fair(fair, enabled_at, changed, l: int, k: int):
     parts = []
     loop_states = range(l, k) if l < k else range(k, k + 1)
     for u in fair:
-        took = Or(*(taken(u.members, z3.Int(f"sel@{i}")) for i in range(l, k)))
+        took = Or(*(And(taken(u.members, z3.Int(f"sel@{i}")), changed[i])
+                    for i in range(l, k)))
         if u.kind == "weak":
             parts.append(Or(took, *(Not(enabled_at[i][u.index]) for i in loop_states)))
         else:

@@ -4,8 +4,10 @@ For a temporal property `P leads_to Q` (or `eventually P`, `always eventually P`
 read as `true leads_to P`), let W be the states waiting for the goal (P and not Q;
 not P), I the inductive invariant of the proof (proved first), R the rank and H
 the fairness units of the helpful actions.  Write D_u(s), "u is helpful in s",
-for: u is enabled in s and every step of u from s reaches the goal or makes R
-smaller.  Z3 discharges, for every state s satisfying I (and the constraint,
+for: u is enabled in s (a step of it would change the state) and every step of u
+from s that changes the state reaches the goal or makes R smaller (a step that
+changes nothing is stuttering: it neither takes nor enables a unit, as in TLA+'s
+WF_vars(A), which speaks of <<A>>_vars steps).  Z3 discharges, for every state s satisfying I (and the constraint,
 with no run-time error) and in W:
 
   (a) R(s) >= 0;
@@ -31,7 +33,7 @@ from .actions import Frame
 from .decode import decode_state, replay
 from .encode import Encoding, StateVars
 from .exprs import Eval
-from .fairness import instances, units
+from .fairness import instances, unchanged, units
 from .results import Claim, Cti, Obligation
 from .scopes import Deadline, ask, new_solver, scope
 from .terms import And, Not, Or
@@ -78,7 +80,7 @@ class _Ranking:
             if not hits:
                 return None, f"'helps {name}': the spec has no such action"
             for k in hits:
-                if system.fairness[k] is None:
+                if not system.fairness[k]:
                     a = system.actions[k]
                     return None, f"the helpful action {_title(a)} is not fair in this check"
             wanted.extend(hits)
@@ -152,13 +154,14 @@ class _Ranking:
         return None
 
     def helps(self, u, goal, r):
-        """D_u: u is enabled, and every step of it reaches the goal or decreases the rank."""
+        """D_u: u is enabled (a step of it would change the state), and every step of it
+        that changes the state reaches the goal or decreases the rank."""
         parts = [u.enabled]
         for j in u.members:
             step = self.enc.instances[j]
             t = self.after(step)
             body = z3.Implies(And(step.enabled, Not(step.error), *step.facts),
-                              Or(t(goal), t(r) < r))
+                              Or(t(goal), t(r) < r, unchanged(self.enc, step)))
             parts.append(z3.ForAll(step.params, body) if step.params else body)
         return And(*parts)
 

@@ -1,0 +1,3 @@
+proof CrashFair
+
+rank Down: 0 helps Server

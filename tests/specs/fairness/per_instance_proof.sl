@@ -1,0 +1,3 @@
+proof PerInstance
+
+rank Done: 0 helps P.finish

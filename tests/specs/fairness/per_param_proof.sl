@@ -1,0 +1,3 @@
+proof PerParam
+
+rank Served2: 0 helps serve
