@@ -8,10 +8,15 @@ import sys
 import time
 
 from ..diagnostics import SpecError, render
+from ..printable import json_safe, printable
 
 
 class Console:
-    """Where output goes; progress only when stderr is a terminal."""
+    """Where output goes; progress only when stderr is a terminal.
+
+    Everything printed passes through `printable`: a file name, a span name or a
+    history value with escape sequences in it cannot drive the terminal.
+    """
 
     def __init__(self, progress: bool):
         self.out = sys.stdout
@@ -21,11 +26,15 @@ class Console:
         self._shown = False
 
     def print(self, *parts):
-        print(*parts, file=self.out, flush=True)
+        print(*(printable(str(p), "\n\t") for p in parts), file=self.out, flush=True)
+
+    def print_json(self, text: str):
+        """A JSON document (from json.dumps), unchanged but for `json_safe` escapes."""
+        print(json_safe(text), file=self.out, flush=True)
 
     def error(self, message: str):
         self.clear()
-        print(message, file=self.err, flush=True)
+        print(printable(message, "\n\t"), file=self.err, flush=True)
 
     def progress(self, states: int, depth: int, seconds: float):
         if not self.progress_on:

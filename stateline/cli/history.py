@@ -69,7 +69,7 @@ def run_check(args: argparse.Namespace, console: Console) -> int:
     models = MODELS if args.consistency == "all" else (args.consistency,)
     results = [check(events, model, initial) for model in models]
     if args.json:
-        console.print(json.dumps({
+        console.print_json(json.dumps({
             "schema": "stateline.history", "version": 1, "file": args.file,
             "operations": len(history.operations), "processes": len(history.processes()),
             "initial": jsonable(initial),

@@ -18,6 +18,7 @@ from ..lang import ast as A
 from ..lang.parse import parse
 from ..otlp import formats, ids, itf, mapping
 from ..otlp.push import PushFailure, push
+from ..printable import json_safe
 from ..render import json_out
 
 ALL_FORMATS = {**formats.FORMATS, "itf": ".itf.json"}
@@ -105,7 +106,7 @@ def emit(document: dict, out_dir: str | None, fmt: str, base_ns: int, endpoint: 
 
 
 def itf_bytes(cx) -> bytes:
-    return (json.dumps(itf.from_counterexample(cx), indent=2, ensure_ascii=False)
+    return (json_safe(json.dumps(itf.from_counterexample(cx), indent=2, ensure_ascii=False))
             + "\n").encode("utf-8")
 
 

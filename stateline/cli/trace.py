@@ -71,7 +71,7 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
         console.error(f"stateline: error[SL701]: {args.file}: {exc}")
         return EXIT_INVALID
     if args.json:
-        console.print(json.dumps(report, indent=2, ensure_ascii=False))
+        console.print_json(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         console.print(table(report))
     return EXIT_OK

@@ -16,9 +16,11 @@ from __future__ import annotations
 import os
 import re
 from pathlib import PurePath
+from urllib.parse import quote
 
 from .. import __version__
 from ..models.verdict import CheckResult, Status
+from ..printable import printable
 from . import text
 
 HEADER = ["spec", "check", "property", "kind", "expected", "result", "", "states", "depth",
@@ -45,7 +47,7 @@ def has_trace(results: list[CheckResult]) -> bool:
 
 
 def _cell(s: str) -> str:
-    return s.replace("|", "\\|")
+    return printable(s).replace("|", "\\|")
 
 
 def rows(results: list[CheckResult], out_dir: str, pages: dict[str, str]) -> list[list[str]]:
@@ -54,7 +56,7 @@ def rows(results: list[CheckResult], out_dir: str, pages: dict[str, str]) -> lis
     out = []
     anchors: dict[str, int] = {}
     for r in results:
-        link = PurePath(os.path.relpath(r.path, out_dir)).as_posix()
+        link = quote(PurePath(os.path.relpath(r.path, out_dir)).as_posix())
         spec = f"[{_cell(PurePath(r.path).as_posix())}]({link})"
         stats = [f"{r.stats.states:,}", str(r.stats.depth), f"{r.stats.seconds:.2f}"]
         page = pages.get(r.path)
@@ -62,14 +64,14 @@ def rows(results: list[CheckResult], out_dir: str, pages: dict[str, str]) -> lis
             result = text.result_text(v, r.stop)
             if page is not None and v.status is Status.VIOLATED and v.trace is not None:
                 anchors[page] = anchors.get(page, 0) + 1
-                result = f"[{result}]({page}#cx{anchors[page]})"
+                result = f"[{result}]({quote(page)}#cx{anchors[page]})"
             out.append([spec, _cell(r.check), _cell(v.prop), v.kind, v.expected, result,
                         text.mark(v)] + stats)
         if r.failure is not None:
             result = "error"
             if page is not None:
                 anchors[page] = anchors.get(page, 0) + 1
-                result = f"[error]({page}#cx{anchors[page]})"
+                result = f"[error]({quote(page)}#cx{anchors[page]})"
             out.append([spec, _cell(r.check), "(model error)", "error", "-", result, "FAIL"]
                        + stats)
     return out
@@ -82,7 +84,7 @@ def readme(results: list[CheckResult], exit_code: int, command: str, out_dir: st
                             for h in HEADER) + "|"]
     table += ["| " + " | ".join(row) + " |" for row in rows(results, out_dir, pages)]
     specs = len({r.path for r in results})
-    listed = "".join(f"- [{PurePath(p).as_posix()}]({page})\n" for p, page in
+    listed = "".join(f"- [{_cell(PurePath(p).as_posix())}]({quote(page)})\n" for p, page in
                      sorted(pages.items(), key=lambda kv: kv[1]))
     return f"""# Protocol library report
 
