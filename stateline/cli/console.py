@@ -48,6 +48,15 @@ class Console:
         self.err.flush()
         self._shown = True
 
+    def phase(self, text: str):
+        """Say on the progress line what the run is doing now (compiling a spec, the
+        search, the liveness analysis ...); shown at once, on a terminal only."""
+        if not self.progress_on:
+            return
+        self.err.write(f"\r  {printable(text)}\033[K")
+        self.err.flush()
+        self._shown = True
+
     def clear(self):
         if self._shown:
             self.err.write("\r\033[K")

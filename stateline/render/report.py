@@ -29,7 +29,8 @@ SECONDS = HEADER.index("seconds")
 
 
 def page_name(spec_path: str, roots: list[str]) -> str:
-    """Where a spec's HTML page goes, relative to the output folder."""
+    """Where a spec's HTML page goes, relative to the output folder: its path below the
+    folder given on the command line, or its file name."""
     path = os.path.normpath(spec_path)
     for root in sorted(roots, key=len, reverse=True):
         root = os.path.normpath(root)
@@ -39,6 +40,34 @@ def page_name(spec_path: str, roots: list[str]) -> str:
     else:
         rel = os.path.basename(path)
     return PurePath(rel).with_suffix(".html").as_posix()
+
+
+def page_names(spec_paths: list[str], roots: list[str]) -> dict[str, str]:
+    """`page_name` of each spec, made different for different specs: specs that would
+    share a page (`a/x.sl` and `b/x.sl` given as files, or found under two folders
+    given) get their path from the folder all the specs have in common instead, and
+    a name still taken gets `-2`, `-3`, ... (in the order given)."""
+    paths = list(dict.fromkeys(spec_paths))
+    first = {p: page_name(p, roots) for p in paths}
+    count: dict[str, int] = {}
+    for name in first.values():
+        count[name] = count.get(name, 0) + 1
+    common = os.path.commonpath([os.path.abspath(p) for p in paths]) if paths else ""
+    if len(paths) == 1:
+        common = os.path.dirname(common)
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for p in paths:
+        name = first[p]
+        if count[name] > 1:
+            rel = os.path.relpath(os.path.abspath(p), common)
+            name = PurePath(rel).with_suffix(".html").as_posix()
+        candidate, k = name, 2
+        while candidate in used:
+            candidate, k = f"{PurePath(name).with_suffix('').as_posix()}-{k}.html", k + 1
+        used.add(candidate)
+        out[p] = candidate
+    return out
 
 
 def has_trace(results: list[CheckResult]) -> bool:
