@@ -317,3 +317,16 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, mon
         outputs.write(str(target), "new\n", Console(progress=False))
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_cli_main_in_process_puts_the_handlers_back(capsys):
+    from stateline import cli
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    assert cli.main(["prove", TWO_PC, "--check", "n3", "--bmc", "2"]) == 0
+    assert {s: signal.getsignal(s) for s in before} == before
+    assert signal.set_wakeup_fd(-1) == -1                   # no wakeup fd left behind
+    for _ in range(100):                                     # the watcher thread ends
+        if not any(t.name == "stateline-signals" for t in threading.enumerate()):
+            break
+        time.sleep(0.05)
+    assert not any(t.name == "stateline-signals" for t in threading.enumerate())

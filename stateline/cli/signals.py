@@ -17,6 +17,7 @@ arrives.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import sys
@@ -89,8 +90,11 @@ def uninstall() -> None:
     _state.previous = {}
     if _state.wakeup is not None:
         signal.set_wakeup_fd(_state.previous_fd)
-        for sock in _state.wakeup:
-            sock.close()                  # the watcher's recv returns, and it ends
+        reader, writer = _state.wakeup
+        with contextlib.suppress(OSError):
+            reader.shutdown(socket.SHUT_RDWR)     # the watcher's recv returns: it ends
+        reader.close()
+        writer.close()
         _state.wakeup = None
     _state.callbacks = []
 
