@@ -37,10 +37,16 @@ import stat
 import sys
 
 import lark
+import lark.lark
 from lark import Lark
 from lark.grammar import Rule
-from lark.lark import _LOAD_ALLOWED_OPTIONS
 from lark.lexer import TerminalDef
+
+# The options lark lets a loaded parser be given again (and leaves out of what it stores);
+# private in lark, hence the copy of lark 1.3's set as a fallback.
+_LOAD_ALLOWED_OPTIONS = getattr(lark.lark, "_LOAD_ALLOWED_OPTIONS", {
+    "postlex", "transformer", "lexer_callbacks", "use_bytes", "debug", "g_regex_flags",
+    "regex", "propagate_positions", "tree_class", "_plugins"})
 
 FORMAT = 1                   # bump when what is stored changes
 MAX_BYTES = 8 * 2 ** 20      # the tables are about 0.2 MB
