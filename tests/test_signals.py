@@ -330,3 +330,25 @@ def test_cli_main_in_process_puts_the_handlers_back(capsys):
             break
         time.sleep(0.05)
     assert not any(t.name == "stateline-signals" for t in threading.enumerate())
+
+
+def test_a_closed_terminal_still_gets_the_files_written(tmp_path):
+    # A terminal closed under a running check: SIGHUP, and every later write to the
+    # terminal fails (EIO).  The table is lost with the terminal; the JSON is not.
+    import select
+    out_json = tmp_path / "out.json"
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "stateline", "check", TWO_PC, "--check",
+                             "n3", "-D", "N=8", "--json", str(out_json)], cwd=ROOT,
+                            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    seen, deadline = b"", time.monotonic() + WAIT
+    while b" states \xc2\xb7 depth " not in seen:
+        assert time.monotonic() < deadline and proc.poll() is None, seen[-2000:]
+        if select.select([master], [], [], 1.0)[0]:
+            seen += os.read(master, 4096)
+    os.close(master)                                       # the terminal goes away
+    proc.send_signal(signal.SIGHUP)
+    assert proc.wait(timeout=FINISH) == 3
+    (result,) = _json(out_json)["results"]
+    assert result["stop_reason"] == "interrupted" and result["stats"]["states"] > 0
