@@ -281,6 +281,7 @@ def test_signal_during_a_history_check(tmp_path, sig, as_json):
 
 def test_once_reporting_a_first_signal_waits_and_a_second_one_stops(monkeypatch):
     from stateline.cli import signals
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     assert signals.install()
     try:
         with pytest.raises(signals.Interrupted) as caught:
@@ -291,7 +292,7 @@ def test_once_reporting_a_first_signal_waits_and_a_second_one_stops(monkeypatch)
             signal.raise_signal(signal.SIGHUP)           # the second signal: stops at once
     finally:
         signals.uninstall()
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert {s: signal.getsignal(s) for s in before} == before
     assert signals.install()
     try:
         signals.reporting()
@@ -301,7 +302,7 @@ def test_once_reporting_a_first_signal_waits_and_a_second_one_stops(monkeypatch)
             signal.raise_signal(signal.SIGINT)
     finally:
         signals.uninstall()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert {s: signal.getsignal(s) for s in before} == before
 
 
 def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
