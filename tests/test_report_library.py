@@ -107,6 +107,17 @@ def test_verdict_rows_ignore_seconds_but_not_verdicts():
         report.verdict_rows(table.format("0.10").replace("1,024", "1,025"))
 
 
+def test_the_committed_manifest_lists_the_committed_report(checked_report):
+    # `stateline report specs/ -o reports/` touches reports/ only through its manifest.
+    _, _, out = checked_report
+    manifest = json.loads((REPORTS / ".stateline-report.json").read_text())
+    committed = sorted(p.relative_to(REPORTS).as_posix() for p in REPORTS.rglob("*")
+                       if p.is_file() and p.name != ".stateline-report.json")
+    assert manifest["files"] == committed, REGENERATE
+    produced = json.loads((out / ".stateline-report.json").read_text())
+    assert produced["files"] == manifest["files"], REGENERATE
+
+
 def test_every_library_document_matches_the_json_schema(checked_report):
     results, code, _ = checked_report
     schema = json.loads((ROOT / "schemas" / "stateline.check.v1.schema.json").read_text())

@@ -22,7 +22,7 @@ from ..models.lower import lower
 from ..models.model import Model
 from ..models.runtime import ModelError
 from .liveness import find_violation
-from .search import SearchOptions, bfs
+from .search import SearchOptions, SearchResult, bfs
 from .symmetry import Symmetry, singled_out
 from ..models.verdict import CheckResult, ModelFailure, Stats, Status, StopReason, Verdict
 
@@ -35,6 +35,8 @@ class CheckOptions:
     max_seconds: float | None = None
     # called with (states, depth, seconds) every few thousand states
     progress: Callable[[int, int, float], None] | None = field(default=None, compare=False)
+    # called with the name of each phase as it starts: "search", "liveness"
+    phase: Callable[[str], None] | None = field(default=None, compare=False)
 
 
 def check_blocks(loaded: LoadedSpec, select: list[str] | None = None) -> list[ir.CheckIR]:
@@ -142,10 +144,27 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
         warnings.append(f"{system.path}: warning: symmetry reduction is off for this check: "
                         "it is not sound for temporal properties under fairness")
     t0 = time.perf_counter()
-    result = bfs(model, SearchOptions(options.max_states, options.max_depth,
-                                      options.max_seconds, check_deadlock,
-                                      sym.canonical if sym else None, bool(system.temporal),
-                                      options.progress))
+    search = SearchOptions(options.max_states, options.max_depth, options.max_seconds,
+                           check_deadlock, sym.canonical if sym else None,
+                           bool(system.temporal), options.progress)
+    try:
+        if options.phase is not None:
+            options.phase("search")
+        result = bfs(model, search)       # an interrupt inside ends the search, with results
+    except KeyboardInterrupt:             # one before the search started: nothing explored
+        result = SearchResult(0, 0, 0, 0.0, "interrupted")
+
+    interrupted = False
+
+    def attempt(fn, *args):
+        """fn(*args), or None when an interrupt arrives meanwhile (then noted): what was
+        found before it still counts."""
+        nonlocal interrupted
+        try:
+            return fn(*args)
+        except KeyboardInterrupt:
+            interrupted = True
+            return None
 
     def trace_of(states):
         return model.trace(sym.concretize(model, states) if sym else states)
@@ -159,26 +178,35 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     for name, kind in props:
         v = result.violations.get(name)
         if v is not None:
-            trace = trace_of(result.path_states(v.path, v.extra))
+            trace = attempt(trace_of, result.path_states(v.path, v.extra))
             status = Status.VIOLATED
         else:
             trace = None
             status = Status.HOLDS if stop.exhaustive else Status.UNKNOWN
         verdicts.append(Verdict(name, kind, expected.get(name, "holds"), status, trace))
+    graph = result.graph
+    if model.temporal and graph is not None and options.phase is not None:
+        attempt(options.phase, "liveness")
     predicate_error = None
     for prop, instances in model.temporal:
         lasso, vacuous = None, False
-        if result.graph is not None and predicate_error is None:
+        if graph is not None and not interrupted and predicate_error is None:
             try:
-                lasso, vacuous = liveness_violation(model, result, prop, instances)
+                found = attempt(liveness_violation, model, result, prop, instances)
             except PredicateError as exc:
-                predicate_error = exc
+                predicate_error, found = exc, None
+            if found is not None:
+                lasso, vacuous = found
+        if interrupted:
+            # The search is complete, so its safety verdicts stand; this temporal
+            # property and the ones after it are unknown.
+            graph = None
         if lasso is not None:
             states, loop_start, choices = lasso
-            trace, status = model.trace(states, loop_start, choices), Status.VIOLATED
+            trace, status = attempt(model.trace, states, loop_start, choices), Status.VIOLATED
         else:
             trace = None
-            status = Status.HOLDS if result.graph is not None and predicate_error is None \
+            status = Status.HOLDS if graph is not None and predicate_error is None \
                 else Status.UNKNOWN
         if vacuous:
             names = ", ".join(c.name for c in system.constraints)
@@ -198,12 +226,14 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     if result.error is not None:
         exc, path, phase = result.error
         span = system.sites[exc.site]
-        trace = trace_of(result.path_states(path)) if path else None
+        trace = attempt(trace_of, result.path_states(path)) if path else None
         notes = ()
         if phase == "step":
             notes = ("the error happened while computing a step from the last state shown",)
         failure = ModelFailure(Diagnostic("SL601" if "outside" in exc.message else "SL602",
                                           exc.message, span, notes=notes), trace)
+    if interrupted:
+        stop = StopReason.INTERRUPTED
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     seconds = time.perf_counter() - t0       # the search and, if any, the liveness analysis
     stats = Stats(result.states, result.transitions, result.depth, seconds, peak)

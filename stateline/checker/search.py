@@ -7,7 +7,8 @@ walking parents is a shortest one.  Properties are checked on each new state
 explored, as TLC does), on each transition (transition invariants) and on each
 expanded state without successors (deadlock).  A violated property stops
 being checked; the search ends when every property is violated, when the
-reachable states are exhausted, or when a bound or Ctrl-C stops it, and in
+reachable states are exhausted, or when a bound or an interrupt (KeyboardInterrupt:
+Ctrl-C, or SIGTERM/SIGHUP in the command line) stops it, and in
 every case reports what it found so far.
 
 Determinism: successors come in the order the generated code produces them,

@@ -14,7 +14,7 @@ import sys
 import traceback
 
 from .. import __version__
-from . import check, export, fmt, history, parse, prove, report, trace
+from . import check, export, fmt, history, parse, prove, report, signals, trace
 from .codes import EXIT_BOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console
 
@@ -27,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Specify distributed protocols, model-check them, and see their "
                     "counterexamples.",
         epilog="exit codes: 0 expectations met, 1 an expectation failed, 2 invalid spec or "
-               "command line, 3 stopped by a bound or Ctrl-C, 4 internal error")
+               "command line, 3 stopped by a bound or a signal (Ctrl-C, SIGTERM, SIGHUP), "
+               "4 internal error")
     p.add_argument("--version", action="version", version=f"stateline {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
@@ -47,10 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(progress=not getattr(args, "no_progress", True))
     if getattr(args, "json", None) == "-":
         console.out = sys.stderr        # stdout carries the JSON document alone
+    signals.install()
     try:
         return args.run(args, console)
-    except KeyboardInterrupt:
-        console.error("stateline: interrupted")
+    except KeyboardInterrupt:           # a signal the command did not handle, or a second one
+        console.error(f"stateline: interrupted ({signals.received() or 'SIGINT'})")
         return EXIT_BOUND
     except BrokenPipeError:         # `stateline ... | head`: the reader has gone
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -65,3 +67,5 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("STATELINE_DEBUG"):
             traceback.print_exc()
         return EXIT_INTERNAL
+    finally:
+        signals.uninstall()

@@ -7,7 +7,8 @@ from ..diagnostics import SpecError
 from ..lang.load import LoadError, load_spec, parse_override
 from ..models.verdict import Status, StopReason
 from ..render import text
-from . import dot_writer, html_writer, json_writer, junit_writer, otlp_writer, sarif_writer
+from . import (dot_writer, html_writer, json_writer, junit_writer, otlp_writer, outputs,
+               sarif_writer, signals)
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from .console import Console, positive_float, positive_int, report_errors, spec_files
 
@@ -42,12 +43,25 @@ def add_parser(sub) -> None:
     c.set_defaults(run=run)
 
 
+PHASES = {"search": "searching the state space", "liveness": "liveness analysis"}
+
+
+def output_paths(args) -> tuple[list, list]:
+    """(file options, folder options) of a check run, as `outputs.check_paths` takes them."""
+    files = [("--json", None if args.json == "-" else args.json), ("--html", args.html),
+             ("--junit", args.junit), ("--sarif", args.sarif), ("--dot", args.dot)]
+    return files, [("--otlp", args.otlp)]
+
+
 def run(args, console: Console) -> int:
     files, ok = spec_files(args.paths, console)
+    if not outputs.check_paths(console, files, *output_paths(args)):
+        return EXIT_INVALID
     invalid = not ok
     options = CheckOptions(symmetry=not args.no_symmetry, max_states=args.max_states,
                            max_depth=args.max_depth, max_seconds=args.max_seconds,
-                           progress=console.progress)
+                           progress=console.progress,
+                           phase=lambda name: console.phase(PHASES[name]))
     results = []
     sources: dict[str, str] = {}
     defines_used: set[str] = set()
@@ -63,17 +77,22 @@ def run(args, console: Console) -> int:
                 invalid = True
             elif status is False:
                 interrupted = True
-    except KeyboardInterrupt:
-        console.clear()
-        console.error("stateline: interrupted")
+    except KeyboardInterrupt:          # while compiling: the results so far are reported
         interrupted = True
-    for d in args.defines:
+    signals.reporting()
+    if interrupted:
+        done = len({r.path for r in results})
+        console.error(f"stateline: interrupted ({signals.received() or 'SIGINT'}); "
+                      f"reporting the {len(results)} check(s) run so far" +
+                      (f" ({len(files) - done} spec file(s) not checked)"
+                       if len(files) > done else ""))
+    for d in args.defines if not interrupted else ():     # (unknown for unchecked specs)
         name = d.split("=", 1)[0].strip()
         if len(files) > 1 and name not in defines_used and files:
             console.error(f"stateline: error[SL502]: -D {name}: no spec declares a constant "
                           f"'{name}'")
             invalid = True
-    for name in args.checks:
+    for name in args.checks if not interrupted else ():
         if name not in checks_seen and files:
             console.error(f"stateline: error[SL505]: no check block is named '{name}'")
             invalid = True
@@ -102,6 +121,7 @@ def run(args, console: Console) -> int:
 def _check_file(path, args, console, options, results, sources, defines_used, checks_seen,
                 nfiles):
     """Check one spec file; False when interrupted, None when invalid, True otherwise."""
+    console.phase(f"compiling {path}")
     try:
         loaded = load_spec(path)
     except LoadError as exc:
@@ -124,6 +144,7 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
     blocks = check_blocks(loaded, args.checks or None)
     status = True
     for check in blocks:
+        console.phase(f"compiling {path}, check {check.name}")
         try:
             model = prepare(loaded, check, overrides)
         except SpecError as exc:

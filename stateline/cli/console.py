@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
 
 from ..diagnostics import SpecError, render
+from ..printable import json_safe, printable
 
 
 class Console:
-    """Where output goes; progress only when stderr is a terminal."""
+    """Where output goes; progress only when stderr is a terminal.
+
+    Everything printed passes through `printable`: a file name, a span name or a
+    history value with escape sequences in it cannot drive the terminal.
+    """
 
     def __init__(self, progress: bool):
         self.out = sys.stdout
@@ -19,13 +25,36 @@ class Console:
         self.progress_on = progress and self.err.isatty()
         self._last = 0.0
         self._shown = False
+        self._gone: set[str] = set()
+
+    def _write(self, which: str, text: str) -> None:
+        """Write to `self.out` or `self.err`.  A terminal that has gone away (EIO after a
+        hang-up: SIGHUP) is dropped, so that the run still writes its files; a closed
+        pipe still raises BrokenPipeError (`cli.main`: exit 3)."""
+        if which in self._gone:
+            return
+        stream = getattr(self, which)
+        try:
+            stream.write(text)
+            stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError:
+            self._gone.add(which)
+            with contextlib.suppress(OSError, ValueError):   # and no error when it is
+                devnull = os.open(os.devnull, os.O_WRONLY)    # flushed at exit
+                os.dup2(devnull, stream.fileno())
 
     def print(self, *parts):
-        print(*parts, file=self.out, flush=True)
+        self._write("out", " ".join(printable(str(p), "\n\t") for p in parts) + "\n")
+
+    def print_json(self, text: str):
+        """A JSON document (from json.dumps), unchanged but for `json_safe` escapes."""
+        self._write("out", json_safe(text) + "\n")
 
     def error(self, message: str):
         self.clear()
-        print(message, file=self.err, flush=True)
+        self._write("err", printable(message, "\n\t") + "\n")
 
     def progress(self, states: int, depth: int, seconds: float):
         if not self.progress_on:
@@ -35,14 +64,20 @@ class Console:
             return
         self._last = now
         rate = states / seconds if seconds > 0 else 0
-        self.err.write(f"\r  {states:,} states · depth {depth} · {rate:,.0f} states/s\033[K")
-        self.err.flush()
+        self._write("err", f"\r  {states:,} states · depth {depth} · {rate:,.0f} states/s\033[K")
+        self._shown = True
+
+    def phase(self, text: str):
+        """Say on the progress line what the run is doing now (compiling a spec, the
+        search, the liveness analysis ...); shown at once, on a terminal only."""
+        if not self.progress_on:
+            return
+        self._write("err", f"\r  {printable(text)}\033[K")
         self._shown = True
 
     def clear(self):
         if self._shown:
-            self.err.write("\r\033[K")
-            self.err.flush()
+            self._write("err", "\r\033[K")
             self._shown = False
 
 

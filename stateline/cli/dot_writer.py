@@ -16,7 +16,7 @@ from ..lang.load import load_spec, parse_override
 from ..models.verdict import Status
 from ..render import dot
 from .console import positive_int
-from .html_writer import write_file
+from . import outputs
 
 DEFAULT_MAX_STATES = 200
 
@@ -55,7 +55,7 @@ def write(results, exit_code: int, args, console) -> bool:
                           f"states to draw and no counterexample (raise --dot-max-states)")
             statements = [f'    {prefix}note [shape=note label="{states} states: not drawn"];']
         clusters.append((title, statements))
-    return write_file(args.dot, dot.document(clusters), console)
+    return outputs.write(args.dot, dot.document(clusters), console)
 
 
 def _graph(r, args):

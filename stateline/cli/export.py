@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..otlp.document import DocumentError, load
-from . import otlp_writer
+from . import otlp_writer, outputs
 from .codes import EXIT_INVALID, EXIT_OK
 from .console import Console
 
@@ -27,6 +27,9 @@ def add_parser(sub) -> None:
 
 
 def run(args, console: Console) -> int:
+    if not args.no_files and not outputs.check_paths(console, [args.input],
+                                                     folders=[("-o", args.out)]):
+        return EXIT_INVALID
     try:
         document = load(args.input)
     except DocumentError as exc:
@@ -42,5 +45,5 @@ def run(args, console: Console) -> int:
         return EXIT_INVALID
     ok = otlp_writer.emit(document, None if args.no_files else args.out, args.otlp_format,
                           args.otlp_base_time, args.otlp_endpoint, console,
-                          only=args.properties)
+                          only=args.properties, inputs=(args.input,))
     return EXIT_OK if ok else EXIT_INVALID

@@ -15,6 +15,7 @@ import sys
 from ..lang.fmt import FormatError, format_text
 from ..lang.parse import decode_source
 from ..diagnostics import SpecError
+from . import outputs
 from .codes import EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console, report_errors, spec_files
 
@@ -64,12 +65,7 @@ def run(args, console: Console) -> int:
                 console.print(f"{path}: not formatted (run stateline fmt --write {path})")
         elif args.write:
             if not same:
-                try:
-                    with open(path, "w", encoding="utf-8") as f:
-                        f.write(formatted)
-                except OSError as exc:
-                    console.error(f"stateline: error[SL504]: cannot write '{path}': "
-                                  f"{exc.strerror}")
+                if not outputs.write(path, formatted, console):    # atomically
                     code = EXIT_INVALID
                     continue
                 console.print(f"{path}: formatted")

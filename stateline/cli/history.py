@@ -3,7 +3,9 @@ sequentially consistent, causally consistent?
 
 The file is JSON, a list of Jepsen-style events or ``{"initial": V, "history": [...]}``
 (see `stateline.history.files` and docs/history.md).  Exit 0 when every requested model
-holds, 1 when one does not, 2 when the file or the command line is malformed.
+holds, 1 when one does not, 2 when the file or the command line is malformed, 3 when a
+signal stopped it (the models decided before it are reported, the others are unknown:
+"ok" is null in the JSON).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import json
 from ..history import MODELS, History, HistoryFileError, check, read_history
 from ..history.files import jsonable
 from ..history.model import count
-from .codes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
+from . import signals
+from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from .console import Console
 
 SHOWN = 20          # operations of a witness printed in the text output
@@ -36,6 +39,9 @@ def add_parser(sub) -> None:
                    help="the register's initial value, as JSON (default: the file's "
                         "\"initial\", else null)")
     c.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    c.add_argument("--no-progress", action="store_true",
+                   help="do not say on stderr which model is being checked (shown on a "
+                        "terminal only)")
     c.set_defaults(run=run_check)
 
 
@@ -67,21 +73,39 @@ def run_check(args: argparse.Namespace, console: Console) -> int:
         initial = args.initial
     history = History.from_events(events)
     models = MODELS if args.consistency == "all" else (args.consistency,)
-    results = [check(events, model, initial) for model in models]
+    results, stopped = [], False
+    try:
+        for model in models:
+            console.phase(f"checking {model} consistency of {count(history.operations)}")
+            results.append(check(events, model, initial))
+    except KeyboardInterrupt:       # the models decided so far are reported, the rest unknown
+        stopped = True
+    signals.reporting()
+    unknown = models[len(results):]
+    why = f"interrupted ({signals.received() or 'SIGINT'}) before a verdict"
+    if stopped:
+        console.error(f"stateline: {why} on {', '.join(unknown)}")
     if args.json:
-        console.print(json.dumps({
+        console.print_json(json.dumps({
             "schema": "stateline.history", "version": 1, "file": args.file,
             "operations": len(history.operations), "processes": len(history.processes()),
             "initial": jsonable(initial),
             "results": [{"consistency": r.consistency, "ok": r.ok,
                          "witness": _witness(r), "explanation": r.explanation}
-                        for r in results]}, indent=2, ensure_ascii=False))
+                        for r in results] +
+                       [{"consistency": m, "ok": None, "witness": None, "explanation": why}
+                        for m in unknown]}, indent=2, ensure_ascii=False))
     else:
         console.print(f"{args.file}: {count(history.operations)}, initial value {initial!r}")
         for r in results:
             console.print(f"{r.consistency}: {'yes' if r.ok else 'NO'}")
             console.print("  " + (_summary(r) if r.ok else r.explanation))
-    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+        for m in unknown:
+            console.print(f"{m}: unknown")
+            console.print(f"  {why}")
+    if not all(r.ok for r in results):
+        return EXIT_FAILED
+    return EXIT_BOUND if stopped else EXIT_OK
 
 
 def _witness(r):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..render import html
+from . import outputs
 
 
 def add_arguments(parser) -> None:
@@ -13,15 +14,4 @@ def add_arguments(parser) -> None:
 def write(results, exit_code: int, args, console) -> bool:
     if not args.html:
         return True
-    return write_file(args.html, html.document(results, exit_code), console)
-
-
-def write_file(path: str, text: str, console) -> bool:
-    """Write `text` to `path`; on failure say why (SL504) and return False."""
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as exc:
-        console.error(f"stateline: error[SL504]: cannot write '{path}': {exc.strerror}")
-        return False
-    return True
+    return outputs.write(args.html, html.document(results, exit_code), console)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..render import json_out
+from . import outputs
 
 
 def add_arguments(parser) -> None:
@@ -20,10 +21,4 @@ def write(results, exit_code: int, args, console) -> bool:
         sys.stdout.write(doc)
         sys.stdout.flush()
         return True
-    try:
-        with open(args.json, "w", encoding="utf-8") as f:
-            f.write(doc)
-    except OSError as exc:
-        console.error(f"stateline: error[SL504]: cannot write '{args.json}': {exc.strerror}")
-        return False
-    return True
+    return outputs.write(args.json, doc, console)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..render import junit
-from .html_writer import write_file
+from . import outputs
 
 
 def add_arguments(parser) -> None:
@@ -22,4 +22,4 @@ def write(results, exit_code: int, args, console) -> bool:
                     sources[r.path] = f.read()
             except (OSError, UnicodeDecodeError):
                 pass        # the error is then reported without its source line
-    return write_file(args.junit, junit.dumps(results, sources), console)
+    return outputs.write(args.junit, junit.dumps(results, sources), console)

@@ -1,7 +1,8 @@
 """`--otlp DIR` and `--otlp-endpoint URL`: counterexamples as OpenTelemetry traces.
 
 One file per counterexample (`<spec file stem>.<check>.<property>.otlp.json`,
-`.otlp.jsonl` or `.otlp.pb`), and/or one POST per counterexample to an
+`.otlp.jsonl` or `.otlp.pb`; specs with the same stem in different folders get
+their folders in front, see `mapping.file_names`), and/or one POST per counterexample to an
 OTLP/HTTP receiver.  `stateline export` writes the same bytes from a saved
 `--json` document.  The mapping is documented in docs/otlp.md.
 """
@@ -18,7 +19,9 @@ from ..lang import ast as A
 from ..lang.parse import parse
 from ..otlp import formats, ids, itf, mapping
 from ..otlp.push import PushFailure, push
+from ..printable import json_safe
 from ..render import json_out
+from . import outputs
 
 ALL_FORMATS = {**formats.FORMATS, "itf": ".itf.json"}
 
@@ -59,35 +62,36 @@ def write(results, exit_code: int, args, console) -> bool:
 
 
 def emit(document: dict, out_dir: str | None, fmt: str, base_ns: int, endpoint: str | None,
-         console, only: list[str] | None = None) -> bool:
-    """Write (and/or push) every counterexample of a `stateline.check` document."""
+         console, only: list[str] | None = None, inputs: tuple[str, ...] = ()) -> bool:
+    """Write (and/or push) every counterexample of a `stateline.check` document; no file
+    is written over one of `inputs`."""
     cxs = [cx for cx in mapping.counterexamples(document) if not only or cx.label in only]
     missing = sorted(set(only or ()) - {cx.label for cx in cxs})
     if missing:
         console.error(f"stateline: error[SL504]: no counterexample of {', '.join(missing)} "
                       "to export")
         return False
+    names = mapping.file_names(cxs)
     if out_dir:
         try:
             os.makedirs(out_dir, exist_ok=True)
         except OSError as exc:
             console.error(f"stateline: error[SL504]: cannot create '{out_dir}': {exc.strerror}")
             return False
+        targets = [os.path.join(out_dir, name + ALL_FORMATS[fmt]) for name in names]
+        if not outputs.check_paths(console, list(inputs),
+                                   files=[("trace file", t) for t in targets]):
+            return False
     preds: dict[str, dict] = {}
-    for cx in cxs:
+    for cx, name in zip(cxs, names):
         path = cx.result.get("path")
         if path not in preds:
             preds[path] = predicates(path)
         request = mapping.to_otlp(cx, base_ns, preds[path])
         if out_dir:
-            target = os.path.join(out_dir, cx.name + ALL_FORMATS[fmt])
+            target = os.path.join(out_dir, name + ALL_FORMATS[fmt])
             data = (itf_bytes(cx) if fmt == "itf" else formats.dumps(request, fmt))
-            try:
-                with open(target, "wb") as f:
-                    f.write(data)
-            except OSError as exc:
-                console.error(f"stateline: error[SL504]: cannot write '{target}': "
-                              f"{exc.strerror}")
+            if not outputs.write(target, data, console):
                 return False
             console.print(f"trace: {target}")
         if endpoint:
@@ -98,14 +102,14 @@ def emit(document: dict, out_dir: str | None, fmt: str, base_ns: int, endpoint: 
                 return False
             note = f" ({done.rejected_spans} span(s) rejected: {done.message})" \
                 if done.rejected_spans else ""
-            console.print(f"trace: {cx.name} sent to {done.url}{note}")
+            console.print(f"trace: {name} sent to {done.url}{note}")
     if not cxs:
         console.print("trace: no counterexample to export")
     return True
 
 
 def itf_bytes(cx) -> bytes:
-    return (json.dumps(itf.from_counterexample(cx), indent=2, ensure_ascii=False)
+    return (json_safe(json.dumps(itf.from_counterexample(cx), indent=2, ensure_ascii=False))
             + "\n").encode("utf-8")
 
 

@@ -15,7 +15,9 @@ claim expected to hold, 2 invalid input or a run-time error in the spec,
 from __future__ import annotations
 
 import sys
+import time
 
+import z3
 from tabulate import tabulate
 
 from ..checker.run import check_blocks
@@ -23,9 +25,11 @@ from ..diagnostics import SpecError
 from ..lang.load import LoadError, load_spec, parse_override
 from ..prover.decode import Disagreement
 from ..prover.proofs import load_proof
-from ..prover.results import Claim, ProveResult
+from ..prover.results import Claim, Obligation, ProveResult
+from ..prover import scopes
 from ..prover.run import ProveOptions, describe_constants, instance, prove_block
 from ..render import prove_json, text
+from . import outputs, signals
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console, positive_float, positive_int, report_errors
 
@@ -84,6 +88,10 @@ def options_from(args, proof) -> ProveOptions:
 
 
 def run(args, console: Console) -> int:
+    inputs = [args.path] + ([args.proof] if args.proof else [])
+    json_path = None if args.json in (None, "-") else args.json
+    if not outputs.check_paths(console, inputs, [("--json", json_path)]):
+        return EXIT_INVALID
     try:
         loaded = load_spec(args.path)
         overrides = dict(parse_override(loaded, d) for d in args.defines)
@@ -115,10 +123,19 @@ def run(args, console: Console) -> int:
     sources = {loaded.path: loaded.source}
     if proof is not None:
         sources[proof.path] = proof.source
+    # Z3 would take Ctrl-C for itself and only cancel the call at hand; instead every
+    # signal cancels the running call and stops the run (signals.py).
+    z3.set_param("ctrl_c", False)
+    scopes.clear_interrupt()
+    signals.on_signal(scopes.interrupt)
+    stopped = False
     for check in blocks:
+        model, started = None, time.perf_counter()
         try:
+            console.phase(f"compiling check {check.name}")
             model = instance(loaded, check, overrides)
             console.print(header(model.system, check.name, options))
+            console.phase(f"proving check {check.name}")
             result = prove_block(loaded, check, overrides, options, model)
         except SpecError as exc:
             report_errors(console, exc, {**sources, **getattr(exc, "sources", {})})
@@ -128,9 +145,23 @@ def run(args, console: Console) -> int:
             console.error(f"stateline: internal error: {exc}\n  this is a bug in Stateline; "
                           f"please report it with the spec")
             return EXIT_INTERNAL
+        except KeyboardInterrupt:
+            signals.reporting()
+            stopped = True
+            console.error(f"stateline: interrupted ({signals.received() or 'SIGINT'}); "
+                          f"reporting the {len(results)} check(s) proved so far" +
+                          (", and this one without a verdict" if model is not None else ""))
+            if model is not None:
+                results.append(interrupted(model, check, options,
+                                           time.perf_counter() - started))
+                show(console, results[-1], args.quiet, sources)
+            break
         results.append(result)
         show(console, result, args.quiet, sources, tuple(x.name for x in options.dropped))
+    signals.reporting()
     code = exit_code(results, invalid)
+    if code == EXIT_OK and stopped:
+        code = EXIT_BOUND                     # interrupted while compiling a block
     if results:
         console.print("")
         console.print(summary(results))
@@ -147,13 +178,23 @@ def write_json(results: list[ProveResult], code: int, options: ProveOptions, pat
         sys.stdout.write(doc)
         sys.stdout.flush()
         return True
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(doc)
-    except OSError as exc:
-        console.error(f"stateline: error[SL504]: cannot write '{path}': {exc.strerror}")
-        return False
-    return True
+    return outputs.write(path, doc, console)
+
+
+def interrupted(model, check, options: ProveOptions, seconds: float) -> ProveResult:
+    """The result of a block whose proof a signal stopped: every property unknown."""
+    system = model.system
+    expected = {prop: outcome for prop, outcome, _ in check.expects}
+    props = [(p.name, "invariant") for p in system.invariants] + \
+        [(p.name, "transition") for p in system.transitions]
+    if not system.allow_deadlock or "DeadlockFreedom" in expected:
+        props.append(("DeadlockFreedom", "deadlock"))
+    props += [(p.name, "temporal") for p in system.temporal]
+    why = f"interrupted ({signals.received() or 'SIGINT'})"
+    return ProveResult(system.name, system.path, check.name, describe_constants(system),
+                       options.engine, tuple(Obligation(name, kind, expected.get(name, "holds"),
+                                                        Claim.UNKNOWN, why)
+                                             for name, kind in props), seconds)
 
 
 def header(system, check: str, options: ProveOptions) -> str:

@@ -6,7 +6,7 @@ from ..diagnostics import SpecError
 from ..lang import ast as A
 from ..lang.parse import parse
 from ..render import sarif
-from .html_writer import write_file
+from . import outputs
 
 
 def add_arguments(parser) -> None:
@@ -17,7 +17,7 @@ def add_arguments(parser) -> None:
 def write(results, exit_code: int, args, console) -> bool:
     if not args.sarif:
         return True
-    return write_file(args.sarif, sarif.dumps(results, exit_code, SpecLocator()), console)
+    return outputs.write(args.sarif, sarif.dumps(results, exit_code, SpecLocator()), console)
 
 
 class SpecLocator:

@@ -16,6 +16,7 @@ from ..otlp.anomalies import Thresholds
 from ..otlp.causal import CausalError
 from ..otlp.importer import DEFAULT_MAX_BYTES, ImportFailure, read
 from ..otlp.timeline import svg
+from . import outputs
 from .codes import EXIT_INVALID, EXIT_OK
 from .console import Console, positive_float, positive_int
 
@@ -71,13 +72,15 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
         console.error(f"stateline: error[SL701]: {args.file}: {exc}")
         return EXIT_INVALID
     if args.json:
-        console.print(json.dumps(report, indent=2, ensure_ascii=False))
+        console.print_json(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         console.print(table(report))
     return EXIT_OK
 
 
 def run_timeline(args: argparse.Namespace, console: Console) -> int:
+    if not outputs.check_paths(console, [args.file], files=[("-o", args.out)]):
+        return EXIT_INVALID
     imported = _read(args, console)
     if imported is None:
         return EXIT_INVALID
@@ -86,11 +89,7 @@ def run_timeline(args: argparse.Namespace, console: Console) -> int:
     except CausalError as exc:
         console.error(f"stateline: error[SL701]: {args.file}: {exc}")
         return EXIT_INVALID
-    try:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(picture)
-    except OSError as exc:
-        console.error(f"stateline: error[SL504]: cannot write '{args.out}': {exc.strerror}")
+    if not outputs.write(args.out, picture, console):
         return EXIT_INVALID
     console.print(f"timeline: {args.out}")
     return EXIT_OK

@@ -15,6 +15,7 @@ from lark.lark import PostLex
 
 from ..diagnostics import Diagnostic, Span, SpecError
 from . import ast as A
+from . import tables
 from .build import Builder
 
 _OPEN = {"LPAR", "LSQB", "LBRACE"}
@@ -97,9 +98,10 @@ def _grammar() -> str:
 
 @functools.lru_cache(maxsize=2)
 def _parser(start: str) -> Lark:
-    # cache=True keeps lark's grammar analysis in a temporary file between runs.
-    return Lark(_grammar(), parser="lalr", start=start, postlex=Indenter(),
-                propagate_positions=True, maybe_placeholders=True, cache=True)
+    # Not lark's cache=True, which unpickles a file anyone can plant in the shared
+    # temporary directory: `tables` keeps the tables in a verified per-user cache.
+    return tables.parser(_grammar(), start=start, postlex=Indenter(),
+                         propagate_positions=True, maybe_placeholders=True)
 
 
 # Human names for the terminals lark reports in "expected one of".

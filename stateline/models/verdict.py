@@ -38,7 +38,7 @@ class StopReason(enum.Enum):
             StopReason.MAX_STATES: "the --max-states bound stopped the search",
             StopReason.MAX_DEPTH: "the --max-depth bound stopped the search",
             StopReason.MAX_SECONDS: "the --max-seconds bound stopped the search",
-            StopReason.INTERRUPTED: "the search was interrupted (Ctrl-C)",
+            StopReason.INTERRUPTED: "the run was interrupted by Ctrl-C, SIGTERM or SIGHUP",
             StopReason.MODEL_ERROR: "the model raised a run-time error",
         }[self]
 

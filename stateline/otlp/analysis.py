@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
+from ..printable import printable
 from .anomalies import SEVERITY_ORDER, Thresholds, detect
 from .causal import (HappensBefore, build, causal_past, event_graph, lamport_clock, root_causes,
                      vector_clock)
@@ -87,6 +88,8 @@ def analyze(imported: Imported, thresholds: Thresholds = Thresholds(),
 
 
 def table(report: dict, max_spans: int = 200) -> str:
+    """The report as text for a terminal: every string from the file made `printable`."""
+    report = _printable(report)
     spans = report["spans"]
     out = [f"{report['file']}: {len(report['traces'])} trace(s), {len(spans)} span(s), "
            f"{len(report['services'])} service(s), {report['documents']} document(s)"]
@@ -137,6 +140,16 @@ def table(report: dict, max_spans: int = 200) -> str:
     for w in report["warnings"]:
         out.append(f"warning: {w}")
     return "\n".join(out)
+
+
+def _printable(x):
+    if isinstance(x, str):
+        return printable(x)
+    if isinstance(x, dict):
+        return {printable(k) if isinstance(k, str) else k: _printable(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_printable(v) for v in x]
+    return x
 
 
 def _short(text: str, width: int = 48) -> str:

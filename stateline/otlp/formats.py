@@ -23,16 +23,19 @@ import json
 from google.protobuf import json_format
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from ..printable import json_safe
+
 FORMATS = {"json": ".otlp.json", "jsonl": ".otlp.jsonl", "protobuf": ".otlp.pb"}
 ID_KEYS = ("traceId", "spanId", "parentSpanId")
 
 
 def dumps_json(request: dict) -> str:
-    return json.dumps(request, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(request, indent=2, ensure_ascii=False)) + "\n"
 
 
 def dumps_jsonl(request: dict) -> str:
-    lines = [json.dumps({"resourceSpans": [rs]}, separators=(",", ":"), ensure_ascii=False)
+    lines = [json_safe(json.dumps({"resourceSpans": [rs]}, separators=(",", ":"),
+                                  ensure_ascii=False))
              for rs in request["resourceSpans"]]
     return "".join(line + "\n" for line in lines)
 

@@ -28,6 +28,7 @@ The mapping:
 
 from __future__ import annotations
 
+import os
 import pathlib
 import re
 from dataclasses import dataclass
@@ -60,6 +61,45 @@ class Counterexample:
         stem = pathlib.PurePath(self.result.get("path") or self.result["spec"]).name
         stem = stem.split(".")[0] or self.result["spec"]
         return re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{stem}.{self.result['check']}.{self.label}")
+
+
+def file_names(cxs: list[Counterexample]) -> list[str]:
+    """A file-name stem for each counterexample, different for different counterexamples.
+
+    Usually `cx.name`.  Specs with the same file stem in different folders (`a/x.sl`,
+    `b/x.sl`) would share it, so theirs are named by their path from the folder
+    those specs have in common (`a.x.small.Agreement`, `b.x.small.Agreement`); a
+    name still taken (the same spec and check twice) gets `-2`, `-3`, ... in the
+    order of the document.
+    """
+    by_name: dict[str, set[str]] = {}
+    for cx in cxs:
+        by_name.setdefault(cx.name, set()).add(_spec_path(cx))
+    names = []
+    for cx in cxs:
+        name = cx.name
+        paths = by_name[name]
+        if len(paths) > 1:
+            common = os.path.commonpath([os.path.abspath(p) for p in paths])
+            rel = os.path.relpath(os.path.abspath(_spec_path(cx)), common)
+            parts = pathlib.PurePath(rel).with_suffix("").parts
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_",
+                          ".".join([*parts, cx.result["check"], cx.label]))
+        names.append(name)
+    used: set[str] = set()
+    unique = []
+    for name in names:
+        candidate, k = name, 2
+        while candidate in used:
+            candidate, k = f"{name}-{k}", k + 1
+        used.add(candidate)
+        unique.append(candidate)
+    return unique
+
+
+def _spec_path(cx: Counterexample) -> str:
+    path = cx.result.get("path")
+    return path if isinstance(path, str) and path else str(cx.result["spec"])
 
 
 def counterexamples(document: dict) -> list[Counterexample]:

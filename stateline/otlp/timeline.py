@@ -4,7 +4,8 @@ A space-time diagram in the style of Lamport's 1978 figures: time runs left to
 right, each service (protocol node) is a horizontal lane, a solid arrow goes
 from a parent span to its child (from the parent's end when the child starts
 after it, as with a message), a dashed arrow from a link's target to the
-linking span.  ERROR spans are red.  The output is deterministic (fixed
+linking span.  ERROR spans are red.  Names from the file are made `printable`
+(XML 1.0 forbids control characters) and escaped.  The output is deterministic (fixed
 number formatting, spans in time order), so the picture in docs/otlp.md is
 regenerated rather than drawn by hand.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+from ..printable import printable
 from .causal import build
 from .importer import Span
 
@@ -55,7 +57,7 @@ def svg(spans: list[Span], width: int = 1000, title: str | None = None) -> str:
            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
            'fill="#333"/></marker></defs>',
            f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">{escape(title)}</text>',
+           f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">{_x(title)}</text>',
            f'<text x="{LEFT}" y="40" fill="#555">arrow: parent → child (a message from sender '
            'to receiver; grey from the root span); dashed: span link; red: status ERROR'
            '</text>']
@@ -64,18 +66,18 @@ def svg(spans: list[Span], width: int = 1000, title: str | None = None) -> str:
         out.append(f'<line x1="{LEFT - 6}" y1="{ly + 8 + BOX / 2:.1f}" x2="{width - RIGHT}" '
                    f'y2="{ly + 8 + BOX / 2:.1f}" stroke="#ddd"/>')
         out.append(f'<text x="{LEFT - 10}" y="{ly + 8 + BOX / 2 + 4:.1f}" text-anchor="end" '
-                   f'font-weight="bold">{escape(svc)}</text>')
+                   f'font-weight="bold">{_x(svc)}</text>')
     for s in order:
         error = s.status == 2
         fill, stroke = ("#f8d7da", "#c0392b") if error else ("#dbe9f6", "#2c6fad")
         x0, w = x(s.start), max(x(s.end) - x(s.start), 2.0)
         step = s.attributes.get("stateline.step")
         text = f"{step}. {s.name}" if isinstance(step, int) else s.name
-        out.append(f'<g><title>{escape(s.service)}: {escape(s.name)} ({s.span_id})</title>'
+        out.append(f'<g><title>{_x(s.service)}: {_x(s.name)} ({_x(s.span_id)})</title>'
                    f'<rect x="{x0:.1f}" y="{box_y(s)}" width="{w:.1f}" height="{BOX}" rx="3" '
                    f'fill="{fill}" stroke="{stroke}"/>'
                    f'<text x="{x0 + 4:.1f}" y="{box_y(s) + BOX - 7}" '
-                   f'fill="{stroke}">{escape(_fit(text, w))}</text></g>')
+                   f'fill="{stroke}">{_x(_fit(text, w))}</text></g>')
     for a, b, relation in cg.edges():
         p, c = cg.spans[a], cg.spans[b]
         if p.service == c.service and relation != "parent":
@@ -90,6 +92,12 @@ def svg(spans: list[Span], width: int = 1000, title: str | None = None) -> str:
                f'({(t1 - t0) / 1e6:,.3f} ms from the first span)</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _x(text) -> str:
+    """Text from the trace file as SVG character data: control characters (which XML
+    forbids) made visible, markup escaped."""
+    return escape(printable(str(text)))
 
 
 def _fit(text: str, width: float) -> str:

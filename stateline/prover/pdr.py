@@ -29,7 +29,7 @@ from .bmc import BmcRun, _failure
 from .decode import constraint_error, evaluation_error, first_error, replay
 from .encode import Encoding
 from .results import Claim, Obligation
-from .scopes import Deadline, ask, new_solver, one_line
+from .scopes import Deadline, ask, new_solver, one_line, stop_if_interrupted
 from .symbolic import flatten, lift
 from .terms import And, Not, Or, is_false
 from .translate import answer_formula, invariant_text
@@ -202,12 +202,15 @@ def _query(fp, deadline: Deadline, goal):
     ms = deadline.remaining_ms()
     if ms is not None:
         fp.set("timeout", ms)
+    stop_if_interrupted()
     try:
         r = fp.query(goal)
     except z3.Z3Exception as exc:
+        stop_if_interrupted()
         if deadline.expired:
             return z3.unknown, f"the --timeout of {deadline.seconds:g} s ran out"
         return z3.unknown, f"Z3: {one_line(exc)}"
+    stop_if_interrupted()
     if r == z3.unknown:
         reason = one_line(fp.reason_unknown())
         if deadline.seconds is not None and deadline.expired:

@@ -11,6 +11,7 @@ remaining milliseconds of each call.
 from __future__ import annotations
 
 import enum
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,8 +89,32 @@ def new_solver() -> z3.Solver:
     return s
 
 
+_interrupt = threading.Event()
+
+
+def interrupt() -> None:
+    """Stop the prover, from another thread (the command line's signal watcher): the Z3
+    call running now is cancelled, and it and every later one raise KeyboardInterrupt
+    in the prover's thread.  (A Python signal handler cannot do this alone: it runs
+    only when Z3 returns, and inside z3's error callback, where an exception is lost.)"""
+    _interrupt.set()
+    z3.main_ctx().interrupt()
+
+
+def clear_interrupt() -> None:
+    """Forget an earlier `interrupt` (before a new run in the same process)."""
+    _interrupt.clear()
+
+
+def stop_if_interrupted() -> None:
+    if _interrupt.is_set():
+        raise KeyboardInterrupt("the prover was interrupted")
+
+
 def ask(solver: z3.Solver, deadline: Deadline, *assumptions) -> Answer:
-    """Check satisfiability within the deadline; never raises for unknown or timeout."""
+    """Check satisfiability within the deadline; never raises for unknown or timeout
+    (only KeyboardInterrupt, after `interrupt`)."""
+    stop_if_interrupted()
     if deadline.expired:
         return Answer(Outcome.UNKNOWN, reason=f"the --timeout of {deadline.seconds:g} s ran out")
     ms = deadline.remaining_ms()
@@ -99,8 +124,10 @@ def ask(solver: z3.Solver, deadline: Deadline, *assumptions) -> Answer:
     try:
         r = solver.check(*assumptions)
     except z3.Z3Exception as exc:
+        stop_if_interrupted()
         return Answer(Outcome.UNKNOWN, reason=f"Z3: {one_line(exc)}",
                       seconds=time.perf_counter() - started)
+    stop_if_interrupted()
     seconds = time.perf_counter() - started
     if r == z3.sat:
         return Answer(Outcome.SAT, solver.model(), seconds=seconds)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ..models.model import Model
 from ..models.trace import Trace
+from ..printable import printable
 
 MAX_LABEL = 60        # characters of one value shown in a node
 
@@ -43,6 +44,7 @@ def state_graph(model: Model, states: list[tuple], initial: int) -> StateGraph:
 
 
 def _q(text: str) -> str:
+    text = printable(text, "\n")
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 

@@ -17,6 +17,7 @@ import os
 from html import escape
 
 from .. import __version__
+from ..printable import printable
 from ..models.trace import Trace
 from ..models.verdict import CheckResult, Status, Verdict
 from . import text
@@ -54,7 +55,8 @@ footer{color:#57606a;margin-top:32px;font-size:12px}
 
 
 def _e(s) -> str:
-    return escape(str(s))
+    """Text as HTML character data: markup escaped, control characters made visible."""
+    return escape(printable(str(s), "\n\t"))
 
 
 def _verdict_class(v: Verdict) -> str:

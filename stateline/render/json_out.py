@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from .. import __version__
+from ..printable import json_safe
 from ..models.verdict import CheckResult
 from ..models.trace import Message, Trace
 
@@ -88,4 +89,5 @@ def document(results: list[CheckResult], exit_code: int) -> dict:
 
 
 def dumps(results: list[CheckResult], exit_code: int) -> str:
-    return json.dumps(document(results, exit_code), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document(results, exit_code), indent=2, ensure_ascii=False)) \
+        + "\n"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from .. import __version__
+from ..printable import printable
 from ..models.verdict import CheckResult, Status
 from . import text
 
@@ -32,8 +33,9 @@ def _seconds(x: float) -> str:
 
 
 def _clean(s: str) -> str:
-    """Text XML 1.0 can carry: control characters other than tab and newline dropped."""
-    return "".join(c for c in s if c in "\t\n\r" or ord(c) >= 0x20)
+    """Text XML 1.0 can carry: control characters other than tab and newline made
+    visible (a spec's path can hold any character but NUL and '/')."""
+    return printable(s, "\t\n")
 
 
 def _testcase(suite, r: CheckResult, name: str) -> ET.Element:
@@ -95,6 +97,11 @@ def document(results: list[CheckResult], sources: dict[str, str] | None = None) 
     for k, value in totals.items():
         root.set(k, str(value))
     root.set("time", _seconds(seconds))
+    for element in root.iter():          # paths and names included, every text is clean
+        for k, value in element.attrib.items():
+            element.set(k, _clean(value))
+        if element.text:
+            element.text = _clean(element.text)
     return root
 
 

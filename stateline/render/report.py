@@ -16,9 +16,11 @@ from __future__ import annotations
 import os
 import re
 from pathlib import PurePath
+from urllib.parse import quote
 
 from .. import __version__
 from ..models.verdict import CheckResult, Status
+from ..printable import printable
 from . import text
 
 HEADER = ["spec", "check", "property", "kind", "expected", "result", "", "states", "depth",
@@ -27,7 +29,8 @@ SECONDS = HEADER.index("seconds")
 
 
 def page_name(spec_path: str, roots: list[str]) -> str:
-    """Where a spec's HTML page goes, relative to the output folder."""
+    """Where a spec's HTML page goes, relative to the output folder: its path below the
+    folder given on the command line, or its file name."""
     path = os.path.normpath(spec_path)
     for root in sorted(roots, key=len, reverse=True):
         root = os.path.normpath(root)
@@ -39,13 +42,41 @@ def page_name(spec_path: str, roots: list[str]) -> str:
     return PurePath(rel).with_suffix(".html").as_posix()
 
 
+def page_names(spec_paths: list[str], roots: list[str]) -> dict[str, str]:
+    """`page_name` of each spec, made different for different specs: specs that would
+    share a page (`a/x.sl` and `b/x.sl` given as files, or found under two folders
+    given) get their path from the folder all the specs have in common instead, and
+    a name still taken gets `-2`, `-3`, ... (in the order given)."""
+    paths = list(dict.fromkeys(spec_paths))
+    first = {p: page_name(p, roots) for p in paths}
+    count: dict[str, int] = {}
+    for name in first.values():
+        count[name] = count.get(name, 0) + 1
+    common = os.path.commonpath([os.path.abspath(p) for p in paths]) if paths else ""
+    if len(paths) == 1:
+        common = os.path.dirname(common)
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for p in paths:
+        name = first[p]
+        if count[name] > 1:
+            rel = os.path.relpath(os.path.abspath(p), common)
+            name = PurePath(rel).with_suffix(".html").as_posix()
+        candidate, k = name, 2
+        while candidate in used:
+            candidate, k = f"{PurePath(name).with_suffix('').as_posix()}-{k}.html", k + 1
+        used.add(candidate)
+        out[p] = candidate
+    return out
+
+
 def has_trace(results: list[CheckResult]) -> bool:
     return any(r.failure is not None or any(v.status is Status.VIOLATED and v.trace is not None
                                             for v in r.verdicts) for r in results)
 
 
 def _cell(s: str) -> str:
-    return s.replace("|", "\\|")
+    return printable(s).replace("|", "\\|")
 
 
 def rows(results: list[CheckResult], out_dir: str, pages: dict[str, str]) -> list[list[str]]:
@@ -54,7 +85,7 @@ def rows(results: list[CheckResult], out_dir: str, pages: dict[str, str]) -> lis
     out = []
     anchors: dict[str, int] = {}
     for r in results:
-        link = PurePath(os.path.relpath(r.path, out_dir)).as_posix()
+        link = quote(PurePath(os.path.relpath(r.path, out_dir)).as_posix())
         spec = f"[{_cell(PurePath(r.path).as_posix())}]({link})"
         stats = [f"{r.stats.states:,}", str(r.stats.depth), f"{r.stats.seconds:.2f}"]
         page = pages.get(r.path)
@@ -62,14 +93,14 @@ def rows(results: list[CheckResult], out_dir: str, pages: dict[str, str]) -> lis
             result = text.result_text(v, r.stop)
             if page is not None and v.status is Status.VIOLATED and v.trace is not None:
                 anchors[page] = anchors.get(page, 0) + 1
-                result = f"[{result}]({page}#cx{anchors[page]})"
+                result = f"[{result}]({quote(page)}#cx{anchors[page]})"
             out.append([spec, _cell(r.check), _cell(v.prop), v.kind, v.expected, result,
                         text.mark(v)] + stats)
         if r.failure is not None:
             result = "error"
             if page is not None:
                 anchors[page] = anchors.get(page, 0) + 1
-                result = f"[error]({page}#cx{anchors[page]})"
+                result = f"[error]({quote(page)}#cx{anchors[page]})"
             out.append([spec, _cell(r.check), "(model error)", "error", "-", result, "FAIL"]
                        + stats)
     return out
@@ -82,7 +113,7 @@ def readme(results: list[CheckResult], exit_code: int, command: str, out_dir: st
                             for h in HEADER) + "|"]
     table += ["| " + " | ".join(row) + " |" for row in rows(results, out_dir, pages)]
     specs = len({r.path for r in results})
-    listed = "".join(f"- [{PurePath(p).as_posix()}]({page})\n" for p, page in
+    listed = "".join(f"- [{_cell(PurePath(p).as_posix())}]({quote(page)})\n" for p, page in
                      sorted(pages.items(), key=lambda kv: kv[1]))
     return f"""# Protocol library report
 

@@ -27,6 +27,7 @@ from typing import Protocol
 
 from .. import __version__
 from ..diagnostics import Span
+from ..printable import json_safe
 from ..models.trace import Step
 from ..models.verdict import CheckResult, Status, Verdict
 from . import text
@@ -190,4 +191,5 @@ def document(results: list[CheckResult], exit_code: int,
 
 
 def dumps(results: list[CheckResult], exit_code: int, locator: Locator | None = None) -> str:
-    return json.dumps(document(results, exit_code, locator), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document(results, exit_code, locator), indent=2,
+                                ensure_ascii=False)) + "\n"

@@ -20,11 +20,12 @@ overlap.  The output is deterministic: the same trace gives the same bytes.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
-from html import escape
 
 from ..models.trace import Message, Trace
+from ..printable import printable
 
 ROW = 30            # height of one step
 HEAD = 40           # lane header band
@@ -72,6 +73,11 @@ class Diagram:
     lanes: tuple[str, ...]
     arrows: tuple[Arrow, ...]
     pending: tuple[tuple[int, tuple[Message, ...]], ...]   # (step index, never received)
+
+
+def escape(text) -> str:
+    """Text as SVG character data: markup escaped, control characters made visible."""
+    return html.escape(printable(str(text)))
 
 
 def _natural(text: str):
