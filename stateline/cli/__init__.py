@@ -14,11 +14,11 @@ import sys
 import traceback
 
 from .. import __version__
-from . import check, export, fmt, history, parse, prove, report, trace
+from . import check, export, fmt, history, lsp, parse, prove, report, trace
 from .codes import EXIT_BOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console
 
-COMMANDS = [check, parse, export, trace, prove, report, fmt, history]
+COMMANDS = [check, parse, export, trace, prove, report, fmt, history, lsp]
 
 
 def build_parser() -> argparse.ArgumentParser:
