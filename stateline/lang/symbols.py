@@ -54,12 +54,12 @@ class Index:
     locals: list[tuple[Symbol, tuple[int, int]]]  # locals with the lines they are visible on
 
     def at(self, line: int, col: int) -> Reference | None:
-        """The reference or declaration under a 1-based position."""
-        for ref in self.references:
-            s = ref.span
-            if s.line == line and s.col <= col <= max(s.end_col, s.col + 1) - 1:
-                return ref
-        return None
+        """The reference or declaration under a 1-based position (a use first: the
+        message in `on Commit(m):` is both the handler's name and a use of Commit)."""
+        found = [r for r in self.references if r.span.line == line and
+                 r.span.col <= col <= max(r.span.end_col, r.span.col + 1) - 1]
+        found.sort(key=lambda r: r.span == r.symbol.span)
+        return found[0] if found else None
 
     def uses(self, symbol: Symbol) -> list[Span]:
         """Every place `symbol` appears, its declaration included, in source order."""
