@@ -7,13 +7,15 @@ from ..diagnostics import SpecError
 from ..lang.load import LoadError, load_spec, parse_override
 from ..models.verdict import Status, StopReason
 from ..render import text
-from . import dot_writer, html_writer, json_writer, junit_writer, otlp_writer, sarif_writer
+from . import (dot_writer, html_writer, itf_writer, json_writer, junit_writer, markdown_writer,
+               otlp_writer, sarif_writer)
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from .console import Console, positive_float, positive_int, report_errors, spec_files
 
 # Writers of the results in other formats: each has `add_arguments(parser)` and
 # `write(results, exit_code, args, console) -> bool` (False: could not write).
-WRITERS = [json_writer, otlp_writer, html_writer, junit_writer, sarif_writer, dot_writer]
+WRITERS = [json_writer, otlp_writer, html_writer, junit_writer, sarif_writer, dot_writer,
+           itf_writer, markdown_writer]
 
 
 def add_parser(sub) -> None:
