@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class LspClient:
-    def __init__(self, timeout: float = 60.0, options: dict | None = None):
+    def __init__(self, timeout: float = 60.0, options: dict | None = None,
+                 command: list[str] | None = None):
+        self.command = command or [sys.executable, "-m", "stateline", "lsp"]
         self.timeout = timeout
         self.options = options
         self._id = 0
@@ -30,7 +32,7 @@ class LspClient:
         self.notifications: list[dict] = []
 
     def __enter__(self) -> "LspClient":
-        self.proc = subprocess.Popen([sys.executable, "-m", "stateline", "lsp"], cwd=ROOT,
+        self.proc = subprocess.Popen(self.command, cwd=ROOT,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self._reader = threading.Thread(target=self._read_loop, daemon=True)

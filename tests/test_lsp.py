@@ -115,6 +115,21 @@ def test_hover_shows_the_type_and_the_declaration(lsp):
     assert lsp.at("textDocument/hover", URI, line - 1, col) is None
 
 
+def test_hover_keeps_declared_types_while_the_spec_has_errors(tmp_path):
+    bad = TEXT.replace("tmPrepared := tmPrepared | {m.rm}", "tmPrepared := tmPrepard | {m.rm}")
+    uri = (tmp_path / "tpc.sl").as_uri()
+    line = _line_of(bad, "require state == init and tmPrepared == RMs")
+    col = bad.splitlines()[line - 1].index("tmPrepared")
+    with LspClient() as client:
+        assert client.open(uri, bad)["diagnostics"]
+        got = client.at("textDocument/hover", uri, line - 1, col + 2)
+        assert got["contents"]["value"].startswith(
+            "**variable** `TM.tmPrepared`: `set[int]` — declared at line 22")
+        # the constant N keeps its type too; a bound name has none without a typed use
+        got = client.at("textDocument/hover", uri, 7, 6)
+        assert got["contents"]["value"].startswith("**constant** `N`: `int`")
+
+
 def test_definition_of_a_process_variable_through_an_instance(lsp):
     line = _line_of(TEXT, "not (exists r in RMs: RM[r].state == committed)")
     col = TEXT.splitlines()[line - 1].index("].state") + 2

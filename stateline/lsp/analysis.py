@@ -14,8 +14,12 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostic, SpecError
 from ..lang import ast as A
 from ..lang import ir
+from ..lang.declared import Poisoned
+from ..lang.elaborate import Elaborator
 from ..lang.load import LoadedSpec, LoadError, load_text
 from ..lang.parse import parse
+from ..lang.resolve import resolve
+from ..lang.typecheck import ExprChecker
 from ..lang.symbols import Index, Symbol, index
 from ..lang.types import Type
 
@@ -29,6 +33,9 @@ class Analysis:
     index: Index | None = None
     loaded: LoadedSpec | None = None      # None: the spec has errors
     types: dict[tuple[int, int, int, int], Type] = field(default_factory=dict)
+    # A spec with errors: the type checker of its declarations (the types of the
+    # variables and constants that have none of the errors).
+    declared: ExprChecker | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -42,10 +49,12 @@ def analyse(text: str, path: str) -> Analysis:
         result = Analysis(path, text, list(exc.diagnostics))
         try:
             result.spec = parse(text, path)
-        except SpecError:
-            return result
-        except RecursionError:
-            return result
+            elaborator = Elaborator(resolve(result.spec))
+            result.declared = elaborator.c
+            elaborator.run()
+        except (SpecError, Poisoned, RecursionError):
+            if result.spec is None:
+                return result
     except RecursionError:
         return Analysis(path, text, [Diagnostic("SL405", "the input is too deeply nested")])
     else:
@@ -100,4 +109,12 @@ def type_of(analysis: Analysis, symbol: Symbol) -> Type | None:
         t = analysis.types.get(_key(span))
         if t is not None:
             return t
+    c = analysis.declared
+    if c is not None and symbol.kind in ("variable", "constant", "history"):
+        try:
+            if symbol.kind == "constant":
+                return c.const(symbol.name).type
+            return c.var(symbol.container, symbol.name).type
+        except (SpecError, Poisoned, KeyError, RecursionError):
+            return None         # the declaration itself has an error
     return None
