@@ -1,15 +1,18 @@
 """Reading a saved `stateline check --json` document (schema stateline.check, v1).
 
-`load(path)` returns the document after checking every field the exporters
-read, so that a hand-edited or truncated file is a `DocumentError` naming the
-JSON path of the first problem, never a KeyError later.  An ITF trace (as
+`load(path)` returns the document after validating it against the JSON Schema
+of the format (`schemas/stateline.check.v1.schema.json`, with `jsonschema`), so
+that a hand-edited or truncated file is a `DocumentError` naming the JSON path
+of the first problem, never a KeyError later.  An ITF trace (as
 written by `stateline export --format itf`, Apalache or Quint) is accepted
 too: `itf.to_document` turns it into a one-result document.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+from importlib import resources
 
 from . import itf
 
@@ -32,7 +35,8 @@ def load(path: str) -> dict:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DocumentError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    if isinstance(doc, dict) and "states" in doc and "schema" not in doc:
+    itf_derived = isinstance(doc, dict) and "states" in doc and "schema" not in doc
+    if itf_derived:
         try:
             doc = itf.to_document(doc, path)
         except itf.ItfError as exc:
@@ -41,10 +45,158 @@ def load(path: str) -> dict:
             # A value of a shape ITF does not have (a #map entry that is not a pair, ...).
             raise DocumentError(f"{path}: not a readable ITF trace: {type(exc).__name__}: "
                                 f"{exc}") from None
-    problem = check(doc)
+    problem = validate(doc, itf_derived)
     if problem:
         raise DocumentError(f"{path}: {problem}")
     return doc
+
+
+# The JSON Schema of `stateline check --json` (a copy of schemas/; a test keeps them equal).
+SCHEMA_FILE = "stateline.check.v1.schema.json"
+
+
+@functools.cache
+def _validators():
+    import jsonschema        # here: only `export` reads documents, `check` need not load it
+
+    schema = json.loads(resources.files(__package__).joinpath(SCHEMA_FILE).read_text("utf-8"))
+    trace = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/trace"}
+    return jsonschema.Draft202012Validator(schema), jsonschema.Draft202012Validator(trace)
+
+
+def validate(doc, itf_derived: bool = False) -> str | None:
+    """The first problem of a document against its JSON Schema, as "$.path: what", or None.
+
+    An ITF trace read into a document has no run statistics: only its traces are
+    validated (against the schema's trace definition).  Two rules the schema cannot
+    say are checked by hand: steps are numbered 1, 2, ... and `loop_start` is a state.
+    """
+    # Which document this is, first: another JSON file gets one clear line, not its
+    # every difference from the schema.
+    if not isinstance(doc, dict):
+        return "$: not a JSON object"
+    if doc.get("schema") != SCHEMA:
+        return f"$.schema: expected '{SCHEMA}' (the output of `stateline check --json`)"
+    if doc.get("version") != VERSION:
+        return f"$.version: expected {VERSION}, got {doc.get('version')!r}"
+    document, trace = _validators()
+    if not itf_derived:
+        problem = _first(document, doc, "$")
+        if problem:
+            return problem
+    for i, r in enumerate(doc["results"]):
+        traces = [(f"$.results[{i}].properties[{j}].trace", p.get("trace"))
+                  for j, p in enumerate(r["properties"])]
+        traces.append((f"$.results[{i}].error.trace", (r.get("error") or {}).get("trace")))
+        for at, t in traces:
+            if t is None:
+                continue
+            problem = (_first(trace, t, at) if itf_derived else None) or _numbering(t, at)
+            if problem:
+                return problem
+    return None
+
+
+def _first(validator, instance, at: str) -> str | None:
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(instance))
+    if error is None:
+        return None
+    where = at + error.json_path[1:]
+    if error.validator == "required":
+        missing = next((k for k in error.validator_value if k not in error.instance), "")
+        return f"{where}.{missing}: missing"
+    return f"{where}: {error.message}"
+
+
+def check(doc) -> str | None:
+    """The first problem of a `stateline check --json` document, as "$.path: what", or None."""
+    return validate(doc)
+
+
+def _numbering(t: dict, at: str) -> str | None:
+    loop = t.get("loop_start")
+    if loop is not None and not 0 <= loop <= len(t["steps"]):
+        return f"{at}.loop_start: expected null or a state index 0..{len(t['steps'])}"
+    for k, s in enumerate(t["steps"]):
+        if s["number"] != k + 1:
+            return f"{at}.steps[{k}].number: expected {k + 1}, got {s['number']}"
+    return None
+
+
+# The JSON Schema of `stateline check --json` (a copy of schemas/; a test keeps them equal).
+SCHEMA_FILE = "stateline.check.v1.schema.json"
+
+
+@functools.cache
+def _validators():
+    import jsonschema        # here: only `export` reads documents, `check` need not load it
+
+    schema = json.loads(resources.files(__package__).joinpath(SCHEMA_FILE).read_text("utf-8"))
+    trace = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/trace"}
+    return jsonschema.Draft202012Validator(schema), jsonschema.Draft202012Validator(trace)
+
+
+def validate(doc, itf_derived: bool = False) -> str | None:
+    """The first problem of a document against its JSON Schema, as "$.path: what", or None.
+
+    An ITF trace read into a document has no run statistics: only its traces are
+    validated (against the schema's trace definition).  Two rules the schema cannot
+    say are checked by hand: steps are numbered 1, 2, ... and `loop_start` is a state.
+    """
+    # Which document this is, first: another JSON file gets one clear line, not its
+    # every difference from the schema.
+    if not isinstance(doc, dict):
+        return "$: not a JSON object"
+    if doc.get("schema") != SCHEMA:
+        return f"$.schema: expected '{SCHEMA}' (the output of `stateline check --json`)"
+    if doc.get("version") != VERSION:
+        return f"$.version: expected {VERSION}, got {doc.get('version')!r}"
+    document, trace = _validators()
+    if not itf_derived:
+        problem = _first(document, doc, "$")
+        if problem:
+            return problem
+    for i, r in enumerate(doc["results"]):
+        traces = [(f"$.results[{i}].properties[{j}].trace", p.get("trace"))
+                  for j, p in enumerate(r["properties"])]
+        traces.append((f"$.results[{i}].error.trace", (r.get("error") or {}).get("trace")))
+        for at, t in traces:
+            if t is None:
+                continue
+            problem = (_first(trace, t, at) if itf_derived else None) or _numbering(t, at)
+            if problem:
+                return problem
+    return None
+
+
+def _first(validator, instance, at: str) -> str | None:
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(instance))
+    if error is None:
+        return None
+    where = at + error.json_path[1:]
+    if error.validator == "required":
+        missing = next((k for k in error.validator_value if k not in error.instance), "")
+        return f"{where}.{missing}: missing"
+    return f"{where}: {error.message}"
+
+
+def check(doc) -> str | None:
+    """The first problem of a `stateline check --json` document, as "$.path: what", or None."""
+    return validate(doc)
+
+
+def _numbering(t: dict, at: str) -> str | None:
+    loop = t.get("loop_start")
+    if loop is not None and not 0 <= loop <= len(t["steps"]):
+        return f"{at}.loop_start: expected null or a state index 0..{len(t['steps'])}"
+    for k, s in enumerate(t["steps"]):
+        if s["number"] != k + 1:
+            return f"{at}.steps[{k}].number: expected {k + 1}, got {s['number']}"
+    return None
 
 
 def _is(value, kind) -> bool:
