@@ -47,20 +47,41 @@ def hexes(n):
 
 @st.composite
 def headers(draw):
-    version = draw(st.sampled_from(["00", "00", "00", "01", "cc", "fe", "ff", "0A", "g0"]))
-    trace_id = draw(st.one_of(hexes(32), st.just("0" * 32), hexes(31), hexes(33)))
-    span_id = draw(st.one_of(hexes(16), st.just("0" * 16), hexes(15)))
-    flags = draw(st.one_of(hexes(2), st.sampled_from(["0G", "1", "000"])))
-    parts = [version, trace_id, span_id, flags]
-    if draw(st.booleans()):
-        i = draw(st.integers(0, 3))
-        parts[i] = parts[i].upper()
-    sep = draw(st.sampled_from(["-", "-", "-", "_"]))
-    text = sep.join(parts)
-    tail = draw(st.sampled_from(["", "", "", "-", "-future", "-a-b", "x", "  -x"]))
+    """A valid header of some version, then at most one thing broken."""
+    version = draw(st.sampled_from(["00", "00", "01", "cc", "fe"]))
+    parts = [version, draw(hexes(32)), draw(hexes(16)), draw(hexes(2))]
+    sep = "-"
+    tail = draw(st.sampled_from(["", "", "-", "-future", "-a-b"])) if version != "00" else ""
     before = draw(st.sampled_from(["", "", " ", "\t", "  \t"]))
     after = draw(st.sampled_from(["", "", " ", "\t "]))
-    return before + text + tail + after
+    broken = draw(st.sampled_from(["nothing"] * 6 + [
+        "version ff", "version case", "id case", "zero trace", "zero span", "short id",
+        "long id", "bad flags", "separator", "tail on 00", "tail without dash"]))
+    if broken == "version ff":
+        parts[0] = "ff"
+    elif broken == "version case":
+        parts[0] = draw(st.sampled_from(["0A", "Cc", "g0"]))
+    elif broken == "id case":
+        i = draw(st.integers(1, 3))
+        parts[i] = parts[i].upper() if any(c in "abcdef" for c in parts[i]) else "A" + \
+            parts[i][1:]
+    elif broken == "zero trace":
+        parts[1] = "0" * 32
+    elif broken == "zero span":
+        parts[2] = "0" * 16
+    elif broken == "short id":
+        parts[draw(st.integers(1, 2))] = parts[1][:-1]
+    elif broken == "long id":
+        parts[2] = parts[2] + "a"
+    elif broken == "bad flags":
+        parts[3] = draw(st.sampled_from(["0G", "1", "000"]))
+    elif broken == "separator":
+        sep = "_"
+    elif broken == "tail on 00":
+        parts[0], tail = "00", "-x"
+    elif broken == "tail without dash":
+        tail = "x"
+    return before + sep.join(parts) + tail + after
 
 
 @settings(max_examples=2000, derandomize=True, deadline=None)
@@ -84,3 +105,15 @@ def test_where_they_differ_the_w3c_text_decides():
     # a future version may carry any tail; the propagator stops at 512 characters
     long = "cc" + good[2:] + "-" + "x" * 500
     assert official(long) is None and ours(long) == official("cc" + good[2:])
+
+
+def test_the_generated_headers_exercise_both_outcomes():
+    seen = {True: 0, False: 0}
+
+    @settings(max_examples=2000, derandomize=True, deadline=None)
+    @given(headers())
+    def count(header):
+        seen[ours(header) is not None] += 1
+
+    count()
+    assert seen[True] >= 100 and seen[False] >= 1000, seen
