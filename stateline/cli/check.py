@@ -50,6 +50,7 @@ def run(args, console: Console) -> int:
     options = CheckOptions(symmetry=not args.no_symmetry, max_states=args.max_states,
                            max_depth=args.max_depth, max_seconds=args.max_seconds,
                            progress=console.progress)
+    console.bounds(args.max_states, args.max_seconds)
     results = []
     sources: dict[str, str] = {}
     defines_used: set[str] = set()

@@ -52,6 +52,7 @@ def collect(args, console: Console) -> tuple[list, int]:
     files, ok = spec_files(args.paths, console)
     options = CheckOptions(symmetry=not args.no_symmetry, max_states=args.max_states,
                            max_seconds=args.max_seconds, progress=console.progress)
+    console.bounds(args.max_states, args.max_seconds)
     results, sources = [], {}
     invalid, interrupted = not ok, False
     for path in files:
