@@ -52,7 +52,7 @@ def test_capabilities_name_every_feature(lsp):
                                                                   "stateline.prove"]
 
 
-def test_diagnostics_on_open_and_change_match_stateline_parse(tmp_path):
+def test_diagnostics_on_open_and_change_match_stateline_parse(lsp, tmp_path):
     bad = TEXT.replace("tmPrepared := tmPrepared | {m.rm}", "tmPrepared := tmPrepard | {m.rm}")
     path = tmp_path / "tpc.sl"
     path.write_text(bad, encoding="utf-8")
@@ -61,36 +61,41 @@ def test_diagnostics_on_open_and_change_match_stateline_parse(tmp_path):
                          capture_output=True, text=True, cwd=ROOT)
     assert cli.returncode == 2
     assert f"{path}:25:23: error[SL201]: unknown name 'tmPrepard'" in cli.stderr
-    with LspClient() as client:
-        got = client.open(uri, bad)["diagnostics"]
-        assert got == [{"range": _range(25, 23, 32), "severity": 1, "code": "SL201",
-                        "source": "stateline",
-                        "message": "unknown name 'tmPrepard'\nhint: did you mean "
-                                   "'tmPrepared'?"}]
-        # a syntax error while typing: the parser's code and position
-        broken = bad.replace("action commit:", "action commit")
-        got = client.change(uri, broken, 2)["diagnostics"]
-        with pytest.raises(LoadError) as exc:
-            load_text(broken, str(path))
-        (d,) = exc.value.diagnostics
-        assert [(x["code"], x["range"]["start"]) for x in got] == \
-            [(d.code, {"line": d.span.line - 1, "character": d.span.col - 1})]
-        assert d.code == "SL102" and d.span.line == 27
-        # fixed: the diagnostics are cleared
-        assert client.change(uri, TEXT, 3)["diagnostics"] == []
-
-
-def test_several_errors_are_all_reported_and_non_ascii_columns_count_utf16(tmp_path):
-    text = ("spec S\n# \U0001d4b3 is outside the basic plane\nconst N = 2\n"
-            "var x: 0..N = 0\naction a:\n    x := \"é\" if y else 0\n")
-    uri = (tmp_path / "s.sl").as_uri()
-    with LspClient() as client:
-        got = client.open(uri, text)["diagnostics"]
+    client = lsp
+    got = client.open(uri, bad)["diagnostics"]
+    assert got == [{"range": _range(25, 23, 32), "severity": 1, "code": "SL201",
+                    "source": "stateline",
+                    "message": "unknown name 'tmPrepard'\nhint: did you mean "
+                               "'tmPrepared'?"}]
+    # a syntax error while typing: the parser's code and position
+    broken = bad.replace("action commit:", "action commit")
+    got = client.change(uri, broken, 2)["diagnostics"]
     with pytest.raises(LoadError) as exc:
-        load_text(text, "s.sl")
-    assert [x["code"] for x in got] == [d.code for d in exc.value.diagnostics]
-    assert got and all(x["range"]["start"]["line"] == d.span.line - 1
-                       for x, d in zip(got, exc.value.diagnostics))
+        load_text(broken, str(path))
+    (d,) = exc.value.diagnostics
+    assert [(x["code"], x["range"]["start"]) for x in got] == \
+        [(d.code, {"line": d.span.line - 1, "character": d.span.col - 1})]
+    assert d.code == "SL102" and d.span.line == 27
+    # fixed: the diagnostics are cleared
+    assert client.change(uri, TEXT, 3)["diagnostics"] == []
+
+
+def test_several_errors_are_all_reported(lsp, tmp_path):
+    text = "spec S\nvar x: 0..2 = 0\naction a:\n    x := y + z\ninvariant I: x >= w\n"
+    uri = (tmp_path / "s.sl").as_uri()
+    got = lsp.open(uri, text)["diagnostics"]
+    assert [(x["code"], x["range"]) for x in got] == [("SL201", _range(4, 10, 11)),
+                                                      ("SL201", _range(5, 19, 20))]
+
+
+def test_columns_count_utf16_code_units(lsp, tmp_path):
+    # U+1D4B3 is one character for Stateline and two UTF-16 code units for LSP
+    text = "spec S\nvar x: 0..2 = 0\naction a:\n    x := \U0001d4b3\n"
+    uri = (tmp_path / "u.sl").as_uri()
+    (got,) = lsp.open(uri, text)["diagnostics"]
+    assert got["code"] == "SL101"
+    assert got["range"] == {"start": {"line": 3, "character": 9},
+                            "end": {"line": 3, "character": 11}}
 
 
 # ---- names --------------------------------------------------------------------------------
@@ -115,19 +120,19 @@ def test_hover_shows_the_type_and_the_declaration(lsp):
     assert lsp.at("textDocument/hover", URI, line - 1, col) is None
 
 
-def test_hover_keeps_declared_types_while_the_spec_has_errors(tmp_path):
+def test_hover_keeps_declared_types_while_the_spec_has_errors(lsp, tmp_path):
     bad = TEXT.replace("tmPrepared := tmPrepared | {m.rm}", "tmPrepared := tmPrepard | {m.rm}")
     uri = (tmp_path / "tpc.sl").as_uri()
     line = _line_of(bad, "require state == init and tmPrepared == RMs")
     col = bad.splitlines()[line - 1].index("tmPrepared")
-    with LspClient() as client:
-        assert client.open(uri, bad)["diagnostics"]
-        got = client.at("textDocument/hover", uri, line - 1, col + 2)
-        assert got["contents"]["value"].startswith(
-            "**variable** `TM.tmPrepared`: `set[int]` — declared at line 22")
-        # the constant N keeps its type too; a bound name has none without a typed use
-        got = client.at("textDocument/hover", uri, 7, 6)
-        assert got["contents"]["value"].startswith("**constant** `N`: `int`")
+    client = lsp
+    assert client.open(uri, bad)["diagnostics"]
+    got = client.at("textDocument/hover", uri, line - 1, col + 2)
+    assert got["contents"]["value"].startswith(
+        "**variable** `TM.tmPrepared`: `set[int]` — declared at line 22")
+    # the constant N keeps its type too; a bound name has none without a typed use
+    got = client.at("textDocument/hover", uri, 7, 6)
+    assert got["contents"]["value"].startswith("**constant** `N`: `int`")
 
 
 def test_definition_of_a_process_variable_through_an_instance(lsp):

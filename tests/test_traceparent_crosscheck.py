@@ -13,6 +13,8 @@ in both places, says why a header is refused, and needs no runtime dependency.
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from opentelemetry import trace
@@ -21,6 +23,8 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from stateline.otlp.traceparent import TraceParentError, decode
 
 PROPAGATOR = TraceContextTextMapPropagator()
+# Generated headers per run: small in CI, more locally with STATELINE_TRACEPARENT_EXAMPLES.
+EXAMPLES = int(os.environ.get("STATELINE_TRACEPARENT_EXAMPLES", "400"))
 HEX = "0123456789abcdef"
 
 
@@ -84,13 +88,22 @@ def headers(draw):
     return before + sep.join(parts) + tail + after
 
 
-@settings(max_examples=2000, derandomize=True, deadline=None)
-@given(headers())
-def test_both_parsers_agree_on_generated_headers(header):
-    assert ours(header) == official(header), header
+def test_both_parsers_agree_on_generated_headers():
+    seen = {True: 0, False: 0}
+
+    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None)
+    @given(headers())
+    def agree(header):
+        got = ours(header)
+        assert got == official(header), header
+        seen[got is not None] += 1
+
+    agree()
+    # both outcomes are exercised (the generator breaks at most one thing)
+    assert seen[True] >= EXAMPLES // 20 and seen[False] >= EXAMPLES // 2, seen
 
 
-@settings(max_examples=500, derandomize=True, deadline=None)
+@settings(max_examples=EXAMPLES // 2, derandomize=True, deadline=None)
 @given(st.text(max_size=70))
 def test_both_parsers_agree_on_arbitrary_text(header):
     if header.endswith("\n") or len(header) > 512:
@@ -106,14 +119,3 @@ def test_where_they_differ_the_w3c_text_decides():
     long = "cc" + good[2:] + "-" + "x" * 500
     assert official(long) is None and ours(long) == official("cc" + good[2:])
 
-
-def test_the_generated_headers_exercise_both_outcomes():
-    seen = {True: 0, False: 0}
-
-    @settings(max_examples=2000, derandomize=True, deadline=None)
-    @given(headers())
-    def count(header):
-        seen[ours(header) is not None] += 1
-
-    count()
-    assert seen[True] >= 100 and seen[False] >= 1000, seen
