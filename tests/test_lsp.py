@@ -271,3 +271,17 @@ def test_check_and_prove_lenses_on_the_library_spec(lsp):
     reply = lsp.request("workspace/executeCommand",
                         {"command": "stateline.check", "arguments": [URI, "nope"]})
     assert reply["met"] is False and "no check block is named 'nope'" in reply["summary"]
+
+
+def test_max_seconds_bounds_a_code_lens_run():
+    raft = ROOT / "specs" / "raft.sl"
+    with LspClient(options={"maxSeconds": 0.01}) as client:
+        client.open(raft.as_uri(), raft.read_text(encoding="utf-8"))
+        reply = client.request("workspace/executeCommand",
+                               {"command": "stateline.check",
+                                "arguments": [raft.as_uri(), "replication"]})
+        assert reply["met"] is None and "4 without a verdict" in reply["summary"]
+        got = client.wait("textDocument/publishDiagnostics",
+                          lambda p: p["diagnostics"])["diagnostics"]
+        assert len(got) == 4 and {d["severity"] for d in got} == {2}      # warnings
+        assert all(d["code"] == "no verdict" for d in got)
