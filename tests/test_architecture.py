@@ -70,3 +70,12 @@ def test_every_diagnostic_code_is_listed_once_and_used():
         used.update(re.findall(r"\bSL\d{3}\b", path.read_text()))
     assert used <= set(CODES), sorted(used - set(CODES))
     assert set(CODES) <= used, f"listed but never used: {sorted(set(CODES) - used)}"
+
+
+def test_nothing_below_imports_the_language_server():
+    """`lsp` sits beside `cli` at the top: only `cli` may start it."""
+    problems = [f"{path.relative_to(PKG)} imports {mod}"
+                for path in PKG.rglob("*.py")
+                if path.relative_to(PKG).parts[0] not in ("lsp", "cli")
+                for mod in _imports(path) if mod.split(".")[0] == "lsp"]
+    assert not problems, problems

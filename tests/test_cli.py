@@ -331,3 +331,17 @@ def test_fair_network_heal_with_no_partitions_allowed(capsys, tmp_path):
     assert code == 1, err
     results = {r["check"]: r["properties"][0]["result"] for r in json.loads(out)["results"]}
     assert results == {"unfairHeal": "holds", "fairHeal": "holds"}
+
+
+def test_progress_line_fields_and_time_left_under_a_bound():
+    from stateline.cli.console import progress_line
+    assert progress_line(12513, 17, 1.5, None, None) == \
+        "  12,513 states · depth 17 · 8,342 states/s · 0:01"
+    # a bound of states: what is left at the current rate; of seconds: the clock
+    assert progress_line(10000, 5, 2.0, 40000, None) == \
+        "  10,000 states · depth 5 · 5,000 states/s · 0:02 · at most 0:06 left"
+    assert progress_line(10000, 5, 2.0, 40000, 4.5) == \
+        "  10,000 states · depth 5 · 5,000 states/s · 0:02 · at most 0:02 left"
+    assert progress_line(1, 1, 3725.0, None, 7200) == \
+        "  1 states · depth 1 · 0 states/s · 1:02:05 · at most 57:55 left"
+    assert len(progress_line(10 ** 9, 10 ** 6, 2.0, 10 ** 10, 9e9, width=40)) == 39

@@ -14,11 +14,11 @@ import sys
 import traceback
 
 from .. import __version__
-from . import check, export, fmt, history, parse, prove, report, signals, trace
+from . import check, export, fmt, history, lsp, parse, prove, report, signals, trace
 from .codes import EXIT_BOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console
 
-COMMANDS = [check, parse, export, trace, prove, report, fmt, history]
+COMMANDS = [check, parse, export, trace, prove, report, fmt, history, lsp]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,8 +46,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_INVALID
     console = Console(progress=not getattr(args, "no_progress", True))
-    if getattr(args, "json", None) == "-":
-        console.out = sys.stderr        # stdout carries the JSON document alone
+    to_stdout = [f"--{o}" for o in ("json", "markdown") if getattr(args, o, None) == "-"]
+    if len(to_stdout) > 1:
+        console.error(f"stateline: error[SL504]: {' and '.join(to_stdout)} cannot both "
+                      "write to stdout")
+        return EXIT_INVALID
+    if to_stdout:
+        console.out = sys.stderr        # stdout carries the JSON or Markdown document alone
     signals.install()
     try:
         return args.run(args, console)

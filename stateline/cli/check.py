@@ -7,14 +7,15 @@ from ..diagnostics import SpecError
 from ..lang.load import LoadError, load_spec, parse_override
 from ..models.verdict import Status, StopReason
 from ..render import text
-from . import (dot_writer, html_writer, json_writer, junit_writer, otlp_writer, outputs,
-               sarif_writer, signals)
+from . import (dot_writer, html_writer, itf_writer, json_writer, junit_writer, markdown_writer,
+               otlp_writer, outputs, sarif_writer, signals)
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from .console import Console, positive_float, positive_int, report_errors, spec_files
 
 # Writers of the results in other formats: each has `add_arguments(parser)` and
 # `write(results, exit_code, args, console) -> bool` (False: could not write).
-WRITERS = [json_writer, otlp_writer, html_writer, junit_writer, sarif_writer, dot_writer]
+WRITERS = [json_writer, otlp_writer, html_writer, junit_writer, sarif_writer, dot_writer,
+           itf_writer, markdown_writer]
 
 
 def add_parser(sub) -> None:
@@ -49,8 +50,9 @@ PHASES = {"search": "searching the state space", "liveness": "liveness analysis"
 def output_paths(args) -> tuple[list, list]:
     """(file options, folder options) of a check run, as `outputs.check_paths` takes them."""
     files = [("--json", None if args.json == "-" else args.json), ("--html", args.html),
-             ("--junit", args.junit), ("--sarif", args.sarif), ("--dot", args.dot)]
-    return files, [("--otlp", args.otlp)]
+             ("--junit", args.junit), ("--sarif", args.sarif), ("--dot", args.dot),
+             ("--markdown", None if args.markdown == "-" else args.markdown)]
+    return files, [("--otlp", args.otlp), ("--itf", args.itf)]
 
 
 def run(args, console: Console) -> int:
@@ -62,6 +64,7 @@ def run(args, console: Console) -> int:
                            max_depth=args.max_depth, max_seconds=args.max_seconds,
                            progress=console.progress,
                            phase=lambda name: console.phase(PHASES[name]))
+    console.bounds(args.max_states, args.max_seconds)
     results = []
     sources: dict[str, str] = {}
     defines_used: set[str] = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import sys
 import time
 
@@ -44,6 +45,8 @@ class Console:
             with contextlib.suppress(OSError, ValueError):   # and no error when it is
                 devnull = os.open(os.devnull, os.O_WRONLY)    # flushed at exit
                 os.dup2(devnull, stream.fileno())
+        self.max_states: int | None = None
+        self.max_seconds: float | None = None
 
     def print(self, *parts):
         self._write("out", " ".join(printable(str(p), "\n\t") for p in parts) + "\n")
@@ -56,6 +59,13 @@ class Console:
         self.clear()
         self._write("err", printable(message, "\n\t") + "\n")
 
+    def bounds(self, max_states: int | None, max_seconds: float | None) -> None:
+        """The run's bounds, for the progress line's time left."""
+        self.max_states, self.max_seconds = max_states, max_seconds
+
+    # Hand-written rather than tqdm or rich: one line of five fields (states, depth,
+    # rate, elapsed, time left under a bound of states or of seconds) that neither
+    # formats without as much configuration, and no import on every run.
     def progress(self, states: int, depth: int, seconds: float):
         if not self.progress_on:
             return
@@ -63,8 +73,9 @@ class Console:
         if now - self._last < 0.25:
             return
         self._last = now
-        rate = states / seconds if seconds > 0 else 0
-        self._write("err", f"\r  {states:,} states · depth {depth} · {rate:,.0f} states/s\033[K")
+        self._write("err", "\r" + progress_line(states, depth, seconds, self.max_states,
+                                                  self.max_seconds,
+                                                  shutil.get_terminal_size().columns) + "\033[K")
         self._shown = True
 
     def phase(self, text: str):
@@ -79,6 +90,27 @@ class Console:
         if self._shown:
             self._write("err", "\r\033[K")
             self._shown = False
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def progress_line(states: int, depth: int, seconds: float, max_states: int | None,
+                  max_seconds: float | None, width: int = 80) -> str:
+    """`  12,513 states · depth 17 · 9,870 states/s · 0:01 · at most 0:09 left`."""
+    rate = states / seconds if seconds > 0 else 0
+    parts = [f"  {states:,} states", f"depth {depth}", f"{rate:,.0f} states/s",
+             _clock(seconds)]
+    left = []
+    if max_states and rate > 0:
+        left.append(max(0.0, (max_states - states) / rate))
+    if max_seconds:
+        left.append(max(0.0, max_seconds - seconds))
+    if left:     # the bound is a most: the search may end before it
+        parts.append(f"at most {_clock(min(left))} left")
+    return " · ".join(parts)[:max(20, width - 1)]
 
 
 def positive_int(text: str) -> int:

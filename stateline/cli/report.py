@@ -75,6 +75,7 @@ def collect(args, console: Console) -> tuple[list, int, bool]:
     options = CheckOptions(symmetry=not args.no_symmetry, max_states=args.max_states,
                            max_seconds=args.max_seconds, progress=console.progress,
                            phase=lambda name: console.phase(check.PHASES[name]))
+    console.bounds(args.max_states, args.max_seconds)
     results, sources = [], {}
     invalid, interrupted = not ok, False
     try:

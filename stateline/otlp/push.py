@@ -6,20 +6,19 @@ A URL without a path gets the signal path `/v1/traces` (as
 OTEL_EXPORTER_OTLP_ENDPOINT does); a URL with a path is used as it is (as
 OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is).
 
-Retries follow the OTLP/HTTP rules: a connection failure, 429, 502, 503 and
-504 are retried with exponential backoff (honouring Retry-After up to the
-backoff's cap); any other status is final.  A receiver that cannot be reached
-after every attempt is a `PushFailure` whose message names the URL and the last
-reason.  The standard library's urllib is enough here: one POST per trace, no
-connection reuse needed.
+Retries follow the OTLP/HTTP rules, with urllib3's `Retry`: a connection
+failure, 429, 502, 503 and 504 are retried with exponential backoff (honouring
+Retry-After, in seconds or as an HTTP date, up to the backoff's cap); any other
+status is final.  One connection pool serves every trace of a run, so the
+traces of one run share a kept-alive connection.  A receiver that cannot be
+reached after every attempt is a `PushFailure` whose message names the URL and
+the last reason.
 """
 
 from __future__ import annotations
 
-import time
-import urllib.error
+import functools
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from google.protobuf.message import DecodeError
@@ -40,6 +39,28 @@ class Delivery:
     message: str             # the receiver's partial_success message, if any
 
 
+@functools.cache
+def _client():
+    """urllib3 (imported on the first push: the other commands need not load it), one
+    pool for every trace of a run, and its Retry with two choices of our own."""
+    import urllib3
+    from urllib3.util.retry import Retry
+
+    class _Retry(Retry):
+        # The first retry waits too (urllib3 retries once at once; OTLP asks to back off
+        # from a busy receiver), and Retry-After is capped at the backoff's cap (a
+        # receiver that asks for an hour does not hang a CI job).
+        def get_backoff_time(self) -> float:
+            n = len(self.history)
+            return 0.0 if n == 0 else min(self.backoff_max, self.backoff_factor * 2 ** (n - 1))
+
+        def get_retry_after(self, response):
+            after = super().get_retry_after(response)
+            return None if after is None else min(after, self.backoff_max)
+
+    return urllib3, urllib3.PoolManager(headers={"User-Agent": "stateline-otlp"}), _Retry
+
+
 def traces_url(endpoint: str) -> str:
     """The URL to POST to, or PushFailure for something that is not an http(s) URL."""
     parts = urllib.parse.urlsplit(endpoint)
@@ -51,33 +72,38 @@ def traces_url(endpoint: str) -> str:
 
 
 def push(body: bytes, endpoint: str, attempts: int = 4, timeout: float = 10.0,
-         backoff: float = 0.5, sleep=None) -> Delivery:
+         backoff: float = 0.5) -> Delivery:
     """Send one protobuf ExportTraceServiceRequest; raise PushFailure if it does not land."""
     url = traces_url(endpoint)
-    sleep = sleep or time.sleep
-    reason = "no attempt made"
-    for attempt in range(1, attempts + 1):
-        request = urllib.request.Request(url, data=body, method="POST", headers={
-            "Content-Type": "application/x-protobuf", "User-Agent": "stateline-otlp"})
-        delay = backoff * 2 ** (attempt - 1)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                payload = response.read()
-            return _delivered(url, attempt, payload)
-        except urllib.error.HTTPError as exc:
-            reason = f"HTTP {exc.code} {exc.reason}"
-            if exc.code not in RETRYABLE:
-                raise PushFailure(f"the OTLP receiver at {url} refused the trace: {reason}") \
-                    from None
-            after = exc.headers.get("Retry-After", "") if exc.headers else ""
-            if after.isdigit():
-                delay = min(float(after), backoff * 2 ** attempts)
-        except (urllib.error.URLError, OSError) as exc:
-            reason = str(getattr(exc, "reason", exc))
-        if attempt < attempts:
-            sleep(delay)
-    raise PushFailure(f"cannot reach the OTLP receiver at {url} after {attempts} attempt(s): "
-                      f"{reason}")
+    urllib3, pool, _Retry = _client()
+    retry = _Retry(total=attempts - 1, redirect=0, status_forcelist=RETRYABLE,
+                   allowed_methods={"POST"}, backoff_factor=backoff,
+                   backoff_max=backoff * 2 ** attempts, raise_on_status=False,
+                   raise_on_redirect=False)
+    try:
+        response = pool.request("POST", url, body=body, retries=retry, timeout=timeout,
+                                   headers={"Content-Type": "application/x-protobuf"})
+    except urllib3.exceptions.MaxRetryError as exc:
+        raise PushFailure(f"cannot reach the OTLP receiver at {url} after {attempts} "
+                          f"attempt(s): {_reason(exc.reason)}") from None
+    except urllib3.exceptions.HTTPError as exc:
+        raise PushFailure(f"cannot reach the OTLP receiver at {url}: {_reason(exc)}") from None
+    used = 1 + len(response.retries.history) if response.retries else 1
+    reason = f"HTTP {response.status} {response.reason or ''}".rstrip()
+    if response.status in RETRYABLE:
+        raise PushFailure(f"cannot reach the OTLP receiver at {url} after {used} attempt(s): "
+                          f"{reason}")
+    if not 200 <= response.status < 300:
+        raise PushFailure(f"the OTLP receiver at {url} refused the trace: {reason}")
+    return _delivered(url, used, response.data)
+
+
+def _reason(exc) -> str:
+    """The innermost reason of a urllib3 error, without its object addresses."""
+    text = str(exc)
+    if ": " in text and text.startswith("<"):
+        text = text.split(": ", 1)[1]
+    return text
 
 
 def _delivered(url: str, attempt: int, payload: bytes) -> Delivery:

@@ -21,6 +21,10 @@ understands, as the spec requires of a vendor that re-emits a context.
 
 from __future__ import annotations
 
+# Hand-written rather than opentelemetry-api's TraceContextTextMapPropagator: the two
+# agree on every header but a trailing newline and tails past 512 characters, where this
+# follows the W3C text (tests/test_traceparent_crosscheck.py); it also says why a header
+# is refused, and keeps opentelemetry-api a test-only dependency.
 import re
 from dataclasses import dataclass
 
