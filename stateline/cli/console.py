@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -57,12 +58,14 @@ def positive_int(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
+    """A positive, finite number (of seconds, megabytes, milliseconds: inf and nan are
+    not limits)."""
     try:
         x = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got '{text}'")
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not 0 < x < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got '{text}'")
     return x
 
 

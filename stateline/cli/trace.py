@@ -37,6 +37,9 @@ def add_parser(sub) -> None:
                    help="retry.count above N is a retry_storm (default 3)")
     a.add_argument("--max-pairs", type=positive_int, default=100, metavar="N",
                    help="list at most N concurrent pairs (all are counted; default 100)")
+    a.add_argument("--max-errors", type=positive_int, default=100, metavar="N",
+                   help="find the root causes of at most N ERROR spans, the earliest (all "
+                        "are counted; default 100)")
     _max_size(a)
     a.set_defaults(run=run_analyze)
     v = tsub.add_parser("timeline", help="draw the trace as an SVG timeline, a lane per service")
@@ -66,12 +69,13 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
         return EXIT_INVALID
     thresholds = Thresholds(int(args.latency_threshold * 1e6), args.retry_threshold)
     try:
-        report = analyze(imported, thresholds, args.max_pairs)
+        report = analyze(imported, thresholds, args.max_pairs, args.max_errors)
     except CausalError as exc:
         console.error(f"stateline: error[SL701]: {args.file}: {exc}")
         return EXIT_INVALID
-    if args.json:
-        console.print(json.dumps(report, indent=2, ensure_ascii=False))
+    if args.json:           # streamed: the report of a large trace is never one string
+        json.dump(report, console.out, indent=2, ensure_ascii=False)
+        console.print()
     else:
         console.print(table(report))
     return EXIT_OK
