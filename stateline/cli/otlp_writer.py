@@ -59,29 +59,39 @@ def write(results, exit_code: int, args, console) -> bool:
 
 
 def emit(document: dict, out_dir: str | None, fmt: str, base_ns: int, endpoint: str | None,
-         console, only: list[str] | None = None) -> bool:
-    """Write (and/or push) every counterexample of a `stateline.check` document."""
+         console, only: list[str] | None = None, source: str | None = None) -> bool:
+    """Write (and/or push) every counterexample of a `stateline.check` document (read
+    from the file `source`, for messages).  Nothing is written unless every file can be
+    made."""
     cxs = [cx for cx in mapping.counterexamples(document) if not only or cx.label in only]
     missing = sorted(set(only or ()) - {cx.label for cx in cxs})
     if missing:
         console.error(f"stateline: error[SL504]: no counterexample of {', '.join(missing)} "
                       "to export")
         return False
+    preds: dict[str, dict] = {}
+    outputs = []                    # every file's bytes, made before the first is written
+    for cx in cxs:
+        path = cx.result.get("path")
+        if path not in preds:
+            preds[path] = predicates(path)
+        request = mapping.to_otlp(cx, base_ns, preds[path])
+        try:
+            data = (itf_bytes(cx) if fmt == "itf" else formats.dumps(request, fmt))
+        except itf.ItfError as exc:
+            console.error(f"stateline: error[SL701]: {source or cx.name}: the counterexample "
+                          f"of {cx.label} cannot be written as ITF: {exc}")
+            return False
+        outputs.append((cx, request, data))
     if out_dir:
         try:
             os.makedirs(out_dir, exist_ok=True)
         except OSError as exc:
             console.error(f"stateline: error[SL504]: cannot create '{out_dir}': {exc.strerror}")
             return False
-    preds: dict[str, dict] = {}
-    for cx in cxs:
-        path = cx.result.get("path")
-        if path not in preds:
-            preds[path] = predicates(path)
-        request = mapping.to_otlp(cx, base_ns, preds[path])
+    for cx, request, data in outputs:
         if out_dir:
             target = os.path.join(out_dir, cx.name + ALL_FORMATS[fmt])
-            data = (itf_bytes(cx) if fmt == "itf" else formats.dumps(request, fmt))
             try:
                 with open(target, "wb") as f:
                     f.write(data)

@@ -9,9 +9,8 @@ too: `itf.to_document` turns it into a one-result document.
 
 from __future__ import annotations
 
-import json
-
 from . import itf
+from ..jsontext import JsonTextError, loads
 
 SCHEMA, VERSION = "stateline.check", 1
 
@@ -29,14 +28,16 @@ def load(path: str) -> dict:
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DocumentError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        doc = loads(text, path)
+    except JsonTextError as exc:
+        raise DocumentError(str(exc)) from None
     if isinstance(doc, dict) and "states" in doc and "schema" not in doc:
         try:
             doc = itf.to_document(doc, path)
         except itf.ItfError as exc:
             raise DocumentError(f"{path}: {exc}") from None
+        except RecursionError:
+            raise DocumentError(f"{path}: ITF values are nested too deeply to read") from None
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             # A value of a shape ITF does not have (a #map entry that is not a pair, ...).
             raise DocumentError(f"{path}: not a readable ITF trace: {type(exc).__name__}: "
@@ -127,6 +128,10 @@ def check_trace(t, at: str) -> str | None:
             problem = _fields(c, f"{sa}.changes[{n}]", {"variable": str, "old": str, "new": str})
             if problem:
                 return problem
+            name = c["variable"]
+            if not any(name == v or name.startswith(v + "[") for v in t["initial"]):
+                return f"{sa}.changes[{n}].variable: {name!r} is not a variable of " \
+                       f"{at}.initial (nor an entry of one)"
     return None
 
 

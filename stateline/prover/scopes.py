@@ -40,6 +40,9 @@ class Answer:
         return self.outcome is Outcome.UNSAT
 
 
+MAX_MS = 2 ** 32 - 1       # Z3's timeout is an unsigned 32-bit count of milliseconds
+
+
 class Deadline:
     """The end of a run's time budget (None: no limit)."""
 
@@ -50,7 +53,7 @@ class Deadline:
     def remaining_ms(self) -> int | None:
         if self.end is None:
             return None
-        return max(1, int((self.end - time.monotonic()) * 1000))
+        return min(MAX_MS, max(1, int((self.end - time.monotonic()) * 1000)))
 
     @property
     def expired(self) -> bool:
