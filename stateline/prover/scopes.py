@@ -40,6 +40,10 @@ class Answer:
         return self.outcome is Outcome.UNSAT
 
 
+class OutOfTime(Exception):
+    """The --timeout ran out while the encoding was being built (`Deadline.check`)."""
+
+
 MAX_MS = 2 ** 32 - 1       # Z3's timeout is an unsigned 32-bit count of milliseconds
 
 
@@ -58,6 +62,11 @@ class Deadline:
     @property
     def expired(self) -> bool:
         return self.end is not None and time.monotonic() >= self.end
+
+    def check(self) -> None:
+        """Raise OutOfTime once the time is up (the encoder calls this in its loops)."""
+        if self.end is not None and time.monotonic() >= self.end:
+            raise OutOfTime(f"the --timeout of {self.seconds:g} s ran out while encoding")
 
 
 @contextmanager
