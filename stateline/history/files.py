@@ -63,7 +63,8 @@ def read_history(path: str) -> tuple[tuple, object]:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
-        raise HistoryFileError(path, f"cannot read the file: {exc.strerror}") from None
+        raise HistoryFileError(path or repr(path), f"cannot read the file: {exc.strerror}") \
+            from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -130,6 +131,12 @@ def _event(item, path: str, i: int) -> tuple:
         raise HistoryFileError(path, f"'f' must be read or write (a read/write register), "
                                f"not {json.dumps(f)}", event=i)
     return (process, type_, f, _value(item.get("value"), path, i, "'value'"))
+
+
+def initial_value(value):
+    """A JSON value (parsed) as an initial register value; HistoryFileError if an
+    object or nested too deeply."""
+    return _value(value, "--initial", None, "the initial value")
 
 
 def _value(value, path: str, i: int | None, what: str, depth: int = 0):

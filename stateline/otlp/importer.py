@@ -91,7 +91,7 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Imported:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
-        raise ImportFailure(f"{path}: cannot read: {exc.strerror}") from None
+        raise ImportFailure(f"{path or repr(path)}: cannot read: {exc.strerror}") from None
     out = Imported(path, [], 0, [])
     head = data.lstrip()[:1]
     if not head:
