@@ -249,3 +249,33 @@ def test_100000_spans_are_analysed_in_linear_memory(tmp_path):
     root = report["root_causes"][0]
     assert root["causal_past_count"] == n - 1 and root["candidate_count"] == 99
     assert got["peak_mb"] < MEMORY_BUDGET_MB, got
+
+
+def test_anomalies_that_precede_each_other_in_an_event_cycle(tmp_path):
+    # a ends before b starts (b links a), b returns into q, c starts after q ends, and a
+    # is c's child that started first: a.end -> b -> q.end -> c.start -> a.start -> a.end.
+    def span(n, start, end, parent=None, error=False, link=None):
+        s = {"traceId": TRACES[0], "spanId": sid(n), "name": f"s{n}",
+             "startTimeUnixNano": str(BASE + start), "endTimeUnixNano": str(BASE + end)}
+        if parent is not None:
+            s["parentSpanId"] = sid(parent)
+        if error:
+            s["status"] = {"code": 2, "message": "x"}
+        if link is not None:
+            s["links"] = [{"traceId": TRACES[0], "spanId": sid(link)}]
+        return s
+    q, b, c, a = 0, 1, 2, 3
+    spans = [span(q, 0, 10), span(b, 5, 8, q, True, link=a), span(c, 10, 20, q),
+             span(a, 3, 4, c, True)]
+    cg = build(imported(tmp_path, {"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]})
+               .spans)
+    rank = {}
+    for x in detect(cg):
+        rank[x.span] = min(rank.get(x.span, 9), SEVERITY_ORDER[x.severity])
+    events = EventGraph(cg, rank)
+    key = lambda n: (TRACES[0], sid(n))        # noqa: E731
+    assert events.first == set()               # a and b precede each other
+    found = events.root_causes(key(b), 10)
+    assert [k for k, _ in found.candidates] == [key(a)]     # the earlier of the two
+    assert found.candidate_count == 1 and found.causal_past == [key(q), key(a)]
+    assert naive_root_causes(cg, naive_events(cg), key(b), rank) == ([key(a)], [key(q), key(a)])
