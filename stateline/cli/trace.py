@@ -57,17 +57,23 @@ def _max_size(p) -> None:
 
 def _read(args, console: Console):
     try:
-        return read(args.file, int(args.max_size * 2 ** 20))
+        return read(args.file, _whole(args.max_size * 2 ** 20))
     except ImportFailure as exc:
         console.error(f"stateline: error[SL701]: {exc}")
         return None
+
+
+def _whole(x: float) -> int:
+    """A limit in bytes or nanoseconds: a finite option times its unit can overflow to
+    inf (1e305 MB), which is as good as no limit."""
+    return int(min(x, 2.0 ** 63))
 
 
 def run_analyze(args: argparse.Namespace, console: Console) -> int:
     imported = _read(args, console)
     if imported is None:
         return EXIT_INVALID
-    thresholds = Thresholds(int(args.latency_threshold * 1e6), args.retry_threshold)
+    thresholds = Thresholds(_whole(args.latency_threshold * 1e6), args.retry_threshold)
     try:
         report = analyze(imported, thresholds, args.max_pairs, args.max_errors)
     except CausalError as exc:
