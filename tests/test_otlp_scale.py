@@ -279,3 +279,21 @@ def test_anomalies_that_precede_each_other_in_an_event_cycle(tmp_path):
     assert [k for k, _ in found.candidates] == [key(a)]     # the earlier of the two
     assert found.candidate_count == 1 and found.causal_past == [key(q), key(a)]
     assert naive_root_causes(cg, naive_events(cg), key(b), rank) == ([key(a)], [key(q), key(a)])
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(spans=st.lists(st.tuples(st.sampled_from("ab"), st.integers(0, 30), st.integers(-3, 30)),
+                      min_size=1, max_size=40))
+def test_timeline_lanes_stack_spans_first_fit(spans):
+    from stateline.otlp.importer import Span
+    from stateline.otlp.timeline import _levels
+    order = sorted((Span(TRACES[0], sid(i), None, "x", svc, 1, start, start + length, 0, "",
+                         {}) for i, (svc, start, length) in enumerate(spans)),
+                   key=lambda s: (s.start, s.trace_id, s.span_id))
+    want, ends = {}, {}
+    for s in order:                       # the definition: the lowest depth free by now
+        lane = ends.setdefault(s.service, [])
+        depth = next((i for i, e in enumerate(lane) if e <= s.start), len(lane))
+        lane[depth:depth + 1] = [s.end]
+        want[s.key] = depth
+    assert _levels(order) == want
