@@ -49,8 +49,8 @@ def concurrency(cg: CausalGraph, keys: list[Key], max_pairs: int) -> Concurrency
     """Every concurrent pair of spans of one trace counted; the first `max_pairs` listed.
 
     `keys` is every span, grouped by trace (as `analysis.analyze` orders them)."""
-    hb = nx.restricted_view(cg.graph, [], cg.cyclic_links)     # a DAG; not a copy
-    topo = {k: i for i, k in enumerate(nx.topological_sort(hb))}
+    hb = _Dag(cg)
+    topo = hb.order()
     out = Concurrency()
     traces: dict[str, list[Key]] = {}
     for k in keys:
@@ -61,7 +61,37 @@ def concurrency(cg: CausalGraph, keys: list[Key], max_pairs: int) -> Concurrency
     return out
 
 
-def _between(hb: nx.DiGraph, members: list[Key]) -> list[Key]:
+class _Dag:
+    """The causal graph without the links that close a cycle, as plain adjacency lists."""
+
+    def __init__(self, cg: CausalGraph):
+        cyclic = set(cg.cyclic_links)
+        self.succ: dict[Key, list[Key]] = {k: [] for k in cg.spans}
+        self.pred: dict[Key, list[Key]] = {k: [] for k in cg.spans}
+        for a, b in cg.graph.edges():
+            if (a, b) not in cyclic:
+                self.succ[a].append(b)
+                self.pred[b].append(a)
+
+    def successors(self, k: Key) -> list[Key]:
+        return self.succ[k]
+
+    def predecessors(self, k: Key) -> list[Key]:
+        return self.pred[k]
+
+    def order(self) -> dict[Key, int]:
+        """A topological order (Kahn), as each span's rank."""
+        waiting = {k: len(p) for k, p in self.pred.items()}
+        ready = [k for k, n in waiting.items() if n == 0]
+        for k in ready:                      # the list grows as it is read
+            for s in self.succ[k]:
+                waiting[s] -= 1
+                if waiting[s] == 0:
+                    ready.append(s)
+        return {k: i for i, k in enumerate(ready)}
+
+
+def _between(hb: _Dag, members: list[Key]) -> list[Key]:
     """The spans on some path from a member to a member (the members included)."""
     def closure(step) -> set:
         seen = set(members)
@@ -84,6 +114,9 @@ def _trace(cg, hb, topo, members: list[Key], room: int, out: Concurrency) -> lis
     clocks = {i: vc for i, k in enumerate(members) if (vc := vector_clock(cg.spans[k]))}
     dims = sorted({d for vc in clocks.values() for d in vc})
     vectors = {i: tuple(vc.get(d, 0) for d in dims) for i, vc in clocks.items()}
+    if not clocks and all(len(p) <= 1 for p in preds):
+        found = _forest(node_of, preds, room, out)
+        return [(members[i], members[j], "graph") for i, j in found]
     size = block_bits(len(nodes), len(dims), m)
     best: list[tuple[int, int, str]] = []      # the smallest (i, j) found so far
     for j0 in range(0, m, size):
@@ -138,6 +171,91 @@ def _block(node_of, preds, vectors, dims, j0, j1, room, out) -> list:
                           "vector clock" if low & by_clock else "graph"))
             both ^= low
     return found
+
+
+def _forest(node_of: list[int], preds: list[list[int]], room: int, out: Concurrency) -> list:
+    """A trace without vector clocks whose spans have one parent (or link) at most: the
+    usual RPC trace.  Ancestors form a path, so the pairs that are not concurrent are
+    counted from the depths, and a span's later comparable spans from two Fenwick
+    trees over an Euler tour; only rows with a concurrent pair are scanned for the
+    listing.  O(n log n), plus O(max_pairs * n) for the listing at worst."""
+    m, count = len(node_of), len(preds)
+    position = [-1] * count
+    for i, n in enumerate(node_of):
+        position[n] = i
+    above = [0] * count                     # ancestors in the trace
+    children: list[list[int]] = [[] for _ in range(count)]
+    for n in range(count):                  # topological order
+        if preds[n]:
+            p = preds[n][0]
+            above[n] = above[p] + (position[p] >= 0)
+            children[p].append(n)
+    out.count += m * (m - 1) // 2 - sum(above[n] for n in node_of)
+    tin, tout, clock = [0] * count, [0] * count, 0
+    for root in range(count):
+        if preds[root]:
+            continue
+        stack = [(root, False)]
+        while stack:
+            n, done = stack.pop()
+            if done:
+                tout[n] = clock
+                continue
+            tin[n] = clock
+            clock += 1
+            stack.append((n, True))
+            stack.extend((c, False) for c in reversed(children[n]))
+    below_later = _Fenwick(clock)           # later spans, at their tin
+    above_later = _Fenwick(clock + 1)       # later spans, over their subtree's range
+    rows = [0] * m
+    for i in range(m - 1, -1, -1):
+        a = node_of[i]
+        rows[i] = (m - 1 - i) - below_later.total(tin[a], tout[a]) - above_later.upto(tin[a])
+        below_later.add(tin[a], 1)
+        above_later.add(tin[a] + 1, 1)      # x covers (tin[x], tout[x]): strict ancestors
+        above_later.add(tout[a], -1)
+    found = []
+    for i in range(m):
+        if len(found) >= room:
+            break
+        if not rows[i]:
+            continue
+        a, left = node_of[i], rows[i]
+        for j in range(i + 1, m):
+            b = node_of[j]
+            if not (tin[a] <= tin[b] < tout[a] or tin[b] <= tin[a] < tout[b]):
+                found.append((i, j))
+                left -= 1
+                if not left or len(found) >= room:
+                    break
+    return found
+
+
+class _Fenwick:
+    def __init__(self, size: int):
+        self.tree = [0] * (size + 1)
+        self.size = size + 1
+
+    def add(self, at: int, delta: int) -> None:
+        tree, size = self.tree, self.size
+        at += 1
+        while at < size:
+            tree[at] += delta
+            at += at & -at
+
+    def upto(self, at: int) -> int:
+        """The sum over [0, at]."""
+        tree = self.tree
+        at += 1
+        total = 0
+        while at > 0:
+            total += tree[at]
+            at -= at & -at
+        return total
+
+    def total(self, lo: int, hi: int) -> int:
+        """The sum over [lo, hi)."""
+        return self.upto(hi - 1) - self.upto(lo - 1)
 
 
 def _clock_sets(vectors, dims: int, j0: int, j1: int):
