@@ -157,7 +157,7 @@ MALFORMED = [
     ('[{"process": 0 "type": "invoke"}]', ":1:16: not valid JSON: Expecting ',' delimiter"),
     ("history", ":1:1: not valid JSON: Expecting value"),
     ('[{"process": 0, "type": "invoke", "f": "write", "value": NaN}]',
-     ": not valid JSON: NaN is not a JSON number"),
+     ":1:58: not valid JSON: NaN is not a JSON number"),
     ("[" * 100000, ": not a history: nested too deeply"),
     ("42", ': expected a list of events (or an object with "initial" and "history"), got '
            "a number"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import shutil
 import sys
@@ -54,6 +55,10 @@ class Console:
     def print_json(self, text: str):
         """A JSON document (from json.dumps), unchanged but for `json_safe` escapes."""
         self._write("out", json_safe(text) + "\n")
+
+    def write_json_chunk(self, text: str):
+        """A piece of a JSON document being streamed (json.JSONEncoder.iterencode)."""
+        self._write("out", json_safe(text))
 
     def error(self, message: str):
         self.clear()
@@ -124,12 +129,14 @@ def positive_int(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
+    """A positive, finite number (of seconds, megabytes, milliseconds: inf and nan are
+    not limits)."""
     try:
         x = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got '{text}'")
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not 0 < x < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got '{text}'")
     return x
 
 

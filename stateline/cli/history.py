@@ -13,8 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from .. import jsontext
 from ..history import MODELS, History, HistoryFileError, check, read_history
-from ..history.files import jsonable
+from ..history.files import initial_value, jsonable
 from ..history.model import count
 from . import signals
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INVALID, EXIT_OK
@@ -46,21 +47,21 @@ def add_parser(sub) -> None:
 
 
 def _json_value(text: str):
+    shown = text if len(text) <= 40 else text[:37] + "..."
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = jsontext.loads(text, "--initial")
+    except jsontext.JsonTextError as exc:
+        if exc.syntax is None:          # NaN, 1e400, a huge integer, deep nesting
+            raise argparse.ArgumentTypeError(f"'{shown}': {exc.why}") from None
         raise argparse.ArgumentTypeError(
-            f"expected a JSON value, got '{text}' (a string needs quotes: '\"{text}\"')") \
+            f"expected a JSON value, got '{shown}' (a string needs quotes: '\"{shown}\"')") \
             from None
     if isinstance(value, dict):
         raise argparse.ArgumentTypeError("the initial value cannot be a JSON object")
-    return _hashable(value)
-
-
-def _hashable(value):
-    if isinstance(value, list):
-        return tuple(_hashable(v) for v in value)
-    return value
+    try:
+        return initial_value(value)     # arrays as tuples, nested at most MAX_DEPTH deep
+    except HistoryFileError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def run_check(args: argparse.Namespace, console: Console) -> int:

@@ -62,9 +62,11 @@ def write(results, exit_code: int, args, console) -> bool:
 
 
 def emit(document: dict, out_dir: str | None, fmt: str, base_ns: int, endpoint: str | None,
-         console, only: list[str] | None = None, inputs: tuple[str, ...] = ()) -> bool:
-    """Write (and/or push) every counterexample of a `stateline.check` document; no file
-    is written over one of `inputs`."""
+         console, only: list[str] | None = None, inputs: tuple[str, ...] = (),
+         source: str | None = None) -> bool:
+    """Write (and/or push) every counterexample of a `stateline.check` document (read
+    from the file `source`, for messages).  Nothing is written unless every file can be
+    made; no file is written over one of `inputs`."""
     cxs = [cx for cx in mapping.counterexamples(document) if not only or cx.label in only]
     missing = sorted(set(only or ()) - {cx.label for cx in cxs})
     if missing:
@@ -72,6 +74,20 @@ def emit(document: dict, out_dir: str | None, fmt: str, base_ns: int, endpoint: 
                       "to export")
         return False
     names = mapping.file_names(cxs)
+    preds: dict[str, dict] = {}
+    made = []                       # every file's bytes, made before the first is written
+    for cx in cxs:
+        path = cx.result.get("path")
+        if path not in preds:
+            preds[path] = predicates(path)
+        request = mapping.to_otlp(cx, base_ns, preds[path])
+        try:
+            data = (itf_bytes(cx) if fmt == "itf" else formats.dumps(request, fmt))
+        except itf.ItfError as exc:
+            console.error(f"stateline: error[SL701]: {source or cx.name}: the counterexample "
+                          f"of {cx.label} cannot be written as ITF: {exc}")
+            return False
+        made.append((cx, request, data))
     if out_dir:
         try:
             os.makedirs(out_dir, exist_ok=True)
@@ -82,15 +98,9 @@ def emit(document: dict, out_dir: str | None, fmt: str, base_ns: int, endpoint: 
         if not outputs.check_paths(console, list(inputs),
                                    files=[("trace file", t) for t in targets]):
             return False
-    preds: dict[str, dict] = {}
-    for cx, name in zip(cxs, names):
-        path = cx.result.get("path")
-        if path not in preds:
-            preds[path] = predicates(path)
-        request = mapping.to_otlp(cx, base_ns, preds[path])
+    for (cx, request, data), name in zip(made, names):
         if out_dir:
             target = os.path.join(out_dir, name + ALL_FORMATS[fmt])
-            data = (itf_bytes(cx) if fmt == "itf" else formats.dumps(request, fmt))
             if not outputs.write(target, data, console):
                 return False
             console.print(f"trace: {target}")

@@ -38,6 +38,9 @@ def add_parser(sub) -> None:
                    help="retry.count above N is a retry_storm (default 3)")
     a.add_argument("--max-pairs", type=positive_int, default=100, metavar="N",
                    help="list at most N concurrent pairs (all are counted; default 100)")
+    a.add_argument("--max-errors", type=positive_int, default=100, metavar="N",
+                   help="find the root causes of at most N ERROR spans, the earliest (all "
+                        "are counted; default 100)")
     _max_size(a)
     a.set_defaults(run=run_analyze)
     v = tsub.add_parser("timeline", help="draw the trace as an SVG timeline, a lane per service")
@@ -55,24 +58,32 @@ def _max_size(p) -> None:
 
 def _read(args, console: Console):
     try:
-        return read(args.file, int(args.max_size * 2 ** 20))
+        return read(args.file, _whole(args.max_size * 2 ** 20))
     except ImportFailure as exc:
         console.error(f"stateline: error[SL701]: {exc}")
         return None
+
+
+def _whole(x: float) -> int:
+    """A limit in bytes or nanoseconds: a finite option times its unit can overflow to
+    inf (1e305 MB), which is as good as no limit."""
+    return int(min(x, 2.0 ** 63))
 
 
 def run_analyze(args: argparse.Namespace, console: Console) -> int:
     imported = _read(args, console)
     if imported is None:
         return EXIT_INVALID
-    thresholds = Thresholds(int(args.latency_threshold * 1e6), args.retry_threshold)
+    thresholds = Thresholds(_whole(args.latency_threshold * 1e6), args.retry_threshold)
     try:
-        report = analyze(imported, thresholds, args.max_pairs)
+        report = analyze(imported, thresholds, args.max_pairs, args.max_errors)
     except CausalError as exc:
         console.error(f"stateline: error[SL701]: {args.file}: {exc}")
         return EXIT_INVALID
-    if args.json:
-        console.print_json(json.dumps(report, indent=2, ensure_ascii=False))
+    if args.json:           # streamed: the report of a large trace is never one string
+        for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(report):
+            console.write_json_chunk(chunk)
+        console.print()
     else:
         console.print(table(report))
     return EXIT_OK

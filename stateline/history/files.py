@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import json
 
+from .. import jsontext
 from .model import FUNCTIONS, TYPES, HistoryError, pair
 
 IGNORED = ("time", "index", "error")
+MAX_DEPTH = 100     # arrays in a value (deeper ones would exhaust Python's stack later)
 KEYS = ("process", "type", "f", "value")
 
 
@@ -54,9 +56,6 @@ def _pairs(items) -> _Object:
     return obj
 
 
-def _constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
-
 
 def read_history(path: str) -> tuple[tuple, object]:
     """(events, initial value) from a history file; HistoryFileError if malformed."""
@@ -64,7 +63,8 @@ def read_history(path: str) -> tuple[tuple, object]:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
-        raise HistoryFileError(path, f"cannot read the file: {exc.strerror}") from None
+        raise HistoryFileError(path or repr(path), f"cannot read the file: {exc.strerror}") \
+            from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -75,15 +75,15 @@ def read_history(path: str) -> tuple[tuple, object]:
 def loads(text: str, path: str = "<history>") -> tuple[tuple, object]:
     """(events, initial value) from the text of a history file."""
     try:
-        doc = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
-    except json.JSONDecodeError as exc:
-        message = exc.msg.removesuffix(" starting at")      # the position follows
-        raise HistoryFileError(path, f"not valid JSON: {message}", exc.lineno, exc.colno) \
-            from None
-    except RecursionError:
-        raise HistoryFileError(path, "not a history: nested too deeply") from None
-    except ValueError as exc:
-        raise HistoryFileError(path, f"not valid JSON: {exc}") from None
+        doc = jsontext.loads(text, path, object_pairs_hook=_pairs)
+    except jsontext.JsonTextError as exc:
+        if exc.syntax is not None:
+            message = exc.syntax.msg.removesuffix(" starting at")   # the position follows
+            raise HistoryFileError(path, f"not valid JSON: {message}", exc.line, exc.col) \
+                from None
+        if exc.line is None:
+            raise HistoryFileError(path, "not a history: nested too deeply") from None
+        raise HistoryFileError(path, f"not valid JSON: {exc.why}", exc.line, exc.col) from None
     initial = None
     if isinstance(doc, dict):
         if doc.duplicate is not None:
@@ -133,9 +133,18 @@ def _event(item, path: str, i: int) -> tuple:
     return (process, type_, f, _value(item.get("value"), path, i, "'value'"))
 
 
-def _value(value, path: str, i: int | None, what: str):
+def initial_value(value):
+    """A JSON value (parsed) as an initial register value; HistoryFileError if an
+    object or nested too deeply."""
+    return _value(value, "--initial", None, "the initial value")
+
+
+def _value(value, path: str, i: int | None, what: str, depth: int = 0):
     if isinstance(value, list):
-        return tuple(_value(v, path, i, what) for v in value)
+        if depth == MAX_DEPTH:
+            raise HistoryFileError(path, f"{what} has arrays nested more than {MAX_DEPTH} "
+                                   "deep", event=i)
+        return tuple(_value(v, path, i, what, depth + 1) for v in value)
     if isinstance(value, dict):
         raise HistoryFileError(path, f"{what} must be null, a boolean, a number, a string "
                                "or an array, not an object", event=i)

@@ -286,6 +286,8 @@ class OpsMixin:
         if "_hist" not in self.ns:
             from .. import history
             self.ns["_hist"] = history
-        return self.make(f"_hist.{fn}(_rt.history_events({h.src}))", DBool(), args)
+        doms = self.register(h.dom.elem.items, "D")      # (process, type, f, value)
+        return self.make(f"_rt.judge_history(_hist.{fn}, {h.src}, {self.site(e.span)}, {doms})",
+                         DBool(), args)
 
     _op_linearizable = _op_sequential = _op_causal = _history_op

@@ -283,3 +283,23 @@ def history_events(h: tuple) -> tuple:
     """A recorded history (process, type, f, value-or-()) as stateline.history events."""
     return tuple((p, _EVENT_TYPES[t], _OPERATIONS[f], None if v == () else v)
                  for p, t, f, v in h)
+
+
+def judge_history(check, h: tuple, site: int, doms) -> bool:
+    """`check` (linearizable, ...) of a recorded history.  A history no client can have
+    recorded (`record ok H.write()` with no pending invoke, ...) is the spec's run-time
+    error at the check, named with the spec's values."""
+    from ..history import HistoryError
+    from ..history.model import pair
+    try:
+        return check(history_events(h))
+    except HistoryError:
+        named = tuple((doms[0].show(p), t, f, None if v is None else doms[3].show(v))
+                      for (p, t, f, v) in history_events(h))
+        try:
+            pair(named)
+            message = "the recorded history is malformed"
+        except HistoryError as exc:
+            message = f"the recorded history is malformed: {exc}"
+        raise ModelError(site, message) from None
+

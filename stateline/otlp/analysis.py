@@ -3,7 +3,11 @@
 `analyze` returns a JSON-ready dict (schema "stateline.trace-analysis",
 version 1); `table` renders the same report for a terminal.  Both list every
 span, the causal edges, the concurrent pairs (at most `max_pairs`, with the
-total), the anomalies, and the root-cause candidates of every ERROR span.
+total), the anomalies, and the root-cause candidates of the first `max_errors`
+ERROR spans (with the total).  Every list whose length could grow with the
+square of the number of spans is bounded, so memory stays linear: at most
+`LISTED` candidates and causal-past spans per ERROR span (both counted), and a
+causal path longer than 2 * `PATH_ENDS` spans keeps its two ends.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from tabulate import tabulate
 
 from ..printable import printable
 from .anomalies import SEVERITY_ORDER, Thresholds, detect
-from .causal import (HappensBefore, build, causal_past, event_graph, lamport_clock, root_causes,
-                     vector_clock)
+from .causal import build, lamport_clock, vector_clock
+from .concurrency import concurrency
 from .importer import Imported, Span
+from .rootcause import EventGraph
 
 SCHEMA, VERSION = "stateline.trace-analysis", 1
+LISTED = 100        # candidates and causal-past spans listed per ERROR span
+PATH_ENDS = 10      # spans kept at each end of a longer causal path
 STATUS = {0: "unset", 1: "ok", 2: "error"}
 
 
@@ -27,29 +34,30 @@ def label(s: Span) -> str:
 
 
 def analyze(imported: Imported, thresholds: Thresholds = Thresholds(),
-            max_pairs: int = 100) -> dict:
+            max_pairs: int = 100, max_errors: int = 100) -> dict:
     cg = build(imported.spans)
     order = sorted(cg.spans.values(), key=lambda s: (s.trace_id, s.start, s.span_id))
     keys = [s.key for s in order]
-    hb = HappensBefore(cg)
     anomalies = detect(cg, thresholds)
     patterns: dict = {}
     rank: dict = {}
     for a in anomalies:
         patterns.setdefault(a.span, []).append(a.pattern)
         rank[a.span] = min(rank.get(a.span, 9), SEVERITY_ORDER[a.severity])
-    events = event_graph(cg)
     ref = lambda k: {"trace_id": k[0], "span_id": k[1], "label": label(cg.spans[k])}  # noqa
+    errors = [s for s in order if s.status == 2]
+    events = EventGraph(cg, rank) if errors else None
     causes = []
-    for s in order:
-        if s.status == 2:
-            found = root_causes(cg, s.key, rank, events)
-            causes.append({"error": {**ref(s.key), "status_message": s.status_message},
-                           "candidates": [{**ref(k), "patterns": patterns.get(k, []),
-                                           "path": [label(cg.spans[p]) for p in path]}
-                                          for k, path in found],
-                           "causal_past": [ref(k) for k in causal_past(cg, s.key, events)]})
-    pairs = hb.concurrent_pairs(keys)
+    for s in errors[:max_errors]:
+        found = events.root_causes(s.key, LISTED)
+        causes.append({"error": {**ref(s.key), "status_message": s.status_message},
+                       "candidates": [{**ref(k), "patterns": patterns.get(k, []),
+                                       "path": _ends([label(cg.spans[p]) for p in path])}
+                                      for k, path in found.candidates],
+                       "candidate_count": found.candidate_count,
+                       "causal_past": [ref(k) for k in found.causal_past],
+                       "causal_past_count": found.causal_past_count})
+    pairs = concurrency(cg, keys, max_pairs)
     first = {}
     for s in order:
         first.setdefault(s.trace_id, s.start)
@@ -76,15 +84,23 @@ def analyze(imported: Imported, thresholds: Thresholds = Thresholds(),
             {"target": {"trace_id": t[0], "span_id": t[1]},
              "from": {"trace_id": s[0], "span_id": s[1]}} for t, s in cg.cyclic_links],
         "concurrent": {
-            "count": len(pairs),
-            "by_vector_clock": sum(1 for *_, src in pairs if src == "vector clock"),
-            "pairs": [{"a": ref(a), "b": ref(b), "by": src} for a, b, src in pairs[:max_pairs]],
-            "truncated": len(pairs) > max_pairs,
+            "count": pairs.count,
+            "by_vector_clock": pairs.by_vector_clock,
+            "pairs": [{"a": ref(a), "b": ref(b), "by": src} for a, b, src in pairs.pairs],
+            "truncated": pairs.count > len(pairs.pairs),
         },
         "anomalies": [{**ref(a.span), "pattern": a.pattern, "severity": a.severity,
                        "description": a.description} for a in anomalies],
+        "error_spans": len(errors),
         "root_causes": causes,
     }
+
+
+def _ends(path: list[str]) -> list[str]:
+    if len(path) <= 2 * PATH_ENDS + 1:
+        return path
+    return [*path[:PATH_ENDS], f"... {len(path) - 2 * PATH_ENDS} more span(s)",
+            *path[-PATH_ENDS:]]
 
 
 def table(report: dict, max_spans: int = 200) -> str:
@@ -134,9 +150,16 @@ def table(report: dict, max_spans: int = 200) -> str:
             out.append(f"    candidate: {cand['label']} [{', '.join(cand['patterns'])}]")
             if len(cand["path"]) > 1:
                 out.append("      path: " + " -> ".join(cand["path"]))
-        past = rc["causal_past"]
-        shown = ", ".join(p["label"] for p in past[:10]) + (", ..." if len(past) > 10 else "")
-        out.append(f"    causal past: {len(past)} span(s)" + (f": {shown}" if past else ""))
+        if rc["candidate_count"] > len(rc["candidates"]):
+            out.append(f"    ... {rc['candidate_count'] - len(rc['candidates'])} more "
+                       "candidate(s); --json lists the first "
+                       f"{len(rc['candidates'])}")
+        past, total = rc["causal_past"], rc["causal_past_count"]
+        shown = ", ".join(p["label"] for p in past[:10]) + (", ..." if total > 10 else "")
+        out.append(f"    causal past: {total} span(s)" + (f": {shown}" if past else ""))
+    if report["error_spans"] > len(report["root_causes"]):
+        out.append(f"  ... {report['error_spans'] - len(report['root_causes'])} more ERROR "
+                   "span(s) (--max-errors)")
     for w in report["warnings"]:
         out.append(f"warning: {w}")
     return "\n".join(out)

@@ -15,6 +15,7 @@ import json
 from importlib import resources
 
 from . import itf
+from ..jsontext import JsonTextError, loads
 
 SCHEMA, VERSION = "stateline.check", 1
 
@@ -32,9 +33,9 @@ def load(path: str) -> dict:
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DocumentError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        doc = loads(text, path)       # strict: no NaN, no huge integers, bounded nesting
+    except JsonTextError as exc:
+        raise DocumentError(str(exc)) from None
     itf_derived = isinstance(doc, dict) and "states" in doc and "schema" not in doc
     if itf_derived:
         try:
@@ -122,4 +123,9 @@ def _numbering(t: dict, at: str) -> str | None:
     for k, s in enumerate(t["steps"]):
         if s["number"] != k + 1:
             return f"{at}.steps[{k}].number: expected {k + 1}, got {s['number']}"
+        for n, c in enumerate(s["changes"]):
+            name = c["variable"]
+            if not any(name == v or name.startswith(v + "[") for v in t["initial"]):
+                return f"{at}.steps[{k}].changes[{n}].variable: {name!r} is not a variable " \
+                       f"of {at}.initial (nor an entry of one)"
     return None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from .attributes import from_key_values
+from ..jsontext import JsonTextError, loads
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _HEX = re.compile(r"[0-9a-fA-F]*\Z")
@@ -91,21 +91,24 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Imported:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
-        raise ImportFailure(f"{path}: cannot read: {exc.strerror}") from None
+        raise ImportFailure(f"{path or repr(path)}: cannot read: {exc.strerror}") from None
     out = Imported(path, [], 0, [])
     head = data.lstrip()[:1]
     if not head:
         raise ImportFailure(f"{path}: the file is empty")
-    if head in (b"{", b"["):
-        for tag, doc in _json_documents(path, data):
-            _add(out, _parse_json(path, tag, doc, out.warnings), tag)
-    else:
-        try:
-            message = ExportTraceServiceRequest.FromString(data)
-        except DecodeError as exc:
-            raise ImportFailure(f"{path}: neither OTLP/JSON, JSON Lines nor an OTLP protobuf "
-                                f"ExportTraceServiceRequest ({exc})") from None
-        _add(out, message, "")
+    try:
+        if head in (b"{", b"["):
+            for tag, doc in _json_documents(path, data):
+                _add(out, _parse_json(path, tag, doc, out.warnings), tag)
+        else:
+            try:
+                message = ExportTraceServiceRequest.FromString(data)
+            except DecodeError as exc:
+                raise ImportFailure(f"{path}: neither OTLP/JSON, JSON Lines nor an OTLP "
+                                    f"protobuf ExportTraceServiceRequest ({exc})") from None
+            _add(out, message, "")
+    except RecursionError:         # attribute values (kvlists, arrays) inside one another
+        raise ImportFailure(f"{path}: values are nested too deeply to read") from None
     if not out.spans:
         raise ImportFailure(f"{path}: no spans")
     seen: set[tuple[str, str]] = set()
@@ -122,23 +125,26 @@ def _json_documents(path: str, data: bytes):
     except UnicodeDecodeError as exc:
         raise ImportFailure(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
-        yield "", json.loads(text)
+        whole = loads(text, path)
+    except JsonTextError as exc:
+        if exc.syntax is None or exc.syntax.msg != "Extra data":   # not JSON Lines either
+            raise ImportFailure(str(exc)) from None
+        error = exc
+    else:
+        yield "", whole
         return
-    except json.JSONDecodeError as whole:
-        error = whole
-    if error.msg != "Extra data":          # one broken document, not JSON Lines
-        raise ImportFailure(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}")
     first = True
     for n, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                doc = json.loads(line)
-            except json.JSONDecodeError as exc:
+                doc = loads(line, path, n)
+            except JsonTextError as exc:
                 if first:                  # not JSON Lines either: report the document's error
-                    raise ImportFailure(f"{path}:{error.lineno}:{error.colno}: invalid JSON: "
-                                        f"{error.msg}") from None
-                raise ImportFailure(f"{path}:{n}:{exc.colno}: invalid JSON Lines: "
-                                    f"{exc.msg}") from None
+                    raise ImportFailure(str(error)) from None
+                if exc.syntax is None:
+                    raise ImportFailure(str(exc)) from None
+                raise ImportFailure(f"{path}:{n}:{exc.syntax.colno}: invalid JSON Lines: "
+                                    f"{exc.syntax.msg}") from None
             first = False
             yield f"line {n}: ", doc
 

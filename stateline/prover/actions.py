@@ -105,6 +105,7 @@ class Body(Eval):
 
     def run(self, stmts, env: dict):
         for st in stmts:
+            self.enc.deadline.check()
             if is_false(self.reach):
                 return
             method = getattr(self, "_s_" + type(st).__name__, None)
@@ -323,6 +324,7 @@ class ActionEncoder:
             binders.append(("receive", action.receive))
         probe = Body(self.enc, Frame(self.pre))
         def level(i, env, ch: _Choice, budget: int):
+            self.enc.deadline.check()
             # prune with the guard conjuncts already decided by the choices made so far
             for c in conj:
                 v = probe.fold(c, env)

@@ -25,6 +25,7 @@ from ..models.domains import DInt, DMap, DOption, DRecord, DSeq, DSet, DTuple, D
 from ..models.system import System
 from .actions import ActionEncoder, Frame
 from .exprs import Eval
+from .scopes import Deadline
 from .symbolic import (SMap, SNet, SOpt, SSeq, STup, Unencodable, as_bits, default, eq, flatten,
                        fresh, ite, lift, outside, universe)
 from .terms import FALSE, TRUE, And, Eq, Implies, Not, Or, is_false, literal
@@ -54,8 +55,10 @@ class PropTerm:
 
 
 class Encoding:
-    def __init__(self, system: System):
+    def __init__(self, system: System, deadline: Deadline | None = None):
         self.system = system
+        # checked while the encoding is built and in trans(): OutOfTime stops a run
+        self.deadline = deadline or Deadline(None)
         self.ctx = system.context
         self.fold_cache: dict = {}
         self.ranges: dict = {}
@@ -249,6 +252,7 @@ class Encoding:
     # ---- properties, initial states, transitions ---------------------------------------------
 
     def prop(self, p, two_states: bool) -> PropTerm:
+        self.deadline.check()
         ev = Eval(self, Frame(self.pre.slots, self.post.slots if two_states else None))
         value = ev.expr(p.expr, {})
         return PropTerm(p, value, ev.errors)
@@ -285,6 +289,7 @@ class Encoding:
         parts = [Or(*(self.sel == j for j in idx))]
         chains: dict[int, list] = {}
         for j in idx:
+            self.deadline.check()
             inst = self.instances[j]
             parts.append(Implies(self.sel == j, And(inst.enabled, Not(inst.error))))
             parts.extend(inst.facts)

@@ -21,8 +21,8 @@ from ..models.model import Model
 from .bmc import bmc
 from .encode import Encoding
 from .proofs import Proof
-from .results import ProveResult
-from .scopes import Deadline
+from .results import Claim, Obligation, ProveResult
+from .scopes import Deadline, OutOfTime
 from .symbolic import Unencodable
 
 ENGINES = ("bmc", "induction", "k-induction", "auto")
@@ -45,11 +45,12 @@ def instance(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E]) 
                        fairness=check.fairness))
 
 
-def encode(model: Model) -> Encoding:
-    """The Z3 encoding of a compiled instance, or a SpecError naming what is refused."""
+def encode(model: Model, deadline: Deadline | None = None) -> Encoding:
+    """The Z3 encoding of a compiled instance, or a SpecError naming what is refused;
+    OutOfTime when `deadline` passes first."""
     try:
         refuse_builtins(model)
-        return Encoding(model.system)
+        return Encoding(model.system, deadline)
     except Unencodable as exc:
         raise SpecError(refusal(exc, model.system.path)) from None
 
@@ -96,11 +97,48 @@ def prove_block(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E
         return _any_size(loaded, check, overrides, options)
     model = model or instance(loaded, check, overrides)
     started = time.perf_counter()
-    enc = enc or encode(model)
+    deadline = Deadline(options.timeout)        # the encoding's time counts too
     system = model.system
     expected = {prop: outcome for prop, outcome, _ in check.expects}
-    deadline = Deadline(options.timeout)
     check_deadlock = not system.allow_deadlock or "DeadlockFreedom" in expected
+    depths, failure, notes = (), None, []
+    try:
+        if enc is None:
+            enc = encode(model, deadline)
+        else:
+            enc.deadline = deadline
+        obligations, depths, failure, notes = _engine(enc, model, options, expected,
+                                                      deadline, check_deadlock)
+    except OutOfTime as exc:
+        obligations, notes = out_of_time(system, expected, check_deadlock, str(exc)), [str(exc)]
+    finally:
+        if enc is not None:
+            enc.deadline = Deadline(None)
+    if system.temporal and options.engine in ("k-induction", "auto"):
+        names = ", ".join(p.name for p in system.temporal)
+        notes.append(f"temporal propert{'ies' if len(system.temporal) > 1 else 'y'} {names}: "
+                     f"not checked by --{options.engine}, which proves safety properties "
+                     f"(prove with --induction and a ranking function; search with --bmc K)")
+    return ProveResult(system.name, system.path, check.name, describe_constants(system),
+                       options.engine, tuple(obligations), time.perf_counter() - started,
+                       tuple(depths), failure, tuple(notes))
+
+
+def out_of_time(system, expected: dict[str, str], check_deadlock: bool, why: str) -> list:
+    """Every property UNKNOWN: the time ran out before an engine could ask Z3 anything
+    (or while it was extending the encoding)."""
+    props = [(p.name, "invariant") for p in system.invariants] + \
+        [(p.name, "transition") for p in system.transitions] + \
+        ([("DeadlockFreedom", "deadlock")] if check_deadlock else []) + \
+        [(p.name, "temporal") for p in system.temporal]
+    return [Obligation(name, kind, expected.get(name, "holds"), Claim.UNKNOWN, why)
+            for name, kind in props]
+
+
+def _engine(enc: Encoding, model: Model, options: ProveOptions, expected: dict[str, str],
+            deadline: Deadline, check_deadlock: bool):
+    """(obligations, depths, failure, notes) of the engine the options name."""
+    system = model.system
     depths, failure, notes = (), None, []
     try:
         if options.engine == "bmc":
@@ -121,14 +159,7 @@ def prove_block(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E
                                                  check_deadlock)
     except Unencodable as exc:
         raise SpecError(refusal(exc, system.path)) from None
-    if system.temporal and options.engine in ("k-induction", "auto"):
-        names = ", ".join(p.name for p in system.temporal)
-        notes.append(f"temporal propert{'ies' if len(system.temporal) > 1 else 'y'} {names}: "
-                     f"not checked by --{options.engine}, which proves safety properties "
-                     f"(prove with --induction and a ranking function; search with --bmc K)")
-    return ProveResult(system.name, system.path, check.name, describe_constants(system),
-                       options.engine, tuple(obligations), time.perf_counter() - started,
-                       tuple(depths), failure, tuple(notes))
+    return obligations, depths, failure, notes
 
 
 def _any_size(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict,

@@ -41,6 +41,13 @@ class Answer:
         return self.outcome is Outcome.UNSAT
 
 
+class OutOfTime(Exception):
+    """The --timeout ran out while the encoding was being built (`Deadline.check`)."""
+
+
+MAX_MS = 2 ** 32 - 1       # Z3's timeout is an unsigned 32-bit count of milliseconds
+
+
 class Deadline:
     """The end of a run's time budget (None: no limit)."""
 
@@ -51,11 +58,16 @@ class Deadline:
     def remaining_ms(self) -> int | None:
         if self.end is None:
             return None
-        return max(1, int((self.end - time.monotonic()) * 1000))
+        return min(MAX_MS, max(1, int((self.end - time.monotonic()) * 1000)))
 
     @property
     def expired(self) -> bool:
         return self.end is not None and time.monotonic() >= self.end
+
+    def check(self) -> None:
+        """Raise OutOfTime once the time is up (the encoder calls this in its loops)."""
+        if self.end is not None and time.monotonic() >= self.end:
+            raise OutOfTime(f"the --timeout of {self.seconds:g} s ran out while encoding")
 
 
 @contextmanager
