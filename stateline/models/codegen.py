@@ -177,10 +177,10 @@ class ExprGen(OpsMixin, SetsMixin):
         return "(" + " + ".join(terms) + ")"
 
     def universe_mask(self, dom: Dom) -> int:
-        m = 0
-        for u in dom.values():
-            m |= 1 << dom.bit(u)
-        return m
+        """The bitmask of every value of `dom` (bit = index, except zigzag integers)."""
+        if isinstance(dom, DInt):
+            return runtime.int_range(dom.lo, dom.hi)
+        return (1 << dom.size) - 1
 
     # ---- expressions ----------------------------------------------------------------------
 

@@ -94,6 +94,11 @@ class Context:
             base = net.messages.bases[rec.tag]
             full = gen.big((1 << rec.size) - 1)
             shifted = f"({src} >> {base})" if base else src
+            if not dom.mask:
+                # A message type too large for a bitmask set of its own (more than
+                # MASK_LIMIT values) on a network still small enough to be one mask.
+                return Code(f"frozenset(_rt.members({shifted} & {full}, {gen.table(rec)}))",
+                            dom)
             return Code(f"({shifted} & {full})", dom, netbase=(src, base))
         if net.rep == "fifo":
             src = f"(_m for _q in {src} for _m in _q)"
