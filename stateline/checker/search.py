@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..models.model import Model
-from ..models.runtime import ModelError
+from ..models.runtime import ModelError, TooManySuccessors
+from .deadline import Deadline, DeadlineReached
 from .liveness import Graph
 
 PROGRESS_EVERY = 2048
@@ -79,8 +80,39 @@ def _path(parents: array, i: int) -> list[int]:
     return out
 
 
+def _truncate(seen: dict, states: list, parents: array) -> None:
+    """Undo a half-done insertion (the search was interrupted between `seen[t] = n`,
+    `states.append(t)` and `parents.append(i)`): keep the states with a parent."""
+    del states[len(parents):]
+    while len(seen) > len(states):
+        seen.popitem()          # the last one inserted
+
+
 def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
+    """Explore `model` breadth-first within the bounds of `options`.
+
+    The bounds hold inside one expansion too: with `max_states`, a state with more
+    successors than that stops the search ("max-states") once its first ones are
+    inserted; `max_seconds` interrupts whatever runs when the time is up (in the
+    main thread: see `deadline`)."""
     started = time.perf_counter()
+    result = SearchResult(0, 0, 0, 0.0, "complete")
+    model.limit_successors(options.max_states)
+    try:
+        with Deadline(options.max_seconds) as deadline:
+            _bfs(model, options, result, deadline, started)
+    except DeadlineReached:        # after the search proper, before it disarmed the timer
+        result.stop = "max-seconds"
+        result.states = len(result.state_list)
+        result.graph = None
+    finally:
+        model.limit_successors(None)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: Deadline,
+         started: float) -> None:
     successors = model.successors
     inv_props = [p for p, _ in model.invariants]
     violated_in = model.violated_invariants if inv_props else None
@@ -99,7 +131,8 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     seen: dict = {}
     violations: dict[str, Violation] = {}
     total_props = len(inv_props) + len(transitions_p) + (1 if check_deadlock else 0)
-    result = SearchResult(0, 0, 0, 0.0, "complete", violations, state_list=states)
+    result.violations = violations
+    result.state_list = states
     if options.graph:
         # Liveness needs every state and edge: no early stop when safety fails.
         total_props = 0
@@ -124,94 +157,13 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     transitions = 0
     s = t = None             # the state being expanded and the successor at hand
     stop = "complete"
+    capped = False           # the successors of s were cut off at the cap (max_states)
     try:
-        for t in model.initial_states():
-            transitions += 1
-            if canonical is not None:
-                t = canonical(t)
-            if t in seen:
-                continue
-            if constraint is not None and not constraint(t):
-                # As in TLC: checked against the invariants, but not explored.
-                if violated_in is not None:
-                    bad = violated_in(t, active)
-                    if bad:
-                        record(bad, -1, t)
-                continue
-            seen[t] = len(states)
-            states.append(t)
-            parents.append(-1)
-            if violated_in is not None:
-                bad = violated_in(t, active)
-                if bad:
-                    record(bad, len(states) - 1)
-        t = None
-        level_end = len(states)
-        depth = 1 if states else 0
-        cut_at_depth = False
-        n = len(states)
-        next_check = PROGRESS_EVERY
-        while i < n:
-            if i == level_end:
-                if cut_at_depth:
-                    stop = "max-depth"
-                    break
-                depth += 1
-                level_end = n
-            s = states[i]
-            t = None
-            if options.graph:
-                labeled = labeled_successors(s)
-                succ = [x[1] for x in labeled]
-            else:
-                succ = successors(s)
-            transitions += len(succ)
-            if not succ and check_deadlock and "DeadlockFreedom" not in violations:
-                violations["DeadlockFreedom"] = Violation("DeadlockFreedom", "deadlock",
-                                                          _path(parents, i))
-            if transitions_p:
-                for t in succ:
-                    for prop, fn in transitions_p:
-                        if not fn(s, t) and prop.name not in violations:
-                            violations[prop.name] = Violation(prop.name, "transition",
-                                                              _path(parents, i), t)
-                transitions_p = [(p, f) for p, f in transitions_p if p.name not in violations]
-            at_bound = max_depth is not None and depth >= max_depth
-            if canonical is not None:
-                succ = [canonical(t) for t in succ]
-            if options.graph:
-                # The same as the loop below, also recording every edge i -> j with
-                # its fairness unit (j = -1: a step out of the explored graph).
-                g_start.append(len(g_to))
-                enabled = 0
-                for (label, _), t in zip(labeled, succ):
-                    u = unit_of(label)
-                    if u >= 0:
-                        enabled |= 1 << u
-                    j = seen.get(t)
-                    if j is None:
-                        j = -1
-                        if constraint is not None and not constraint(t):
-                            if violated_in is not None:
-                                bad = violated_in(t, active)
-                                if bad:
-                                    record(bad, i, t)
-                        elif at_bound:
-                            cut_at_depth = True
-                        else:
-                            j = seen[t] = n
-                            states.append(t)
-                            parents.append(i)
-                            if violated_in is not None:
-                                bad = violated_in(t, active)
-                                if bad:
-                                    record(bad, n)
-                            n += 1
-                    g_to.append(j)
-                    g_unit.append(u)
-                g_enabled.append(enabled)
-                succ = ()
-            for t in succ:
+        try:
+            for t in model.initial_states():
+                transitions += 1
+                if canonical is not None:
+                    t = canonical(t)
                 if t in seen:
                     continue
                 if constraint is not None and not constraint(t):
@@ -219,47 +171,144 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                     if violated_in is not None:
                         bad = violated_in(t, active)
                         if bad:
-                            record(bad, i, t)
+                            record(bad, -1, t)
                     continue
-                if at_bound:
-                    cut_at_depth = True
-                    continue
-                seen[t] = n
+                seen[t] = len(states)
                 states.append(t)
-                parents.append(i)
+                parents.append(-1)
                 if violated_in is not None:
                     bad = violated_in(t, active)
                     if bad:
-                        record(bad, n)
-                n += 1
-            i += 1
-            if total_props and len(violations) >= total_props:
-                stop = "all-violated"
-                break
-            if n >= next_check:
-                next_check = n + PROGRESS_EVERY
-                elapsed = time.perf_counter() - started
-                if progress is not None:
-                    progress(n, depth, elapsed)
-                if max_seconds is not None and elapsed > max_seconds:
-                    stop = "max-seconds"
+                        record(bad, len(states) - 1)
+            t = None
+            level_end = len(states)
+            depth = 1 if states else 0
+            cut_at_depth = False
+            n = len(states)
+            next_check = PROGRESS_EVERY
+            while i < n:
+                if i == level_end:
+                    if cut_at_depth:
+                        stop = "max-depth"
+                        break
+                    depth += 1
+                    level_end = n
+                s = states[i]
+                t = None
+                if options.graph:
+                    try:
+                        labeled = labeled_successors(s)
+                    except TooManySuccessors as exc:
+                        labeled, capped = exc.partial, True
+                    succ = [x[1] for x in labeled]
+                else:
+                    try:
+                        succ = successors(s)
+                    except TooManySuccessors as exc:
+                        succ, capped = exc.partial, True
+                transitions += len(succ)
+                if not succ and check_deadlock and "DeadlockFreedom" not in violations:
+                    violations["DeadlockFreedom"] = Violation("DeadlockFreedom", "deadlock",
+                                                              _path(parents, i))
+                if transitions_p:
+                    for t in succ:
+                        for prop, fn in transitions_p:
+                            if not fn(s, t) and prop.name not in violations:
+                                violations[prop.name] = Violation(prop.name, "transition",
+                                                                  _path(parents, i), t)
+                    transitions_p = [(p, f) for p, f in transitions_p if p.name not in violations]
+                at_bound = max_depth is not None and depth >= max_depth
+                if canonical is not None:
+                    succ = [canonical(t) for t in succ]
+                if options.graph:
+                    # The same as the loop below, also recording every edge i -> j with
+                    # its fairness unit (j = -1: a step out of the explored graph).
+                    g_start.append(len(g_to))
+                    enabled = 0
+                    for (label, _), t in zip(labeled, succ):
+                        u = unit_of(label)
+                        if u >= 0:
+                            enabled |= 1 << u
+                        j = seen.get(t)
+                        if j is None:
+                            j = -1
+                            if constraint is not None and not constraint(t):
+                                if violated_in is not None:
+                                    bad = violated_in(t, active)
+                                    if bad:
+                                        record(bad, i, t)
+                            elif at_bound:
+                                cut_at_depth = True
+                            else:
+                                j = seen[t] = n
+                                states.append(t)
+                                parents.append(i)
+                                if violated_in is not None:
+                                    bad = violated_in(t, active)
+                                    if bad:
+                                        record(bad, n)
+                                n += 1
+                        g_to.append(j)
+                        g_unit.append(u)
+                    g_enabled.append(enabled)
+                    succ = ()
+                for t in succ:
+                    if t in seen:
+                        continue
+                    if constraint is not None and not constraint(t):
+                        # As in TLC: checked against the invariants, but not explored.
+                        if violated_in is not None:
+                            bad = violated_in(t, active)
+                            if bad:
+                                record(bad, i, t)
+                        continue
+                    if at_bound:
+                        cut_at_depth = True
+                        continue
+                    seen[t] = n
+                    states.append(t)
+                    parents.append(i)
+                    if violated_in is not None:
+                        bad = violated_in(t, active)
+                        if bad:
+                            record(bad, n)
+                    n += 1
+                i += 1
+                if total_props and len(violations) >= total_props:
+                    stop = "all-violated"
                     break
-                if max_states is not None and n >= max_states:
+                if capped:
                     stop = "max-states"
                     break
-        else:
-            if cut_at_depth:
-                stop = "max-depth"
-    except KeyboardInterrupt:
-        stop = "interrupted"
-    except ModelError as exc:
-        stop = "model-error"
-        if t is not None and t in seen:        # an invariant failed to evaluate on t
-            result.error = (exc, _path(parents, seen[t]), "state")
-        elif s is not None:                     # computing a step from s
-            result.error = (exc, _path(parents, seen[s]), "step")
-        else:                                   # an initial state
-            result.error = (exc, [], "state")
+                if n >= next_check:
+                    next_check = n + PROGRESS_EVERY
+                    elapsed = time.perf_counter() - started
+                    if progress is not None:
+                        progress(n, depth, elapsed)
+                    if max_seconds is not None and elapsed > max_seconds:
+                        stop = "max-seconds"
+                        break
+                    if max_states is not None and n >= max_states:
+                        stop = "max-states"
+                        break
+            else:
+                if cut_at_depth:
+                    stop = "max-depth"
+        except KeyboardInterrupt:
+            stop = "interrupted"
+        except ModelError as exc:
+            stop = "model-error"
+            if t is not None and t in seen:        # an invariant failed to evaluate on t
+                result.error = (exc, _path(parents, seen[t]), "state")
+            elif s is not None:                     # computing a step from s
+                result.error = (exc, _path(parents, seen[s]), "step")
+            else:                                   # an initial state
+                result.error = (exc, [], "state")
+    except DeadlineReached:         # --max-seconds, in the middle of anything
+        stop = "max-seconds"
+    deadline.armed = False          # (a plain store: no signal is handled before it)
+    if stop != "complete":
+        _truncate(seen, states, parents)
     if options.graph and stop == "complete":
         g_start.append(len(g_to))
         depths = array("q", [1]) * len(states)
@@ -272,6 +321,4 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     result.states = len(states)
     result.transitions = transitions
     result.depth = depth
-    result.seconds = time.perf_counter() - started
     result.stop = stop
-    return result

@@ -44,6 +44,10 @@ class ExprGen(OpsMixin, SetsMixin):
         self._closure: dict = {}
         self._folds: dict = {}
         self._nconst = 0
+        # Copies of the code being compiled made by the unrolled loops around it (a
+        # quantifier, a `for` statement): unrolling stops where it would multiply
+        # further, so nested constant loops compile in time linear in the spec.
+        self.unrolled = 1
         ns.setdefault("_rt", runtime)
 
     # ---- constants and tables -------------------------------------------------------
@@ -55,8 +59,7 @@ class ExprGen(OpsMixin, SetsMixin):
         if rng is None and type(value) is int and isinstance(dom, DInt):
             rng = (value, value)
         if rng is None and isinstance(dom, DSet) and dom.ints and type(value) is int and value:
-            members = dom.members(value)
-            rng = (members[0], members[-1])
+            rng = dom.bounds(value)
         return Code(src, dom, True, value, rng)
 
     def register(self, value, prefix: str = "K") -> str:
@@ -190,8 +193,9 @@ class ExprGen(OpsMixin, SetsMixin):
             code = self.fold(code.src, code.dom, code.rng)
         return code
 
-    def closed(self, e: ir.E, env: dict) -> bool:
-        """Does `e` depend on nothing but constants (so it can be computed now)?"""
+    def closed(self, e: ir.E, env: dict, but: ir.Local | None = None) -> bool:
+        """Does `e` depend on nothing but constants (so it can be computed now)?
+        With `but`: on nothing but constants and that local."""
         info = self._closure.get(e)
         if info is None:
             stateful = False
@@ -205,7 +209,7 @@ class ExprGen(OpsMixin, SetsMixin):
             return False
         for local in info[1]:
             c = env.get(local)
-            if c is None or not c.const:
+            if (c is None or not c.const) and local is not but:
                 return False
         return True
 

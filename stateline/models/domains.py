@@ -32,7 +32,7 @@ import abc
 import itertools
 from dataclasses import dataclass, field
 
-from .runtime import int_members, int_range, members
+from .runtime import int_bounds, int_members, int_range, members
 
 MASK_LIMIT = 4096          # sets over universes up to this size are bitmasks
 ENUM_LIMIT = 1 << 20       # larger universes are never listed
@@ -334,6 +334,18 @@ class DSet(Dom):
                 return True
             return v & ~int_range(self.elem.lo, self.elem.hi) == 0
         return type(v) is frozenset and all(self.elem.contains(x) for x in v)
+
+    def count(self, v) -> int:
+        """The number of elements of a set value (without listing them)."""
+        return v.bit_count() if self.mask else len(v)
+
+    def bounds(self, v) -> tuple[int, int] | None:
+        """(least, greatest) element of a non-empty set of integers, else None."""
+        if not self.ints or not v:
+            return None
+        if self.mask:
+            return int_bounds(v)
+        return min(v), max(v)
 
     def members(self, v) -> list:
         """The elements of a set value, in canonical order."""

@@ -22,6 +22,7 @@ from .system import Network, ProcessInfo, Property, Slot, System, VarLayout
 NET_MASK_LIMIT = 1 << 14   # a set network over at most this many messages is a bitmask
 INITIAL_LIMIT = 1 << 20    # refuse instances with more initial states than this
 MAX_INSTANCES = 1024       # instances of one process
+PARTITION_NODES = 20       # process instances a network with partitions(N) may split
 
 
 class Context:
@@ -139,13 +140,14 @@ class Context:
             return DInt(lo, hi)
         if isinstance(t, ir.TIntSet):
             value, sdom = self.evaluate(t.set)
-            elems = sdom.members(value)
-            if not elems:
+            bounds = sdom.bounds(value)
+            if bounds is None:
                 fail("SL404", f"'{t.set.name}' is empty, so it is not a usable type", t.span)
-            if elems != list(range(elems[0], elems[-1] + 1)):
+            lo, hi = bounds
+            if sdom.count(value) != hi - lo + 1:
                 fail("SL105", f"'{t.set.name}' is not a range lo..hi, so it is not a type",
                      t.span)
-            return DInt(elems[0], elems[-1])
+            return DInt(lo, hi)
         if isinstance(t, ir.TAtom):
             return self.atom_dom(t.sort)
         if isinstance(t, ir.TRecord):
@@ -215,12 +217,13 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
             nodes.append((p.name, None))
         else:
             value, dom = ctx.evaluate(p.domain)
-            instances = tuple(dom.members(value))
-            if not instances:
+            count = dom.count(value)
+            if not count:
                 fail("SL404", f"process '{p.name}' has no instances", p.domain.span)
-            if len(instances) > MAX_INSTANCES:
-                fail("SL405", f"process '{p.name}' has {len(instances):,} instances; at most "
+            if count > MAX_INSTANCES:
+                fail("SL405", f"process '{p.name}' has {count:,} instances; at most "
                               f"{MAX_INSTANCES:,} are supported", p.domain.span)
+            instances = tuple(dom.members(value))
             edom = dom.elem
             if isinstance(edom, DInt):
                 edom = DInt(instances[0], instances[-1])
@@ -244,13 +247,14 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
             else:
                 name = var.qualname
             value, vdom = ctx.evaluate(var.init, env)
-            values = vdom.members(value) if var.nondet else [value]
-            if not values:
+            count = vdom.count(value) if var.nondet else 1
+            if not count:
                 fail("SL404", f"variable '{var.name}' has no possible initial value", var.span)
-            initial_count *= len(values)
+            initial_count *= count
             if initial_count > INITIAL_LIMIT:
                 fail("SL405", f"the instance has more than {INITIAL_LIMIT:,} initial states "
                               f"(counting the choices up to '{name}')", var.init.span)
+            values = vdom.members(value) if var.nondet else [value]
             for v in values:
                 if not dom.contains(v):
                     shown = vdom.elem.show(v) if var.nondet else vdom.show(v)
@@ -274,6 +278,10 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
                 fail("SL404", f"partitions({partitions}) must not be negative", partitions_e.span)
             if len(nodes) < 2:
                 fail("SL404", "partitions need at least two process instances", span)
+            if len(nodes) > PARTITION_NODES:
+                fail("SL405", f"partitions over {len(nodes):,} process instances would split "
+                              f"them in {2 ** (len(nodes) - 1) - 1:,} ways; at most "
+                              f"{PARTITION_NODES} instances are supported", span)
         base = len(slots)
         ctx.network = Network(kind, options, msgs, rep, base, channels, partitions,
                               base + 1 if partitions else -1, base + 2 if partitions else -1)

@@ -4,6 +4,7 @@ every explicit-state engine uses.
     model = Model(system)
     model.initial_states()          # list of states, canonical order
     model.successors(state)         # list of next states, deterministic order
+    model.limit_successors(n)       # above n successors of one state: TooManySuccessors
     model.invariants                # [(Property, fn(state) -> bool)]
     model.violated_invariants(s, m) # bitmask of the invariants (in bitmask m) false in s
     model.transitions               # [(Property, fn(state, next) -> bool)]
@@ -18,6 +19,7 @@ States are tuples with one entry per `System.slots` item.
 from __future__ import annotations
 
 import itertools
+import sys
 
 from ..diagnostics import Span
 from ..lang.histories import OPERATIONS, TYPES as EVENT_TYPES
@@ -34,6 +36,7 @@ class Model:
         self.source = compiler.source()
         self.labels = compiler.labels
         ns = system.context.ns
+        ns["_cap"] = sys.maxsize
         exec(compile(self.source, f"<stateline model {system.name}>", "exec"), ns)  # noqa: S102
         self.successors = ns["successors"]
         self.successors_labeled = ns["successors_labeled"]
@@ -52,6 +55,12 @@ class Model:
         self._history_slots = {slot.index for slot in system.slots if slot.var is not None
                                and slot.var.process is None
                                and slot.var.name in system.histories}
+
+    def limit_successors(self, cap: int | None) -> None:
+        """From now on, computing more than `cap` successors of one state (None: no
+        limit) raises `runtime.TooManySuccessors` with those computed so far.  Only
+        loops that may run their body more than `compile.FANOUT` times check it."""
+        self.system.context.ns["_cap"] = sys.maxsize if cap is None else cap
 
     def initial_states(self) -> list[tuple]:
         """Every initial state (the search applies the constraint)."""

@@ -19,6 +19,16 @@ class ModelError(Exception):
         self.message = message
 
 
+class TooManySuccessors(Exception):
+    """Raised by generated successor functions when the list of one state's
+    successors grows past the model's cap (`Model.limit_successors`); carries the
+    successors computed so far."""
+
+    def __init__(self, partial: list):
+        super().__init__(f"more than {len(partial) - 1:,} successors")
+        self.partial = partial
+
+
 # Masks up to this many bits are decoded bit by bit (fast for the small sets of the
 # hot loop); longer ones through their binary string, in time linear in their length
 # (clearing one bit of a big int copies it, so the bit loop is quadratic there).
@@ -76,6 +86,16 @@ def int_members(mask: int) -> list[int]:
     neg = list(compress(range(-1, -len(bits[1::2]) - 1, -1), bits[1::2]))  # bit 2k+1: -k-1
     neg.reverse()
     return neg + pos
+
+
+def int_bounds(mask: int) -> tuple[int, int]:
+    """The least and greatest integer of a non-empty zigzag bitmask set, in time
+    linear in its length (without listing its members)."""
+    evens = _ones((mask.bit_length() + 1) // 2)
+    pos, neg = mask & evens, mask & (evens << 1)
+    lo = -(neg.bit_length() >> 1) if neg else (pos & -pos).bit_length() // 2
+    hi = (pos.bit_length() - 1) >> 1 if pos else -((neg & -neg).bit_length() >> 1)
+    return lo, hi
 
 
 def _ones(k: int) -> int:

@@ -13,7 +13,8 @@ from ..lang import ir
 from .code import Code, NoState, Unsupported
 from .domains import DAtom, DBool, DInt, DMap, DSet, Dom, dom_rng, sort_key
 
-UNROLL_QUANT = 16      # quantifiers over constant domains up to this size are unrolled
+UNROLL_QUANT = 16      # quantifiers over constant domains up to this size are unrolled ...
+UNROLL_NESTED = 256    # ... while the copies of the innermost body, nested, stay this few
 PRED_LIMIT = 512       # universes up to this size get compile-time predicate masks
 
 
@@ -40,18 +41,24 @@ class SetsMixin:
 
     def element_mask(self, local: ir.Local, body: ir.E, elem_dom: Dom, env, view) -> int | None:
         """Bitmask of universe elements satisfying `body`, if it depends on nothing else."""
-        if elem_dom.size is None or elem_dom.size > PRED_LIMIT:
+        if elem_dom.size is None or elem_dom.size > PRED_LIMIT or \
+                self.unrolled * elem_dom.size > UNROLL_NESTED * PRED_LIMIT or \
+                not self.closed(body, env, but=local):
             return None
         mask = 0
-        for i, u in enumerate(elem_dom.values()):
-            try:
-                c = self.expr(body, {**env, local: self.constant(u, elem_dom)}, NoState())
-            except Unsupported:
-                return None
-            if not c.const:
-                return None
-            if c.value:
-                mask |= 1 << elem_dom.bit(u)
+        self.unrolled *= max(elem_dom.size, 1)
+        try:
+            for u in elem_dom.values():
+                try:
+                    c = self.expr(body, {**env, local: self.constant(u, elem_dom)}, NoState())
+                except Unsupported:
+                    return None
+                if not c.const:
+                    return None
+                if c.value:
+                    mask |= 1 << elem_dom.bit(u)
+        finally:
+            self.unrolled //= max(elem_dom.size, 1)
         return mask
 
     def masked(self, d: Code, mask: int) -> Code:
@@ -80,10 +87,14 @@ class SetsMixin:
         dom = d.dom
         is_exists = e.kind == "exists"
         if d.const:
-            elems = self.members(d)
-            if len(elems) <= UNROLL_QUANT:
-                parts = [self.expr(e.body, {**env, e.local: self.constant(u, dom.elem)}, view)
-                         for u in elems]
+            count = dom.count(d.value)
+            if count <= UNROLL_QUANT and self.unrolled * count <= UNROLL_NESTED:
+                self.unrolled *= max(count, 1)
+                try:
+                    parts = [self.expr(e.body, {**env, e.local: self.constant(u, dom.elem)},
+                                       view) for u in self.members(d)]
+                finally:
+                    self.unrolled //= max(count, 1)
                 raising = ir.may_raise(e.body)
                 return self.junction("or" if is_exists else "and", parts, [raising] * len(parts))
         if isinstance(dom, DSet) and dom.mask:
