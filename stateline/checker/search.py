@@ -320,5 +320,5 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                              parents)
     result.states = len(states)
     result.transitions = transitions
-    result.depth = depth
+    result.depth = depth if depth or not states else 1     # stopped among the initial states
     result.stop = stop

@@ -117,6 +117,7 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
                 continue
             cname, value = parse_override(loaded, d)
             overrides[cname] = value
+            sources[f"-D {cname}"] = d.split("=", 1)[1]    # where its diagnostics point
             defines_used.add(name)
     except LoadError as exc:
         report_errors(console, exc, exc.sources)

@@ -291,7 +291,7 @@ class ExprGen(OpsMixin, SetsMixin):
         kd = mdom.key
         if k.const:
             if not kd.contains(k.value):
-                msg = f"map key {k.dom.show(k.value)} is outside {kd.describe()}"
+                msg = f"map key {_shown(k)} is outside {kd.describe()}"
                 return f"_rt.fail({self.site(span)}, {msg!r})"
             return repr(kd.index(k.value))
         if isinstance(kd, DInt) and not (k.rng and kd.lo <= k.rng[0] and k.rng[1] <= kd.hi):
@@ -404,7 +404,7 @@ class ExprGen(OpsMixin, SetsMixin):
         if c.const:
             if not target.contains(c.value):
                 # Reported when (and only if) a step computes it.
-                msg = f"{what}: {c.dom.show(c.value)} is outside {target.describe()}"
+                msg = f"{what}: {_shown(c)} is outside {target.describe()}"
                 return Code(f"_rt.fail({self.site(span)}, {msg!r})", target)
             return Code(c.src, target, True, c.value, c.rng)
         if not needs_check(c, target):
@@ -441,6 +441,13 @@ def needs_check(c: Code, target: Dom) -> bool:
     return True
 
 
+
+
+def _shown(c: Code) -> str:
+    """A constant in a message (an integer folded at compile time may be too long)."""
+    if type(c.value) is int and isinstance(c.dom, DInt):
+        return runtime.show_int(c.value)
+    return c.dom.show(c.value)
 
 
 def _simple(src: str) -> bool:

@@ -105,8 +105,9 @@ class ModelCompiler(StatementsMixin):
             self.unpack(em, "S", "s")
             em.line("bad = 0")
             for i, src in enumerate(codes):
-                with em.block(f"if active & {1 << i} and not {src}:"):
-                    em.line(f"bad |= {1 << i}")
+                bit = self.gen.big(1 << i)      # (a name beyond 60 bits)
+                with em.block(f"if active & {bit} and not {src}:"):
+                    em.line(f"bad |= {bit}")
             em.line("return bad")
         for i, prop in enumerate(self.system.transitions):
             self._where = (f"transition '{prop.name}'", prop.span)

@@ -195,9 +195,16 @@ def mod(a: int, b: int, site: int) -> int:
     return a % b
 
 
+def show_int(v: int) -> str:
+    """An integer in a message: its digits, unless too many to write out."""
+    if v.bit_length() <= 10_000:                 # about 3,000 digits
+        return str(v)
+    return f"{'-' if v < 0 else ''}(an integer of about {int(v.bit_length() * 0.30103):,} digits)"
+
+
 def int_in(v: int, lo: int, hi: int, site: int, what: str) -> int:
     if not lo <= v <= hi:
-        raise ModelError(site, f"{what}: {v} is outside {lo}..{hi}")
+        raise ModelError(site, f"{what}: {show_int(v)} is outside {lo}..{hi}")
     return v
 
 
@@ -215,13 +222,15 @@ def checked(v, dom, site: int, what: str):
 
 def seq_get(s: tuple, i: int, site: int):
     if not -len(s) <= i < len(s):
-        raise ModelError(site, f"sequence index {i} is out of range (length {len(s)})")
+        raise ModelError(site, f"sequence index {show_int(i)} is out of range "
+                               f"(length {len(s)})")
     return s[i]
 
 
 def seq_set(s: tuple, i: int, v, site: int) -> tuple:
     if not -len(s) <= i < len(s):
-        raise ModelError(site, f"sequence index {i} is out of range (length {len(s)})")
+        raise ModelError(site, f"sequence index {show_int(i)} is out of range "
+                               f"(length {len(s)})")
     i %= len(s)
     return s[:i] + (v,) + s[i + 1:]
 
