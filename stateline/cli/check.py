@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..checker.run import CheckOptions, check_blocks, describe_constants, prepare, run_check
-from ..diagnostics import SpecError
+from ..diagnostics import Diagnostic, Span, SpecError
 from ..lang.load import LoadError, load_spec, parse_override
 from ..models.verdict import Status, StopReason
 from ..render import text
@@ -57,8 +57,15 @@ def run(args, console: Console) -> int:
         for path in files:
             if interrupted:
                 break
-            status = _check_file(path, args, console, options, results, sources,
-                                 defines_used, checks_seen, len(files))
+            try:
+                status = _check_file(path, args, console, options, results, sources,
+                                     defines_used, checks_seen, len(files))
+            except RecursionError:      # a limit lang.nesting missed: this spec only
+                console.clear()
+                report_errors(console, SpecError(Diagnostic(
+                    "SL108", "this spec is nested too deeply to check", Span(path, 1, 1))),
+                    sources)
+                status = None
             if status is None:
                 invalid = True
             elif status is False:

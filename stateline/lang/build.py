@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer_NonRecursive, v_args
 
 from ..diagnostics import Diagnostic, Span, SpecError
 from . import ast as A
 
 
-class Builder(Transformer):
+class Builder(Transformer_NonRecursive):
     def __init__(self, path: str):
         super().__init__()
         self.path = path

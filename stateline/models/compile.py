@@ -49,6 +49,31 @@ class ModelCompiler(StatementsMixin):
         self.net = system.network
         self.labels: list[tuple[str, str | None, tuple[str, ...]]] = []
         self._fan = 1        # iterations of the enclosing loops since the last cap check
+        # (first line, construct, span) of each part of the source, in order
+        self.regions: list[tuple[int, str, Span]] = []
+        self._em: Emitter | None = None
+        self.__where = ("the model", Span(system.path, 1, 1))
+
+    @property
+    def _where(self) -> tuple[str, Span]:
+        """The construct being compiled (what, span): diagnostics about the generated
+        code point at it."""
+        return self.__where
+
+    @_where.setter
+    def _where(self, where: tuple[str, Span]) -> None:
+        self.__where = where
+        if self._em is not None:
+            self.regions.append((len(self._em.lines) + 1, *where))
+
+    def construct_at(self, line: int) -> tuple[str, Span]:
+        """The construct whose code is at `line` of the source (1-based)."""
+        found = ("the model", Span(self.system.path, 1, 1))
+        for first, what, span in self.regions:
+            if first > line:
+                break
+            found = (what, span)
+        return found
 
     # ---- the module -------------------------------------------------------------------
 
@@ -58,6 +83,9 @@ class ModelCompiler(StatementsMixin):
         self._where = ("the model", Span(self.system.path, 1, 1))
         try:
             return self._source()
+        except RecursionError:          # (lang.nesting keeps specs below this)
+            what, span = self._where
+            fail("SL108", f"{what} is nested too deeply to compile", span)
         except CodeTooLarge:
             what, span = self._where
             fail("SL405", f"the compiled code of {what} would exceed {MAX_SOURCE:,} "
@@ -66,7 +94,7 @@ class ModelCompiler(StatementsMixin):
                             "constant domains")
 
     def _source(self) -> str:
-        em = Emitter()
+        em = self._em = Emitter()
         for labeled in (False, True):
             self.labels = []
             name = "successors_labeled" if labeled else "successors"

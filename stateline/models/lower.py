@@ -216,8 +216,8 @@ def lower(typed: ir.TypedSpec, bindings: dict[str, ir.E] | None = None,
     ctx = Context(typed, dict(bindings or {}))
     try:
         return _lower(ctx, typed, allow_deadlock, fairness)
-    except RecursionError:
-        raise SpecError(Diagnostic("SL405", "the spec is too deeply nested to compile",
+    except RecursionError:      # (lang.nesting keeps specs below this)
+        raise SpecError(Diagnostic("SL108", "the spec is too deeply nested to compile",
                                    Span(typed.path, 1, 1))) from None
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import sys
 
-from ..diagnostics import Span
+from ..diagnostics import Diagnostic, Span, SpecError
 from ..lang.histories import OPERATIONS, TYPES as EVENT_TYPES
 from .compile import ModelCompiler
 from .domains import DAtom, DInt, DMap, Dom
@@ -37,7 +37,20 @@ class Model:
         self.labels = compiler.labels
         ns = system.context.ns
         ns["_cap"] = sys.maxsize
-        exec(compile(self.source, f"<stateline model {system.name}>", "exec"), ns)  # noqa: S102
+        try:
+            code = compile(self.source, f"<stateline model {system.name}>", "exec")
+        except (SyntaxError, RecursionError, MemoryError) as exc:
+            # Python's own limits (20 nested loops, 100 indentation levels, 200 nested
+            # brackets) that the spec's nesting limits (lang.nesting) do not rule out.
+            line = exc.lineno if isinstance(exc, SyntaxError) and exc.lineno else 0
+            what, span = compiler.construct_at(line) if line else \
+                ("the model", Span(system.path, 1, 1))
+            detail = f" ({exc.msg})" if isinstance(exc, SyntaxError) else ""
+            raise SpecError(Diagnostic(
+                "SL108", f"{what} compiles to Python nested too deeply for the interpreter"
+                         f"{detail}", span,
+                hint="nest fewer loops, blocks or brackets, e.g. with definitions")) from None
+        exec(code, ns)  # noqa: S102
         self.successors = ns["successors"]
         self.successors_labeled = ns["successors_labeled"]
         self.invariants = [(p, ns[f"invariant_{i}"]) for i, p in enumerate(system.invariants)]

@@ -15,6 +15,8 @@ _ARITH = {"add": "+", "sub": "-", "mul": "*"}
 _CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 _MASK_SET = {"set_union": "|", "set_inter": "&", "set_symdiff": "^"}
 _FROZEN_SET = {"set_union": "|", "set_inter": "&", "set_diff": "-", "set_symdiff": "^"}
+# Python operators by precedence level (each level is left-associative)
+_RUN = {"+": "+-", "-": "+-", "*": "*", "|": "|", "&": "&", "^": "^"}
 
 
 def _add_rng(op: str, a, b):
@@ -55,10 +57,20 @@ class OpsMixin:
 
     # ---- integers -------------------------------------------------------------------
 
+    def binary(self, a: Code, op: str, b: Code, dom, rng=None) -> Code:
+        """`(a op b)`; when `a` is a run of operators of op's precedence, the same run
+        one operand longer, so that `x + 1 + 2 + ...` compiles without nesting."""
+        run = _RUN[op]
+        left = a.src[:-1] if a.run == run and not a.const else f"({a.src}"
+        code = self.make(f"{left} {op} {b.src})", dom, [a, b], rng)
+        if not code.const:
+            code.run = run
+        return code
+
     def _arith(self, e, args):
         a, b = args
         rng = _add_rng(e.op, a.rng, b.rng)
-        return self.make(f"({a.src} {_ARITH[e.op]} {b.src})", DInt(), args, rng)
+        return self.binary(a, _ARITH[e.op], b, DInt(), rng)
 
     _op_add = _op_sub = _op_mul = _arith
 
@@ -118,9 +130,9 @@ class OpsMixin:
             rng = a.rng
         if dom.mask:
             if e.op == "set_diff":
-                return self.make(f"({a.src} & ~{b.src})", dom, args, rng)
-            return self.make(f"({a.src} {_MASK_SET[e.op]} {b.src})", dom, args, rng)
-        return self.make(f"({a.src} {_FROZEN_SET[e.op]} {b.src})", dom, args, rng)
+                return self.binary(a, "&", Code(f"~{b.src}", b.dom, b.const, b.value), dom, rng)
+            return self.binary(a, _MASK_SET[e.op], b, dom, rng)
+        return self.binary(a, _FROZEN_SET[e.op], b, dom, rng)
 
     _op_set_union = _op_set_inter = _op_set_diff = _op_set_symdiff = _setop
 
