@@ -101,7 +101,7 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     try:
         with Deadline(options.max_seconds) as deadline:
             _bfs(model, options, result, deadline, started)
-    except DeadlineReached:        # after the search proper, before it disarmed the timer
+    except DeadlineReached:        # after the search proper, before it disarmed the deadline
         result.stop = "max-seconds"
         result.states = len(result.state_list)
         result.graph = None
@@ -305,8 +305,9 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
             else:                                   # an initial state
                 result.error = (exc, [], "state")
     except DeadlineReached:         # --max-seconds, in the middle of anything
+        deadline.armed = False      # first: a plain store, no signal is handled before it
         stop = "max-seconds"
-    deadline.armed = False          # (a plain store: no signal is handled before it)
+    deadline.armed = False
     if stop != "complete":
         _truncate(seen, states, parents)
     if options.graph and stop == "complete":

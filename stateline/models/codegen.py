@@ -189,7 +189,7 @@ class ExprGen(OpsMixin, SetsMixin):
 
     def expr(self, e: ir.E, env: dict, view: View) -> Code:
         code = getattr(self, "_" + type(e).__name__)(e, env, view)
-        if not code.const and self.closed(e, env):
+        if not code.const and code.interval is None and self.closed(e, env):
             code = self.fold(code.src, code.dom, code.rng)
         return code
 

@@ -23,8 +23,8 @@ from ..lang import ir
 from .code import Code, Unsupported, View
 from .domains import DSet, sort_key
 from ..diagnostics import Span, fail
-from .statements import MAX_SOURCE, CodeTooLarge, Emitter, StatementsMixin, StateView, \
-    _split_guards
+from . import statements
+from .statements import CodeTooLarge, Emitter, StatementsMixin, StateView, _split_guards
 from .system import System
 
 UNROLL_LIMIT = 1024     # instances of one action schema unrolled at compile time
@@ -88,7 +88,8 @@ class ModelCompiler(StatementsMixin):
             fail("SL108", f"{what} is nested too deeply to compile", span)
         except CodeTooLarge:
             what, span = self._where
-            fail("SL405", f"the compiled code of {what} would exceed {MAX_SOURCE:,} "
+            fail("SL405", f"the compiled code of {what} would exceed "
+                          f"{statements.MAX_SOURCE:,} "
                           f"characters: this instance unrolls too many copies of it",
                  span, hint="use smaller constants, or fewer nested loops over "
                             "constant domains")
@@ -118,21 +119,19 @@ class ModelCompiler(StatementsMixin):
                 em.line("return out")
         view = StateView()
         codes = []
-        for prop in self.system.invariants:
+        for i, prop in enumerate(self.system.invariants):
             self._where = (f"invariant '{prop.name}'", prop.span)
             codes.append(self.gen.expr(prop.expr, {}, view).src)
-        self._where = ("the invariants", self.system.invariants[0].span if codes else
-                       Span(self.system.path, 1, 1))
-        for i, src in enumerate(codes):
             with em.block(f"def invariant_{i}(s):"):
                 self.unpack(em, "S", "s")
-                em.line(f"return {src}")
+                em.line(f"return {codes[i]}")
         # The invariants still checked (bit i of `active`: invariant i), at once:
         # returns the bitmask of those that fail in s.
         with em.block("def violated_invariants(s, active):"):
             self.unpack(em, "S", "s")
             em.line("bad = 0")
-            for i, src in enumerate(codes):
+            for i, (prop, src) in enumerate(zip(self.system.invariants, codes)):
+                self._where = (f"invariant '{prop.name}'", prop.span)
                 bit = self.gen.big(1 << i)      # (a name beyond 60 bits)
                 with em.block(f"if active & {bit} and not {src}:"):
                     em.line(f"bad |= {bit}")

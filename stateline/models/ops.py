@@ -17,6 +17,9 @@ _MASK_SET = {"set_union": "|", "set_inter": "&", "set_symdiff": "^"}
 _FROZEN_SET = {"set_union": "|", "set_inter": "&", "set_diff": "-", "set_symdiff": "^"}
 # Python operators by precedence level (each level is left-associative)
 _RUN = {"+": "+-", "-": "+-", "*": "*", "|": "|", "&": "&", "^": "^"}
+# A constant range lo..hi with more elements than this stays an interval (iterated with
+# range(), tested with lo <= x <= hi) instead of becoming a bitmask at compile time.
+LAZY_RANGE = 1 << 22
 
 
 def _add_rng(op: str, a, b):
@@ -153,6 +156,9 @@ class OpsMixin:
 
     def _membership(self, x: Code, s: Code) -> Code:
         dom = s.dom
+        if s.interval is not None and isinstance(x.dom, DInt):
+            lo, hi = s.interval
+            return self.make(f"({lo} <= {x.src} <= {hi})", DBool(), [x, s])
         if isinstance(x.dom, DOption) and isinstance(dom, DSet) and \
                 not isinstance(dom.elem, DOption):
             # `none in S` is false when S cannot hold none
@@ -189,13 +195,20 @@ class OpsMixin:
         a, b = args
         dom = DSet(DInt(a.value, b.value) if a.const and b.const else DInt())
         rng = (a.rng[0], b.rng[1]) if a.rng and b.rng else None
-        code = self.make(f"_rt.int_range({a.src}, {b.src})", dom, args, rng)
+        src = f"_rt.int_range({a.src}, {b.src})"
+        if a.const and b.const and b.value - a.value >= LAZY_RANGE:
+            code = Code(src, dom, rng=rng)      # not built at compile time (nor folded)
+        else:
+            code = self.make(src, dom, args, rng)
         if not code.const:
             code.interval = (a.src, b.src)     # iterated as range(lo, hi + 1)
         return code
 
     def _op_len(self, e, args):
         (x,) = args
+        if x.interval is not None:
+            lo, hi = x.interval
+            return Code(f"max(0, {hi} - {lo} + 1)", DInt())
         if isinstance(x.dom, DSet) and x.dom.mask:
             size = x.dom.elem.size
             rng = (0, size) if size is not None else None

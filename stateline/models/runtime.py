@@ -99,8 +99,10 @@ def int_bounds(mask: int) -> tuple[int, int]:
 
 
 def _ones(k: int) -> int:
-    """k one bits at every other position: 0b0101...01."""
-    return ((1 << 2 * k) - 1) // 3
+    """k one bits at every other position: 0b0101...01 (bits 0, 2, ..., 2k-2)."""
+    if k <= 0:
+        return 0
+    return int.from_bytes(b"\x55" * ((2 * k + 7) // 8), "little") & ((1 << (2 * k)) - 1)
 
 
 def int_range(lo: int, hi: int) -> int:

@@ -22,6 +22,10 @@ class SetsMixin:
     def iterate(self, d: Code, ordered: bool = False) -> str:
         """An iterable over the members of set `d` (canonical order if `ordered`)."""
         dom = d.dom
+        if d.interval is None and d.const and isinstance(dom, DSet) and dom.ints and d.value:
+            lo, hi = dom.bounds(d.value)
+            if dom.count(d.value) == hi - lo + 1:       # a constant lo..hi: no members list
+                return f"range({lo}, {hi + 1})"
         if d.interval is not None:
             src = f"range({d.interval[0]}, {d.interval[1]} + 1)"
         elif isinstance(dom, DSet) and dom.mask:
@@ -206,10 +210,11 @@ class SetsMixin:
 
     def _SetCompE(self, e, env, view):
         dom = self.dom_of_type(e.type)
+        first = None        # the first domain, compiled once (nested comprehensions)
         if len(e.gens) == 1 and isinstance(e.elem, ir.LocalRef) and \
                 e.elem.local is e.gens[0].local:
             g = e.gens[0]
-            d = self.expr(g.domain, env, view)
+            d = first = self.expr(g.domain, env, view)
             if isinstance(d.dom, DSet) and d.dom.mask and not d.dom.ints and d.dom == dom:
                 if g.cond is None:
                     return d
@@ -221,8 +226,8 @@ class SetsMixin:
                 return self.make(f"_rt.or_bits(_i for _i, {g.local.py} in {it} if {cond.src})",
                                  dom, [d, cond])
         clauses, parts, inner = [], [], dict(env)
-        for g in e.gens:
-            d = self.expr(g.domain, inner, view)
+        for i, g in enumerate(e.gens):
+            d = first if i == 0 and first is not None else self.expr(g.domain, inner, view)
             parts.append(d)
             inner[g.local] = Code(g.local.py, d.dom.elem, rng=dom_rng(d.dom.elem))
             clause = f"for {g.local.py} in {self.iterate(d)}"

@@ -34,12 +34,12 @@ class CodeTooLarge(Exception):
 
 
 class Emitter:
-    def __init__(self, limit: int = MAX_SOURCE):
+    def __init__(self):
         self.lines: list[str] = []
         self.depth = 0
         self._n = 0
         self.size = 0
-        self.limit = limit
+        self.limit = MAX_SOURCE
 
     def line(self, text: str):
         text = "    " * self.depth + text
