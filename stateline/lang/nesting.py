@@ -23,7 +23,7 @@ from lark import Tree
 from ..diagnostics import Diagnostic, Span, SpecError
 
 MAX_NESTING = 50     # constructs inside one another
-MAX_DEPTH = 250     # levels of the parse tree (long runs of one operator)
+MAX_DEPTH = 310     # levels of the parse tree (long runs of one operator)
 
 # Left-associative operators whose runs are flat: a left operand with the same
 # operator (or one of equal precedence) does not nest.

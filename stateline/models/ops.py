@@ -45,7 +45,9 @@ class OpsMixin:
                     self.constant(True, DBool())
             b = self.expr(e.args[1], env, view)
             return self.junction("or", [self.negate(a), b], [ir.may_raise(x) for x in e.args])
-        args = [self.expr(a, env, view) for a in e.args]
+        args = []
+        for a in e.args:            # (a loop, not a comprehension: one frame less per level)
+            args.append(self.expr(a, env, view))
         return getattr(self, "_op_" + op)(e, args)
 
     def _junction_lazy(self, op, args, env, view) -> Code:
