@@ -159,11 +159,99 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
     stop = "complete"
     capped = False           # the successors of s were cut off at the cap (max_states)
     try:
-        try:
-            for t in model.initial_states():
-                transitions += 1
-                if canonical is not None:
-                    t = canonical(t)
+        for t in model.initial_states():
+            transitions += 1
+            if canonical is not None:
+                t = canonical(t)
+            if t in seen:
+                continue
+            if constraint is not None and not constraint(t):
+                # As in TLC: checked against the invariants, but not explored.
+                if violated_in is not None:
+                    bad = violated_in(t, active)
+                    if bad:
+                        record(bad, -1, t)
+                continue
+            seen[t] = len(states)
+            states.append(t)
+            parents.append(-1)
+            if violated_in is not None:
+                bad = violated_in(t, active)
+                if bad:
+                    record(bad, len(states) - 1)
+        t = None
+        level_end = len(states)
+        depth = 1 if states else 0
+        cut_at_depth = False
+        n = len(states)
+        next_check = PROGRESS_EVERY
+        while i < n:
+            if i == level_end:
+                if cut_at_depth:
+                    stop = "max-depth"
+                    break
+                depth += 1
+                level_end = n
+            s = states[i]
+            t = None
+            if options.graph:
+                try:
+                    labeled = labeled_successors(s)
+                except TooManySuccessors as exc:
+                    labeled, capped = exc.partial, True
+                succ = [x[1] for x in labeled]
+            else:
+                try:
+                    succ = successors(s)
+                except TooManySuccessors as exc:
+                    succ, capped = exc.partial, True
+            transitions += len(succ)
+            if not succ and check_deadlock and "DeadlockFreedom" not in violations:
+                violations["DeadlockFreedom"] = Violation("DeadlockFreedom", "deadlock",
+                                                          _path(parents, i))
+            if transitions_p:
+                for t in succ:
+                    for prop, fn in transitions_p:
+                        if not fn(s, t) and prop.name not in violations:
+                            violations[prop.name] = Violation(prop.name, "transition",
+                                                              _path(parents, i), t)
+                transitions_p = [(p, f) for p, f in transitions_p if p.name not in violations]
+            at_bound = max_depth is not None and depth >= max_depth
+            if canonical is not None:
+                succ = [canonical(t) for t in succ]
+            if options.graph:
+                # The same as the loop below, also recording every edge i -> j with
+                # its fairness unit (j = -1: a step out of the explored graph).
+                g_start.append(len(g_to))
+                enabled = 0
+                for (label, _), t in zip(labeled, succ):
+                    u = unit_of(label)
+                    if u >= 0:
+                        enabled |= 1 << u
+                    j = seen.get(t)
+                    if j is None:
+                        j = -1
+                        if constraint is not None and not constraint(t):
+                            if violated_in is not None:
+                                bad = violated_in(t, active)
+                                if bad:
+                                    record(bad, i, t)
+                        elif at_bound:
+                            cut_at_depth = True
+                        else:
+                            j = seen[t] = n
+                            states.append(t)
+                            parents.append(i)
+                            if violated_in is not None:
+                                bad = violated_in(t, active)
+                                if bad:
+                                    record(bad, n)
+                            n += 1
+                    g_to.append(j)
+                    g_unit.append(u)
+                g_enabled.append(enabled)
+                succ = ()
+            for t in succ:
                 if t in seen:
                     continue
                 if constraint is not None and not constraint(t):
@@ -171,142 +259,58 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                     if violated_in is not None:
                         bad = violated_in(t, active)
                         if bad:
-                            record(bad, -1, t)
+                            record(bad, i, t)
                     continue
-                seen[t] = len(states)
+                if at_bound:
+                    cut_at_depth = True
+                    continue
+                seen[t] = n
                 states.append(t)
-                parents.append(-1)
+                parents.append(i)
                 if violated_in is not None:
                     bad = violated_in(t, active)
                     if bad:
-                        record(bad, len(states) - 1)
-            t = None
-            level_end = len(states)
-            depth = 1 if states else 0
-            cut_at_depth = False
-            n = len(states)
-            next_check = PROGRESS_EVERY
-            while i < n:
-                if i == level_end:
-                    if cut_at_depth:
-                        stop = "max-depth"
-                        break
-                    depth += 1
-                    level_end = n
-                s = states[i]
-                t = None
-                if options.graph:
-                    try:
-                        labeled = labeled_successors(s)
-                    except TooManySuccessors as exc:
-                        labeled, capped = exc.partial, True
-                    succ = [x[1] for x in labeled]
-                else:
-                    try:
-                        succ = successors(s)
-                    except TooManySuccessors as exc:
-                        succ, capped = exc.partial, True
-                transitions += len(succ)
-                if not succ and check_deadlock and "DeadlockFreedom" not in violations:
-                    violations["DeadlockFreedom"] = Violation("DeadlockFreedom", "deadlock",
-                                                              _path(parents, i))
-                if transitions_p:
-                    for t in succ:
-                        for prop, fn in transitions_p:
-                            if not fn(s, t) and prop.name not in violations:
-                                violations[prop.name] = Violation(prop.name, "transition",
-                                                                  _path(parents, i), t)
-                    transitions_p = [(p, f) for p, f in transitions_p if p.name not in violations]
-                at_bound = max_depth is not None and depth >= max_depth
-                if canonical is not None:
-                    succ = [canonical(t) for t in succ]
-                if options.graph:
-                    # The same as the loop below, also recording every edge i -> j with
-                    # its fairness unit (j = -1: a step out of the explored graph).
-                    g_start.append(len(g_to))
-                    enabled = 0
-                    for (label, _), t in zip(labeled, succ):
-                        u = unit_of(label)
-                        if u >= 0:
-                            enabled |= 1 << u
-                        j = seen.get(t)
-                        if j is None:
-                            j = -1
-                            if constraint is not None and not constraint(t):
-                                if violated_in is not None:
-                                    bad = violated_in(t, active)
-                                    if bad:
-                                        record(bad, i, t)
-                            elif at_bound:
-                                cut_at_depth = True
-                            else:
-                                j = seen[t] = n
-                                states.append(t)
-                                parents.append(i)
-                                if violated_in is not None:
-                                    bad = violated_in(t, active)
-                                    if bad:
-                                        record(bad, n)
-                                n += 1
-                        g_to.append(j)
-                        g_unit.append(u)
-                    g_enabled.append(enabled)
-                    succ = ()
-                for t in succ:
-                    if t in seen:
-                        continue
-                    if constraint is not None and not constraint(t):
-                        # As in TLC: checked against the invariants, but not explored.
-                        if violated_in is not None:
-                            bad = violated_in(t, active)
-                            if bad:
-                                record(bad, i, t)
-                        continue
-                    if at_bound:
-                        cut_at_depth = True
-                        continue
-                    seen[t] = n
-                    states.append(t)
-                    parents.append(i)
-                    if violated_in is not None:
-                        bad = violated_in(t, active)
-                        if bad:
-                            record(bad, n)
-                    n += 1
-                i += 1
-                if total_props and len(violations) >= total_props:
-                    stop = "all-violated"
+                        record(bad, n)
+                n += 1
+            i += 1
+            if total_props and len(violations) >= total_props:
+                stop = "all-violated"
+                break
+            if capped:
+                stop = "max-states"
+                break
+            if n >= next_check:
+                next_check = n + PROGRESS_EVERY
+                elapsed = time.perf_counter() - started
+                if progress is not None:
+                    progress(n, depth, elapsed)
+                if max_seconds is not None and elapsed > max_seconds:
+                    stop = "max-seconds"
                     break
-                if capped:
+                if max_states is not None and n >= max_states:
                     stop = "max-states"
                     break
-                if n >= next_check:
-                    next_check = n + PROGRESS_EVERY
-                    elapsed = time.perf_counter() - started
-                    if progress is not None:
-                        progress(n, depth, elapsed)
-                    if max_seconds is not None and elapsed > max_seconds:
-                        stop = "max-seconds"
-                        break
-                    if max_states is not None and n >= max_states:
-                        stop = "max-states"
-                        break
-            else:
-                if cut_at_depth:
-                    stop = "max-depth"
-        except KeyboardInterrupt:
-            stop = "interrupted"
-        except ModelError as exc:
-            stop = "model-error"
-            if t is not None and t in seen:        # an invariant failed to evaluate on t
-                result.error = (exc, _path(parents, seen[t]), "state")
-            elif s is not None:                     # computing a step from s
-                result.error = (exc, _path(parents, seen[s]), "step")
-            else:                                   # an initial state
-                result.error = (exc, [], "state")
+        else:
+            if cut_at_depth:
+                stop = "max-depth"
+    # Each way out of the loop disarms the deadline first, with a plain store: Python
+    # handles no signal before it, so DeadlineReached is raised inside the loop or not
+    # at all (bfs catches one that escapes all the same).
+    except KeyboardInterrupt:
+        deadline.armed = False
+        stop = "interrupted"
     except DeadlineReached:         # --max-seconds, in the middle of anything
-        deadline.armed = False      # first: a plain store, no signal is handled before it
+        deadline.armed = False
         stop = "max-seconds"
+    except ModelError as exc:
+        deadline.armed = False
+        stop = "model-error"
+        if t is not None and t in seen:        # an invariant failed to evaluate on t
+            result.error = (exc, _path(parents, seen[t]), "state")
+        elif s is not None:                     # computing a step from s
+            result.error = (exc, _path(parents, seen[s]), "step")
+        else:                                   # an initial state
+            result.error = (exc, [], "state")
     deadline.armed = False
     if stop != "complete":
         _truncate(seen, states, parents)

@@ -21,9 +21,9 @@ from contextlib import contextmanager
 
 from ..lang import ir
 from .code import Code, Unsupported, View
-from .domains import DSet, sort_key
 from ..diagnostics import Span, fail
 from . import statements
+from .domains import DSet, sort_key
 from .statements import CodeTooLarge, Emitter, StatementsMixin, StateView, _split_guards
 from .system import System
 
@@ -78,8 +78,9 @@ class ModelCompiler(StatementsMixin):
     # ---- the module -------------------------------------------------------------------
 
     def source(self) -> str:
-        """The Python source of the model, or SL405 located at the action or property
-        whose compiled code would make it larger than MAX_SOURCE."""
+        """The Python source of the model; SL405 at the action or property whose
+        compiled code would make it larger than MAX_SOURCE, SL108 at one nested too
+        deeply to compile."""
         self._where = ("the model", Span(self.system.path, 1, 1))
         try:
             return self._source()
@@ -323,15 +324,14 @@ class ModelCompiler(StatementsMixin):
         if kind == "param":
             local, dom_e = b
             d = self.gen.expr(dom_e, env, StateView())
-            if d.const:
+            if d.const and d.dom.count(d.value) <= budget:
                 values = d.dom.members(d.value)
-                if len(values) <= budget:
-                    for v in values:
-                        with self._iterations(em, len(values)):
-                            self._emit_level(*nxt, {**env, local: self.gen.constant(
-                                v, d.dom.elem)}, action, k, labeled,
-                                budget // max(1, len(values)), proc, extra)
-                    return
+                for v in values:
+                    with self._iterations(em, len(values)):
+                        self._emit_level(*nxt, {**env, local: self.gen.constant(
+                            v, d.dom.elem)}, action, k, labeled,
+                            budget // max(1, len(values)), proc, extra)
+                return
             with em.block(f"for {local.py} in {self.gen.iterate(d, ordered=True)}:"), \
                     self._iterations(em, _set_size(d)):
                 self._emit_level(*nxt, {**env, local: Code(local.py, d.dom.elem)},
