@@ -372,3 +372,22 @@ def test_a_directory_run_checks_every_other_spec(tmp_path):
     (d / "b_deep.sl").unlink()
     code, doc, _ = check(tmp_path, str(d), "--max-states", "1000", "--max-seconds", "1")
     assert code == 3 and len(doc["results"]) == 4
+
+
+def test_max_seconds_covers_compiling_the_instance(tmp_path):
+    """Paxos with 300 values compiles to a megabyte of Python (seconds); a check whose
+    time runs out while compiling stops with every property unknown."""
+    import jsonschema
+    text = PAXOS.read_text().replace("const Values = {v1, v2}", "const Values = 1..300")
+    spec = write(tmp_path, "paxos300.sl", text)
+    code, doc, err = check(tmp_path, spec, "--check", "ballots01", "--max-seconds", "0.05")
+    [r] = doc["results"]
+    assert code == 3 and r["stop_reason"] == "max-seconds"
+    assert [(p["name"], p["result"]) for p in r["properties"]] == [
+        ("Agreement", "unknown"), ("VotesWereProposed", "unknown"),
+        ("DeadlockFreedom", "unknown"), ("SomeValueChosen", "unknown")]
+    assert r["stats"]["states"] == 0 and r["constants"] == {}
+    assert err.splitlines()[0] == (f"{spec}: check ballots01: compiling the instance took "
+                                   "longer than --max-seconds 0.05; nothing was explored")
+    schema = json.loads((ROOT / "schemas" / "stateline.check.v1.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
