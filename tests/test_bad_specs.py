@@ -29,6 +29,7 @@ CASES = sorted(CORPUS.glob("*.sl"))
 REQUIRED_CODES = {
     "SL101": "a character that starts no token, a string literal",
     "SL107": "a malformed integer literal (1__0, 007)",
+    "SL108": "nesting too deep to compile (brackets, blocks, a too long expression)",
     "SL104": "bad indentation (unknown dedent column, tab, unexpected indent)",
     "SL102": "syntax errors (missing colon, unbalanced bracket, '=' for ':=')",
     "SL103": "end of file inside a construct",

@@ -111,6 +111,24 @@ def _state_path(g, i: int) -> list[int]:
     return out
 
 
+def not_started(loaded: LoadedSpec, check: ir.CheckIR, stop: StopReason) -> CheckResult:
+    """The result of a check stopped before its search began (its instance took longer
+    than --max-seconds to compile): every property unknown, nothing explored."""
+    typed = loaded.typed
+    expected = {prop: outcome for prop, outcome, _ in check.expects}
+    check_deadlock = not (typed.allow_deadlock or check.allow_deadlock) or \
+        "DeadlockFreedom" in expected
+    props = [(p.name, p.kind) for p in typed.properties if p.kind == "invariant"] + \
+        [(p.name, p.kind) for p in typed.properties if p.kind == "transition"]
+    if check_deadlock:
+        props.append(("DeadlockFreedom", "deadlock"))
+    props += [(p.name, p.kind) for p in typed.properties if p.kind == "temporal"]
+    verdicts = tuple(Verdict(name, kind, expected.get(name, "holds"), Status.UNKNOWN)
+                     for name, kind in props)
+    return CheckResult(typed.name, typed.path, check.name, (), verdicts, Stats(0, 0, 0, 0.0, 0.0),
+                       stop, None, not check_deadlock)
+
+
 def symmetry_for(system, options: CheckOptions) -> Symmetry | None:
     """The symmetry reduction a run uses, or None."""
     if not options.symmetry or not system.symmetric:

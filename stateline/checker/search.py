@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..models.model import Model
-from ..models.runtime import ModelError
+from ..models.runtime import ModelError, TooManySuccessors
+from .deadline import Deadline, DeadlineReached
 from .liveness import Graph
 
 PROGRESS_EVERY = 2048
@@ -80,8 +81,39 @@ def _path(parents: array, i: int) -> list[int]:
     return out
 
 
+def _truncate(seen: dict, states: list, parents: array) -> None:
+    """Undo a half-done insertion (the search was interrupted between `seen[t] = n`,
+    `states.append(t)` and `parents.append(i)`): keep the states with a parent."""
+    del states[len(parents):]
+    while len(seen) > len(states):
+        seen.popitem()          # the last one inserted
+
+
 def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
+    """Explore `model` breadth-first within the bounds of `options`.
+
+    The bounds hold inside one expansion too: with `max_states`, a state with more
+    successors than that stops the search ("max-states") once its first ones are
+    inserted; `max_seconds` interrupts whatever runs when the time is up (in the
+    main thread: see `deadline`)."""
     started = time.perf_counter()
+    result = SearchResult(0, 0, 0, 0.0, "complete")
+    model.limit_successors(options.max_states)
+    try:
+        with Deadline(options.max_seconds) as deadline:
+            _bfs(model, options, result, deadline, started)
+    except DeadlineReached:        # after the search proper, before it disarmed the deadline
+        result.stop = "max-seconds"
+        result.states = len(result.state_list)
+        result.graph = None
+    finally:
+        model.limit_successors(None)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: Deadline,
+         started: float) -> None:
     successors = model.successors
     inv_props = [p for p, _ in model.invariants]
     violated_in = model.violated_invariants if inv_props else None
@@ -100,7 +132,8 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     seen: dict = {}
     violations: dict[str, Violation] = {}
     total_props = len(inv_props) + len(transitions_p) + (1 if check_deadlock else 0)
-    result = SearchResult(0, 0, 0, 0.0, "complete", violations, state_list=states)
+    result.violations = violations
+    result.state_list = states
     if options.graph:
         # Liveness needs every state and edge: no early stop when safety fails.
         total_props = 0
@@ -128,6 +161,7 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     transitions = 0
     s = t = None             # the state being expanded and the successor at hand
     stop = "complete"
+    capped = False           # the successors of s were cut off at the cap (max_states)
     try:
         for t in model.initial_states():
             transitions += 1
@@ -165,10 +199,16 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
             s = states[i]
             t = None
             if options.graph:
-                labeled = labeled_successors(s)
+                try:
+                    labeled = labeled_successors(s)
+                except TooManySuccessors as exc:
+                    labeled, capped = exc.partial, True
                 succ = [x[1] for x in labeled]
             else:
-                succ = successors(s)
+                try:
+                    succ = successors(s)
+                except TooManySuccessors as exc:
+                    succ, capped = exc.partial, True
             transitions += len(succ)
             if not succ and check_deadlock and "DeadlockFreedom" not in violations:
                 violations["DeadlockFreedom"] = Violation("DeadlockFreedom", "deadlock",
@@ -253,6 +293,9 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
             if total_props and len(violations) >= total_props:
                 stop = "all-violated"
                 break
+            if capped:
+                stop = "max-states"
+                break
             if n >= next_check:
                 next_check = n + PROGRESS_EVERY
                 elapsed = time.perf_counter() - started
@@ -267,9 +310,17 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
         else:
             if cut_at_depth:
                 stop = "max-depth"
+    # Each way out of the loop disarms the deadline first, with a plain store: Python
+    # handles no signal before it, so DeadlineReached is raised inside the loop or not
+    # at all (bfs catches one that escapes all the same).
     except KeyboardInterrupt:
+        deadline.armed = False
         stop = "interrupted"
+    except DeadlineReached:         # --max-seconds, in the middle of anything
+        deadline.armed = False
+        stop = "max-seconds"
     except ModelError as exc:
+        deadline.armed = False
         stop = "model-error"
         if t is not None and t in seen:        # an invariant failed to evaluate on t
             result.error = (exc, _path(parents, seen[t]), "state")
@@ -277,6 +328,9 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
             result.error = (exc, _path(parents, seen[s]), "step")
         else:                                   # an initial state
             result.error = (exc, [], "state")
+    deadline.armed = False
+    if stop != "complete":
+        _truncate(seen, states, parents)
     if options.graph and stop == "complete":
         g_start.append(len(g_to))
         depths = array("q", [1]) * len(states)
@@ -288,7 +342,5 @@ def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
                              parents, unit_sets, g_inside)
     result.states = len(states)
     result.transitions = transitions
-    result.depth = depth
-    result.seconds = time.perf_counter() - started
+    result.depth = depth if depth or not states else 1     # stopped among the initial states
     result.stop = stop
-    return result

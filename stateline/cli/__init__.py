@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())   # so the interpreter's final flush is quiet
         return EXIT_BOUND
     except RecursionError:
-        console.error("stateline: error[SL405]: the input is too deeply nested")
+        console.error("stateline: error[SL108]: the input is too deeply nested")
         return EXIT_INVALID
     except Exception as exc:  # a bug in Stateline: say so, without a traceback by default
         console.error(f"stateline: internal error: {type(exc).__name__}: {exc}\n"

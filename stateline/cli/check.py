@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from ..checker.run import CheckOptions, check_blocks, describe_constants, prepare, run_check
-from ..diagnostics import SpecError
+import dataclasses
+import time
+
+from ..checker.deadline import Deadline, DeadlineReached
+from ..checker.run import (CheckOptions, check_blocks, describe_constants, not_started, prepare,
+                           run_check)
+from ..diagnostics import Diagnostic, Span, SpecError
 from ..lang.load import LoadError, load_spec, parse_override
 from ..models.verdict import Status, StopReason
 from ..render import text
@@ -74,8 +79,15 @@ def run(args, console: Console) -> int:
         for path in files:
             if interrupted:
                 break
-            status = _check_file(path, args, console, options, results, sources,
-                                 defines_used, checks_seen, len(files))
+            try:
+                status = _check_file(path, args, console, options, results, sources,
+                                     defines_used, checks_seen, len(files))
+            except RecursionError:      # a limit lang.nesting missed: this spec only
+                console.clear()
+                report_errors(console, SpecError(Diagnostic(
+                    "SL108", "this spec is nested too deeply to check", Span(path, 1, 1))),
+                    sources)
+                status = None
             if status is None:
                 invalid = True
             elif status is False:
@@ -140,6 +152,7 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
                 continue
             cname, value = parse_override(loaded, d)
             overrides[cname] = value
+            sources[f"-D {cname}"] = d.split("=", 1)[1]    # where its diagnostics point
             defines_used.add(name)
     except LoadError as exc:
         report_errors(console, exc, exc.sources)
@@ -148,11 +161,18 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
     status = True
     for check in blocks:
         console.phase(f"compiling {path}, check {check.name}")
+        started = time.perf_counter()
         try:
-            model = prepare(loaded, check, overrides)
+            with Deadline(options.max_seconds):     # compiling is part of the check
+                model = prepare(loaded, check, overrides)
         except SpecError as exc:
             report_errors(console, exc, {**sources, **getattr(exc, "sources", {})})
             status = None
+            continue
+        except DeadlineReached:
+            console.error(f"{path}: check {check.name}: compiling the instance took longer "
+                          f"than --max-seconds {options.max_seconds:g}; nothing was explored")
+            results.append(not_started(loaded, check, StopReason.MAX_SECONDS))
             continue
         deadlock = not model.system.allow_deadlock or \
             any(p == "DeadlockFreedom" for p, _, _ in check.expects)
@@ -166,7 +186,12 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
                 extra = f" · symmetry {', '.join(model.system.symmetric)}" + extra
         console.print(text.header(model.system.name, path, check.name,
                                   describe_constants(model.system), deadlock, extra))
-        result = run_check(loaded, check, overrides, options, model)
+        left = options
+        if options.max_seconds is not None:
+            spent = time.perf_counter() - started
+            left = dataclasses.replace(options, max_seconds=max(options.max_seconds - spent,
+                                                                0.001))
+        result = run_check(loaded, check, overrides, left, model)
         console.clear()
         for w in result.warnings:
             console.error(w)

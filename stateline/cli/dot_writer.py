@@ -94,5 +94,6 @@ class _Reachable:
 
     def __init__(self, model):
         self.successors = model.successors
+        self.limit_successors = model.limit_successors
         self.constraint = model.constraint
         self.initial_states = model.initial_states

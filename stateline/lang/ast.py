@@ -33,6 +33,13 @@ class Name(Expr):
     span: Span = _span()
 
 
+# Integers are unbounded, but every integer a spec writes or computes at compile time
+# has at most this many digits: Python converts longer ones to text only on request
+# (sys.set_int_max_str_digits), and Stateline must be able to show every value.
+MAX_INT_DIGITS = 4300
+INT_LIMIT = 10 ** MAX_INT_DIGITS     # |v| < INT_LIMIT
+
+
 @dataclass(frozen=True)
 class IntLit(Expr):
     value: int

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer_NonRecursive, v_args
 
 from ..diagnostics import Diagnostic, Span, SpecError
 from . import ast as A
 
 
-class Builder(Transformer):
+class Builder(Transformer_NonRecursive):
     def __init__(self, path: str):
         super().__init__()
         self.path = path
@@ -381,11 +381,20 @@ class Builder(Transformer):
 
     @v_args(inline=True)
     def int_lit(self, tok):
+        text = str(tok).replace("_", "")
         try:
-            value = int(str(tok), 0)
+            value = int(str(tok), 0)        # (refuses decimals longer than Python's limit)
         except ValueError:
+            value = None
+        if value is None and text.isdigit() and len(text) > A.MAX_INT_DIGITS or \
+                value is not None and value >= A.INT_LIMIT:
+            # (the literal is not repeated: it is too long to show)
+            raise SpecError(Diagnostic(
+                "SL107", f"this integer literal is too large: at most "
+                         f"{A.MAX_INT_DIGITS:,} decimal digits are supported", self._tok(tok)))
+        if value is None:
             raise SpecError(Diagnostic("SL107", f"malformed integer literal '{tok}'",
-                                       self._tok(tok))) from None
+                                       self._tok(tok)))
         return A.IntLit(value, span=self._tok(tok))
 
     @v_args(meta=True)

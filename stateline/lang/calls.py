@@ -92,6 +92,9 @@ class CallsMixin:
                     err("SL305", f"name one instance of '{b.id}': {b.id}[id]", e.span)
                 with self.closed(f"the domain of process '{b.id}'"):
                     dom = self.infer(p.domain)
+                if not isinstance(dom.type, SetT):     # reported where the process is declared
+                    err("SL303", f"the instances of process '{b.id}' must be a set, "
+                                 f"got {dom.type}", p.domain.span)
                 key = self.check(e.indices[0], dom.type.elem, f"an instance of '{b.id}'")
                 return NodeE(NodeT(b.id), e.span, b.id, key)
             if b.id in ("set", "map", "seq") and self.r.global_kind(b.id) is None:

@@ -52,8 +52,8 @@ def desugar(p: A.Process) -> tuple[A.Process, list[A.Var], list[Diagnostic]]:
             diags.append(Diagnostic(
                 "SL202", f"action '{m.name}' is already defined: a process that crashes has "
                          f"built-in actions 'crash' and 'recover'", m.span))
-    if diags:
-        return p, [], diags
+    if diags:       # reported; the rest of the process is still resolved, without them
+        return dataclasses.replace(p, members=tuple(members)), [], diags
 
     def name(n):
         return A.Name(n, span=sp)

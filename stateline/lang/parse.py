@@ -17,6 +17,7 @@ from ..diagnostics import Diagnostic, Span, SpecError
 from . import ast as A
 from . import tables
 from .build import Builder
+from .nesting import check_nesting
 
 _OPEN = {"LPAR", "LSQB", "LBRACE"}
 _CLOSE = {"RPAR", "RSQB", "RBRACE"}
@@ -225,6 +226,7 @@ def parse_text(text: str, path: str = "<spec>", start: str = "start"):
         raise SpecError(diag) from None
     except LarkError as exc:  # any other lark failure is still a syntax error, not a crash
         raise SpecError(Diagnostic("SL102", f"cannot parse: {exc}", Span(path, 1, 1))) from None
+    check_nesting(tree, path)
     try:
         return Builder(path).transform(tree)
     except VisitError as exc:

@@ -9,7 +9,7 @@ class Code:
     """A Python expression (parenthesised), the `Dom` of its value, and the value
     itself when it is a compile-time constant."""
 
-    __slots__ = ("src", "dom", "const", "value", "rng", "netbase", "interval")
+    __slots__ = ("src", "dom", "const", "value", "rng", "netbase", "interval", "run")
 
     def __init__(self, src: str, dom: Dom, const: bool = False, value=None, rng=None,
                  netbase: tuple[str, int] | None = None):
@@ -20,6 +20,9 @@ class Code:
         self.rng = rng          # (lo, hi) known bounds of an int value
         self.netbase = netbase  # (net source, base): this is (net >> base) & full
         self.interval = None    # (lo source, hi source): this is the set lo..hi
+        # The Python operators of equal precedence src is a parenthesised run of
+        # (e.g. "+-" for "(a + b - c)"): a longer run extends it instead of nesting.
+        self.run: str | None = None
 
     def __repr__(self):
         return f"Code({self.src!r}, {self.dom})"

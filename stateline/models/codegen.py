@@ -44,6 +44,10 @@ class ExprGen(OpsMixin, SetsMixin):
         self._closure: dict = {}
         self._folds: dict = {}
         self._nconst = 0
+        # Copies of the code being compiled made by the unrolled loops around it (a
+        # quantifier, a `for` statement): unrolling stops where it would multiply
+        # further, so nested constant loops compile in time linear in the spec.
+        self.unrolled = 1
         ns.setdefault("_rt", runtime)
 
     # ---- constants and tables -------------------------------------------------------
@@ -55,8 +59,7 @@ class ExprGen(OpsMixin, SetsMixin):
         if rng is None and type(value) is int and isinstance(dom, DInt):
             rng = (value, value)
         if rng is None and isinstance(dom, DSet) and dom.ints and type(value) is int and value:
-            members = dom.members(value)
-            rng = (members[0], members[-1])
+            rng = dom.bounds(value)
         return Code(src, dom, True, value, rng)
 
     def register(self, value, prefix: str = "K") -> str:
@@ -177,21 +180,22 @@ class ExprGen(OpsMixin, SetsMixin):
         return "(" + " + ".join(terms) + ")"
 
     def universe_mask(self, dom: Dom) -> int:
-        m = 0
-        for u in dom.values():
-            m |= 1 << dom.bit(u)
-        return m
+        """The bitmask of every value of `dom` (bit = index, except zigzag integers)."""
+        if isinstance(dom, DInt):
+            return runtime.int_range(dom.lo, dom.hi)
+        return (1 << dom.size) - 1
 
     # ---- expressions ----------------------------------------------------------------------
 
     def expr(self, e: ir.E, env: dict, view: View) -> Code:
         code = getattr(self, "_" + type(e).__name__)(e, env, view)
-        if not code.const and self.closed(e, env):
+        if not code.const and code.interval is None and self.closed(e, env):
             code = self.fold(code.src, code.dom, code.rng)
         return code
 
-    def closed(self, e: ir.E, env: dict) -> bool:
-        """Does `e` depend on nothing but constants (so it can be computed now)?"""
+    def closed(self, e: ir.E, env: dict, but: ir.Local | None = None) -> bool:
+        """Does `e` depend on nothing but constants (so it can be computed now)?
+        With `but`: on nothing but constants and that local."""
         info = self._closure.get(e)
         if info is None:
             stateful = False
@@ -205,7 +209,7 @@ class ExprGen(OpsMixin, SetsMixin):
             return False
         for local in info[1]:
             c = env.get(local)
-            if c is None or not c.const:
+            if (c is None or not c.const) and local is not but:
                 return False
         return True
 
@@ -287,7 +291,7 @@ class ExprGen(OpsMixin, SetsMixin):
         kd = mdom.key
         if k.const:
             if not kd.contains(k.value):
-                msg = f"map key {k.dom.show(k.value)} is outside {kd.describe()}"
+                msg = f"map key {_shown(k)} is outside {kd.describe()}"
                 return f"_rt.fail({self.site(span)}, {msg!r})"
             return repr(kd.index(k.value))
         if isinstance(kd, DInt) and not (k.rng and kd.lo <= k.rng[0] and k.rng[1] <= kd.hi):
@@ -400,7 +404,7 @@ class ExprGen(OpsMixin, SetsMixin):
         if c.const:
             if not target.contains(c.value):
                 # Reported when (and only if) a step computes it.
-                msg = f"{what}: {c.dom.show(c.value)} is outside {target.describe()}"
+                msg = f"{what}: {_shown(c)} is outside {target.describe()}"
                 return Code(f"_rt.fail({self.site(span)}, {msg!r})", target)
             return Code(c.src, target, True, c.value, c.rng)
         if not needs_check(c, target):
@@ -437,6 +441,13 @@ def needs_check(c: Code, target: Dom) -> bool:
     return True
 
 
+
+
+def _shown(c: Code) -> str:
+    """A constant in a message (an integer folded at compile time may be too long)."""
+    if type(c.value) is int and isinstance(c.dom, DInt):
+        return runtime.show_int(c.value)
+    return c.dom.show(c.value)
 
 
 def _simple(src: str) -> bool:

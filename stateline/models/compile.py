@@ -17,14 +17,27 @@ counterexample.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from ..lang import ir
 from .code import Code, Unsupported, View
-from .domains import sort_key
-from .statements import Emitter, StatementsMixin, StateView, _split_guards
+from ..diagnostics import Span, fail
+from . import statements
+from .domains import DSet, sort_key
+from .statements import CodeTooLarge, Emitter, StatementsMixin, StateView, _split_guards
 from .system import System
 
 UNROLL_LIMIT = 1024     # instances of one action schema unrolled at compile time
 UNROLL_MESSAGES = 64    # handlers for message types with at most this many values are unrolled
+UNROLLED_SOURCE = 200_000   # characters of one action's unrolled code before it loops instead
+# A loop whose body may run more than this many times per call of `successors` (its
+# iterations times those of the loops and unrolled copies around it) checks, once per
+# iteration, that the successors found so far do not exceed the model's cap
+# (`Model.limit_successors`, from --max-states): one state with millions of successors
+# stops the search instead of exhausting memory.  Smaller loop nests check nothing, so
+# the hot loop of ordinary specs is unchanged.
+FANOUT = 4096
+CAP_CHECK = "if len(out) > _cap: raise _rt.TooManySuccessors(out)"
 
 
 class ModelCompiler(StatementsMixin):
@@ -35,11 +48,55 @@ class ModelCompiler(StatementsMixin):
         self.nslots = len(system.slots)
         self.net = system.network
         self.labels: list[tuple[str, str | None, tuple[str, ...]]] = []
+        self._fan = 1        # iterations of the enclosing loops since the last cap check
+        # (first line, construct, span) of each part of the source, in order
+        self.regions: list[tuple[int, str, Span]] = []
+        self._em: Emitter | None = None
+        self.__where = ("the model", Span(system.path, 1, 1))
+
+    @property
+    def _where(self) -> tuple[str, Span]:
+        """The construct being compiled (what, span): diagnostics about the generated
+        code point at it."""
+        return self.__where
+
+    @_where.setter
+    def _where(self, where: tuple[str, Span]) -> None:
+        self.__where = where
+        if self._em is not None:
+            self.regions.append((len(self._em.lines) + 1, *where))
+
+    def construct_at(self, line: int) -> tuple[str, Span]:
+        """The construct whose code is at `line` of the source (1-based)."""
+        found = ("the model", Span(self.system.path, 1, 1))
+        for first, what, span in self.regions:
+            if first > line:
+                break
+            found = (what, span)
+        return found
 
     # ---- the module -------------------------------------------------------------------
 
     def source(self) -> str:
-        em = Emitter()
+        """The Python source of the model; SL405 at the action or property whose
+        compiled code would make it larger than MAX_SOURCE, SL108 at one nested too
+        deeply to compile."""
+        self._where = ("the model", Span(self.system.path, 1, 1))
+        try:
+            return self._source()
+        except RecursionError:          # (lang.nesting keeps specs below this)
+            what, span = self._where
+            fail("SL108", f"{what} is nested too deeply to compile", span)
+        except CodeTooLarge:
+            what, span = self._where
+            fail("SL405", f"the compiled code of {what} would exceed "
+                          f"{statements.MAX_SOURCE:,} "
+                          f"characters: this instance unrolls too many copies of it",
+                 span, hint="use smaller constants, or fewer nested loops over "
+                            "constant domains")
+
+    def _source(self) -> str:
+        em = self._em = Emitter()
         for labeled in (False, True):
             self.labels = []
             name = "successors_labeled" if labeled else "successors"
@@ -47,7 +104,9 @@ class ModelCompiler(StatementsMixin):
                 self.unpack(em, "S", "s")
                 em.line("out = []")
                 em.line("app = out.append")
+                self._fan = 1
                 for k, action in enumerate(self.system.actions):
+                    self._where = (f"action '{action.name}'", action.span)
                     self.labels.append((action.name, action.process,
                                         tuple(p.name for p, _ in action.params)))
                     self.emit_action(em, k, action, labeled)
@@ -60,27 +119,34 @@ class ModelCompiler(StatementsMixin):
                     self.emit_partitions(em, len(self.labels) - 2, labeled)
                 em.line("return out")
         view = StateView()
-        codes = [self.gen.expr(prop.expr, {}, view).src for prop in self.system.invariants]
-        for i, src in enumerate(codes):
+        codes = []
+        for i, prop in enumerate(self.system.invariants):
+            self._where = (f"invariant '{prop.name}'", prop.span)
+            codes.append(self.gen.expr(prop.expr, {}, view).src)
             with em.block(f"def invariant_{i}(s):"):
                 self.unpack(em, "S", "s")
-                em.line(f"return {src}")
+                em.line(f"return {codes[i]}")
         # The invariants still checked (bit i of `active`: invariant i), at once:
         # returns the bitmask of those that fail in s.
         with em.block("def violated_invariants(s, active):"):
             self.unpack(em, "S", "s")
             em.line("bad = 0")
-            for i, src in enumerate(codes):
-                with em.block(f"if active & {1 << i} and not {src}:"):
-                    em.line(f"bad |= {1 << i}")
+            for i, (prop, src) in enumerate(zip(self.system.invariants, codes)):
+                self._where = (f"invariant '{prop.name}'", prop.span)
+                bit = self.gen.big(1 << i)      # (a name beyond 60 bits)
+                with em.block(f"if active & {bit} and not {src}:"):
+                    em.line(f"bad |= {bit}")
             em.line("return bad")
         for i, prop in enumerate(self.system.transitions):
+            self._where = (f"transition '{prop.name}'", prop.span)
             with em.block(f"def transition_{i}(s, t):"):
                 self.unpack(em, "S", "s")
                 self.unpack(em, "T", "t")
                 em.line(f"return {self.gen.expr(prop.expr, {}, view).src}")
         with em.block("def constraint(s):"):
             if self.system.constraints:
+                self._where = (f"constraint '{self.system.constraints[0].name}'",
+                               self.system.constraints[0].span)
                 self.unpack(em, "S", "s")
                 parts = [self.gen.expr(p.expr, {}, view) for p in self.system.constraints]
                 em.line(f"return {self.gen.junction('and', parts).src}")
@@ -88,6 +154,7 @@ class ModelCompiler(StatementsMixin):
                 em.line("return True")
         self.temporal_instances = []
         for i, prop in enumerate(self.system.temporal):
+            self._where = (f"property '{prop.name}'", prop.span)
             instances = []
             for j, (label, env) in enumerate(self.temporal_envs(prop.temporal)):
                 for part, e in (("p", prop.temporal.p), ("q", prop.temporal.q)):
@@ -165,7 +232,19 @@ class ModelCompiler(StatementsMixin):
             lv = max((bound_at.get(l, 0) for l in ir.free_locals(c)), default=0)
             levels[lv].append(c)
         em.line(f"# {action.process + '.' if action.process else ''}{action.name}")
-        self._emit_level(em, 0, binders, levels, {}, action, k, labeled, UNROLL_LIMIT, proc, {})
+        # Unrolled, unless that makes this action's code larger than UNROLLED_SOURCE:
+        # then again with loops over the instances and parameters.
+        mark = em.mark()
+        em.limit = min(em.limit, em.size + UNROLLED_SOURCE)
+        try:
+            self._emit_level(em, 0, binders, levels, {}, action, k, labeled, UNROLL_LIMIT,
+                             proc, {})
+        except CodeTooLarge:
+            em.rollback(mark)
+            self._fan = 1
+            self._emit_level(em, 0, binders, levels, {}, action, k, labeled, 1, proc, {})
+        else:
+            em.limit = mark[3]
 
     def _guard(self, em: Emitter, conds: list[ir.E], env, view) -> list[str] | None:
         """Codes of the guard conjuncts; None when one is constantly false (unless a
@@ -180,6 +259,22 @@ class ModelCompiler(StatementsMixin):
             out.append(code.src)
             raising = raising or ir.may_raise(c)
         return out
+
+    @contextmanager
+    def _iterations(self, em: Emitter, size: int | None):
+        """Emit the body of a loop of at most `size` iterations (None: unknown), or
+        of each of `size` unrolled copies, inside this block; checks the successor
+        cap at its top when the loop nest may run the body more than FANOUT times."""
+        saved = self._fan
+        if size is None or saved * size > FANOUT:
+            em.line(CAP_CHECK)
+            self._fan = 1
+        else:
+            self._fan = saved * max(size, 1)
+        try:
+            yield
+        finally:
+            self._fan = saved
 
     def _emit_level(self, em, i, binders, levels, env, action, k, labeled, budget, proc, extra,
                     pre: tuple[str, ...] = ()):
@@ -206,10 +301,13 @@ class ModelCompiler(StatementsMixin):
             values = list(proc.instances)
             if len(values) <= budget:
                 for v in values:
-                    self._emit_level(*nxt, {**env, local: self.gen.constant(v, proc.instance_dom)},
-                                     action, k, labeled, budget // len(values), proc, extra)
+                    with self._iterations(em, len(values)):
+                        self._emit_level(*nxt, {**env, local: self.gen.constant(
+                            v, proc.instance_dom)}, action, k, labeled, budget // len(values),
+                            proc, extra)
                 return
-            with em.block(f"for {local.py} in {self.gen.register(tuple(values))}:"):
+            with em.block(f"for {local.py} in {self.gen.register(tuple(values))}:"), \
+                    self._iterations(em, len(values)):
                 self._emit_level(*nxt, {**env, local: Code(local.py, proc.instance_dom)},
                                  action, k, labeled, budget, proc, extra)
             return
@@ -219,21 +317,23 @@ class ModelCompiler(StatementsMixin):
             base = self.net.messages.bases[rec.tag]
             for j, u in enumerate(rec.values()):
                 present = f"({f'S{self.net.slot}'} >> {base + j} & 1)"
-                self._emit_level(*nxt, {**env, local: self.gen.constant(u, rec)}, action, k,
-                                 labeled, budget, proc, extra, (present,))
+                with self._iterations(em, rec.size):
+                    self._emit_level(*nxt, {**env, local: self.gen.constant(u, rec)}, action, k,
+                                     labeled, budget, proc, extra, (present,))
             return
         if kind == "param":
             local, dom_e = b
             d = self.gen.expr(dom_e, env, StateView())
-            if d.const:
+            if d.const and d.dom.count(d.value) <= budget:
                 values = d.dom.members(d.value)
-                if len(values) <= budget:
-                    for v in values:
-                        self._emit_level(*nxt, {**env, local: self.gen.constant(v, d.dom.elem)},
-                                         action, k, labeled, budget // max(1, len(values)),
-                                         proc, extra)
-                    return
-            with em.block(f"for {local.py} in {self.gen.iterate(d, ordered=True)}:"):
+                for v in values:
+                    with self._iterations(em, len(values)):
+                        self._emit_level(*nxt, {**env, local: self.gen.constant(
+                            v, d.dom.elem)}, action, k, labeled,
+                            budget // max(1, len(values)), proc, extra)
+                return
+            with em.block(f"for {local.py} in {self.gen.iterate(d, ordered=True)}:"), \
+                    self._iterations(em, _set_size(d)):
                 self._emit_level(*nxt, {**env, local: Code(local.py, d.dom.elem)},
                                  action, k, labeled, budget, proc, extra)
             return
@@ -264,13 +364,13 @@ class ModelCompiler(StatementsMixin):
             shifted = f"({netsrc} >> {base})" if base else netsrc
             table = self.gen.table(rec)
             with em.block(f"for {local.py} in _rt.members({shifted} & {self.gen.big(mask)}, "
-                          f"{table}):"):
+                          f"{table}):"), self._iterations(em, mask.bit_count()):
                 self._emit_level(*nxt, extra)
             return
         if net.rep == "frozenset":
             key = self.gen.register(sort_key, "F")
             with em.block(f"for {local.py} in sorted([_m for _m in {netsrc} if _m[0] == "
-                          f"{rec.tag}], key={key}):"):
+                          f"{rec.tag}], key={key}):"), self._iterations(em, rec.size):
                 self._emit_level(*nxt, extra)
             return
         if net.rep == "bag":
@@ -285,14 +385,18 @@ class ModelCompiler(StatementsMixin):
                 el = None
                 loop = f"for {pos}, {local.py} in _rt.bag_distinct({netsrc}):"
                 test = f"if {local.py}[0] == {rec.tag}:"
-            with em.block(loop):
+            distinct = rec.size
+            if net.senders and distinct is not None:
+                distinct *= len(self.system.nodes) + 1
+            with em.block(loop), self._iterations(em, distinct):
                 with em.block(test):
                     if el is not None:
                         em.line(f"{local.py} = {el}[1]")
                     consumed = f"_rt.remove_at({netsrc}, {pos})"
                     if net.duplicating:
                         keepv = em.fresh("_net")
-                        with em.block(f"for {keepv} in ({consumed}, {netsrc}):"):
+                        with em.block(f"for {keepv} in ({consumed}, {netsrc}):"), \
+                                self._iterations(em, 2):
                             self._emit_level(*nxt, {**extra, "net": keepv})
                     else:
                         self._emit_level(*nxt, {**extra, "net": consumed})
@@ -301,7 +405,8 @@ class ModelCompiler(StatementsMixin):
         node = self.node_code(proc, env)
         nn = len(self.system.nodes)
         chan = em.fresh("_c")
-        with em.block(f"for {chan} in range({node}, {nn * nn}, {nn}):"):
+        with em.block(f"for {chan} in range({node}, {nn * nn}, {nn}):"), \
+                self._iterations(em, nn):
             q = em.fresh("_q")
             em.line(f"{q} = {netsrc}[{chan}]")
             side = f" and _rt.same_side(S{net.partition_slot}, {chan} // {nn}, {node})" \
@@ -311,7 +416,8 @@ class ModelCompiler(StatementsMixin):
                 popped = f"_rt.fifo_pop({netsrc}, {chan})"
                 if net.duplicating:
                     keepv = em.fresh("_net")
-                    with em.block(f"for {keepv} in ({popped}, {netsrc}):"):
+                    with em.block(f"for {keepv} in ({popped}, {netsrc}):"), \
+                            self._iterations(em, 2):
                         self._emit_level(*nxt, {**extra, "net": keepv, "chan": chan})
                 else:
                     self._emit_level(*nxt, {**extra, "net": popped, "chan": chan})
@@ -334,16 +440,22 @@ class ModelCompiler(StatementsMixin):
         netsrc = f"S{net.slot}"
         em.line("# network.drop")
         names = [f"S{j}" for j in range(self.nslots)]
+        distinct = net.messages.size
         if net.rep == "bag":
-            with em.block(f"for _pos, _m in _rt.bag_distinct({netsrc}):"):
+            if net.senders and distinct is not None:
+                distinct *= len(self.system.nodes) + 1
+            with em.block(f"for _pos, _m in _rt.bag_distinct({netsrc}):"), \
+                    self._iterations(em, distinct):
                 names[net.slot] = f"_rt.remove_at({netsrc}, _pos)"
                 msg = "_m[1]" if net.senders else "_m"
                 self._yield(em, names, labeled, f"({k}, None, (), {msg}, ())")
         else:
-            with em.block(f"for _c in range({net.channels}):"):
-                with em.block(f"for _pos, _m in enumerate({netsrc}[_c]):"):
-                    names[net.slot] = f"_rt.fifo_drop({netsrc}, _c, _pos)"
-                    self._yield(em, names, labeled, f"({k}, None, (), _m, ())")
+            with em.block(f"for _c in range({net.channels}):"), \
+                    self._iterations(em, net.channels), \
+                    em.block(f"for _pos, _m in enumerate({netsrc}[_c]):"), \
+                    self._iterations(em, None):
+                names[net.slot] = f"_rt.fifo_drop({netsrc}, _c, _pos)"
+                self._yield(em, names, labeled, f"({k}, None, (), _m, ())")
 
     def emit_partitions(self, em: Emitter, k: int, labeled: bool):
         """Built-in actions of a network with partitions(N): split the nodes in two
@@ -357,7 +469,8 @@ class ModelCompiler(StatementsMixin):
         em.line("# network.partition")
         names = [f"S{j}" for j in range(self.nslots)]
         with em.block(f"if {ps} == 0 and {cs} < {net.partitions}:"):
-            with em.block(f"for _side in {sides}:"):
+            with em.block(f"for _side in {sides}:"), \
+                    self._iterations(em, (1 << (nn - 1)) - 1):
                 names[net.partition_slot] = "_side"
                 names[net.count_slot] = f"{cs} + 1"
                 self._yield(em, names, labeled, f"({k}, None, (_side,), None, ())")
@@ -373,3 +486,12 @@ class ModelCompiler(StatementsMixin):
 
     # ---- action bodies ---------------------------------------------------------------------
 
+
+
+def _set_size(d: Code) -> int | None:
+    """An upper bound on the members of set `d` (None: none known)."""
+    if d.rng is not None:
+        return d.rng[1] - d.rng[0] + 1
+    if isinstance(d.dom, DSet):
+        return d.dom.elem.size
+    return None

@@ -32,6 +32,8 @@ import abc
 import itertools
 from dataclasses import dataclass, field
 
+from .runtime import int_bounds, int_members, int_range, members
+
 MASK_LIMIT = 4096          # sets over universes up to this size are bitmasks
 ENUM_LIMIT = 1 << 20       # larger universes are never listed
 
@@ -328,22 +330,29 @@ class DSet(Dom):
                 return False
             if not isinstance(self.elem, DInt):      # bits 0..size-1 are the universe
                 return v >> self.elem.size == 0
-            return all(self.elem.contains(x) for x in self.members(v))
+            if self.elem.lo is None or self.elem.hi is None:
+                return True
+            return v & ~int_range(self.elem.lo, self.elem.hi) == 0
         return type(v) is frozenset and all(self.elem.contains(x) for x in v)
+
+    def count(self, v) -> int:
+        """The number of elements of a set value (without listing them)."""
+        return v.bit_count() if self.mask else len(v)
+
+    def bounds(self, v) -> tuple[int, int] | None:
+        """(least, greatest) element of a non-empty set of integers, else None."""
+        if not self.ints or not v:
+            return None
+        if self.mask:
+            return int_bounds(v)
+        return min(v), max(v)
 
     def members(self, v) -> list:
         """The elements of a set value, in canonical order."""
         if self.mask:
             if isinstance(self.elem, DInt):
                 return int_members(v)
-            univ = self.elem.values()
-            out, i = [], 0
-            while v:
-                if v & 1:
-                    out.append(univ[i])
-                v >>= 1
-                i += 1
-            return out
+            return members(v, self.elem.values())
         return sorted(v, key=sort_key)
 
     def show(self, v):
@@ -462,17 +471,6 @@ class DMsg(Dom):
 
     def describe(self):
         return "message"
-
-
-def int_members(mask: int) -> list[int]:
-    """The integers of a zigzag bitmask, in increasing order."""
-    out, i = [], 0
-    while mask:
-        if mask & 1:
-            out.append(i >> 1 if not i & 1 else -(i >> 1) - 1)
-        mask >>= 1
-        i += 1
-    return sorted(out)
 
 
 def sort_key(v):

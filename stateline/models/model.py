@@ -4,6 +4,7 @@ every explicit-state engine uses.
     model = Model(system)
     model.initial_states()          # list of states, canonical order
     model.successors(state)         # list of next states, deterministic order
+    model.limit_successors(n)       # above n successors of one state: TooManySuccessors
     model.invariants                # [(Property, fn(state) -> bool)]
     model.violated_invariants(s, m) # bitmask of the invariants (in bitmask m) false in s
     model.transitions               # [(Property, fn(state, next) -> bool)]
@@ -18,8 +19,9 @@ States are tuples with one entry per `System.slots` item.
 from __future__ import annotations
 
 import itertools
+import sys
 
-from ..diagnostics import Span
+from ..diagnostics import Diagnostic, Span, SpecError
 from ..lang import ir
 from ..lang.histories import OPERATIONS, TYPES as EVENT_TYPES
 from .compile import ModelCompiler
@@ -35,7 +37,21 @@ class Model:
         self.source = compiler.source()
         self.labels = compiler.labels
         ns = system.context.ns
-        exec(compile(self.source, f"<stateline model {system.name}>", "exec"), ns)  # noqa: S102
+        ns["_cap"] = sys.maxsize
+        try:
+            code = compile(self.source, f"<stateline model {system.name}>", "exec")
+        except (SyntaxError, RecursionError, MemoryError) as exc:
+            # Python's own limits (20 nested loops, 100 indentation levels, 200 nested
+            # brackets) that the spec's nesting limits (lang.nesting) do not rule out.
+            line = exc.lineno if isinstance(exc, SyntaxError) and exc.lineno else 0
+            what, span = compiler.construct_at(line) if line else \
+                ("the model", Span(system.path, 1, 1))
+            detail = f" ({exc.msg})" if isinstance(exc, SyntaxError) else ""
+            raise SpecError(Diagnostic(
+                "SL108", f"{what} compiles to Python nested too deeply for the interpreter"
+                         f"{detail}", span,
+                hint="nest fewer loops, blocks or brackets, e.g. with definitions")) from None
+        exec(code, ns)  # noqa: S102
         self.successors = ns["successors"]
         self.successors_labeled = ns["successors_labeled"]
         self.invariants = [(p, ns[f"invariant_{i}"]) for i, p in enumerate(system.invariants)]
@@ -54,6 +70,12 @@ class Model:
         self._history_slots = {slot.index for slot in system.slots if slot.var is not None
                                and slot.var.process is None
                                and slot.var.name in system.histories}
+
+    def limit_successors(self, cap: int | None) -> None:
+        """From now on, computing more than `cap` successors of one state (None: no
+        limit) raises `runtime.TooManySuccessors` with those computed so far.  Only
+        loops that may run their body more than `compile.FANOUT` times check it."""
+        self.system.context.ns["_cap"] = sys.maxsize if cap is None else cap
 
     def initial_states(self) -> list[tuple]:
         """Every initial state (the search applies the constraint)."""

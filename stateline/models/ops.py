@@ -15,6 +15,11 @@ _ARITH = {"add": "+", "sub": "-", "mul": "*"}
 _CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 _MASK_SET = {"set_union": "|", "set_inter": "&", "set_symdiff": "^"}
 _FROZEN_SET = {"set_union": "|", "set_inter": "&", "set_diff": "-", "set_symdiff": "^"}
+# Python operators by precedence level (each level is left-associative)
+_RUN = {"+": "+-", "-": "+-", "*": "*", "|": "|", "&": "&", "^": "^"}
+# A constant range lo..hi with more elements than this stays an interval (iterated with
+# range(), tested with lo <= x <= hi) instead of becoming a bitmask at compile time.
+LAZY_RANGE = 1 << 22
 
 
 def _add_rng(op: str, a, b):
@@ -40,7 +45,9 @@ class OpsMixin:
                     self.constant(True, DBool())
             b = self.expr(e.args[1], env, view)
             return self.junction("or", [self.negate(a), b], [ir.may_raise(x) for x in e.args])
-        args = [self.expr(a, env, view) for a in e.args]
+        args = []
+        for a in e.args:            # (a loop, not a comprehension: one frame less per level)
+            args.append(self.expr(a, env, view))
         return getattr(self, "_op_" + op)(e, args)
 
     def _junction_lazy(self, op, args, env, view) -> Code:
@@ -55,10 +62,20 @@ class OpsMixin:
 
     # ---- integers -------------------------------------------------------------------
 
+    def binary(self, a: Code, op: str, b: Code, dom, rng=None) -> Code:
+        """`(a op b)`; when `a` is a run of operators of op's precedence, the same run
+        one operand longer, so that `x + 1 + 2 + ...` compiles without nesting."""
+        run = _RUN[op]
+        left = a.src[:-1] if a.run == run and not a.const else f"({a.src}"
+        code = self.make(f"{left} {op} {b.src})", dom, [a, b], rng)
+        if not code.const:
+            code.run = run
+        return code
+
     def _arith(self, e, args):
         a, b = args
         rng = _add_rng(e.op, a.rng, b.rng)
-        return self.make(f"({a.src} {_ARITH[e.op]} {b.src})", DInt(), args, rng)
+        return self.binary(a, _ARITH[e.op], b, DInt(), rng)
 
     _op_add = _op_sub = _op_mul = _arith
 
@@ -118,9 +135,9 @@ class OpsMixin:
             rng = a.rng
         if dom.mask:
             if e.op == "set_diff":
-                return self.make(f"({a.src} & ~{b.src})", dom, args, rng)
-            return self.make(f"({a.src} {_MASK_SET[e.op]} {b.src})", dom, args, rng)
-        return self.make(f"({a.src} {_FROZEN_SET[e.op]} {b.src})", dom, args, rng)
+                return self.binary(a, "&", Code(f"~{b.src}", b.dom, b.const, b.value), dom, rng)
+            return self.binary(a, _MASK_SET[e.op], b, dom, rng)
+        return self.binary(a, _FROZEN_SET[e.op], b, dom, rng)
 
     _op_set_union = _op_set_inter = _op_set_diff = _op_set_symdiff = _setop
 
@@ -141,6 +158,9 @@ class OpsMixin:
 
     def _membership(self, x: Code, s: Code) -> Code:
         dom = s.dom
+        if s.interval is not None and isinstance(x.dom, DInt):
+            lo, hi = s.interval
+            return self.make(f"({lo} <= {x.src} <= {hi})", DBool(), [x, s])
         if isinstance(x.dom, DOption) and isinstance(dom, DSet) and \
                 not isinstance(dom.elem, DOption):
             # `none in S` is false when S cannot hold none
@@ -177,13 +197,20 @@ class OpsMixin:
         a, b = args
         dom = DSet(DInt(a.value, b.value) if a.const and b.const else DInt())
         rng = (a.rng[0], b.rng[1]) if a.rng and b.rng else None
-        code = self.make(f"_rt.int_range({a.src}, {b.src})", dom, args, rng)
+        src = f"_rt.int_range({a.src}, {b.src})"
+        if a.const and b.const and b.value - a.value >= LAZY_RANGE:
+            code = Code(src, dom, rng=rng)      # not built at compile time (nor folded)
+        else:
+            code = self.make(src, dom, args, rng)
         if not code.const:
             code.interval = (a.src, b.src)     # iterated as range(lo, hi + 1)
         return code
 
     def _op_len(self, e, args):
         (x,) = args
+        if x.interval is not None:
+            lo, hi = x.interval
+            return Code(f"max(0, {hi} - {lo} + 1)", DInt())
         if isinstance(x.dom, DSet) and x.dom.mask:
             size = x.dom.elem.size
             rng = (0, size) if size is not None else None

@@ -9,6 +9,7 @@ the index of the source site so the checker can report `file:line:col`.
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import compress
 
 
 class ModelError(Exception):
@@ -18,47 +19,101 @@ class ModelError(Exception):
         self.message = message
 
 
+class TooManySuccessors(Exception):
+    """Raised by generated successor functions when the list of one state's
+    successors grows past the model's cap (`Model.limit_successors`); carries the
+    successors computed so far."""
+
+    def __init__(self, partial: list):
+        super().__init__(f"more than {len(partial) - 1:,} successors")
+        self.partial = partial
+
+
+# Masks up to this many bits are decoded bit by bit (fast for the small sets of the
+# hot loop); longer ones through their binary string, in time linear in their length
+# (clearing one bit of a big int copies it, so the bit loop is quadratic there).
+SMALL_MASK = 512
+_BITS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def bit_positions(mask: int) -> list[int]:
+    """The indices of the set bits of a non-negative int, in increasing order."""
+    if mask.bit_length() <= SMALL_MASK:
+        out = []
+        while mask:
+            low = mask & -mask
+            out.append(low.bit_length() - 1)
+            mask ^= low
+        return out
+    bits = bin(mask)[:1:-1].encode("ascii").translate(_BITS)   # bit i at position i
+    return list(compress(range(len(bits)), bits))
+
+
 def members(mask: int, table) -> list:
     """The elements of a bitmask set, in universe order."""
-    out = []
-    while mask:
-        low = mask & -mask
-        out.append(table[low.bit_length() - 1])
-        mask ^= low
-    return out
+    if mask.bit_length() <= SMALL_MASK:
+        out = []
+        while mask:
+            low = mask & -mask
+            out.append(table[low.bit_length() - 1])
+            mask ^= low
+        return out
+    return [table[i] for i in bit_positions(mask)]
 
 
 def bit_items(mask: int, table) -> list:
     """(bit index, element) pairs of a bitmask set, in universe order."""
-    out = []
-    while mask:
-        low = mask & -mask
-        i = low.bit_length() - 1
-        out.append((i, table[i]))
-        mask ^= low
-    return out
+    return [(i, table[i]) for i in bit_positions(mask)]
 
 
 def int_members(mask: int) -> list[int]:
-    """The integers of a zigzag bitmask set, in increasing order."""
-    neg, pos = [], []
-    while mask:
-        low = mask & -mask
-        i = low.bit_length() - 1
-        if i & 1:
-            neg.append(-(i >> 1) - 1)
-        else:
-            pos.append(i >> 1)
-        mask ^= low
+    """The integers of a zigzag bitmask set (bit 2v for v >= 0, bit -2v-1 for v < 0),
+    in increasing order."""
+    if mask.bit_length() <= SMALL_MASK:
+        neg, pos = [], []
+        while mask:
+            low = mask & -mask
+            i = low.bit_length() - 1
+            if i & 1:
+                neg.append(-(i >> 1) - 1)
+            else:
+                pos.append(i >> 1)
+            mask ^= low
+        neg.reverse()
+        return neg + pos
+    bits = bin(mask)[:1:-1].encode("ascii").translate(_BITS)
+    pos = list(compress(range(len(bits[0::2])), bits[0::2]))     # bit 2v: v
+    neg = list(compress(range(-1, -len(bits[1::2]) - 1, -1), bits[1::2]))  # bit 2k+1: -k-1
     neg.reverse()
     return neg + pos
 
 
+def int_bounds(mask: int) -> tuple[int, int]:
+    """The least and greatest integer of a non-empty zigzag bitmask set, in time
+    linear in its length (without listing its members)."""
+    evens = _ones((mask.bit_length() + 1) // 2)
+    pos, neg = mask & evens, mask & (evens << 1)
+    lo = -(neg.bit_length() >> 1) if neg else (pos & -pos).bit_length() // 2
+    hi = (pos.bit_length() - 1) >> 1 if pos else -((neg & -neg).bit_length() >> 1)
+    return lo, hi
+
+
+def _ones(k: int) -> int:
+    """k one bits at every other position: 0b0101...01 (bits 0, 2, ..., 2k-2)."""
+    if k <= 0:
+        return 0
+    return int.from_bytes(b"\x55" * ((2 * k + 7) // 8), "little") & ((1 << (2 * k)) - 1)
+
+
 def int_range(lo: int, hi: int) -> int:
-    """The zigzag bitmask of lo..hi."""
+    """The zigzag bitmask of lo..hi (computed in time linear in its length)."""
     m = 0
-    for v in range(lo, hi + 1):
-        m |= 1 << (2 * v if v >= 0 else -2 * v - 1)
+    if hi >= 0 and hi >= lo:            # v in max(lo, 0)..hi: bits 2v
+        a = max(lo, 0)
+        m |= _ones(hi - a + 1) << 2 * a
+    if lo < 0 and hi >= lo:             # v in lo..min(hi, -1): bits -2v-1
+        b = min(hi, -1)
+        m |= _ones(b - lo + 1) << (-2 * b - 1)
     return m
 
 
@@ -142,9 +197,16 @@ def mod(a: int, b: int, site: int) -> int:
     return a % b
 
 
+def show_int(v: int) -> str:
+    """An integer in a message: its digits, unless too many to write out."""
+    if v.bit_length() <= 10_000:                 # about 3,000 digits
+        return str(v)
+    return f"{'-' if v < 0 else ''}(an integer of about {int(v.bit_length() * 0.30103):,} digits)"
+
+
 def int_in(v: int, lo: int, hi: int, site: int, what: str) -> int:
     if not lo <= v <= hi:
-        raise ModelError(site, f"{what}: {v} is outside {lo}..{hi}")
+        raise ModelError(site, f"{what}: {show_int(v)} is outside {lo}..{hi}")
     return v
 
 
@@ -162,13 +224,15 @@ def checked(v, dom, site: int, what: str):
 
 def seq_get(s: tuple, i: int, site: int):
     if not -len(s) <= i < len(s):
-        raise ModelError(site, f"sequence index {i} is out of range (length {len(s)})")
+        raise ModelError(site, f"sequence index {show_int(i)} is out of range "
+                               f"(length {len(s)})")
     return s[i]
 
 
 def seq_set(s: tuple, i: int, v, site: int) -> tuple:
     if not -len(s) <= i < len(s):
-        raise ModelError(site, f"sequence index {i} is out of range (length {len(s)})")
+        raise ModelError(site, f"sequence index {show_int(i)} is out of range "
+                               f"(length {len(s)})")
     i %= len(s)
     return s[:i] + (v,) + s[i + 1:]
 

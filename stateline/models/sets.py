@@ -13,7 +13,8 @@ from ..lang import ir
 from .code import Code, NoState, Unsupported
 from .domains import DAtom, DBool, DInt, DMap, DSet, Dom, dom_rng, sort_key
 
-UNROLL_QUANT = 16      # quantifiers over constant domains up to this size are unrolled
+UNROLL_QUANT = 16      # quantifiers over constant domains up to this size are unrolled ...
+UNROLL_NESTED = 256    # ... while the copies of the innermost body, nested, stay this few
 PRED_LIMIT = 512       # universes up to this size get compile-time predicate masks
 
 
@@ -21,6 +22,10 @@ class SetsMixin:
     def iterate(self, d: Code, ordered: bool = False) -> str:
         """An iterable over the members of set `d` (canonical order if `ordered`)."""
         dom = d.dom
+        if d.interval is None and d.const and isinstance(dom, DSet) and dom.ints and d.value:
+            lo, hi = dom.bounds(d.value)
+            if dom.count(d.value) == hi - lo + 1:       # a constant lo..hi: no members list
+                return f"range({lo}, {hi + 1})"
         if d.interval is not None:
             src = f"range({d.interval[0]}, {d.interval[1]} + 1)"
         elif isinstance(dom, DSet) and dom.mask:
@@ -40,18 +45,24 @@ class SetsMixin:
 
     def element_mask(self, local: ir.Local, body: ir.E, elem_dom: Dom, env, view) -> int | None:
         """Bitmask of universe elements satisfying `body`, if it depends on nothing else."""
-        if elem_dom.size is None or elem_dom.size > PRED_LIMIT:
+        if elem_dom.size is None or elem_dom.size > PRED_LIMIT or \
+                self.unrolled * elem_dom.size > UNROLL_NESTED * PRED_LIMIT or \
+                not self.closed(body, env, but=local):
             return None
         mask = 0
-        for i, u in enumerate(elem_dom.values()):
-            try:
-                c = self.expr(body, {**env, local: self.constant(u, elem_dom)}, NoState())
-            except Unsupported:
-                return None
-            if not c.const:
-                return None
-            if c.value:
-                mask |= 1 << elem_dom.bit(u)
+        self.unrolled *= max(elem_dom.size, 1)
+        try:
+            for u in elem_dom.values():
+                try:
+                    c = self.expr(body, {**env, local: self.constant(u, elem_dom)}, NoState())
+                except Unsupported:
+                    return None
+                if not c.const:
+                    return None
+                if c.value:
+                    mask |= 1 << elem_dom.bit(u)
+        finally:
+            self.unrolled //= max(elem_dom.size, 1)
         return mask
 
     def masked(self, d: Code, mask: int) -> Code:
@@ -80,10 +91,14 @@ class SetsMixin:
         dom = d.dom
         is_exists = e.kind == "exists"
         if d.const:
-            elems = self.members(d)
-            if len(elems) <= UNROLL_QUANT:
-                parts = [self.expr(e.body, {**env, e.local: self.constant(u, dom.elem)}, view)
-                         for u in elems]
+            count = dom.count(d.value)
+            if count <= UNROLL_QUANT and self.unrolled * count <= UNROLL_NESTED:
+                self.unrolled *= max(count, 1)
+                try:
+                    parts = [self.expr(e.body, {**env, e.local: self.constant(u, dom.elem)},
+                                       view) for u in self.members(d)]
+                finally:
+                    self.unrolled //= max(count, 1)
                 raising = ir.may_raise(e.body)
                 return self.junction("or" if is_exists else "and", parts, [raising] * len(parts))
         if isinstance(dom, DSet) and dom.mask:
@@ -195,10 +210,11 @@ class SetsMixin:
 
     def _SetCompE(self, e, env, view):
         dom = self.dom_of_type(e.type)
+        first = None        # the first domain, compiled once (nested comprehensions)
         if len(e.gens) == 1 and isinstance(e.elem, ir.LocalRef) and \
                 e.elem.local is e.gens[0].local:
             g = e.gens[0]
-            d = self.expr(g.domain, env, view)
+            d = first = self.expr(g.domain, env, view)
             if isinstance(d.dom, DSet) and d.dom.mask and not d.dom.ints and d.dom == dom:
                 if g.cond is None:
                     return d
@@ -210,8 +226,8 @@ class SetsMixin:
                 return self.make(f"_rt.or_bits(_i for _i, {g.local.py} in {it} if {cond.src})",
                                  dom, [d, cond])
         clauses, parts, inner = [], [], dict(env)
-        for g in e.gens:
-            d = self.expr(g.domain, inner, view)
+        for i, g in enumerate(e.gens):
+            d = first if i == 0 and first is not None else self.expr(g.domain, inner, view)
             parts.append(d)
             inner[g.local] = Code(g.local.py, d.dom.elem, rng=dom_rng(d.dom.elem))
             clause = f"for {g.local.py} in {self.iterate(d)}"

@@ -15,8 +15,10 @@ from ..lang import ir
 from .code import Code, Unsupported, View
 from .domains import DMap, DOption, DRecord, DSeq
 from .runtime import memoized
+from .sets import UNROLL_NESTED
 
 WIDE_STATE = 48         # states with more slots are copied as lists in action bodies
+UNROLL_FOR = 64         # `for` statements over constant domains up to this size are unrolled
 
 
 
@@ -24,14 +26,35 @@ class _Dynamic(Exception):
     """An assignment whose slot is only known at run time: use list mode."""
 
 
+MAX_SOURCE = 2_000_000  # characters of generated Python an instance may compile to
+
+
+class CodeTooLarge(Exception):
+    """The generated source outgrew MAX_SOURCE (unrolling made too many copies)."""
+
+
 class Emitter:
     def __init__(self):
         self.lines: list[str] = []
         self.depth = 0
         self._n = 0
+        self.size = 0
+        self.limit = MAX_SOURCE
 
     def line(self, text: str):
-        self.lines.append("    " * self.depth + text)
+        text = "    " * self.depth + text
+        self.size += len(text) + 1
+        if self.size > self.limit:
+            raise CodeTooLarge()
+        self.lines.append(text)
+
+    def mark(self) -> tuple[int, int, int, int]:
+        return len(self.lines), self.size, self.depth, self.limit
+
+    def rollback(self, mark: tuple[int, int, int, int]) -> None:
+        """Forget the lines emitted since `mark` (and restore the limit then)."""
+        n, self.size, self.depth, self.limit = mark
+        del self.lines[n:]
 
     def fresh(self, prefix: str) -> str:
         self._n += 1
@@ -202,10 +225,14 @@ class StatementsMixin:
             elif isinstance(st, ir.ForS):
                 d = self.gen.expr(st.domain, env, view)
                 seq = isinstance(d.dom, DSeq)
-                if d.const and len(d.value if seq else d.dom.members(d.value)) <= 64:
+                count = (len(d.value) if seq else d.dom.count(d.value)) if d.const else 0
+                if d.const and count <= UNROLL_FOR and \
+                        self.gen.unrolled * count <= UNROLL_NESTED:
+                    self.gen.unrolled *= max(count, 1)
                     for v in (d.value if seq else d.dom.members(d.value)):
                         self.emit_block(em, st.body, {**env, st.local: self.gen.constant(
                             v, d.dom.elem)}, view, action, proc, labeled, lambda: None)
+                    self.gen.unrolled //= max(count, 1)
                 else:
                     it = d.src if seq else self.gen.iterate(d, ordered=True)
                     with em.block(f"for {st.local.py} in {it}:"):
