@@ -16,6 +16,7 @@ from ..otlp.anomalies import Thresholds
 from ..otlp.causal import CausalError
 from ..otlp.importer import DEFAULT_MAX_BYTES, ImportFailure, read
 from ..otlp.timeline import svg
+from . import validate
 from .codes import EXIT_INVALID, EXIT_OK
 from .console import Console, positive_float, positive_int
 
@@ -44,6 +45,7 @@ def add_parser(sub) -> None:
     v.add_argument("-o", "--out", required=True, metavar="OUT.svg")
     _max_size(v)
     v.set_defaults(run=run_timeline)
+    validate.add_parser(tsub)
 
 
 def _max_size(p) -> None:
