@@ -152,6 +152,8 @@ class EventReader:
                 break
         attrs = span.attributes
         defaults = self.mapping.defaults
+        if attrs.get("stateline.aborted") is True:      # the step raised: it did not happen
+            return None
         if rule is None and not (defaults and isinstance(attrs.get("stateline.action"), str)):
             return None
         action_text = rule.action if rule else attrs["stateline.action"]
