@@ -340,9 +340,10 @@ class EventReader:
         return tuple(sorted((self._decode(net.messages, v, f"{where}: {key}") for v in items),
                             key=sort_key))
 
-    def _decode(self, dom: Dom, value, where: str):
+    def _decode(self, dom: Dom, value, where: str, strict: bool = False):
+        """Not strict: an integer outside its range is an observation no state matches."""
         try:
-            return values.decode(dom, values.from_attribute(value))
+            return values.decode(dom, values.from_attribute(value), strict)
         except ValueError as exc:
             raise EventError(f"{where}: {exc}") from None
 
@@ -395,7 +396,7 @@ class EventReader:
             if not isinstance(dom, DMap):
                 raise EventError(f"{where}: {slot.name} is not a map, so '{name}' is not part "
                                  "of it")
-            kv = self._decode(dom.key, k, f"{where}: key of {slot.name}")
+            kv = self._decode(dom.key, k, f"{where}: key of {slot.name}", strict=True)
             path.append(dom.key.index(kv))
             dom = dom.value
         shown = slot.name + "".join(f"[{k.strip()}]" for k in keys)

@@ -27,6 +27,7 @@ how many events of each other chain must be consumed before it.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections import defaultdict
 
@@ -176,25 +177,28 @@ def _program_order(events: list, timestamps: bool):
 
 
 def _vector_edges(trace: TraceInput, index: dict, edge) -> None:
-    """Edges from vector clocks: the span of service n with own count c happens before
-    every span whose clock has n >= c (the direct ones suffice: the rest is transitive)."""
+    """Edges from vector clocks: a span whose clock has count c for service n happens
+    after the last span of n with own count <= c (the rest follows by transitivity;
+    "the last" rather than "the one with count c", so that a span missing from the
+    files leaves the order of the others intact)."""
     clocks = []
-    by_count: dict[tuple[str, int], int] = {}
+    counts: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for s in trace.spans:
         vc = vector_clock(s)
         if vc is None or s.service not in vc:
             continue
         i = index[s.key]
         clocks.append((i, s.service, vc))
-        by_count.setdefault((s.service, vc[s.service]), i)
+        counts[s.service].append((vc[s.service], i))
+    for service in counts:
+        counts[service].sort()
     for i, service, vc in clocks:
         for name, count in vc.items():
-            if count <= 0:
+            own = counts.get(name)
+            if not own or count <= 0:
                 continue
             if name == service:
                 count -= 1
-                if count <= 0:
-                    continue
-            j = by_count.get((name, count))
-            if j is not None:
-                edge(j, i)
+            k = bisect.bisect_right(own, (count, len(index))) - 1
+            if k >= 0 and own[k][1] != i:
+                edge(own[k][1], i)

@@ -85,8 +85,8 @@ def text(r: TraceResult, show_behaviour: bool = False, unmapped: str = "ignore")
     for v in r.violations:
         where = "the initial state" if v.step == 0 else f"step {v.step}"
         what = "matched behaviour" if o.verdict == CONFORMS else "matched prefix"
-        mark = "" if v.expected == "violated" else " (expected to hold)"
-        lines.append(f"  {v.kind} {v.prop} is violated by the {what} at {where}{mark}")
+        lines.append(f"  {v.kind} {v.prop} is violated by the {what} at {where} "
+                     f"(expected: {v.expected})")
     if not r.violations and o.states:
         what = "matched behaviour" if o.verdict == CONFORMS else "matched prefix"
         lines.append(f"  every invariant holds on the {what}")

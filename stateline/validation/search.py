@@ -140,6 +140,7 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
     goal = -1
     stop = "complete"
     pops = 0
+    limit = options.max_configs
     try:
         while stack:
             i = stack.pop()
@@ -148,9 +149,6 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
                 if options.max_seconds is not None and \
                         time.perf_counter() - started > options.max_seconds:
                     stop = "max-seconds"
-                    break
-                if options.max_configs is not None and len(states) >= options.max_configs:
-                    stop = "max-states"
                     break
             s, cut, d = states[i], cuts[i], done[i]
             if d == n:
@@ -191,6 +189,9 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
                          if label[0] == k and matches(e, label, s, t)]
                 found.reverse()
                 pushed.extend(found)
+            if limit is not None and len(states) + len(pushed) > limit:
+                stop = "max-states"
+                break
             for t, ncut, nd, ev, j in pushed:
                 key = (t, ncut)
                 if key in seen or (constraint is not None and not constraint(t)):

@@ -185,10 +185,13 @@ def text(tree) -> str:
     return {"set": "{%s}", "seq": "[%s]", "list": "[%s]", "tup": "(%s)"}[tag] % inner
 
 
-def decode(dom: Dom, tree):
-    """The runtime value of `dom` that `tree` denotes; ValueError when there is none."""
-    value = _decode(dom, tree)
-    if not dom.contains(value):
+def decode(dom: Dom, tree, strict: bool = True):
+    """The runtime value of `dom` that `tree` denotes; ValueError when there is none.
+
+    Not `strict`: an integer outside its range is taken as it is (an observation of a
+    value the spec never has: it matches no state, rather than being bad input)."""
+    value = _decode(dom, tree, strict)
+    if strict and not dom.contains(value):
         raise ValueError(f"{text(tree)} is not a value of {dom.describe()}")
     return value
 
@@ -205,14 +208,14 @@ def _items(dom: Dom, tree) -> list:
     raise _bad(dom, tree)
 
 
-def _decode(dom: Dom, tree):
+def _decode(dom: Dom, tree, strict: bool = True):
     tag = tree[0]
     if isinstance(dom, DBool):
         if tag == "bool":
             return tree[1]
         raise _bad(dom, tree)
     if isinstance(dom, DInt):
-        if tag == "int" and dom.contains(tree[1]):
+        if tag == "int" and (dom.contains(tree[1]) or not strict):
             return tree[1]
         raise _bad(dom, tree)
     if isinstance(dom, DAtom):
@@ -221,33 +224,33 @@ def _decode(dom: Dom, tree):
             return dom.names.index(name)
         raise _bad(dom, tree)
     if isinstance(dom, DOption):
-        return () if tag == "none" else _decode(dom.elem, tree)
+        return () if tag == "none" else _decode(dom.elem, tree, strict)
     if isinstance(dom, DMsg):
         name = tree[1] if tag in ("rec", "name") else None
         for rec in dom.records:
             if rec.name == name:
-                return _decode(rec, tree)
+                return _decode(rec, tree, strict)
         raise ValueError(f"{text(tree)} is not a message of this spec")
     if isinstance(dom, DRecord):
-        return _record(dom, tree)
+        return _record(dom, tree, strict)
     if isinstance(dom, DTuple):
         items = _items(dom, tree)
         if len(items) != len(dom.items):
             raise _bad(dom, tree)
-        return tuple(_decode(d, x) for d, x in zip(dom.items, items))
+        return tuple(_decode(d, x, strict) for d, x in zip(dom.items, items))
     if isinstance(dom, DSeq):
-        return tuple(_decode(dom.elem, x) for x in _items(dom, tree))
+        return tuple(_decode(dom.elem, x, strict) for x in _items(dom, tree))
     if isinstance(dom, DSet):
-        members = {_decode(dom.elem, x) for x in _items(dom, tree)}
+        members = {_decode(dom.elem, x, strict) for x in _items(dom, tree)}
         if dom.mask:
             return sum(1 << dom.elem.bit(x) for x in members)
         return frozenset(members)
     if isinstance(dom, DMap):
-        return _map(dom, tree)
+        return _map(dom, tree, strict)
     raise ValueError(f"values of {dom.describe()} cannot be observed")
 
 
-def _record(dom: DRecord, tree):
+def _record(dom: DRecord, tree, strict: bool):
     tag = tree[0]
     if tag == "name" and tree[1] == dom.name and not dom.fields:
         fields = []
@@ -261,7 +264,7 @@ def _record(dom: DRecord, tree):
     if fields and all(n is None for n, _ in fields):
         if len(fields) != len(dom.fields):
             raise ValueError(f"{text(tree)}: {dom.name} has {len(dom.fields)} field(s)")
-        return head + tuple(_decode(d, v) for (_, d), (_, v) in zip(dom.fields, fields))
+        return head + tuple(_decode(d, v, strict) for (_, d), (_, v) in zip(dom.fields, fields))
     given = dict(fields)
     unknown = sorted(set(given) - {n for n, _ in dom.fields} - {None})
     if unknown or None in given:
@@ -271,10 +274,10 @@ def _record(dom: DRecord, tree):
     missing = [n for n, _ in dom.fields if n not in given]
     if missing:
         raise ValueError(f"{text(tree)}: field {missing[0]} of {dom.name} is missing")
-    return head + tuple(_decode(d, given[n]) for n, d in dom.fields)
+    return head + tuple(_decode(d, given[n], strict) for n, d in dom.fields)
 
 
-def _map(dom: DMap, tree):
+def _map(dom: DMap, tree, strict: bool):
     if tree[0] == "dict":
         pairs = [(parse(k), v) for k, v in tree[1]]
     elif tree[0] == "map":
@@ -286,7 +289,7 @@ def _map(dom: DMap, tree):
     keys = dom.key.values()
     slots: dict[int, object] = {}
     for k, v in pairs:
-        slots[dom.key.index(decode(dom.key, k))] = _decode(dom.value, v)
+        slots[dom.key.index(decode(dom.key, k))] = _decode(dom.value, v, strict)
     if len(slots) != len(keys):
         missing = next(dom.key.show(k) for i, k in enumerate(keys) if i not in slots)
         raise ValueError(f"{text(tree)}: the map has no entry for key {missing}")

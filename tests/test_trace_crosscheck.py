@@ -1,0 +1,136 @@
+"""Trace validation cross-checked against a brute-force reference on random specs.
+
+Hypothesis draws small random specs with the cross-check's generator
+(tests/test_crosscheck.py: global variables, an optional process with two
+instances, random guarded actions with parameters) and a random behaviour of
+each (a walk through the compiled model's labelled successors), exported with
+Stateline's own OTLP writer.  Then:
+
+* the exported trace always conforms, and the matched behaviour is the walk
+  itself (same steps, same changes);
+* the same trace with one mutation -- a parameter changed, a changed variable's
+  old or new value changed, a step dropped, or the contents of two steps of one
+  node swapped (against the causal order the trace records) -- conforms exactly
+  when the brute-force reference (tests/trace_reference.py: every order of the
+  events that respects happens-before, no memoisation, steps compared in the
+  spec's shown syntax) finds it is a behaviour.
+
+TRACE_CROSSCHECK_EXAMPLES=N sets the number of examples (default 120);
+TRACE_CROSSCHECK_SEED=S draws them with seed S instead of derandomized.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, event, given, seed, settings
+from hypothesis import strategies as st
+
+from stateline import SpecError, check_blocks, load_text
+from stateline.checker.run import prepare
+from stateline.models.runtime import ModelError
+from stateline.otlp import importer
+from stateline.validation.events import EventReader
+from stateline.validation.rules import Mapping
+from stateline.validation.run import CONFORMS, NOT_CONFORMS, ValidateOptions, validate
+
+sys.path.insert(0, str(Path(__file__).parent))
+import trace_reference as ref  # noqa: E402
+from test_crosscheck import specs  # noqa: E402  (the cross-check's spec generator)
+
+EXAMPLES = int(os.environ.get("TRACE_CROSSCHECK_EXAMPLES", "120"))
+SEED = os.environ.get("TRACE_CROSSCHECK_SEED")
+MAX_STEPS = 6
+KINDS = ("param", "change", "drop", "swap")
+
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=SEED is None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.filter_too_much],
+                    report_multiple_bugs=False)
+
+
+def _seeded(fn):
+    return seed(int(SEED))(fn) if SEED is not None else fn
+
+
+def model_of(spec):
+    loaded = load_text(spec.text, "gen.sl")
+    [block] = check_blocks(loaded)
+    try:
+        return prepare(loaded, block, {})
+    except SpecError:
+        return None
+
+
+def walk(model, data):
+    """A random behaviour: states and the choice of each step."""
+    inits = [s for s in model.initial_states()
+             if model.constraint is None or model.constraint(s)]
+    if not inits:
+        return None
+    s = inits[data.draw(st.integers(0, len(inits) - 1), label="initial")]
+    states, choices = [s], []
+    for _ in range(data.draw(st.integers(1, MAX_STEPS), label="length")):
+        try:
+            succ = model.successors_labeled(s)
+        except ModelError:
+            break
+        if not succ:
+            break
+        j = data.draw(st.integers(0, len(succ) - 1), label="step")
+        s = succ[j][1]
+        states.append(s)
+        choices.append(j)
+    return model.trace(states, choices=choices)
+
+
+def verdict(model, request, directory):
+    path = ref.write(request, directory)
+    reader = EventReader(model, Mapping())
+    traces = [t for t in reader.read([importer.read(path)]) if t.events]
+    if not traces:          # every step dropped: only the root span is left
+        return CONFORMS, None
+    [result] = validate(model, reader, traces, ValidateOptions())
+    return result.verdict, result
+
+
+def _steps(trace):
+    return [(s.action, s.node, s.params, s.changes) for s in trace.steps]
+
+
+@_seeded
+@SETTINGS
+@given(specs(unsafe=False), st.data())
+def test_random_behaviours_conform_and_mutations_agree_with_brute_force(spec, data):
+    model = model_of(spec)
+    if model is None:
+        return
+    trace = walk(model, data)
+    if trace is None:
+        return
+    request = ref.export(trace)
+    context = f"\n--- spec ---\n{spec.text}--- trace ---\n{_steps(trace)}\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        got, result = verdict(model, request, tmp)
+        if trace.steps:
+            assert got == CONFORMS, "an exported behaviour does not conform" + context
+            assert _steps(result.behaviour) == _steps(trace), \
+                "the matched behaviour is not the walk" + context
+        kinds = [k for k in KINDS if ref.mutated(request, k, lambda n: 0) is not None]
+        if not kinds:
+            return
+        kind = data.draw(st.sampled_from(kinds), label="mutation")
+        mutant = ref.mutated(request, kind, lambda n: data.draw(st.integers(0, n - 1)))
+        if not ref.step_spans(mutant):
+            return
+        expected = ref.is_behaviour(model, mutant)
+        event(f"{kind}: {'still a behaviour' if expected else 'not a behaviour'}")
+        got, result = verdict(model, mutant, tmp)
+        assert got in (CONFORMS, NOT_CONFORMS)
+        assert (got == CONFORMS) == expected, \
+            f"mutation {kind}: validator says {got}, brute force says " \
+            f"{'a behaviour' if expected else 'not a behaviour'}" + context + \
+            f"--- mutated steps ---\n{[ref.attrs(s) for s in ref.step_spans(mutant)]}\n"
