@@ -13,7 +13,8 @@ Stateline's own OTLP writer.  Then:
   node swapped (against the causal order the trace records) -- conforms exactly
   when the brute-force reference (tests/trace_reference.py: every order of the
   events that respects happens-before, no memoisation, steps compared in the
-  spec's shown syntax) finds it is a behaviour.
+  spec's shown syntax) finds it is a behaviour, with the partial-order reduction
+  (independence.py) and without it.
 
 TRACE_CROSSCHECK_EXAMPLES=N sets the number of examples (default 120);
 TRACE_CROSSCHECK_SEED=S draws them with seed S instead of derandomized.
@@ -87,13 +88,13 @@ def walk(model, data):
     return model.trace(states, choices=choices)
 
 
-def verdict(model, request, directory):
+def verdict(model, request, directory, reduction=True):
     path = ref.write(request, directory)
     reader = EventReader(model, Mapping())
     traces = [t for t in reader.read([importer.read(path)]) if t.events]
     if not traces:          # every step dropped: only the root span is left
         return CONFORMS, None
-    [result] = validate(model, reader, traces, ValidateOptions())
+    [result] = validate(model, reader, traces, ValidateOptions(reduction=reduction))
     return result.verdict, result
 
 
@@ -128,9 +129,10 @@ def test_random_behaviours_conform_and_mutations_agree_with_brute_force(spec, da
             return
         expected = ref.is_behaviour(model, mutant)
         event(f"{kind}: {'still a behaviour' if expected else 'not a behaviour'}")
-        got, result = verdict(model, mutant, tmp)
-        assert got in (CONFORMS, NOT_CONFORMS)
-        assert (got == CONFORMS) == expected, \
-            f"mutation {kind}: validator says {got}, brute force says " \
-            f"{'a behaviour' if expected else 'not a behaviour'}" + context + \
-            f"--- mutated steps ---\n{[ref.attrs(s) for s in ref.step_spans(mutant)]}\n"
+        for reduction in (True, False):
+            got, result = verdict(model, mutant, tmp, reduction)
+            assert got in (CONFORMS, NOT_CONFORMS)
+            assert (got == CONFORMS) == expected, \
+                f"mutation {kind} (reduction {reduction}): validator says {got}, brute force " \
+                f"says {'a behaviour' if expected else 'not a behaviour'}" + context + \
+                f"--- mutated steps ---\n{[ref.attrs(s) for s in ref.step_spans(mutant)]}\n"

@@ -56,6 +56,9 @@ def add_parser(tsub) -> None:
     v.add_argument("--no-timestamps", action="store_true",
                    help="do not order a node's events by start time where no clock or "
                         "causality orders them")
+    v.add_argument("--no-reduction", action="store_true",
+                   help="expand every interleaving of concurrent events, even where the "
+                        "steps of different nodes are known to commute")
     v.add_argument("--trace-id", dest="trace_ids", action="append", default=[], metavar="ID",
                    help="validate only this trace (repeatable)")
     v.add_argument("--max-seconds", type=positive_float, metavar="S",
@@ -152,7 +155,7 @@ def run(args, console: Console) -> int:
         console.print(f"trace {t.trace_id}: no span maps to a step of the spec; skipped")
     traces = [t for t in traces if t.events]
     options = ValidateOptions(not args.no_timestamps, tuple(args.internal), args.max_states,
-                              args.max_seconds)
+                              args.max_seconds, not args.no_reduction)
     expected = {prop: outcome for prop, outcome, _ in check.expects}
     try:
         results = validate(model, reader, traces, options, expected,

@@ -108,6 +108,7 @@ class EventReader:
         self.slots = {s.name: s for s in system.slots}
         self._targets: dict[tuple[str, str | None], Target] = {}
         self._param_doms: dict[int, list[Dom]] = {}
+        self._decoded: dict = {}
 
     # ---- the trace ------------------------------------------------------------------------
 
@@ -341,11 +342,21 @@ class EventReader:
                             key=sort_key))
 
     def _decode(self, dom: Dom, value, where: str, strict: bool = False):
-        """Not strict: an integer outside its range is an observation no state matches."""
+        """Not strict: an integer outside its range is an observation no state matches.
+        Scalars are decoded once per domain (a trace repeats the same few values)."""
+        key = (id(dom), strict, type(value), value) \
+            if isinstance(value, (str, int, float, bool)) else None
+        if key is not None:
+            found = self._decoded.get(key)
+            if found is not None:
+                return found[0]
         try:
-            return values.decode(dom, values.from_attribute(value), strict)
+            raw = values.decode(dom, values.from_attribute(value), strict)
         except ValueError as exc:
             raise EventError(f"{where}: {exc}") from None
+        if key is not None:
+            self._decoded[key] = (raw, dom)      # the dom is kept alive, so its id stays its own
+        return raw
 
     # ---- observations ---------------------------------------------------------------------
 

@@ -27,11 +27,11 @@ def headline(r: TraceResult) -> str:
             f" · {o.seconds:.2f} s"
     if o.verdict == CONFORMS:
         return f"trace {r.trace.trace_id}: conforms: {n:,} event{'s' if n != 1 else ''} " \
-               f"matched by {len(r.behaviour):,} steps of the spec ({internal} internal) · " \
+               f"matched by {len(o.consumed):,} steps of the spec ({internal} internal) · " \
                + stats
     if o.verdict == NOT_CONFORMS:
         return f"trace {r.trace.trace_id}: DOES NOT CONFORM: {o.matched:,} of {n:,} events " \
-               f"matched (the longest matched prefix has {len(r.behaviour):,} steps) · " + stats
+               f"matched (the longest matched prefix has {len(o.consumed):,} steps) · " + stats
     return f"trace {r.trace.trace_id}: unknown: {o.matched:,} of {n:,} events matched when " \
            f"the search stopped ({_stop(o.stop)}) · " + stats
 

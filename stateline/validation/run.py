@@ -14,6 +14,7 @@ is reported too.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from ..models.model import Model
 from ..models.trace import Trace
 from .events import Event, EventError, EventReader, TraceInput
 from .explain import Explanation, explain, explain_initial
+from .independence import eligible
 from .order import order
 from .search import CONFORMS, NOT_CONFORMS, UNKNOWN, Outcome, SearchOptions, search
 
@@ -34,6 +36,7 @@ class ValidateOptions:
     internal: tuple[str, ...] = ()           # actions that may happen without a span
     max_configs: int | None = None
     max_seconds: float | None = None
+    reduction: bool = True                   # take independent events first (independence.py)
 
 
 @dataclass(frozen=True)
@@ -48,13 +51,25 @@ class Violation:
 class TraceResult:
     trace: TraceInput
     outcome: Outcome
-    behaviour: Trace
+    model: Model = field(repr=False)
     step_events: list[Event | None]           # the event each step matched (None: internal)
     chains: int
     internal: tuple[str, ...]
     explanations: list[Explanation] = field(default_factory=list)
     initial_reasons: list[str] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
+
+    @functools.cached_property
+    def behaviour(self) -> Trace:
+        """The matched behaviour (or longest matched prefix), every step described as
+        every engine describes it (built when first asked for: a long trace's steps are
+        only shown on request)."""
+        states, labels = self.outcome.states, self.outcome.labels
+        if not states:
+            return Trace((), ())
+        steps = tuple(self.model.step(states[i - 1], labels[i - 1], states[i], i)
+                      for i in range(1, len(states)))
+        return Trace(self.model.describe(states[0]), steps, tuple(states))
 
     @property
     def verdict(self) -> str:
@@ -91,12 +106,11 @@ def validate(model: Model, reader: EventReader, traces: list[TraceInput],
         budget = None
         if options.max_seconds is not None:
             budget = max(0.0, options.max_seconds - (time.perf_counter() - started))
+        first = eligible(model, trace, chains, internal) if options.reduction else None
         outcome = search(model, trace, chains,
-                         SearchOptions(internal, options.max_configs, budget))
-        behaviour = model.trace(outcome.states, choices=outcome.choices) if outcome.states \
-            else Trace((), ())
+                         SearchOptions(internal, first, options.max_configs, budget))
         steps = [trace.events[c] if c is not None else None for c in outcome.consumed]
-        result = TraceResult(trace, outcome, behaviour, steps, len(chains), titles)
+        result = TraceResult(trace, outcome, model, steps, len(chains), titles)
         if outcome.verdict != CONFORMS:
             if not outcome.states:
                 result.initial_reasons = explain_initial(model, trace)

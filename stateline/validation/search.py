@@ -42,6 +42,7 @@ CACHE_LIMIT = 65536
 @dataclass(frozen=True)
 class SearchOptions:
     internal: frozenset = frozenset()        # action indices (model.labels) that may go unseen
+    eligible: list[bool] | None = None       # events that may go first (independence.py)
     max_configs: int | None = None
     max_seconds: float | None = None
 
@@ -53,6 +54,7 @@ class Outcome:
     events: list[Event]
     states: list[tuple]                # the matched behaviour, or the longest matched prefix
     choices: list[int]                 # each step's position among successors_labeled
+    labels: list[tuple]                # each step's label
     consumed: list[int | None]         # each step's event (index), None for internal steps
     configs: int
     seconds: float
@@ -97,6 +99,18 @@ def sent_of(label: tuple) -> tuple:
     return tuple(sorted((m for m, _ in label[4]), key=sort_key))
 
 
+def _steps(e: Event, s: tuple, cut: tuple, d: int, succ: list) -> list[tuple]:
+    """The moves that consume e from (s, cut): (state, cut, consumed, event, choice, label),
+    last first (the search pops the first)."""
+    c = e.chain
+    ncut = cut[:c] + (cut[c] + 1,) + cut[c + 1:]
+    k = e.k
+    found = [(t, ncut, d + 1, e.index, j, label) for j, (label, t) in enumerate(succ)
+             if label[0] == k and matches(e, label, s, t)]
+    found.reverse()
+    return found
+
+
 def initial_states(model: Model, trace: TraceInput) -> list[tuple]:
     """The initial states within the constraint that agree with the trace's observations."""
     out = []
@@ -114,6 +128,7 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
     labeled = model.successors_labeled
     constraint = model.constraint
     internal = options.internal
+    eligible = options.eligible
     n = len(trace.events)
     nchains = len(chains)
     lengths = [len(c) for c in chains]
@@ -121,7 +136,7 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
     cuts: list[tuple] = []
     done: list[int] = []
     parent: list[int] = []
-    moves: list[tuple[int, int]] = []        # (event index or -1, choice)
+    moves: list[tuple] = []                  # (event index or -1, choice, label)
     seen: dict = {}
     cache: dict = {}
     errors: list = []
@@ -134,7 +149,7 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
             cuts.append(zero)
             done.append(0)
             parent.append(-1)
-            moves.append((-1, -1))
+            moves.append((-1, -1, None))
     stack = list(range(len(states) - 1, -1, -1))
     best = 0 if states else -1
     goal = -1
@@ -165,11 +180,6 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
                 if len(cache) >= CACHE_LIMIT:
                     cache.clear()
                 cache[s] = succ
-            pushed = []
-            if internal:
-                for j, (label, t) in enumerate(succ):
-                    if label[0] in internal:
-                        pushed.append((t, cut, d, -1, j))
             candidates = []
             for c in range(nchains):
                 pos = cut[c]
@@ -180,19 +190,25 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
                             break
                     else:
                         candidates.append(e)
-            candidates.sort(key=lambda ev: -ev.rank)
-            for e in candidates:
-                c = e.chain
-                ncut = cut[:c] + (cut[c] + 1,) + cut[c + 1:]
-                k = e.k
-                found = [(t, ncut, d + 1, e.index, j) for j, (label, t) in enumerate(succ)
-                         if label[0] == k and matches(e, label, s, t)]
-                found.reverse()
-                pushed.extend(found)
+            candidates.sort(key=lambda ev: ev.rank)
+            pushed = []
+            if eligible is not None:
+                for e in candidates:
+                    if eligible[e.index]:
+                        pushed = _steps(e, s, cut, d, succ)
+                        if pushed:          # e alone: see independence.py
+                            break
+            if not pushed:
+                if internal:
+                    for j, (label, t) in enumerate(succ):
+                        if label[0] in internal:
+                            pushed.append((t, cut, d, -1, j, label))
+                for e in reversed(candidates):
+                    pushed.extend(_steps(e, s, cut, d, succ))
             if limit is not None and len(states) + len(pushed) > limit:
                 stop = "max-states"
                 break
-            for t, ncut, nd, ev, j in pushed:
+            for t, ncut, nd, ev, j, label in pushed:
                 key = (t, ncut)
                 if key in seen or (constraint is not None and not constraint(t)):
                     continue
@@ -201,32 +217,32 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
                 cuts.append(ncut)
                 done.append(nd)
                 parent.append(i)
-                moves.append((ev, j))
+                moves.append((ev, j, label))
                 stack.append(x)
                 if nd > done[best]:
                     best = x
     except KeyboardInterrupt:
         stop = "interrupted"
     end = goal if goal >= 0 else best
-    path, choices, consumed = [], [], []
+    path, choices, labels, consumed = [], [], [], []
     x = end
     while x >= 0:
         path.append(states[x])
-        ev, j = moves[x]
+        ev, j, label = moves[x]
         if parent[x] >= 0:
             choices.append(j)
+            labels.append(label)
             consumed.append(ev if ev >= 0 else None)
         x = parent[x]
-    path.reverse()
-    choices.reverse()
-    consumed.reverse()
+    for part in (path, choices, labels, consumed):
+        part.reverse()
     if goal >= 0:
         verdict = CONFORMS
     elif stop == "complete":
         verdict = NOT_CONFORMS
     else:
         verdict = UNKNOWN
-    out = Outcome(verdict, stop, trace.events, path, choices, consumed, len(states),
+    out = Outcome(verdict, stop, trace.events, path, choices, labels, consumed, len(states),
                   0.0, initial_states=len(starts), errors=errors)
     if verdict != CONFORMS and end >= 0:
         bcut = cuts[end]
