@@ -22,6 +22,7 @@ TRACE_CROSSCHECK_SEED=S draws them with seed S instead of derandomized.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -30,7 +31,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, seed, settings
 from hypothesis import strategies as st
 
-from stateline import SpecError, check_blocks, load_text
+from stateline import SpecError, check_blocks, load_spec, load_text
 from stateline.checker.run import prepare
 from stateline.models.runtime import ModelError
 from stateline.otlp import importer
@@ -136,3 +137,55 @@ def test_random_behaviours_conform_and_mutations_agree_with_brute_force(spec, da
                 f"mutation {kind} (reduction {reduction}): validator says {got}, brute force " \
                 f"says {'a behaviour' if expected else 'not a behaviour'}" + context + \
                 f"--- mutated steps ---\n{[ref.attrs(s) for s in ref.step_spans(mutant)]}\n"
+
+
+# ---- message-passing specs: every single mutation of the short lab traces ------------------
+
+SHORT = 10          # labs whose counterexample has at most this many steps
+
+
+def lab_cases(library):
+    root = Path(__file__).resolve().parent.parent
+    out = []
+    for path in sorted((root / "specs" / "labs").glob("*.sl")):
+        spec = path.relative_to(root).as_posix()
+        for check, result in library(spec).items():
+            for v in result.verdicts:
+                if v.trace is not None and 0 < len(v.trace.steps) <= SHORT:
+                    out.append((spec, check, v.trace))
+    return out
+
+
+def test_every_single_mutation_of_short_lab_traces_agrees_with_brute_force(library,
+                                                                           monkeypatch):
+    """Messages (set, bag and fifo networks, received messages as parents): every dropped
+    step, every swap of two steps of one node, every received message replaced by another
+    one the trace sent."""
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    cases = lab_cases(library)
+    assert len(cases) >= 8
+    checked = {"behaviour": 0, "rejected": 0}
+    with tempfile.TemporaryDirectory() as tmp:
+        for spec, check, trace in cases:
+            loaded = load_spec(spec)
+            [block] = [b for b in check_blocks(loaded) if b.name == check]
+            model = prepare(loaded, block, {})
+            request = ref.export(trace)
+            seen = set()
+            for kind in ("drop", "swap", "message"):
+                for i in range(64):
+                    mutant = ref.mutated(request, kind, lambda n: i % n)
+                    if mutant is None:
+                        break
+                    key = json.dumps(mutant, sort_keys=True)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    expected = ref.is_behaviour(model, mutant)
+                    checked["behaviour" if expected else "rejected"] += 1
+                    for reduction in (True, False):
+                        got, _ = verdict(model, mutant, tmp, reduction)
+                        assert (got == CONFORMS) == expected, \
+                            f"{spec} {check}: mutation {kind} #{i} (reduction {reduction}): " \
+                            f"validator says {got}, brute force {expected}"
+    assert checked["behaviour"] >= 10 and checked["rejected"] >= 20, checked

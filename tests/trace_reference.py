@@ -9,7 +9,8 @@ order of the events that respects it, extending a prefix only while some path
 of the spec matches it.  Steps are compared in the spec's shown syntax
 (`Model.step`): action, node, every parameter, the received message and the
 messages sent when the span gives them, and the variables a span says changed
-("old -> new": the old value before the step, the new one after it).
+("old -> new": the old value before the step, the new one after it), except
+recorded histories, which are not observations.
 """
 
 from __future__ import annotations
@@ -127,6 +128,20 @@ def mutated(request: dict, kind: str, pick) -> dict | None:
             old = _other(old, pick)
         item["value"]["stringValue"] = f"{old} -> {new}"
         return req
+    if kind == "message":
+        sent = sorted({m for sp in spans for m in attrs(sp).get("stateline.sent") or []})
+        options = []
+        for sp in spans:
+            for kv in sp["attributes"]:
+                if kv["key"] == "stateline.received":
+                    got = kv["value"]["stringValue"]
+                    mtype = got.split("(")[0]
+                    options += [(kv, m) for m in sent if m != got and m.split("(")[0] == mtype]
+        if not options:
+            return None
+        kv, m = options[pick(len(options))]
+        kv["value"]["stringValue"] = m
+        return req
     raise ValueError(kind)
 
 
@@ -177,6 +192,8 @@ def _matches(model, ev: dict, s, label, t) -> bool:
             sorted(ev["stateline.sent"]):
         return False
     for var, text in (ev.get("stateline.changes") or {}).items():
+        if var in model.system.histories:       # recorded histories are not observations
+            continue
         old, new = text.split(" -> ")
         if shown_var(model, s, var) != old or shown_var(model, t, var) != new:
             return False
