@@ -118,7 +118,7 @@ def test_the_three_file_formats_and_split_files_give_the_same_result(library, tm
         for x in r:
             x.pop("seconds")
     assert results[0] == results[1] == results[2] == results[3]
-    assert results[0][0]["chains"] == 3 and results[0][0]["configurations"] == 10
+    assert results[0][0]["chains"] == 4 and results[0][0]["configurations"] == 10
 
 
 def test_text_output_of_a_conforming_trace(library, tmp_path, capsys, at_root):
@@ -131,7 +131,7 @@ def test_text_output_of_a_conforming_trace(library, tmp_path, capsys, at_root):
                       "Values={v1, v2}, MaxBallot=1, Ballots=0..1) · trace validation of 1 "
                       "file, 1 trace")
     assert out[2].startswith("trace e1357e0a8b89421ea8cb46da643f295b: conforms: 8 events "
-                             "matched by 8 steps of the spec (0 internal) · 3 chains · "
+                             "matched by 8 steps of the spec (0 internal) · 4 chains · "
                              "10 configurations · ")
     assert out[3] == "  1 unmapped span ignored: check small: Agreement violated"
     assert out[4] == ("  invariant Agreement is violated by the matched behaviour at step 8 "

@@ -21,7 +21,7 @@ a verdict.
 The search needs the order in a compact form.  The events are covered by
 chains (each totally ordered; greedily, preferring one chain per node), so a
 set of consumed events closed under happens-before -- a consistent cut -- is
-one count per chain; an event is the next of its chain and `requires` says
+one count per chain (a node whose events are in program order is one chain); an event is the next of its chain and `requires` says
 how many events of each other chain must be consumed before it.
 """
 
@@ -136,11 +136,15 @@ def order(trace: TraceInput, timestamps: bool = True) -> list[list]:
             continue
         e.rank = rank
         rank += 1
-        # A chain whose every event happens before e can take it: its own node's first.
+        # A chain whose every event happens before e can take it: one of its own node's
+        # first; a node's first event starts a chain of its own, so that a node whose
+        # events are in program order has exactly one chain.
         fits = [c for c in range(len(chains)) if req.get(c, 0) == len(chains[c])]
-        fits.sort(key=lambda c: (chain_node[c] != e.node, c))
-        if fits:
-            c = fits[0]
+        mine = [c for c in fits if chain_node[c] == e.node]
+        if not mine and e.node in chain_node:
+            mine = fits
+        if mine:
+            c = mine[0]
         else:
             c = len(chains)
             chains.append([])
