@@ -17,15 +17,18 @@ reachable from an initial state that agrees with the trace's observation of
 the initial state.  Configurations are memoised, so each (state, cut) is
 expanded once: the work is bounded by the number of consistent cuts (at most
 (events/width + 1)^width for a trace whose concurrency is bounded by width
-chains) times the states per cut.  The search is depth-first and tries the
-earliest event first (by timestamps, or file order), so a conforming trace is
-usually matched in one pass; a trace that does not conform is explored to the
-end, and the longest matched prefix is reported: the configuration with the
-most events consumed that was reached first.
+chains) times the states per cut.  The search is best-first: the configuration
+with the most events consumed, then the fewest unseen steps, then the newest
+(depth-first), trying the earliest event first (by timestamps, or file order);
+so a conforming trace is usually matched in one pass, with as few unseen steps
+as the order allows.  A trace that does not conform is explored to the end, and
+the longest matched prefix is reported: the configuration with the most events
+consumed that was reached first.
 """
 
 from __future__ import annotations
 
+import heapq
 import time
 from dataclasses import dataclass, field
 
@@ -150,15 +153,21 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
             done.append(0)
             parent.append(-1)
             moves.append((-1, -1, None))
-    stack = list(range(len(states) - 1, -1, -1))
+    # Best first: the configuration with the most events consumed, then the fewest unseen
+    # steps taken, then the one pushed last (so among equals the search is depth-first and
+    # tries the earliest event first).
+    unseen: list[int] = [0] * len(states)
+    heap = [(0, 0, -x, x) for x in range(len(states))]
+    heapq.heapify(heap)
+    pushes = len(states)
     best = 0 if states else -1
     goal = -1
     stop = "complete"
     pops = 0
     limit = options.max_configs
     try:
-        while stack:
-            i = stack.pop()
+        while heap:
+            i = heapq.heappop(heap)[3]
             pops += 1
             if pops % CHECK_EVERY == 0:
                 if options.max_seconds is not None and \
@@ -199,8 +208,9 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
                         if pushed:          # e alone: see independence.py
                             break
             if not pushed:
-                if internal:
-                    for j, (label, t) in enumerate(succ):
+                if internal:            # explored after the events, in successor order
+                    for j in range(len(succ) - 1, -1, -1):
+                        label, t = succ[j]
                         if label[0] in internal:
                             pushed.append((t, cut, d, -1, j, label))
                 for e in reversed(candidates):
@@ -218,7 +228,9 @@ def search(model: Model, trace: TraceInput, chains: list[list[Event]],
                 done.append(nd)
                 parent.append(i)
                 moves.append((ev, j, label))
-                stack.append(x)
+                unseen.append(unseen[i] + (ev < 0))
+                pushes += 1
+                heapq.heappush(heap, (-nd, unseen[x], -pushes, x))
                 if nd > done[best]:
                     best = x
     except KeyboardInterrupt:
