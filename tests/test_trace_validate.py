@@ -574,3 +574,41 @@ def test_value_text_errors(text, message):
     with pytest.raises(ValueError, match=message):
         values.parse(text)
 
+
+
+# ---- the JSON document ----------------------------------------------------------------------
+
+
+def test_json_documents_follow_the_schema_and_the_schema_is_generated(library, tmp_path,
+                                                                      capsys, at_root):
+    import importlib.util
+
+    import jsonschema
+    maker = importlib.util.spec_from_file_location(
+        "make_validation_schema", ROOT / "schemas" / "make_validation_schema.py")
+    module = importlib.util.module_from_spec(maker)
+    maker.loader.exec_module(module)
+    path = ROOT / "schemas" / "stateline.trace-validation.v1.schema.json"
+    assert path.read_text() == module.text(), "run python schemas/make_validation_schema.py"
+    schema = json.loads(path.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    [(_, good, _)] = exported(library, PAXOS)
+    bad = set_attribute(good, 6, "stateline.received", "Accept(bal=0, val=v2)")
+    docs = []
+    for args in ([PAXOS, write(tmp_path, good, "good.json")],
+                 [PAXOS, write(tmp_path, bad, "bad.json")],
+                 [PAXOS, write(tmp_path, good, "g2.json"), "--max-states", "2"],
+                 [TWOPHASE, write(tmp_path, request([span("1", "commit", "tm", {
+                     "stateline.action": "commit", "stateline.initial": {"TM.state": "done"}})]),
+                     "init.json"), "--check", "n3"]):
+        code, doc, _ = run_json(capsys, *args)
+        docs.append((code, doc))
+        errors = sorted(validator.iter_errors(doc), key=str)
+        assert not errors, errors[0]
+    assert [(c, d["traces"][0]["verdict"]) for c, d in docs] == [
+        (0, "conforms"), (1, "does not conform"), (3, "unknown"), (1, "does not conform")]
+    last = docs[3][1]["traces"][0]
+    assert last["behaviour"] is None
+    assert last["initial_state_mismatch"] == [
+        "the trace starts with TM.state = done; the spec starts with init"]

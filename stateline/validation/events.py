@@ -263,7 +263,7 @@ class EventReader:
                 doms = [self.system.slots[self.system.network.partition_slot].dom] \
                     if self.model.labels[k][2] else []
             else:
-                doms = [self.model._gen.dom_of_type(local.type) for local, _ in action.params]
+                doms = [self.system.context.gen.dom_of_type(local.type) for local, _ in action.params]
             self._param_doms[k] = doms
         return doms
 

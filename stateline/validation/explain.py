@@ -174,7 +174,7 @@ def _params(model: Model, k: int, label, given=None) -> str:
     pairs = given if given is not None else list(enumerate(label[2]))
     shown = []
     for i, v in pairs:
-        dom = model._gen.dom_of_type(action.params[i][0].type) if action else None
+        dom = model.system.context.gen.dom_of_type(action.params[i][0].type) if action else None
         shown.append(f"{names[i]}={dom.show(v) if dom else v}")
     return "(" + ", ".join(shown) + ")"
 

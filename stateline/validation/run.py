@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from ..models.guards import Guards
 from ..models.model import Model
+from ..models.runtime import ModelError
 from ..models.trace import Trace
 from .events import Event, EventError, EventReader, TraceInput
 from .explain import Explanation, explain, explain_initial
@@ -123,16 +124,25 @@ def validate(model: Model, reader: EventReader, traces: list[TraceInput],
 
 
 def _violations(model: Model, states: list[tuple], expected: dict[str, str]) -> list[Violation]:
+    """The first state (or step) of the behaviour where each property fails; a property
+    that cannot be evaluated there (a run-time error in it) counts as failing, as in the
+    checker."""
+    def fails(fn, *args) -> bool:
+        try:
+            return not fn(*args)
+        except ModelError:
+            return True
+
     found = []
     for prop, fn in model.invariants:
         for i, s in enumerate(states):
-            if not fn(s):
+            if fails(fn, s):
                 found.append(Violation(prop.name, "invariant", expected.get(prop.name, "holds"),
                                        i))
                 break
     for prop, fn in model.transitions:
         for i in range(1, len(states)):
-            if not fn(states[i - 1], states[i]):
+            if fails(fn, states[i - 1], states[i]):
                 found.append(Violation(prop.name, "transition",
                                        expected.get(prop.name, "holds"), i))
                 break
