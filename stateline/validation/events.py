@@ -130,16 +130,16 @@ class EventReader:
             for span in t.spans:
                 file = t.files[span.key]
                 event = self.event(span, file)
-                if event is None:
-                    t.unmapped.append(span)
-                else:
-                    event.index = len(t.events)
-                    t.events.append(event)
                 init = span.attributes.get("stateline.initial") if self.mapping.defaults \
                     else None
-                if isinstance(init, dict):
+                if isinstance(init, dict):       # an observation of the initial state
                     where = span_where(file, span) + ": stateline.initial"
                     initial.extend(self.observations(init.items(), None, where, True))
+                if event is not None:
+                    event.index = len(t.events)
+                    t.events.append(event)
+                elif not isinstance(init, dict):
+                    t.unmapped.append(span)
             t.initial = tuple(initial)
         return list(traces.values())
 

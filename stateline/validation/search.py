@@ -39,7 +39,7 @@ from .events import Event, TraceInput
 
 CONFORMS, NOT_CONFORMS, UNKNOWN = "conforms", "does not conform", "unknown"
 CHECK_EVERY = 1024
-CACHE_LIMIT = 65536
+CACHE_LIMIT = 8192          # successor lists kept (a state seen again at another cut)
 
 
 @dataclass(frozen=True)
