@@ -223,6 +223,10 @@ def test_the_matched_behaviour_exports_as_a_trace(library, tmp_path, capsys, at_
     capsys.readouterr()
     code, doc, _ = run_json(capsys, PAXOS, str(written))     # and it validates in turn
     assert code == 0 and doc["traces"][0]["matched"] == 8
+    assert main(["trace", "validate", PAXOS, path, "--otlp", str(out), "--otlp-format",
+                 "itf"]) == 0
+    itf = json.loads((out / (written.name.split(".otlp")[0] + ".itf.json")).read_text())
+    assert len(itf["states"]) == 9 and itf["states"][0]["#meta"]["index"] == 0
 
 
 # ---- bad input ----------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def text(r: TraceResult, show_behaviour: bool = False, unmapped: str = "ignore")
     if r.internal:
         lines.append(f"  internal actions (may happen without a span): {', '.join(r.internal)}")
     o = r.outcome
-    if o.verdict != CONFORMS or show_behaviour:
+    if (o.verdict != CONFORMS or show_behaviour) and o.states:
         lines.append(behaviour_text(r, full=show_behaviour))
     if r.initial_reasons:
         lines.append("  no initial state of the spec agrees with the trace:")
