@@ -48,6 +48,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from stateline.instrument import Node  # noqa: E402  (only opentelemetry-api inside)
 
 BUGS = ("eager-commit", "majority-commit")
+# A full queue makes the SDK drop spans, and a dropped span is a step that seemingly never
+# happened: keep every span of a long run.
+QUEUE = {"max_queue_size": 1 << 20, "max_export_batch_size": 4096}
 
 
 class OtlpFileExporter(SpanExporter):
@@ -77,11 +80,11 @@ def tracer_provider(node: str, args) -> TracerProvider:
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         path = os.path.join(args.out, service_name(node) + ".otlp.pb")
-        provider.add_span_processor(BatchSpanProcessor(OtlpFileExporter(path)))
+        provider.add_span_processor(BatchSpanProcessor(OtlpFileExporter(path), **QUEUE))
     if args.endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=args.endpoint,
-                                                                        timeout=10)))
+                                                                        timeout=10), **QUEUE))
     return provider
 
 

@@ -108,11 +108,19 @@ def eligible(model: Model, trace: TraceInput, chains: list[list[Event]],
             observed_by.setdefault(target.slot, set()).add(e.node)
     net = system.network
     bag = net is not None and net.rep == "bag"
-    receivers: dict[int, list[Event]] = {}
+    # Who may take which message: per message type, the nodes with a receiver that does
+    # not observe its whole message; per whole message, the nodes that receive it.
+    partial: dict[int, set] = {}
+    whole: dict[tuple, set] = {}
     for e in events:
         action = system.actions[e.k] if e.k < len(system.actions) else None
-        if action is not None and action.receive is not None:
-            receivers.setdefault(system.records[action.receive[0]].tag, []).append(e)
+        if action is None or action.receive is None:
+            continue
+        tag = system.records[action.receive[0]].tag
+        if _whole(e, system):
+            whole.setdefault((tag, e.msg_fields), set()).add(e.node)
+        else:
+            partial.setdefault(tag, set()).add(e.node)
     out = []
     for e in events:
         ok = e.node is not None and e.k in local and \
@@ -126,7 +134,8 @@ def eligible(model: Model, trace: TraceInput, chains: list[list[Event]],
             if net.partitions:
                 ok = False
             elif bag:
-                ok = _sole_receiver(e, receivers.get(e.msg_tag, []), system) and \
+                ok = _whole(e, system) and partial.get(e.msg_tag, set()) <= {e.node} and \
+                    whole[(e.msg_tag, e.msg_fields)] <= {e.node} and \
                     action.receive[0] not in internal_receives
         if ok and action.receive is not None and net is not None and net.partitions:
             ok = False
@@ -134,16 +143,7 @@ def eligible(model: Model, trace: TraceInput, chains: list[list[Event]],
     return out
 
 
-def _sole_receiver(e: Event, others: list[Event], system) -> bool:
-    """Does e observe its whole message, and every other node's receiver of that type
-    another one?"""
-    size = len(system.network.messages.records[e.msg_tag].fields) if e.msg_tag is not None \
-        else -1
-    if len(e.msg_fields) != size:
-        return False
-    for f in others:
-        if f is e or f.node == e.node:
-            continue
-        if f.msg_tag is None or len(f.msg_fields) != size or f.msg_fields == e.msg_fields:
-            return False
-    return True
+def _whole(e: Event, system) -> bool:
+    """Does the event observe every field of the message it receives?"""
+    return e.msg_tag is not None and \
+        len(e.msg_fields) == len(system.network.messages.records[e.msg_tag].fields)
