@@ -3,7 +3,9 @@
 `stateline trace analyze FILE` reads OTLP/JSON, JSON Lines or protobuf (from
 Stateline or any instrumented system) and reports the causal graph,
 happens-before and concurrent spans, anomalies and root-cause candidates;
-`stateline trace timeline FILE -o OUT.svg` draws it, one lane per service.
+`stateline trace timeline FILE -o OUT.svg` draws it, one lane per service;
+`stateline trace validate SPEC TRACE...` (`cli.validate`) decides whether traces
+are behaviours of a spec.
 """
 
 from __future__ import annotations
