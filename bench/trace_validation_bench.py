@@ -12,6 +12,7 @@ partial-order reduction (the default) and, up to `--full-limit` events, without 
 (`--no-reduction`), stopped after 120 s (verdict unknown).
 
     python bench/trace_validation_bench.py [--runs K] [--markdown] [--quick]
+                                           [--series length|nodes] [--full-limit EVENTS]
 
 Times are CPU seconds (the machine is shared), the median of K runs (3 by default) of
 reading the files, mapping the spans,
@@ -114,6 +115,7 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--markdown", action="store_true")
     p.add_argument("--quick", action="store_true", help="only the smaller cases")
+    p.add_argument("--series", choices=["length", "nodes"], help="only this series")
     p.add_argument("--full-limit", type=int, default=1000, metavar="EVENTS",
                    help="run --no-reduction only on traces up to this many events")
     args = p.parse_args()
@@ -121,6 +123,8 @@ def main() -> int:
     cases = [("length", t, n) for t, n in LENGTHS] + [("nodes", t, n) for t, n in NODES]
     if args.quick:
         cases = [c for c in cases if c[1] * (1 + 5 * c[2]) <= 2000]
+    if args.series:
+        cases = [c for c in cases if c[0] == args.series]
     rows = []
     print(machine(), file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
