@@ -17,6 +17,8 @@ ALLOWED = {
     "render": {"models"},
     "otlp": {"models"},
     "prover": {"lang", "models"},
+    # trace validation: a search over the model (like checker/) over events read by otlp/
+    "validation": {"lang", "models", "checker", "otlp", "render"},
 }
 
 

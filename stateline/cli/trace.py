@@ -3,7 +3,9 @@
 `stateline trace analyze FILE` reads OTLP/JSON, JSON Lines or protobuf (from
 Stateline or any instrumented system) and reports the causal graph,
 happens-before and concurrent spans, anomalies and root-cause candidates;
-`stateline trace timeline FILE -o OUT.svg` draws it, one lane per service.
+`stateline trace timeline FILE -o OUT.svg` draws it, one lane per service;
+`stateline trace validate SPEC TRACE...` (`cli.validate`) decides whether traces
+are behaviours of a spec.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ..otlp.anomalies import Thresholds
 from ..otlp.causal import CausalError
 from ..otlp.importer import DEFAULT_MAX_BYTES, ImportFailure, read
 from ..otlp.timeline import svg
-from . import outputs
+from . import outputs, validate
 from .codes import EXIT_INVALID, EXIT_OK
 from .console import Console, positive_float, positive_int
 
@@ -48,6 +50,7 @@ def add_parser(sub) -> None:
     v.add_argument("-o", "--out", required=True, metavar="OUT.svg")
     _max_size(v)
     v.set_defaults(run=run_timeline)
+    validate.add_parser(tsub)
 
 
 def _max_size(p) -> None:

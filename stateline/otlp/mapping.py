@@ -150,9 +150,12 @@ def to_otlp(cx: Counterexample, base_time_ns: int = ids.DEFAULT_BASE_TIME_NS,
     at = lambda k: base_time_ns + k * ids.STEP_NS     # noqa: E731 (start of step k)
     error = _error(cx, (predicates or {}).get(cx.label))
     loop = trace.get("loop_start")
+    # A behaviour that violates nothing (a validated trace, `stateline trace validate`)
+    # carries its result instead of an error.
+    outcome = cx.prop.get("result", "violated") if cx.prop else "violated"
 
     root_span = _span(tid, root, None, f"check {r['check']}: {cx.label} "
-                      f"{'violated' if cx.prop else 'run-time error'}", KIND_INTERNAL,
+                      f"{outcome if cx.prop else 'run-time error'}", KIND_INTERNAL,
                       at(0), at(len(steps) + 1), {
                           "stateline.spec": r["spec"],
                           "stateline.check": r["check"],
@@ -203,11 +206,12 @@ def to_otlp(cx: Counterexample, base_time_ns: int = ids.DEFAULT_BASE_TIME_NS,
     if loop is not None and loop >= len(steps):       # a loop on the last state alone
         root_span["events"] = [_event("lasso.loop_start", at(len(steps) + 1) - 1,
                                       {"stateline.state": loop})]
-    target.setdefault("events", []).append(
-        _event(error["event"], int(target["endTimeUnixNano"]) - ids.STEP_NS // 4,
-               error["attributes"]))
-    target["status"] = {"code": STATUS_ERROR, "message": error["message"]}
-    _order(target)
+    if outcome == "violated":
+        target.setdefault("events", []).append(
+            _event(error["event"], int(target["endTimeUnixNano"]) - ids.STEP_NS // 4,
+                   error["attributes"]))
+        target["status"] = {"code": STATUS_ERROR, "message": error["message"]}
+        _order(target)
 
     common = {"service.namespace": r["spec"], "stateline.spec.path": r.get("path"),
               "stateline.check": r["check"],
