@@ -26,24 +26,33 @@ tells it happened), and what is left is one the search builds. Of the indetermin
 writes of one value that can go at that point, only the first invoked is tried: they are
 interchangeable from then on (all invoked, none ever returns). Without this each
 indeterminate write would double the configurations from its invoke to the end of the
-history. Linearizability is prefix-closed (a prefix of a linearizable history, its
-pending operations taken as indeterminate, is linearizable), so `explain` finds the first
-event after which no linearization exists.
+history.  The search records the frontier as `wgl.search` does (the explanation of a
+violation is built from it by `explain`).
 """
 
 from __future__ import annotations
 
-from .model import NEVER, Operation, pair
-from .register import relevant, thin_air, unwritten_read
+import time
+
+from .model import NEVER
+from .register import relevant, unwritten_read
+from .wgl import CHECK_EVERY, Outcome, Timeout
 
 
 def search(operations, initial) -> tuple[int, ...] | None:
     """A linearization as a tuple of operation indices, or None if there is none."""
+    return run(operations, initial).order
+
+
+def run(operations, initial, deadline: float | None = None) -> Outcome:
+    """The search's outcome: a linearization, or the frontier (see `wgl`; -1 when a read
+    returns a value nobody wrote, which needs no search).  Raises `wgl.Timeout` after
+    `deadline` (`time.monotonic()` seconds)."""
     if unwritten_read(operations, initial) is not None:
-        return None
+        return Outcome(None, -1, 0)
     done, maybe = relevant(operations)
     if not done:
-        return ()
+        return Outcome((), -1, 0)
     ops = sorted(done + maybe, key=lambda op: op.index)
     n = len(ops)
     writes = [op.f == "write" for op in ops]
@@ -64,6 +73,11 @@ def search(operations, initial) -> tuple[int, ...] | None:
     prv = [0] * (2 * n + 2)
     for a, b in zip(order, order[1:]):
         nxt[a], prv[b] = b, a
+
+    def e_at(e: int) -> int:
+        """The event index of a return entry (TAIL is never reached: by then every ok
+        operation is placed)."""
+        return ops[e >> 1].complete
 
     def lift(e: int) -> None:
         nxt[prv[e]], prv[nxt[e]] = nxt[e], prv[e]
@@ -92,6 +106,8 @@ def search(operations, initial) -> tuple[int, ...] | None:
     # before it or -1)
     stack: list[tuple[int, object, int]] = []
     seen: set = set()
+    frontier = -1
+    budget = CHECK_EVERY
     entry = nxt[HEAD]
     while True:
         if entry & 1 == 0:                                   # an invoke: try to place it
@@ -107,13 +123,18 @@ def search(operations, initial) -> tuple[int, ...] | None:
                 key = (placed | 1 << k | 1 << j, values[k]) if j >= 0 else None
             if key is not None and key not in seen:
                 seen.add(key)
+                budget -= 1
+                if not budget:
+                    budget = CHECK_EVERY
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise Timeout()
                 stack.append((entry, value, j))
                 placed, value = key
                 remaining -= 1
                 if not remaining:
-                    return tuple(i for e, _, j in stack
-                                 for i in ((ops[j].index,) if j >= 0 else ())
-                                 + (ops[e >> 1].index,))
+                    return Outcome(tuple(i for e, _, j in stack
+                                         for i in ((ops[j].index,) if j >= 0 else ())
+                                         + (ops[e >> 1].index,)), -1, len(seen))
                 ret = entry + 1                          # lift both entries out
                 nxt[prv[entry]], prv[nxt[entry]] = nxt[entry], prv[entry]
                 nxt[prv[ret]], prv[nxt[ret]] = nxt[ret], prv[ret]
@@ -124,8 +145,10 @@ def search(operations, initial) -> tuple[int, ...] | None:
                 continue
             entry = nxt[entry]
         else:                                  # a return: its operation was not placed
+            if e_at(entry) > frontier:
+                frontier = e_at(entry)
             if not stack:
-                return None
+                return Outcome(None, frontier, len(seen))
             entry, value, j = stack.pop()
             k = entry >> 1
             placed ^= 1 << k
@@ -138,32 +161,3 @@ def search(operations, initial) -> tuple[int, ...] | None:
             nxt[prv[ret]] = prv[nxt[ret]] = ret
             nxt[prv[entry]] = prv[nxt[entry]] = entry
             entry = nxt[entry]
-
-
-def explain(events, initial) -> str:
-    """Why a non-linearizable history is not linearizable: the first event after which
-    the prefix of the history has no linearization, and the operation it completes."""
-    operations = pair(events)
-    bad = unwritten_read(operations, initial)
-    if bad is not None:
-        return thin_air(bad, operations, initial)
-    lo, hi = 0, len(events)             # events[:lo] is linearizable, events[:hi] is not
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if search(pair(events[:mid]), initial) is None:
-            hi = mid
-        else:
-            lo = mid
-    last = hi - 1
-    op = next(o for o in operations if o.complete == last)
-    where = ("event 0 has" if last == 1 else f"events 0-{last - 1} have") + \
-        " a linearization, but"
-    if events[last][1] == "fail":
-        return (f"{op.describe()} failed at event {last}, so it did not take effect; {where} "
-                f"none without op {op.index}")
-    return (f"{op.describe()} cannot take effect between its invoke and its return: {where} "
-            f"none lets op {op.index} {_effect(op)} before it returns at event {last}")
-
-
-def _effect(op: Operation) -> str:
-    return f"read {op.value!r}" if op.f == "read" else f"write {op.value!r}"
