@@ -62,6 +62,12 @@ class DataType:
     results: tuple[str, ...] = ()     # operations whose value is what they returned
     observers: tuple[str, ...] = ()   # operations that change nothing
     keyed = False                     # every operation names a key (checked per key)
+    # Lazy: optional operations are needed only right before an operation that is illegal
+    # without them.  True when every operation that must be placed either changes
+    # nothing (then a chain of optional operations before it, if it is legal without
+    # them, can move after it), overwrites the state (the chain can go), or commutes
+    # with every optional operation.
+    lazy = False
 
     def initial_state(self, initial):
         return initial
@@ -76,6 +82,24 @@ class DataType:
 
     def step(self, state, op):
         raise NotImplementedError(f"{type(self).__name__} has no step")
+
+    def observed(self, musts):
+        """What the operations that must be placed observe, for `useless` (None: the
+        data type does not leave optional operations out this way)."""
+        return None
+
+    def useless(self, optional, observed) -> bool:
+        """Can the optional operation be left out of every linearization, given what is
+        `observed`?  (Only asked when `observed` is not None.)"""
+        return False
+
+    def enables(self, optional, op) -> bool:
+        """Can the optional operation `optional`, alone or with other optional operations
+        right before `op` (which must be placed), be what `op` needs?  False only when
+        no such chain can make `op` legal where it was not, or change what follows
+        (the search then does not place `optional` unless some operation that must be
+        placed, and that it enables, can go next).  True by default."""
+        return True
 
     def invoke_value(self, f: str, value) -> str | None:
         """What is wrong with the value on the invoke of `f` (None if nothing)."""
@@ -97,6 +121,7 @@ class DataType:
 
 class Register(DataType):
     name = "register"
+    lazy = True
     functions = ("read", "write")
     results = observers = ("read",)
 
@@ -105,9 +130,23 @@ class Register(DataType):
             return True, op.value
         return state == op.value, state
 
+    def observed(self, musts):
+        return {op.value for op in musts if op.f == "read"}
+
+    def useless(self, optional, observed) -> bool:
+        # A write whose value no read returns: in a linearization, no read follows it
+        # before the next write, so leaving it out changes nothing.
+        return optional.value not in observed
+
+    def enables(self, optional, op) -> bool:
+        # of writes right before a read only the last counts, and it writes what is read;
+        # a write right before a write is overwritten
+        return op.f == "read" and op.value == optional.value
+
 
 class CasRegister(DataType):
     name = "cas-register"
+    lazy = True
     functions = ("read", "write", "cas")
     results = observers = ("read",)
 
@@ -168,6 +207,20 @@ class Kv(DataType):
     def effect(self, op) -> str:
         return "get " + repr(op.value) if op.f == "get" else super().effect(op)
 
+    def enables(self, optional, op) -> bool:
+        # The value a get returns after a chain of puts and appends starts with the
+        # chain's last put and contains every append after it.
+        if op.f != "get":
+            return True
+        v, got = optional.value, op.value
+        if optional.f == "append":
+            if isinstance(got, str):
+                return isinstance(v, str) and v in got
+            return isinstance(got, tuple) and v in got
+        if isinstance(got, (str, tuple)) and type(v) is type(got):
+            return got[:len(v)] == v
+        return got == v
+
 
 def appended(state, value):
     """`state` with `value` appended: strings concatenate, anything else is added to a
@@ -183,6 +236,7 @@ def appended(state, value):
 
 class GrowSet(DataType):
     name = "set"
+    lazy = True
     functions = ("add", "read")
     results = observers = ("read",)
 
@@ -198,6 +252,16 @@ class GrowSet(DataType):
         if op.f == "read":
             return "read " + show_set(op.value)
         return f"add {op.value!r}"
+
+    def observed(self, musts):
+        return {x for op in musts if op.f == "read" for x in op.value}
+
+    def useless(self, optional, observed) -> bool:
+        return optional.value not in observed       # an add nobody read can only hurt
+
+    def enables(self, optional, op) -> bool:
+        # adds commute; before a read, every one added must be in what it read
+        return op.f == "read" and optional.value in op.value
 
     def label(self, op) -> str:
         if op.f == "read" and op.status == "ok":
@@ -232,6 +296,19 @@ class Queue(DataType):
         if op.value is None:
             return not state, state
         return bool(state) and state[0] == op.value, state[1:]
+
+    def observed(self, musts):
+        return {op.value for op in musts if op.f == "dequeue"}
+
+    def useless(self, optional, observed) -> bool:
+        # An enqueue of a value no dequeue returned: leaving it out (with the
+        # indeterminate dequeue that may have removed it) changes no dequeue's result.
+        return optional.f == "enqueue" and optional.value not in observed
+
+    def enables(self, optional, op) -> bool:
+        # an indeterminate dequeue right before an enqueue commutes with it (or, on an
+        # empty queue, does nothing)
+        return not (optional.f == "dequeue" and op.f == "enqueue")
 
     def effect(self, op) -> str:
         if op.f == "dequeue":

@@ -13,8 +13,9 @@ Then depth-first over the order being built: a state is the number of operations
 placed from each process's program order, the set of optional operations placed (an int
 bitset), the data type's state and, right after an optional operation, that operation
 and the state before it: as in `wgl`, the next operation must neither absorb nor commute
-with it (commute only when it must be placed), and of equal optional operations of one
-process only the first is tried.
+with it (two optional ones go in invocation order), one is placed only if an operation
+that can go next may need it, and of equal optional operations of one process only the
+first is tried.
 States already explored are skipped.  Deciding sequential consistency is NP-complete
 (Gibbons and Korach 1997): the states are up to the product of the processes' operation
 counts.
@@ -35,11 +36,12 @@ def decide(operations, datatype: DataType, initial, deadline: float | None = Non
         return order, ""
     chains: dict = {}
     optional = []
+    observed = datatype.observed([op for op in operations if datatype.role(op) == MUST])
     for op in operations:
         role = datatype.role(op)
         if role == MUST:
             chains.setdefault(op.process, []).append(op)
-        elif role != DROP:
+        elif role != DROP and (observed is None or not datatype.useless(op, observed)):
             optional.append(op)
     lanes = list(chains.values())
     lane_of = {p: i for i, p in enumerate(chains)}
@@ -54,6 +56,7 @@ def decide(operations, datatype: DataType, initial, deadline: float | None = Non
         extra.append((op, i, need, last.get(ident, -1)))
         last[ident] = j
     step = datatype.step
+    enables = datatype.enables
     total = sum(map(len, lanes))
     start = datatype.initial_state(initial)
     ptr = [0] * len(lanes)
@@ -72,6 +75,7 @@ def decide(operations, datatype: DataType, initial, deadline: float | None = Non
                     (twin >= 0 and not mask >> twin & 1):
                 continue
             found.append((op, i, j))
+        heads = [lane[ptr[i]] for i, lane in enumerate(lanes) if ptr[i] < len(lane)]
         out = []
         for op, i, j in sorted(found, key=lambda m: m[0].index):
             legal, new = step(state, op)
@@ -79,8 +83,11 @@ def decide(operations, datatype: DataType, initial, deadline: float | None = Non
                 continue
             if pend is not None:
                 legal, alone = step(before, op)
-                if legal and (alone == new or (j < 0 and step(alone, pend) == (True, new))):
+                if legal and (alone == new or step(alone, pend) == (True, new)
+                              and (j < 0 or op.index < pend.index)):
                     continue
+            if j >= 0 and not any(enables(op, o) for o in heads):
+                continue
             out.append((op, i, j, new))
         return out
 
