@@ -9,7 +9,8 @@ operation takes effect at one instant between its invoke and its return.  Faults
 
 - a *partition* cuts a random set of clients off the primary for a while: a request
   sent then is lost (the operation times out, ``info``, and never takes effect) or its
-  answer is (``info``, but it did take effect);
+  answer is (``info``, but it did take effect); the client goes on as a new process,
+  as in Jepsen;
 - a client *crashes* now and then in the middle of an operation (``info``; it may or may
   not have taken effect) and comes back as a new process, numbered as Jepsen numbers
   them (the old number plus the number of clients).
@@ -97,6 +98,8 @@ def simulate(model: str, operations: int, processes: int, keys: int = 1, seed: i
             op.status, op.apply, op.complete = "info", arrive, now + 5.0
         else:
             op.apply, op.complete = arrive, answer
+        if op.status == "info":         # Jepsen gives the client a new process
+            number[c] += processes
         clock[c] = op.complete + rng.uniform(0.0, 0.5)
     _run(ops, datatype, cut, bug, lag, rng)
     return _events(ops, datatype.keyed)

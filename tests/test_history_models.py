@@ -66,6 +66,8 @@ def apply(model, state, op):
     if f in ("read", "get"):
         if model == "set":
             return state if set(value) == set(v) else None
+        if model == "kv" and value is None and v in ("", ()):
+            return state                    # a key never written reads as empty
         return state if value == v else None
     if f in ("write", "put"):
         new = v

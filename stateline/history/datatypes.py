@@ -23,7 +23,9 @@ How the outcome of an operation is treated (the Jepsen convention):
     something else.
 ``kv``
     get, put, append on keys (every operation names its ``key``): one value per key, a
-    get returns it (the initial value if the key was never written), a put replaces it,
+    get returns it (the initial value if the key was never written; with the initial
+    value null, a get of a key never written may return null, ``""`` or ``[]``, as
+    stores and Porcupine's tests do), a put replaces it,
     an append adds to it: a string to a string (a missing key counts as ``""``), any
     other value as the last element of a list (a missing key counts as ``[]``).  Checked
     key by key: a history is linearizable if and only if each key's sub-history is
@@ -198,7 +200,8 @@ class Kv(DataType):
     def step(self, state, op):
         f = op.f
         if f == "get":
-            return state == op.value, state
+            got = op.value
+            return state == got or (state is None and got in ("", ())), state
         if f == "put":
             return True, op.value
         new = appended(state, op.value)
