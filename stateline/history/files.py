@@ -69,7 +69,8 @@ class HistoryFileError(Exception):
                  col: int | None = None, event: int | None = None):
         self.path, self.message, self.line, self.col, self.event = \
             path, message, line, col, event
-        where = f"{path}:{line}:{col}" if line is not None else path
+        where = path if line is None else f"{path}:{line}" if col is None else \
+            f"{path}:{line}:{col}"
         if event is not None:
             where += f": event {event}"
         super().__init__(f"{where}: {message}")
@@ -128,9 +129,7 @@ def detect(text: str) -> str | None:
         return "edn"
     if start[0] in "[{":
         inner = start.lstrip("[{ \t\r\n")
-        if inner[:1] in (":", "#", ";", "("):
-            return "edn"
-        return "json" if inner[:1] in ('"', "]", "}", "[", "{", "") else None
+        return "edn" if inner[:1] in (":", "#", ";", "(") else "json"
     if re.match(r'(-?\d|"|true\b|false\b|null\b)', start):
         return "json"       # a JSON value, if not a history (its error says why)
     return None
