@@ -20,7 +20,8 @@ from html import escape
 
 from .datatypes import DATATYPES
 
-PX = 16            # pixels per event
+PX = (16, 56)      # pixels per event: fewest and most (a short history is spread out)
+WIDTH = 720        # the width a short history's events are spread over
 ROW = 30           # pixels per process row
 BAR = 16           # bar height
 LEFT = 110         # the process labels
@@ -113,11 +114,12 @@ def diagram(ops, failure) -> str:
                                and op.complete >= start))]
     processes = list(dict.fromkeys(op.process for op in shown))
     row = {p: i for i, p in enumerate(processes)}
-    width = LEFT + (end - start) * PX + 40
+    px = max(PX[0], min(PX[1], WIDTH // max(1, end - start)))
+    width = LEFT + (end - start) * px + 40
     height = TOP + len(processes) * ROW + 10
 
     def x(t: float) -> float:
-        return LEFT + (min(max(t, start - 0.5), end) - start) * PX + PX / 2
+        return LEFT + (min(max(t, start - 0.5), end) - start) * px + px / 2
 
     prefix = list(failure.prefix or ())
     in_prefix = set(prefix)
@@ -157,8 +159,8 @@ def diagram(ops, failure) -> str:
         parts.append(f'<rect class="{cls}" data-op="{op.index}" x="{x0 - 4:.1f}" y="{y}" '
                      f'width="{max(x1 - x0 + 8, 8):.1f}" height="{BAR}" rx="3">'
                      f"<title>{escape(op.describe())}</title></rect>")
-        parts.append(f'<text x="{x0:.1f}" y="{y + BAR - 4}" clip-path="none">'
-                     f"{escape(_short(label, max(4, int((x1 - x0) / 6) + 2)))}</text>")
+        parts.append(f'<text x="{x0 + 8:.1f}" y="{y + BAR - 4}">'
+                     f"{escape(_short(label, max(4, int((x1 - x0) / 6))))}</text>")
     path = [(x(t), TOP + row[op.process] * ROW + BAR / 2) for op, t in points
             if op.process in row and start <= t < end]
     if len(path) > 1:
