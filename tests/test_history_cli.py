@@ -99,7 +99,8 @@ def test_failing_json_output(tmp_path, capsys):
     assert result["ok"] is False and result["witness"] is None
     assert result["verdict"] == "no"
     assert result["explanation"].startswith("op 1 (process 1: read -> 0")
-    assert result["failure"] == {"key": None, "operation": 1, "event": 3, "prefix": [0]}
+    assert result["failure"] == {"key": None, "operation": 1, "event": 3, "line": None,
+                                 "prefix": [0]}
 
 
 def test_a_long_history(tmp_path, capsys):

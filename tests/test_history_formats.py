@@ -120,7 +120,8 @@ def test_a_failed_cas_is_a_read_that_saw_something_else(tmp_path, capsys):
         "  op 3 (process 1: cas 9 -> 1, events 6-7) cannot take effect between its invoke "
         "and its return: events 0-6 have a linearization, but none lets op 3 change 9 to 1 "
         "before it returns at event 7",
-        "  longest linearizable prefix (3 operations): op 0, op 1, op 2"]
+        "  longest linearizable prefix (3 operations): op 0, op 1, op 2",
+        f"  (event 7 is line 10 of {path})"]
 
 
 def test_porcupine_kv_data_is_read_from_a_file(tmp_path, capsys):

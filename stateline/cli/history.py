@@ -159,6 +159,9 @@ def _print(console, h, operations, initial, results, explain: bool) -> None:
                 n = len(r.failure.prefix)
                 console.print(f"  longest linearizable prefix ({n} operation"
                               f"{'s' * (n != 1)}): {prefix_text(r.failure, SHOWN)}")
+            if r.failure is not None and h.lines is not None and r.failure.frontier >= 0:
+                console.print(f"  (event {r.failure.frontier} is line "
+                              f"{h.lines[r.failure.frontier]} of {h.path})")
 
 
 def _summary(reports, invalid: int) -> str:
@@ -203,20 +206,22 @@ def _doc(reports) -> dict:
         entry = {"file": h.path, "format": h.format, "model": h.model,
                  "operations": len(operations),
                  "processes": len({op.process for op in operations}),
-                 "initial": jsonable(initial), "results": [_result(r) for r in results]}
+                 "initial": jsonable(initial),
+                 "results": [_result(r, h.lines) for r in results]}
         if DATATYPES[h.model].keyed:
             entry["keys"] = len({op.key for op in operations})
         files.append(entry)
     return {"schema": "stateline.history", "version": 2, "files": files}
 
 
-def _result(r) -> dict:
+def _result(r, lines=None) -> dict:
     verdict = {True: "yes", False: "no", None: "unknown"}[r.ok]
     out = {"consistency": r.consistency, "verdict": verdict, "ok": r.ok,
            "witness": _witness(r), "explanation": r.explanation}
     if r.failure is not None:
         f = r.failure
         out["failure"] = {"key": jsonable(f.key), "operation": f.stuck, "event": f.frontier,
+                          "line": lines[f.frontier] if lines and f.frontier >= 0 else None,
                           "prefix": None if f.prefix is None else list(f.prefix)}
     return out
 

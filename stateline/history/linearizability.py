@@ -15,8 +15,8 @@ operation to the register and, if the read is legal and the pair (set of lineari
 operations as an int bitset, register value) has not been seen, removes the operation's
 two entries and starts again from the head; reaching a return means the operation it
 closes could not be placed, so the last choice is undone and the next invoke tried.
-Indeterminate writes return "at infinity" (after every real entry), and the search
-succeeds as soon as every ok operation is placed.
+Indeterminate writes are not in the list (they never return), and the search succeeds
+as soon as every ok operation is placed.
 
 Indeterminate writes are placed lazily: only just before a read of their value that the
 register's value does not explain, together with that read in one step. This loses no
@@ -66,7 +66,9 @@ def run(operations, initial, deadline: float | None = None) -> Outcome:
             open_writes.setdefault(op.value, []).append(k)
     # Entry 2k is the invoke of ops[k] and 2k+1 its return; HEAD and TAIL are sentinels.
     HEAD, TAIL = 2 * n, 2 * n + 1
-    timeline = sorted((t, e) for k, op in enumerate(ops)
+    # Indeterminate writes are not in the list: they are placed only through
+    # `available`, together with a read.
+    timeline = sorted((t, e) for k, op in enumerate(ops) if certain[k]
                       for t, e in ((op.invoke, 2 * k), (op.returned, 2 * k + 1)))
     order = [HEAD] + [e for _, e in timeline] + [TAIL]
     nxt = [0] * (2 * n + 2)
@@ -79,25 +81,21 @@ def run(operations, initial, deadline: float | None = None) -> Outcome:
         operation is placed)."""
         return ops[e >> 1].complete
 
-    def lift(e: int) -> None:
-        nxt[prv[e]], prv[nxt[e]] = nxt[e], prv[e]
-
-    def unlift(e: int) -> None:
-        nxt[prv[e]] = prv[nxt[e]] = e
+    # The placed indeterminate writes of a value are the first ones of its list (the
+    # first one not placed is always the one tried): how many, per value.
+    head = {v: 0 for v in open_writes}
 
     def available(entry: int, v) -> int:
-        """An indeterminate write of `v` not yet placed and invoked before the first
-        return after `entry` (the one invoked first), or -1."""
+        """The first indeterminate write of `v` not yet placed, if it was invoked before
+        the first return after `entry`; else -1."""
+        writes, h = open_writes[v], head[v]
+        if h == len(writes):
+            return -1
         e = entry
         while not e & 1:
             e = nxt[e]
-        limit = ops[e >> 1].returned if e != TAIL else NEVER
-        for j in open_writes.get(v, ()):
-            if invoked[j] > limit:
-                break
-            if not placed >> j & 1:
-                return j
-        return -1
+        j = writes[h]
+        return j if e == TAIL or invoked[j] <= ops[e >> 1].returned else -1
 
     remaining = len(done)
     placed = 0                  # bitset of linearised operations (positions in ops)
@@ -112,9 +110,6 @@ def run(operations, initial, deadline: float | None = None) -> Outcome:
     while True:
         if entry & 1 == 0:                                   # an invoke: try to place it
             k = entry >> 1
-            if not certain[k]:
-                entry = nxt[entry]
-                continue
             j = -1
             if writes[k] or value == values[k]:
                 key = (placed | 1 << k, values[k])
@@ -130,6 +125,8 @@ def run(operations, initial, deadline: float | None = None) -> Outcome:
                         raise Timeout()
                 stack.append((entry, value, j))
                 placed, value = key
+                if j >= 0:
+                    head[values[j]] += 1
                 remaining -= 1
                 if not remaining:
                     return Outcome(tuple(i for e, _, j in stack
@@ -138,9 +135,6 @@ def run(operations, initial, deadline: float | None = None) -> Outcome:
                 ret = entry + 1                          # lift both entries out
                 nxt[prv[entry]], prv[nxt[entry]] = nxt[entry], prv[entry]
                 nxt[prv[ret]], prv[nxt[ret]] = nxt[ret], prv[ret]
-                if j >= 0:
-                    lift(2 * j)
-                    lift(2 * j + 1)
                 entry = nxt[HEAD]
                 continue
             entry = nxt[entry]
@@ -155,8 +149,7 @@ def run(operations, initial, deadline: float | None = None) -> Outcome:
             remaining += 1
             if j >= 0:
                 placed ^= 1 << j
-                unlift(2 * j + 1)
-                unlift(2 * j)
+                head[values[j]] -= 1
             ret = entry + 1                              # put both entries back
             nxt[prv[ret]] = prv[nxt[ret]] = ret
             nxt[prv[entry]] = prv[nxt[entry]] = entry
