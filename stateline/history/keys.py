@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from . import wgl
-from .datatypes import DATATYPES, DataType
+from .datatypes import DataType
 from .explain import Failure, explain
 
 PARALLEL_FROM = 4000        # operations below which one process is faster than a pool
@@ -69,10 +69,10 @@ def _one(key, ops, datatype: DataType, initial, deadline, explain_failures) -> K
     return KeyVerdict(key, len(ops), None, text, failure)
 
 
-def _batch(jobs, name: str, initial, seconds: float | None, explain_failures: bool):
+def _batch(jobs, datatype: DataType, initial, seconds: float | None,
+           explain_failures: bool):
     """In a worker: the verdicts of a batch of keys (the deadline is passed as seconds
     left, since each process has its own clock origin)."""
-    datatype = DATATYPES[name]
     deadline = None if seconds is None else time.monotonic() + seconds
     return [_one(key, ops, datatype, initial, deadline, explain_failures)
             for key, ops in jobs]
@@ -91,7 +91,7 @@ def _parallel(jobs, datatype, initial, deadline, explain_failures, workers):
     seconds = None if deadline is None else max(0.0, deadline - time.monotonic())
     results: dict = {}
     with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, count)) as pool:
-        futures = [pool.submit(_batch, batch, datatype.name, initial, seconds,
+        futures = [pool.submit(_batch, batch, datatype, initial, seconds,
                                explain_failures) for batch in batches if batch]
         for future in futures:
             for verdict in future.result():

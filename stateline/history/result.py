@@ -11,7 +11,8 @@ event.
 Which consistency models each data type supports (`SUPPORTED`): linearizability all of
 them; sequential consistency the single-object ones (it is not local, so a keyed store
 cannot be checked key by key); causal consistency (causal memory) the read/write
-register.
+register.  A data type of one's own (a `DataType` subclass) gets linearizability, and
+sequential consistency if it has no keys.
 """
 
 from __future__ import annotations
@@ -93,13 +94,13 @@ def _initial(initial):
 def linearizable(events, initial=None, model="register") -> bool:
     """Whether the history is linearizable for the data type `model` (default a read/write
     register) with this initial value (see `stateline.history.wgl` for the definition)."""
-    return _linearizable(_key(events), _initial(initial), datatype_of(model).name)
+    return _linearizable(_key(events), _initial(initial), datatype_of(model))
 
 
 def sequentially_consistent(events, initial=None, model="register") -> bool:
     """Whether the history is sequentially consistent (see `stateline.history.sequential`
     and `serialization`)."""
-    return _sequential(_key(events), _initial(initial), datatype_of(model).name)
+    return _sequential(_key(events), _initial(initial), datatype_of(model))
 
 
 def causally_consistent(events, initial=None) -> bool:
@@ -109,15 +110,15 @@ def causally_consistent(events, initial=None) -> bool:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _linearizable(events: tuple, initial, model: str) -> bool:
-    if model == "register":
+def _linearizable(events: tuple, initial, model: DataType) -> bool:
+    if model is REGISTER:
         return linearizability.search(pair(events), initial) is not None
     return check(events, "linearizable", initial, model, explain=False).ok
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _sequential(events: tuple, initial, model: str) -> bool:
-    if model == "register":
+def _sequential(events: tuple, initial, model: DataType) -> bool:
+    if model is REGISTER:
         return sequential.search(pair(events), initial) is not None
     return check(events, "sequential", initial, model, explain=False).ok
 
@@ -141,9 +142,10 @@ def check(events, consistency: str, initial=None, model="register", *, explain=T
         raise ValueError(f"unknown consistency model {consistency!r}; expected one of "
                          f"{', '.join(MODELS)}")
     datatype = datatype_of(model)
-    if consistency not in SUPPORTED[datatype.name]:
-        raise ValueError(f"the {datatype.name} model supports "
-                         f"{' and '.join(SUPPORTED[datatype.name])} only, not {consistency}")
+    supported = SUPPORTED.get(datatype.name, MODELS[:1] if datatype.keyed else MODELS[:2])
+    if consistency not in supported:
+        raise ValueError(f"the {datatype.name} model supports {' and '.join(supported)} "
+                         f"only, not {consistency}")
     if operations is None:
         events = _key(events)
         operations = pair(events, datatype)
