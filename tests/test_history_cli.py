@@ -33,14 +33,15 @@ def write_json(tmp_path, doc, name="h.json"):
 
 def test_verdicts_and_exit_codes(tmp_path, capsys):
     path = write_json(tmp_path, {"initial": 0, "history": STALE})
-    code, out, err = run(capsys, path)
+    code, out, err = run(capsys, path, "--consistency", "all")
     assert code == 1 and err == ""
     assert out.splitlines() == [
-        f"{path}: 2 operations by 2 processes, initial value 0",
+        f"{path}: register, 2 operations by 2 processes, initial value 0",
         "linearizable: NO",
         "  op 1 (process 1: read -> 0, events 2-3) cannot take effect between its invoke and "
         "its return: events 0-2 have a linearization, but none lets op 1 read 0 before it "
         "returns at event 3",
+        "  longest linearizable prefix (1 operation): op 0",
         "sequential: yes",
         "  serialization: op 1, op 0",
         "causal: yes",
@@ -50,8 +51,10 @@ def test_verdicts_and_exit_codes(tmp_path, capsys):
     assert code == 0 and "linearizable" not in out and "sequential: yes" in out
     code, out, _ = run(capsys, path, "--consistency", "causal")
     assert code == 0
-    code, _, _ = run(capsys, path, "--consistency", "linearizable")
-    assert code == 1
+    code, out, _ = run(capsys, path)                      # linearizable by default
+    assert code == 1 and "sequential" not in out
+    code, out, _ = run(capsys, path, "--no-explain")
+    assert code == 1 and out.splitlines()[1:] == ["linearizable: NO"]
 
 
 def test_initial_value_from_the_command_line(tmp_path, capsys):
@@ -73,26 +76,31 @@ def test_json_output(tmp_path, capsys):
                "time": 123, "index": 3},
               {"process": 1, "type": "ok", "f": "read", "value": [1, 2]}]
     path = write_json(tmp_path, {"initial": [0, 0], "history": events})
-    code, out, err = run(capsys, path, "--json")
-    assert code == 0 and err == ""
+    code, out, err = run(capsys, path, "--json", "--consistency", "all")
+    assert code == 0 and err.startswith(f"{path}: register, 2 operations")
     doc = json.loads(out)
-    assert doc["schema"] == "stateline.history" and doc["version"] == 1
-    assert (doc["operations"], doc["processes"], doc["initial"]) == (2, 2, [0, 0])
-    assert [r["consistency"] for r in doc["results"]] == ["linearizable", "sequential",
-                                                          "causal"]
-    assert all(r["ok"] for r in doc["results"])
-    assert doc["results"][0]["witness"] == [0, 1]
-    assert doc["results"][2]["witness"] == [{"process": [0, "a"], "view": [0]},
-                                            {"process": 1, "view": [0, 1]}]
+    assert doc["schema"] == "stateline.history" and doc["version"] == 2
+    (entry,) = doc["files"]
+    assert (entry["file"], entry["format"], entry["model"]) == (str(path), "json", "register")
+    assert (entry["operations"], entry["processes"], entry["initial"]) == (2, 2, [0, 0])
+    assert [r["consistency"] for r in entry["results"]] == ["linearizable", "sequential",
+                                                            "causal"]
+    assert all(r["ok"] and r["verdict"] == "yes" for r in entry["results"])
+    assert entry["results"][0]["witness"] == [0, 1]
+    assert entry["results"][2]["witness"] == [{"process": [0, "a"], "view": [0]},
+                                              {"process": 1, "view": [0, 1]}]
 
 
 def test_failing_json_output(tmp_path, capsys):
     path = write_json(tmp_path, {"initial": 0, "history": STALE})
     code, out, _ = run(capsys, path, "--json", "--consistency", "linearizable")
     assert code == 1
-    result = json.loads(out)["results"][0]
+    result = json.loads(out)["files"][0]["results"][0]
     assert result["ok"] is False and result["witness"] is None
+    assert result["verdict"] == "no"
     assert result["explanation"].startswith("op 1 (process 1: read -> 0")
+    assert result["failure"] == {"key": None, "operation": 1, "event": 3, "line": None,
+                                 "prefix": [0]}
 
 
 def test_a_long_history(tmp_path, capsys):
@@ -155,7 +163,11 @@ MALFORMED = [
     ("[" + EVENT + ",\n " + EVENT[:30], ":2:25: not valid JSON: Unterminated string"),
     ("[" + EVENT + ",\n " + EVENT, ":2:60: not valid JSON: Expecting ',' delimiter"),
     ('[{"process": 0 "type": "invoke"}]', ":1:16: not valid JSON: Expecting ',' delimiter"),
-    ("history", ":1:1: not valid JSON: Expecting value"),
+    ("history", ": not a history in a format Stateline reads: expected Stateline's JSON (a "
+                "list of {\"process\", \"type\", \"f\", \"value\"} events), a Jepsen EDN "
+                "history ({:process 0, :type :invoke, :f :read, :value nil} maps) or a Jepsen "
+                "log (process<TAB>:type<TAB>:f<TAB>value lines); --format json|edn|log says "
+                "which"),
     ('[{"process": 0, "type": "invoke", "f": "write", "value": NaN}]',
      ":1:58: not valid JSON: NaN is not a JSON number"),
     ("[" * 100000, ": not a history: nested too deeply"),
@@ -173,8 +185,8 @@ MALFORMED = [
     ('[{"process": 0, "f": "write", "value": 1}]', ": event 0: missing 'type'"),
     ('[{"process": 0, "type": "invoke", "value": 1}]', ": event 0: missing 'f'"),
     ('[{"process": 0, "type": "invoke", "f": "write", "valeu": 1}]',
-     ": event 0: unknown key 'valeu' (an event has process, type, f, value; time, index, "
-     "error are ignored)"),
+     ": event 0: unknown key 'valeu' (an event has process, type, f, value, key; time, "
+     "index, error are ignored)"),
     ('[{"process": 0, "process": 1, "type": "invoke", "f": "read"}]',
      ": event 0: the key 'process' appears twice"),
     ('[{"process": 1.5, "type": "invoke", "f": "read"}]',
@@ -189,8 +201,23 @@ MALFORMED = [
      ": event 0: 'type' must be one of invoke, ok, fail, info, not 1"),
     ('[{"process": 0, "type": "done", "f": "read"}]',
      ': event 0: \'type\' must be one of invoke, ok, fail, info, not "done"'),
-    ('[{"process": 0, "type": "invoke", "f": "cas", "value": [1, 2]}]',
-     ': event 0: \'f\' must be read or write (a read/write register), not "cas"'),
+    ('[{"process": 0, "type": "invoke", "f": "frob", "value": [1, 2]}]',
+     ': event 0: \'f\' must be one of read, write, cas, get, put, append, add, enqueue, '
+     'dequeue, not "frob"'),
+    ('[{"process": 0, "type": "invoke", "f": "cas", "value": 1}]',
+     ": event 0: a cas carries [expected, new], not 1"),
+    ('{"version": 3, "history": []}',
+     ": unsupported version 3 (this Stateline reads versions 1 and 2)"),
+    ('{"version": 2, "model": "stack", "history": []}',
+     ': unknown model "stack"; expected one of register, cas-register, kv, set, queue'),
+    ('{"version": 2, "model": "kv", "history": [{"process": 0, "type": "invoke", '
+     '"f": "get"}]}', ": event 0: missing 'key' (the kv model needs one on every event)"),
+    ('[{"process": 0, "type": "invoke", "f": "read", "key": "x"}]',
+     ": event 0: f must be 'get', 'put' or 'append' (the kv model), not 'read'"),
+    ('{"version": 2, "model": "register", "history": [{"process": 0, "type": "invoke", '
+     '"f": "read", "key": "x"}]}', ": event 0: a 'key', but the register model has no keys"),
+    ('[{"process": 0, "type": "invoke", "f": "get", "key": null}]',
+     ": event 0: 'key' must be a string, a number or a boolean, not null"),
     ('[{"process": 0, "type": "invoke", "f": "write", "value": {"v": 1}}]',
      ": event 0: 'value' must be null, a boolean, a number, a string or an array, not an "
      "object"),

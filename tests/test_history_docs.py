@@ -1,6 +1,7 @@
 """docs/history.md's examples run as documented.
 
-Every ```json block with ``file=NAME`` is written to a temporary directory; every
+Every block with ``file=NAME`` in its info string (```json, ```edn, ```text) is written
+to a temporary directory; every
 ```console block is ``$ stateline history check ...`` followed by the exact output
 (standard output, then standard error), with ``exit=N`` in the info string when the
 exit status is not 0.  The commands run in-process in that directory.
@@ -38,15 +39,15 @@ def blocks():
         i += 1
 
 
-FILES = {info.split("file=")[1]: body for _, info, body in blocks()
-         if info.startswith("json file=")}
+FILES = {info.split("file=")[1]: body for _, info, body in blocks() if " file=" in info}
 CONSOLES = [(line, info, body) for line, info, body in blocks() if info.startswith("console")]
 
 
 def test_the_page_has_examples():
-    assert set(FILES) == {"example.json", "views.json", "causal.json", "bad.json",
-                          "orphan.json"}
-    assert len(CONSOLES) == 6
+    assert set(FILES) == {"etcd.log", "kv.edn", "example.json", "views.json", "causal.json",
+                          "bad.json", "orphan.json", "bad.edn"}
+    assert len(CONSOLES) == 10
+    assert "\t:invoke\t:cas\t[1 2]" in FILES["etcd.log"]          # the tabs survive
 
 
 @pytest.mark.parametrize("line, info, body", CONSOLES, ids=[f"line {c[0]}" for c in CONSOLES])
@@ -67,6 +68,9 @@ def test_the_python_example():
     events = [(0, "invoke", "write", 1), (0, "ok", "write", 1),
               (1, "invoke", "read", None), (1, "ok", "read", 0)]
     assert not linearizable(events, initial=0)
+    cas = [(0, "invoke", "cas", (0, 1)), (0, "fail", "cas", (0, 1))]
+    assert not linearizable(cas, initial=0, model="cas-register")
+    assert linearizable(cas, initial=2, model="cas-register")
     assert sequentially_consistent(events, initial=0)
     result = check(events, "linearizable", initial=0)
     assert result.explanation.startswith(

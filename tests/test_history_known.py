@@ -152,10 +152,16 @@ def test_failed_write_explanation():
     # the same value begins after the read returned.
     events = (inv(0, W, 1), *read(1, 1), fail(0, W, 1), *write(2, 1))
     assert linearizable(events[:3], 0) and not linearizable(events[:4], 0)
+    # The explanation uses the outcomes the whole history records (the frontier of the
+    # search): the write that is in progress at event 2 fails later, so it cannot explain
+    # the read, and the read is the operation that cannot be placed.
     result = check(events, "linearizable", 0)
     assert result.explanation == (
-        "op 0 (process 0: write 1, events 0-3, fail) failed at event 3, so it did not take "
-        "effect; events 0-2 have a linearization, but none without op 0")
+        "op 1 (process 1: read -> 1, events 1-2) cannot take effect between its invoke and "
+        "its return: events 0-1 have a linearization, but none lets op 1 read 1 before it "
+        "returns at event 2")
+    assert (result.failure.stuck, result.failure.frontier, result.failure.prefix) == \
+        (1, 2, ())
     result = check(events[:4], "sequential", 0)
     assert result.explanation == (
         "op 1 (process 1: read -> 1, events 1-2) returns a value that only failed writes "

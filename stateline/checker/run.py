@@ -18,6 +18,7 @@ from typing import Callable
 from ..diagnostics import Diagnostic
 from ..lang import ir
 from ..lang.load import LoadedSpec
+from ..models.history_note import history_note
 from ..models.lower import lower
 from ..models.model import Model
 from ..models.runtime import ModelError
@@ -193,15 +194,20 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     if check_deadlock:
         props.append(("DeadlockFreedom", "deadlock"))
     verdicts = []
+    invariants = {p.name: p for p in system.invariants}
     for name, kind in props:
         v = result.violations.get(name)
+        note = ""
         if v is not None:
             trace = attempt(trace_of, result.path_states(v.path, v.extra))
             status = Status.VIOLATED
+            if name in invariants and system.histories:
+                note = history_note(system, invariants[name], trace.states[-1])
         else:
             trace = None
             status = Status.HOLDS if stop.exhaustive else Status.UNKNOWN
-        verdicts.append(Verdict(name, kind, expected.get(name, "holds"), status, trace))
+        verdicts.append(Verdict(name, kind, expected.get(name, "holds"), status, trace,
+                                note=note))
     graph = result.graph
     if model.temporal and graph is not None and options.phase is not None:
         attempt(options.phase, "liveness")

@@ -15,8 +15,8 @@ operation to the register and, if the read is legal and the pair (set of lineari
 operations as an int bitset, register value) has not been seen, removes the operation's
 two entries and starts again from the head; reaching a return means the operation it
 closes could not be placed, so the last choice is undone and the next invoke tried.
-Indeterminate writes return "at infinity" (after every real entry), and the search
-succeeds as soon as every ok operation is placed.
+Indeterminate writes are not in the list (they never return), and the search succeeds
+as soon as every ok operation is placed.
 
 Indeterminate writes are placed lazily: only just before a read of their value that the
 register's value does not explain, together with that read in one step. This loses no
@@ -26,24 +26,33 @@ tells it happened), and what is left is one the search builds. Of the indetermin
 writes of one value that can go at that point, only the first invoked is tried: they are
 interchangeable from then on (all invoked, none ever returns). Without this each
 indeterminate write would double the configurations from its invoke to the end of the
-history. Linearizability is prefix-closed (a prefix of a linearizable history, its
-pending operations taken as indeterminate, is linearizable), so `explain` finds the first
-event after which no linearization exists.
+history.  The search records the frontier as `wgl.search` does (the explanation of a
+violation is built from it by `explain`).
 """
 
 from __future__ import annotations
 
-from .model import NEVER, Operation, pair
-from .register import relevant, thin_air, unwritten_read
+import time
+
+from .model import NEVER
+from .register import relevant, unwritten_read
+from .wgl import CHECK_EVERY, Outcome, Timeout
 
 
 def search(operations, initial) -> tuple[int, ...] | None:
     """A linearization as a tuple of operation indices, or None if there is none."""
+    return run(operations, initial).order
+
+
+def run(operations, initial, deadline: float | None = None) -> Outcome:
+    """The search's outcome: a linearization, or the frontier (see `wgl`; -1 when a read
+    returns a value nobody wrote, which needs no search).  Raises `wgl.Timeout` after
+    `deadline` (`time.monotonic()` seconds)."""
     if unwritten_read(operations, initial) is not None:
-        return None
+        return Outcome(None, -1, 0)
     done, maybe = relevant(operations)
     if not done:
-        return ()
+        return Outcome((), -1, 0)
     ops = sorted(done + maybe, key=lambda op: op.index)
     n = len(ops)
     writes = [op.f == "write" for op in ops]
@@ -57,7 +66,9 @@ def search(operations, initial) -> tuple[int, ...] | None:
             open_writes.setdefault(op.value, []).append(k)
     # Entry 2k is the invoke of ops[k] and 2k+1 its return; HEAD and TAIL are sentinels.
     HEAD, TAIL = 2 * n, 2 * n + 1
-    timeline = sorted((t, e) for k, op in enumerate(ops)
+    # Indeterminate writes are not in the list: they are placed only through
+    # `available`, together with a read.
+    timeline = sorted((t, e) for k, op in enumerate(ops) if certain[k]
                       for t, e in ((op.invoke, 2 * k), (op.returned, 2 * k + 1)))
     order = [HEAD] + [e for _, e in timeline] + [TAIL]
     nxt = [0] * (2 * n + 2)
@@ -65,25 +76,26 @@ def search(operations, initial) -> tuple[int, ...] | None:
     for a, b in zip(order, order[1:]):
         nxt[a], prv[b] = b, a
 
-    def lift(e: int) -> None:
-        nxt[prv[e]], prv[nxt[e]] = nxt[e], prv[e]
+    def e_at(e: int) -> int:
+        """The event index of a return entry (TAIL is never reached: by then every ok
+        operation is placed)."""
+        return ops[e >> 1].complete
 
-    def unlift(e: int) -> None:
-        nxt[prv[e]] = prv[nxt[e]] = e
+    # The placed indeterminate writes of a value are the first ones of its list (the
+    # first one not placed is always the one tried): how many, per value.
+    head = {v: 0 for v in open_writes}
 
     def available(entry: int, v) -> int:
-        """An indeterminate write of `v` not yet placed and invoked before the first
-        return after `entry` (the one invoked first), or -1."""
+        """The first indeterminate write of `v` not yet placed, if it was invoked before
+        the first return after `entry`; else -1."""
+        writes, h = open_writes[v], head[v]
+        if h == len(writes):
+            return -1
         e = entry
         while not e & 1:
             e = nxt[e]
-        limit = ops[e >> 1].returned if e != TAIL else NEVER
-        for j in open_writes.get(v, ()):
-            if invoked[j] > limit:
-                break
-            if not placed >> j & 1:
-                return j
-        return -1
+        j = writes[h]
+        return j if e == TAIL or invoked[j] <= ops[e >> 1].returned else -1
 
     remaining = len(done)
     placed = 0                  # bitset of linearised operations (positions in ops)
@@ -92,13 +104,12 @@ def search(operations, initial) -> tuple[int, ...] | None:
     # before it or -1)
     stack: list[tuple[int, object, int]] = []
     seen: set = set()
+    frontier = -1
+    budget = CHECK_EVERY
     entry = nxt[HEAD]
     while True:
         if entry & 1 == 0:                                   # an invoke: try to place it
             k = entry >> 1
-            if not certain[k]:
-                entry = nxt[entry]
-                continue
             j = -1
             if writes[k] or value == values[k]:
                 key = (placed | 1 << k, values[k])
@@ -107,63 +118,39 @@ def search(operations, initial) -> tuple[int, ...] | None:
                 key = (placed | 1 << k | 1 << j, values[k]) if j >= 0 else None
             if key is not None and key not in seen:
                 seen.add(key)
+                budget -= 1
+                if not budget:
+                    budget = CHECK_EVERY
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise Timeout()
                 stack.append((entry, value, j))
                 placed, value = key
+                if j >= 0:
+                    head[values[j]] += 1
                 remaining -= 1
                 if not remaining:
-                    return tuple(i for e, _, j in stack
-                                 for i in ((ops[j].index,) if j >= 0 else ())
-                                 + (ops[e >> 1].index,))
+                    return Outcome(tuple(i for e, _, j in stack
+                                         for i in ((ops[j].index,) if j >= 0 else ())
+                                         + (ops[e >> 1].index,)), -1, len(seen))
                 ret = entry + 1                          # lift both entries out
                 nxt[prv[entry]], prv[nxt[entry]] = nxt[entry], prv[entry]
                 nxt[prv[ret]], prv[nxt[ret]] = nxt[ret], prv[ret]
-                if j >= 0:
-                    lift(2 * j)
-                    lift(2 * j + 1)
                 entry = nxt[HEAD]
                 continue
             entry = nxt[entry]
         else:                                  # a return: its operation was not placed
+            if e_at(entry) > frontier:
+                frontier = e_at(entry)
             if not stack:
-                return None
+                return Outcome(None, frontier, len(seen))
             entry, value, j = stack.pop()
             k = entry >> 1
             placed ^= 1 << k
             remaining += 1
             if j >= 0:
                 placed ^= 1 << j
-                unlift(2 * j + 1)
-                unlift(2 * j)
+                head[values[j]] -= 1
             ret = entry + 1                              # put both entries back
             nxt[prv[ret]] = prv[nxt[ret]] = ret
             nxt[prv[entry]] = prv[nxt[entry]] = entry
             entry = nxt[entry]
-
-
-def explain(events, initial) -> str:
-    """Why a non-linearizable history is not linearizable: the first event after which
-    the prefix of the history has no linearization, and the operation it completes."""
-    operations = pair(events)
-    bad = unwritten_read(operations, initial)
-    if bad is not None:
-        return thin_air(bad, operations, initial)
-    lo, hi = 0, len(events)             # events[:lo] is linearizable, events[:hi] is not
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if search(pair(events[:mid]), initial) is None:
-            hi = mid
-        else:
-            lo = mid
-    last = hi - 1
-    op = next(o for o in operations if o.complete == last)
-    where = ("event 0 has" if last == 1 else f"events 0-{last - 1} have") + \
-        " a linearization, but"
-    if events[last][1] == "fail":
-        return (f"{op.describe()} failed at event {last}, so it did not take effect; {where} "
-                f"none without op {op.index}")
-    return (f"{op.describe()} cannot take effect between its invoke and its return: {where} "
-            f"none lets op {op.index} {_effect(op)} before it returns at event {last}")
-
-
-def _effect(op: Operation) -> str:
-    return f"read {op.value!r}" if op.f == "read" else f"write {op.value!r}"

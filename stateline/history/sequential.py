@@ -27,7 +27,9 @@ exponential in the worst case, in the number of writes that can go next.
 
 from __future__ import annotations
 
-from . import causal, linearizability
+import time
+
+from . import causal, linearizability, wgl
 from .model import Operation
 from .register import relevant, thin_air, unwritten_read
 
@@ -45,9 +47,11 @@ def search(operations, initial) -> tuple[int, ...] | None:
     return _search(operations, initial, False)[0]
 
 
-def decide(operations, initial) -> tuple[tuple[int, ...] | None, str]:
-    """(a serialization, "") or (None, why there is none, naming operations)."""
-    order = linearizability.search(operations, initial)
+def decide(operations, initial, deadline: float | None = None) \
+        -> tuple[tuple[int, ...] | None, str]:
+    """(a serialization, "") or (None, why there is none, naming operations); raises
+    `wgl.Timeout` after `deadline`."""
+    order = linearizability.run(operations, initial, deadline).order
     if order is not None:
         return order, ""
     bad = unwritten_read(operations, initial)
@@ -56,7 +60,7 @@ def decide(operations, initial) -> tuple[tuple[int, ...] | None, str]:
     why = causal.refute(operations, initial)
     if why:
         return None, "not even causally consistent: " + why
-    order, best = _search(operations, initial, True)
+    order, best = _search(operations, initial, True, deadline)
     if order is not None:
         return order, ""
     order, value, blocked = best
@@ -75,7 +79,7 @@ def decide(operations, initial) -> tuple[tuple[int, ...] | None, str]:
                   f"value: {reads}")
 
 
-def _search(operations, initial, track: bool):
+def _search(operations, initial, track: bool, deadline: float | None = None):
     if unwritten_read(operations, initial) is not None:
         return None, None
     done, maybe = relevant(operations)
@@ -142,6 +146,9 @@ def _search(operations, initial, track: bool):
             ptr[i] -= 1
             continue
         seen.add(key)
+        if deadline is not None and not len(seen) % wgl.CHECK_EVERY \
+                and time.monotonic() > deadline:
+            raise wgl.Timeout()
         undo.append((i, j, value))
         if j >= 0:
             mask |= 1 << j

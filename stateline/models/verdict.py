@@ -68,6 +68,9 @@ class Verdict:
     status: Status
     trace: Trace | None = None
     engine: str = "bfs"
+    # Why the property is false in the last state, when more can be said than that (a
+    # recorded history that is not linearizable: the operation that cannot be placed).
+    note: str = ""
 
     @property
     def met(self) -> bool | None:

@@ -142,7 +142,7 @@ def closing_line(v: Verdict) -> str:
         return "✗ no action is enabled in the last state (deadlock)"
     if v.kind == "transition":
         return f"✗ the last step violates the transition invariant {v.prop}"
-    return f"✗ {v.prop} does not hold in the last state"
+    return f"✗ {v.prop} does not hold in the last state" + (f": {v.note}" if v.note else "")
 
 
 def _context(r: CheckResult) -> str:

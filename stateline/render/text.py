@@ -103,6 +103,8 @@ def counterexample(r: CheckResult, v: Verdict) -> str:
         last = f"x the last step violates the transition invariant {v.prop}"
     else:
         last = f"x {v.prop} does not hold in the last state"
+        if v.note:
+            last += "".join(f"\n    {line}" for line in v.note.splitlines())
     return head + "\n" + trace_text(v.trace, last)
 
 

@@ -1,0 +1,99 @@
+"""Keyed histories (``kv``), checked key by key, in parallel where that pays.
+
+Linearizability is local (Herlihy and Wing 1990, P-compositionality in Porcupine's
+terms): a history of operations on several keys is linearizable if and only if the
+sub-history of each key is.  So each key is searched on its own, a small search each
+instead of one over the product of the keys' states, and the keys can be searched in
+separate processes (`workers`).
+
+Every key is checked (no early stop), so the verdict and the explanation do not depend
+on the order the workers finish in: the explanation is that of the first key, in order
+of first appearance, that is not linearizable.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from . import wgl
+from .datatypes import DataType
+from .explain import Failure, explain
+
+PARALLEL_FROM = 4000        # operations below which one process is faster than a pool
+
+
+@dataclass(frozen=True)
+class KeyVerdict:
+    key: object
+    operations: int
+    order: tuple[int, ...] | None     # the key's linearization, or None
+    explanation: str                  # why not (when order is None)
+    failure: Failure | None
+    timed_out: bool = False
+
+
+def split(operations) -> dict:
+    """The operations of each key, keys in order of first appearance."""
+    by_key: dict = {}
+    for op in operations:
+        by_key.setdefault(op.key, []).append(op)
+    return by_key
+
+
+def check_keys(operations, datatype: DataType, initial, deadline: float | None = None,
+               explain_failures: bool = True, workers: int = 1) -> list[KeyVerdict]:
+    """One verdict per key, in order of first appearance."""
+    by_key = split(operations)
+    jobs = [(key, ops) for key, ops in by_key.items()]
+    if workers > 1 and len(jobs) > 1 and len(operations) >= PARALLEL_FROM:
+        return _parallel(jobs, datatype, initial, deadline, explain_failures, workers)
+    return [_one(key, ops, datatype, initial, deadline, explain_failures)
+            for key, ops in jobs]
+
+
+def _one(key, ops, datatype: DataType, initial, deadline, explain_failures) -> KeyVerdict:
+    try:
+        outcome = wgl.search(ops, datatype, initial, deadline)
+    except wgl.Timeout:
+        return KeyVerdict(key, len(ops), None, "", None, True)
+    if outcome.order is not None:
+        return KeyVerdict(key, len(ops), outcome.order, "", None)
+    try:
+        text, failure = explain(ops, datatype, initial, outcome.frontier, key, deadline,
+                                prefix=explain_failures)
+    except wgl.Timeout:         # the verdict is known; only the longest prefix is not
+        text, failure = explain(ops, datatype, initial, outcome.frontier, key, prefix=False)
+    return KeyVerdict(key, len(ops), None, text, failure)
+
+
+def _batch(jobs, datatype: DataType, initial, seconds: float | None,
+           explain_failures: bool):
+    """In a worker: the verdicts of a batch of keys (the deadline is passed as seconds
+    left, since each process has its own clock origin)."""
+    deadline = None if seconds is None else time.monotonic() + seconds
+    return [_one(key, ops, datatype, initial, deadline, explain_failures)
+            for key, ops in jobs]
+
+
+def _parallel(jobs, datatype, initial, deadline, explain_failures, workers):
+    # Batches of about equal size in operations, a few per worker, so that one large key
+    # does not leave the other workers idle at the end.
+    count = min(len(jobs), workers * 4)
+    batches: list[list] = [[] for _ in range(count)]
+    sizes = [0] * count
+    for job in sorted(jobs, key=lambda j: -len(j[1])):
+        i = sizes.index(min(sizes))
+        batches[i].append(job)
+        sizes[i] += len(job[1])
+    seconds = None if deadline is None else max(0.0, deadline - time.monotonic())
+    results: dict = {}
+    with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, count)) as pool:
+        futures = [pool.submit(_batch, batch, datatype, initial, seconds,
+                               explain_failures) for batch in batches if batch]
+        for future in futures:
+            for verdict in future.result():
+                results[verdict.key] = verdict
+    return [results[key] for key, _ in jobs]
