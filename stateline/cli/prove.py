@@ -14,6 +14,7 @@ claim expected to hold, 2 invalid input or a run-time error in the spec,
 
 from __future__ import annotations
 
+import ctypes
 import sys
 import time
 
@@ -145,7 +146,11 @@ def run(args, console: Console) -> int:
             console.error(f"stateline: internal error: {exc}\n  this is a bug in Stateline; "
                           f"please report it with the spec")
             return EXIT_INTERNAL
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, ctypes.ArgumentError) as exc:
+            # A signal that arrives while ctypes converts the arguments of a Z3 call is
+            # wrapped by ctypes in an ArgumentError: still the signal.
+            if isinstance(exc, ctypes.ArgumentError) and signals.received() is None:
+                raise
             signals.reporting()
             stopped = True
             console.error(f"stateline: interrupted ({signals.received() or 'SIGINT'}); "
