@@ -137,13 +137,15 @@ def _text(x, y, text, cls=None, full=None, anchor=None) -> str:
     return f'<text x="{x:g}" y="{y:g}"{attrs}>{tip}{escape(text)}</text>'
 
 
-def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc") -> str:
+def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc",
+                 step_href: str | None = None) -> str:
     """The diagram of `trace` as an `<svg>` element.
 
     `kind` is the violated property's kind ("invariant", "transition",
     "deadlock", "temporal") or "error" (a run-time error after the last step);
     it decides what is highlighted.  `ident` prefixes the element ids (several
-    diagrams can share a page); step rows link to `#{ident}-step-{n}`.
+    diagrams can share a page); step rows link to `#{ident}-step-{n}`, or to
+    `step_href` with `{n}` replaced by the step's number.
     """
     d = diagram(trace)
     steps = trace.steps
@@ -229,12 +231,15 @@ def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc")
         if i == violating:
             out.append(f'<rect class="mark" x="0" y="{top + i * ROW:g}" width="{width:g}" '
                        f'height="{ROW}"/>')
-        out.append(f'<a href="#{ident}-step-{step.number}">'
+        href = step_href.replace("{n}", str(step.number)) if step_href else \
+            f"#{ident}-step-{step.number}"
+        out.append(f'<a href="{escape(href)}">'
                    + _text(LEFT - 8, y + 4, str(step.number), "step-no") + "</a>")
         label = _label(step)
-        out.append(f'<g class="box" data-node="{escape(step.node)}"><rect x="{x - box_w / 2:g}" '
-                   f'y="{y - 10:g}" width="{box_w:g}" height="20" rx="3"/>'
-                   + _text(x, y + 4, _fit(label, box_w - 8), full=step.title()) + "</g>")
+        box = (f'<g class="box" data-node="{escape(step.node)}"><rect x="{x - box_w / 2:g}" '
+               f'y="{y - 10:g}" width="{box_w:g}" height="20" rx="3"/>'
+               + _text(x, y + 4, _fit(label, box_w - 8), full=step.title()) + "</g>")
+        out.append(f'<a href="{escape(href)}">{box}</a>' if step_href else box)
         out.append("</g>")
     # arrows from send to receive
     for a in d.arrows:
