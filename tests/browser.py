@@ -164,8 +164,17 @@ class Chromium:
             raise RuntimeError(f"script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def screenshot(self) -> bytes:
-        data = self.call("Page.captureScreenshot", session=True, format="png")["data"]
+    def screenshot(self, selector: str | None = None) -> bytes:
+        """The viewport as a PNG, or only the element `selector` finds (with a margin)."""
+        params = {}
+        if selector is not None:
+            box = self.evaluate(f"(() => {{ const r = document.querySelector("
+                                f"{json.dumps(selector)}).getBoundingClientRect(); return "
+                                "[r.x + scrollX, r.y + scrollY, r.width, r.height]; })()")
+            params["clip"] = {"x": max(0, box[0] - 8), "y": max(0, box[1] - 8),
+                              "width": box[2] + 16, "height": box[3] + 16, "scale": 1}
+            params["captureBeyondViewport"] = True
+        data = self.call("Page.captureScreenshot", session=True, format="png", **params)["data"]
         return base64.b64decode(data)
 
 

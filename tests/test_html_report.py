@@ -129,7 +129,8 @@ def test_diagram_of_the_paxos_lab(tmp_path):
     _, out = report(tmp_path, LAB)
     (svg,) = svgs(out.read_text())
     lanes = [g.get("data-node") for g in by_class(svg, "lane")]
-    assert lanes == ["Leader[0]", "Leader[1]", "Acceptor[a1]", "Acceptor[a2]"]
+    # every process instance gets a lane, a3 too, which never acts
+    assert lanes == ["Leader[0]", "Leader[1]", "Acceptor[a1]", "Acceptor[a2]", "Acceptor[a3]"]
     arrows = [(g.get("data-from"), g.get("data-to")) for g in by_class(svg, "arrow")]
     assert arrows == [("1", "2"), ("3", "4"), ("5", "6"), ("7", "8")]
     stubs = {g.get("data-from"): "".join(g.itertext()) for g in by_class(svg, "stub")}
@@ -226,7 +227,7 @@ def test_lab_report_lays_out_in_chromium(tmp_path):
         png = browser.screenshot()
     (tmp_path / "lab.png").write_bytes(png)
     lanes, arrows = layout["lanes"], layout["arrows"]
-    assert len(lanes) == 4 and len(arrows) == 4
+    assert len(lanes) == 5 and len(arrows) == 4          # Acceptor[a3] never acts
     lefts = [r[0] for r in lanes]
     assert lefts == sorted(lefts) and all(not overlaps(a, b) for a, b in zip(lanes, lanes[1:]))
     assert all(a["length"] > 25 for a in arrows)

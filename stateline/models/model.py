@@ -209,7 +209,8 @@ class Model:
                     break
             else:
                 raise AssertionError(f"internal error: step {i} of a trace is not a transition")
-        return Trace(self.describe(states[0]), tuple(steps), tuple(states), loop_start)
+        nodes = tuple(self.system.node_name(i) for i in range(len(self.system.nodes)))
+        return Trace(self.describe(states[0]), tuple(steps), tuple(states), loop_start, nodes)
 
 
 def _runs(items: list[str]) -> list[tuple[str, int]]:
