@@ -281,3 +281,19 @@ def test_a_recorded_history_shows_the_events_each_step_appends(tmp_path):
     assert code == 0
     page = path.read_text()
     assert "<code>H</code>: + n3 invoke read, n3 ok read(none)</div>" in page
+
+
+def test_the_headline_separates_expected_violations_from_unexpected_results(tmp_path):
+    _, out = report(tmp_path, LAB)
+    (headline,) = re.findall(r'<ul class="headline">(.*?)</ul>', out.read_text())
+    assert headline == (
+        '<li class="demonstrated">Expected violations demonstrated (1): <a href="#cx1">'
+        "Agreement (small)</a>. Each counterexample below is a behaviour the check was "
+        'written to exhibit.</li><li class="unexpected">Unexpected results (0)</li>')
+    _, out = report(tmp_path, *sorted(EDGE.glob("*.sl")), LAB, name="edge.html")
+    page = out.read_text()
+    (headline,) = re.findall(r'<ul class="headline">(.*?)</ul>', page)
+    assert "Expected violations demonstrated (1)" in headline
+    unexpected = re.findall(r'<li class="unexpected fail">Unexpected results \((\d+)\)', headline)
+    assert unexpected == ["5"]       # the verdict table's 5 FAIL rows (4 expectations, 1 error)
+    assert "unexpected results (5)" in page
