@@ -111,3 +111,23 @@ def test_commands_from_a_pipe():
 ])
 def test_answers(line, answer):
     assert Repl(Session.open(str(ROOT / PAXOS))).handle(line) == answer
+
+
+def test_the_dialogue_in_docs_explore_md_is_what_the_repl_answers():
+    doc = (ROOT / "docs/explore.md").read_text()
+    block = doc.split("$ stateline repl specs/labs/paxos_no_quorum.sl\n", 1)[1].split("```", 1)[0]
+    lines = block.splitlines()[1:]                      # after the greeting
+    repl = Repl(Session.open(str(ROOT / PAXOS)))
+    asked = 0
+    i = 0
+    while i < len(lines):
+        prompt = repl.prompt
+        assert lines[i].startswith(prompt), (lines[i], prompt)
+        command = lines[i][len(prompt):]
+        j = i + 1
+        while j < len(lines) and not lines[j].startswith("PaxosNoQuorum["):
+            j += 1
+        assert repl.handle(command) == "\n".join(lines[i + 1:j]), command
+        asked += 1
+        i = j
+    assert asked == 7
