@@ -380,3 +380,32 @@ def test_base_time_forms_and_property_selection(tmp_path, capsys):
     capsys.readouterr()
     assert main(["export", str(saved), "-o", str(tmp_path / "b"), "--property", "Nope"]) == 2
     assert "no counterexample of Nope" in capsys.readouterr().err
+
+
+def test_a_shared_memory_read_links_to_the_write_and_the_crash_is_a_cause(tmp_path, capsys):
+    """The backup takes over after reading `Primary.up`: its span links to the crash that
+    wrote it, the crash happens before the takeover, and `trace analyze` finds the crash in
+    the causal past of the violation."""
+    spec = ROOT / "specs/labs/primary_backup_crash.sl"
+    assert main(["check", str(spec), "--no-progress", "--quiet", "--otlp", str(tmp_path)]) == 0
+    (path,) = tmp_path.glob("*.otlp.json")
+    doc = json.loads(path.read_text())
+    spans = {s["name"]: s for rs in doc["resourceSpans"] for ss in rs["scopeSpans"]
+             for s in ss["spans"]}
+    takeover, crash = spans["takeOver"], spans["crash"]
+    reads = [link for link in takeover.get("links", [])
+             if {"key": "stateline.link", "value": {"stringValue": "read"}} in link["attributes"]]
+    assert [link["spanId"] for link in reads] == [crash["spanId"]]
+    assert {"key": "stateline.read", "value": {"stringValue": "Primary.up"}} in \
+        reads[0]["attributes"]
+    capsys.readouterr()
+    assert main(["trace", "analyze", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (cause,) = report["root_causes"]
+    assert cause["error"]["label"] == "step 5 backup: takeOver"
+    assert [s["label"] for s in cause["causal_past"]] == [
+        "step 1 client: write", "step 2 primary: on Write", "step 4 primary: crash"]
+    # the read merges the crash's vector clock: crash -> takeOver, no longer concurrent
+    pairs = [(p["a"]["label"], p["b"]["label"]) for p in report["concurrent"]["pairs"]]
+    assert pairs == [("step 3 client: on Ack", "step 4 primary: crash"),
+                     ("step 3 client: on Ack", "step 5 backup: takeOver")]

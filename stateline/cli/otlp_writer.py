@@ -16,7 +16,9 @@ import time
 
 from ..diagnostics import SpecError
 from ..lang import ast as A
+from ..lang.load import load_spec
 from ..lang.parse import parse
+from ..lang.reads import foreign_reads
 from ..otlp import formats, ids, itf, mapping
 from ..otlp.push import PushFailure, push
 from ..printable import json_safe
@@ -90,12 +92,14 @@ def emit(document: dict, out_dir: str | None, fmt: str, base_ns: int | None,
                                    files=[("trace file", t) for t in targets]):
             return False
     preds: dict[str, dict] = {}
+    reads: dict[str, dict] = {}
     for cx, name in zip(cxs, names):
         path = cx.result.get("path")
         if path not in preds:
             preds[path] = predicates(path)
+            reads[path] = shared_reads(path)
         request = mapping.to_otlp(cx, ids.DEFAULT_BASE_TIME_NS if base_ns is None else base_ns,
-                                  preds[path])
+                                  preds[path], reads[path])
         if out_dir:
             target = os.path.join(out_dir, name + ALL_FORMATS[fmt])
             data = (itf_bytes(cx) if fmt == "itf" else formats.dumps(request, fmt))
@@ -104,7 +108,7 @@ def emit(document: dict, out_dir: str | None, fmt: str, base_ns: int | None,
             console.print(f"trace: {target}")
         if endpoint:
             if base_ns is None:
-                request = mapping.to_otlp(cx, time.time_ns(), preds[path])
+                request = mapping.to_otlp(cx, time.time_ns(), preds[path], reads[path])
             try:
                 done = push(formats.dumps_protobuf(request), endpoint)
             except PushFailure as exc:
@@ -151,6 +155,17 @@ def predicates(path: str | None) -> dict[str, dict]:
             text = _slice(lines, d.expr.span)
             out[d.name] = {"text": " ".join(text.split()), "path": path, "line": d.span.line}
     return out
+
+
+def shared_reads(path: str | None) -> dict:
+    """(process, action) -> other processes' variables it reads, from the spec file if it
+    can be read and type-checked (otherwise no read links)."""
+    if not isinstance(path, str):
+        return {}
+    try:
+        return foreign_reads(load_spec(path).typed)
+    except SpecError:
+        return {}
 
 
 def _slice(lines: list[str], span) -> str:
