@@ -1,14 +1,19 @@
 """Message-sequence diagrams of traces, drawn as SVG by Stateline itself.
 
-One vertical lane per node that acts in the trace (processes grouped in the
-order they first act, instances in natural order, `network` last), one row per
-step, a box on the acting node's lane naming the action, and an arrow from the
-step that sent a message to each step that received it.  A received message's
-sender is the latest earlier step that sent an equal message; a message that
-no step of the trace receives is drawn as a short dashed stub with its name
-("in the network").  The violating step is shaded, a liveness lasso gets a
-bracket over the steps that repeat, and a deadlock or a stuttering end gets a
-closing row.
+One vertical lane per process instance, acting in the trace or not (processes
+grouped in the order they first act, instances in natural order, `network` last
+when it drops a message), one row per step, a box on the acting node's lane
+naming the action, and an arrow from the step that sent a message to each step
+that received it.  A received message's sender is the latest earlier step that
+sent an equal message; a message that no step of the trace receives is drawn as
+a short dashed stub with its name ("in the network"); a message the network
+loses is a red dashed arrow to the `network` lane ("(lost)"), and a second
+delivery of the same message to the same node a purple dotted one ("(again)").
+A crash greys and crosses the crashed node's lane until its recovery (or the
+end); a partition is a row naming the two sides and a cut (a dashed line
+between neighbouring lanes on different sides) until the heal.  The violating
+step is shaded, a liveness lasso gets a bracket over the steps that repeat, and
+a deadlock or a stuttering end gets a closing row.
 
 Layout is fixed-pitch so that it stays readable at 40 steps and five lanes:
 rows are 30 px, lanes 110-230 px depending on the longest action, labels are
