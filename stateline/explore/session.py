@@ -298,7 +298,7 @@ class Session:
         out = set(r.consts)
         out.update(v.name for v in self.loaded.typed.variables if v.process is None)
         out.update(p.name for p in self.loaded.typed.processes)
-        out.update(getattr(r, "defs", {}) or {})
+        out.update(r.defs)
         return sorted(out)
 
 
