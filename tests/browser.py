@@ -134,6 +134,29 @@ class Chromium:
         self.call("Page.navigate", session=True, url=Path(path).resolve().as_uri())
         self.wait_event("Page.loadEventFired")
 
+    def navigate(self, url: str, width: int = 1280, height: int = 1000) -> None:
+        """Open a URL (a served page, e.g. the explorer's)."""
+        self.call("Emulation.setDeviceMetricsOverride", session=True, width=width,
+                  height=height, deviceScaleFactor=1, mobile=False)
+        self.events.clear()
+        self.call("Page.navigate", session=True, url=url)
+        self.wait_event("Page.loadEventFired")
+
+    def click(self, selector: str) -> None:
+        """Click the element `selector` finds (as a person would: a mouse press and release
+        at its centre) and wait for the page it leads to."""
+        box = self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+                            " if (!e) return null; e.scrollIntoView({block: 'center'});"
+                            " const r = e.getBoundingClientRect();"
+                            " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+        if box is None:
+            raise LookupError(f"no element matches {selector}")
+        self.events.clear()
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", session=True, type=kind, x=box[0], y=box[1],
+                      button="left", clickCount=1)
+        self.wait_event("Page.loadEventFired")
+
     def evaluate(self, expression: str):
         result = self.call("Runtime.evaluate", session=True, expression=expression,
                            returnByValue=True)
@@ -141,8 +164,17 @@ class Chromium:
             raise RuntimeError(f"script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def screenshot(self) -> bytes:
-        data = self.call("Page.captureScreenshot", session=True, format="png")["data"]
+    def screenshot(self, selector: str | None = None) -> bytes:
+        """The viewport as a PNG, or only the element `selector` finds (with a margin)."""
+        params = {}
+        if selector is not None:
+            box = self.evaluate(f"(() => {{ const r = document.querySelector("
+                                f"{json.dumps(selector)}).getBoundingClientRect(); return "
+                                "[r.x + scrollX, r.y + scrollY, r.width, r.height]; })()")
+            params["clip"] = {"x": max(0, box[0] - 8), "y": max(0, box[1] - 8),
+                              "width": box[2] + 16, "height": box[3] + 16, "scale": 1}
+            params["captureBeyondViewport"] = True
+        data = self.call("Page.captureScreenshot", session=True, format="png", **params)["data"]
         return base64.b64decode(data)
 
 

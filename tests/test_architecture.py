@@ -81,3 +81,13 @@ def test_nothing_below_imports_the_language_server():
                 if path.relative_to(PKG).parts[0] not in ("lsp", "cli")
                 for mod in _imports(path) if mod.split(".")[0] == "lsp"]
     assert not problems, problems
+
+
+def test_nothing_below_imports_the_explorer():
+    """`explore` (the web app and the REPL) sits beside `cli` at the top: only `cli`
+    starts it."""
+    problems = [f"{path.relative_to(PKG)} imports {mod}"
+                for path in PKG.rglob("*.py")
+                if path.relative_to(PKG).parts[0] not in ("explore", "cli")
+                for mod in _imports(path) if mod.split(".")[0] == "explore"]
+    assert not problems, problems

@@ -178,7 +178,9 @@ def test_mermaid_text_escapes_everything_that_is_syntax(s):
 def test_markdown_to_stdout_alone(tmp_path, capsys):
     assert _check(tmp_path, LAB, "--markdown", "-") == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith("## Stateline: 1 check, 2 properties: every expectation met.")
+    assert captured.out.startswith(
+        "## Stateline: 1 check, 2 properties: expected violations demonstrated (1), holding as "
+        "expected (1), unexpected results (0); every expectation met.")
     assert "Counterexample:" not in captured.out.split("```text")[0]
     assert "PaxosNoQuorum" in captured.err               # the run's own output went to stderr
 

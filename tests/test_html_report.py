@@ -129,7 +129,8 @@ def test_diagram_of_the_paxos_lab(tmp_path):
     _, out = report(tmp_path, LAB)
     (svg,) = svgs(out.read_text())
     lanes = [g.get("data-node") for g in by_class(svg, "lane")]
-    assert lanes == ["Leader[0]", "Leader[1]", "Acceptor[a1]", "Acceptor[a2]"]
+    # every process instance gets a lane, a3 too, which never acts
+    assert lanes == ["Leader[0]", "Leader[1]", "Acceptor[a1]", "Acceptor[a2]", "Acceptor[a3]"]
     arrows = [(g.get("data-from"), g.get("data-to")) for g in by_class(svg, "arrow")]
     assert arrows == [("1", "2"), ("3", "4"), ("5", "6"), ("7", "8")]
     stubs = {g.get("data-from"): "".join(g.itertext()) for g in by_class(svg, "stub")}
@@ -226,7 +227,7 @@ def test_lab_report_lays_out_in_chromium(tmp_path):
         png = browser.screenshot()
     (tmp_path / "lab.png").write_bytes(png)
     lanes, arrows = layout["lanes"], layout["arrows"]
-    assert len(lanes) == 4 and len(arrows) == 4
+    assert len(lanes) == 5 and len(arrows) == 4          # Acceptor[a3] never acts
     lefts = [r[0] for r in lanes]
     assert lefts == sorted(lefts) and all(not overlaps(a, b) for a, b in zip(lanes, lanes[1:]))
     assert all(a["length"] > 25 for a in arrows)
@@ -280,3 +281,19 @@ def test_a_recorded_history_shows_the_events_each_step_appends(tmp_path):
     assert code == 0
     page = path.read_text()
     assert "<code>H</code>: + n3 invoke read, n3 ok read(none)</div>" in page
+
+
+def test_the_headline_separates_expected_violations_from_unexpected_results(tmp_path):
+    _, out = report(tmp_path, LAB)
+    (headline,) = re.findall(r'<ul class="headline">(.*?)</ul>', out.read_text())
+    assert headline == (
+        '<li class="demonstrated">Expected violations demonstrated (1): <a href="#cx1">'
+        "Agreement (small)</a>. Each counterexample below is a behaviour the check was "
+        'written to exhibit.</li><li class="unexpected">Unexpected results (0)</li>')
+    _, out = report(tmp_path, *sorted(EDGE.glob("*.sl")), LAB, name="edge.html")
+    page = out.read_text()
+    (headline,) = re.findall(r'<ul class="headline">(.*?)</ul>', page)
+    assert "Expected violations demonstrated (1)" in headline
+    unexpected = re.findall(r'<li class="unexpected fail">Unexpected results \((\d+)\)', headline)
+    assert unexpected == ["5"]       # the verdict table's 5 FAIL rows (4 expectations, 1 error)
+    assert "unexpected results (5)" in page

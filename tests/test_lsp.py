@@ -237,7 +237,9 @@ def test_check_lens_publishes_violations_at_the_property(tmp_path):
         client.open(uri, text)
         reply = client.request("workspace/executeCommand",
                                {"command": "stateline.check", "arguments": [uri, "n3"]})
-        assert reply == {"summary": "check n3: 1 check, 4 properties: 1 expectation FAILED.",
+        assert reply == {"summary": ("check n3: 1 check, 4 properties: expected "
+                                    "violations demonstrated (0), holding as expected (3), "
+                                    "unexpected results (1): 1 expectation FAILED."),
                          "met": False}
         got = client.wait("textDocument/publishDiagnostics",
                           lambda p: p["uri"] == uri and p["diagnostics"])["diagnostics"]
@@ -256,7 +258,9 @@ def test_check_lens_publishes_violations_at_the_property(tmp_path):
 def test_check_and_prove_lenses_on_the_library_spec(lsp):
     reply = lsp.request("workspace/executeCommand",
                         {"command": "stateline.check", "arguments": [URI, "n3"]})
-    assert reply == {"summary": "check n3: 1 check, 4 properties: every expectation met.",
+    assert reply == {"summary": "check n3: 1 check, 4 properties: expected violations "
+                                "demonstrated (1), holding as expected (3), unexpected "
+                                "results (0); every expectation met.",
                      "met": True}
     got = lsp.wait("textDocument/publishDiagnostics",
                    lambda p: p["uri"] == URI and p["diagnostics"])["diagnostics"]

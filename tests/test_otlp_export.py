@@ -13,13 +13,14 @@ import pathlib
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from stateline import check_blocks, load_spec, run_check
 from stateline.cli import main
-from stateline.otlp import formats, mapping
+from stateline.otlp import formats, ids, mapping
 from stateline.otlp.causal import HappensBefore, build
 from stateline.otlp.importer import read
 from stateline.render import json_out
@@ -308,13 +309,33 @@ def test_otlp_endpoint_posts_protobuf_and_retries_a_busy_receiver(receiver, tmp_
     receiver.codes = [503]
     url = f"http://127.0.0.1:{receiver.server_address[1]}"
     assert main(["check", str(PAXOS_LAB), "--no-progress", "--quiet", "--otlp-endpoint",
-                 url, "--otlp", str(tmp_path)]) == 0
+                 url, "--otlp", str(tmp_path), "--otlp-base-time", "2024-01-01T00:00:00Z"]) == 0
     assert len(receiver.requests) == 2                 # the 503, then the retry
     path, ctype, body = receiver.requests[-1]
     assert path == "/v1/traces" and ctype == "application/x-protobuf"
-    local = (tmp_path / "paxos_no_quorum.small.Agreement.otlp.json").read_text()
-    assert body == formats.dumps_protobuf(json.loads(local))
-    assert f"sent to {url}/v1/traces" in capsys.readouterr().out
+    local = json.loads((tmp_path / "paxos_no_quorum.small.Agreement.otlp.json").read_text())
+    assert body == formats.dumps_protobuf(local)
+    tid = local["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["traceId"]
+    assert f"sent to {url}/v1/traces (trace id {tid})" in capsys.readouterr().out
+
+
+def test_pushed_traces_start_now_and_files_stay_fixed(receiver, tmp_path, capsys):
+    url = f"http://127.0.0.1:{receiver.server_address[1]}"
+    before = time.time_ns()
+    assert main(["check", str(PAXOS_LAB), "--no-progress", "--quiet", "--otlp-endpoint",
+                 url, "--otlp", str(tmp_path), "--jaeger-ui", "http://localhost:16686/"]) == 0
+    after = time.time_ns()
+    local = json.loads((tmp_path / "paxos_no_quorum.small.Agreement.otlp.json").read_text())
+    starts = [int(s["startTimeUnixNano"]) for s in
+              local["resourceSpans"][0]["scopeSpans"][0]["spans"]]
+    assert min(starts) == ids.DEFAULT_BASE_TIME_NS     # the file: the fixed base time
+    pushed = ExportTraceServiceRequest.FromString(receiver.requests[-1][2])
+    spans = [s for rs in pushed.resource_spans for ss in rs.scope_spans for s in ss.spans]
+    assert before <= min(s.start_time_unix_nano for s in spans) <= after   # the push: now
+    tid = spans[0].trace_id.hex()
+    out = capsys.readouterr().out
+    assert f"(trace id {tid})" in out
+    assert f"  open: http://localhost:16686/trace/{tid}" in out
 
 
 def test_an_unreachable_endpoint_is_a_clear_error(receiver, monkeypatch, capsys):
@@ -359,3 +380,32 @@ def test_base_time_forms_and_property_selection(tmp_path, capsys):
     capsys.readouterr()
     assert main(["export", str(saved), "-o", str(tmp_path / "b"), "--property", "Nope"]) == 2
     assert "no counterexample of Nope" in capsys.readouterr().err
+
+
+def test_a_shared_memory_read_links_to_the_write_and_the_crash_is_a_cause(tmp_path, capsys):
+    """The backup takes over after reading `Primary.up`: its span links to the crash that
+    wrote it, the crash happens before the takeover, and `trace analyze` finds the crash in
+    the causal past of the violation."""
+    spec = ROOT / "specs/labs/primary_backup_crash.sl"
+    assert main(["check", str(spec), "--no-progress", "--quiet", "--otlp", str(tmp_path)]) == 0
+    (path,) = tmp_path.glob("*.otlp.json")
+    doc = json.loads(path.read_text())
+    spans = {s["name"]: s for rs in doc["resourceSpans"] for ss in rs["scopeSpans"]
+             for s in ss["spans"]}
+    takeover, crash = spans["takeOver"], spans["crash"]
+    reads = [link for link in takeover.get("links", [])
+             if {"key": "stateline.link", "value": {"stringValue": "read"}} in link["attributes"]]
+    assert [link["spanId"] for link in reads] == [crash["spanId"]]
+    assert {"key": "stateline.read", "value": {"stringValue": "Primary.up"}} in \
+        reads[0]["attributes"]
+    capsys.readouterr()
+    assert main(["trace", "analyze", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (cause,) = report["root_causes"]
+    assert cause["error"]["label"] == "step 5 backup: takeOver"
+    assert [s["label"] for s in cause["causal_past"]] == [
+        "step 1 client: write", "step 2 primary: on Write", "step 4 primary: crash"]
+    # the read merges the crash's vector clock: crash -> takeOver, no longer concurrent
+    pairs = [(p["a"]["label"], p["b"]["label"]) for p in report["concurrent"]["pairs"]]
+    assert pairs == [("step 3 client: on Ack", "step 4 primary: crash"),
+                     ("step 3 client: on Ack", "step 5 backup: takeOver")]

@@ -14,11 +14,12 @@ import sys
 import traceback
 
 from .. import __version__
-from . import check, export, fmt, history, lsp, parse, prove, report, signals, trace
+from . import (check, explore, export, fmt, history, lsp, parse, prove, repl, report,
+               signals, trace)
 from .codes import EXIT_BOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console
 
-COMMANDS = [check, parse, export, trace, prove, report, fmt, history, lsp]
+COMMANDS = [check, parse, export, trace, prove, report, fmt, history, lsp, explore, repl]
 
 
 def build_parser() -> argparse.ArgumentParser:

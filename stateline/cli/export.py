@@ -45,5 +45,6 @@ def run(args, console: Console) -> int:
         return EXIT_INVALID
     ok = otlp_writer.emit(document, None if args.no_files else args.out, args.otlp_format,
                           args.otlp_base_time, args.otlp_endpoint, console,
-                          only=args.properties, inputs=(args.input,), source=args.input)
+                          only=args.properties, inputs=(args.input,), source=args.input,
+                          jaeger_ui=args.jaeger_ui)
     return EXIT_OK if ok else EXIT_INVALID

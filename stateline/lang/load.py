@@ -97,3 +97,19 @@ def parse_override(loaded: LoadedSpec, arg: str) -> tuple[str, ir.E]:
         diags = [Diagnostic("SL503", d.message, d.span or Span(path, 1, 1), d.hint)
                  for d in exc.diagnostics]
         raise LoadError(diags, sources) from None
+
+
+def parse_state_expr(loaded: LoadedSpec, text: str, path: str = "<expression>") -> ir.E:
+    """An expression over the spec's constants and state (as in an invariant), typed;
+    LoadError with its diagnostics (pointing into `text`) when it does not parse or type."""
+    sources = {path: text}
+    try:
+        expr = parse_expr(text, path)
+        checker = ExprChecker(loaded.resolved)
+        # the spec's own variables (compiled code finds a variable by its symbol)
+        checker._vars.update({(v.process, v.name): v for v in loaded.typed.variables})
+        with checker.context(scopes=[{}], process=None, self_local=None, state_ok=True,
+                             state_why="", prime_ok=False, priming=False):
+            return checker.infer(expr)
+    except SpecError as exc:
+        raise LoadError(exc.diagnostics, sources) from None

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import Span
-from . import ast as A
+from . import ast as A, crashes
 from .resolve import BUILTIN_FUNCTIONS, BUILTIN_PROPERTIES, model_value_names
 
 # What a symbol is, as an editor names it (kind -> the word shown in hovers and outlines).
@@ -186,6 +186,13 @@ class _Indexer:
         variables, actions = {}, {}
         for m, ext in zip(members, self._extents(members, sym.extent[1])):
             kind = _kind(m)
+            if isinstance(m, A.Crash):
+                # the variable `up` the crash declaration adds (lang/crashes.py), declared
+                # where the elaborator declares it: at the `crash` line
+                child = self.declare(Symbol(crashes.UP, "variable", m.span, m, p.name, ext))
+                sym.children.append(child)
+                variables.setdefault(crashes.UP, child)
+                continue
             if kind is None:
                 continue
             child = self.declare(Symbol(_display(m), kind, m.span, m, p.name, ext))

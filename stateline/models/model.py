@@ -26,6 +26,7 @@ from ..lang import ir
 from ..lang.histories import OPERATIONS, TYPES as EVENT_TYPES
 from .compile import ModelCompiler
 from .domains import DAtom, DInt, DMap, Dom
+from .statements import StateView
 from .system import System
 from .trace import Change, Message, Step, Trace
 
@@ -84,6 +85,20 @@ class Model:
     def site(self, index: int) -> Span:
         return self.system.sites[index]
 
+    def expression(self, e: ir.E):
+        """(fn(state) -> value, its Dom) of a typed state expression, compiled by the same
+        code generator as the invariants (`Unsupported` if it cannot be compiled)."""
+        code = self._gen.expr(e, {}, StateView())
+        if code.const:
+            return (lambda _s, v=code.value: v), code.dom
+        ns = self.system.context.ns
+        names = "".join(f"S{k}, " for k in range(len(self.system.slots)))
+        src = f"def _expression(s):\n    {names}= s\n    return {code.src}\n" if names else \
+            f"def _expression(s):\n    return {code.src}\n"
+        local: dict = {}
+        exec(compile(src, "<stateline expression>", "exec"), ns, local)  # noqa: S102
+        return local["_expression"], code.dom
+
     # ---- describing states and steps ---------------------------------------------------------
 
     def describe(self, state: tuple) -> tuple[tuple[str, str], ...]:
@@ -99,6 +114,13 @@ class Model:
         return slot.dom.show(value)
 
     def show_network(self, value) -> str:
+        items = self.network_items(value)
+        if self.system.network.rep == "bag":
+            return "[" + ", ".join(items) + "]"
+        return "{" + ("; " if self.system.network.rep == "fifo" else ", ").join(items) + "}"
+
+    def network_items(self, value) -> list[str]:
+        """The network's contents, one shown item per message (per channel for fifo)."""
         net = self.system.network
         if net.rep == "mask":
             msgs = net.messages.values()
@@ -108,10 +130,9 @@ class Model:
                     items.append(net.messages.show(msgs[i]))
                 value >>= 1
                 i += 1
-            return "{" + ", ".join(items) + "}"
+            return items
         if net.rep == "frozenset":
-            return "{" + ", ".join(net.messages.show(m) for m in
-                                   sorted(value, key=net.messages.index)) + "}"
+            return [net.messages.show(m) for m in sorted(value, key=net.messages.index)]
         if net.rep == "bag":
             # A bag is a sorted tuple: copies of a message are adjacent, shown once with
             # their count ("Ping(n=0) x3"), so a state with many copies stays readable.
@@ -120,8 +141,7 @@ class Model:
                          for src, m in value]
             else:
                 shown = [net.messages.show(m) for m in value]
-            return "[" + ", ".join(f"{x} x{n}" if n > 1 else x
-                                   for x, n in _runs(shown)) + "]"
+            return [f"{x} x{n}" if n > 1 else x for x, n in _runs(shown)]
         parts = []
         nn = len(self.system.nodes)
         for c, q in enumerate(value):
@@ -129,7 +149,14 @@ class Model:
                 src, dst = divmod(c, nn)
                 parts.append(f"{self.system.node_name(src)}->{self.system.node_name(dst)}: ["
                              + ", ".join(net.messages.show(m) for m in q) + "]")
-        return "{" + "; ".join(parts) + "}"
+        return parts
+
+    def history_events(self, k: int, value) -> list[str]:
+        """A recorded history's events, one shown item each."""
+        return [_show_event(self.system.slots[k].dom, e) for e in value]
+
+    def is_history(self, k: int) -> bool:
+        return k in self._history_slots
 
     def node_label(self, node: int) -> str:
         return self.system.node_name(node) if node >= 0 else "env"
@@ -204,7 +231,8 @@ class Model:
                     break
             else:
                 raise AssertionError(f"internal error: step {i} of a trace is not a transition")
-        return Trace(self.describe(states[0]), tuple(steps), tuple(states), loop_start)
+        nodes = tuple(self.system.node_name(i) for i in range(len(self.system.nodes)))
+        return Trace(self.describe(states[0]), tuple(steps), tuple(states), loop_start, nodes)
 
 
 def _runs(items: list[str]) -> list[tuple[str, int]]:

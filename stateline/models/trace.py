@@ -58,6 +58,9 @@ class Trace:
     steps: tuple[Step, ...]
     states: tuple[State, ...] = field(default=(), compare=False)
     loop_start: int | None = None          # liveness lasso: index into states
+    # Every node of the instance (process instances), acting in the trace or not, in
+    # the system's order; empty for a trace read back from a file.
+    nodes: tuple[str, ...] = field(default=(), compare=False)
 
     def __len__(self) -> int:
         return len(self.steps)

@@ -49,8 +49,10 @@ def find_sender(steps: list[dict], i: int) -> int | None:
     return None
 
 
-def replay(steps: list[dict]) -> list[StepClock]:
-    """The sender, previous same-node step and clocks of every step, in order."""
+def replay(steps: list[dict], reads: dict[int, list[int]] | None = None) -> list[StepClock]:
+    """The sender, previous same-node step and clocks of every step, in order.  `reads`
+    maps a step to the earlier steps whose writes it reads (shared memory): their clocks
+    are merged as a received message's are."""
     nodes = sorted({s["node"] for s in steps})
     vc: dict[str, dict[str, int]] = {}
     lamport: dict[str, int] = {}
@@ -61,10 +63,10 @@ def replay(steps: list[dict]) -> list[StepClock]:
         sender = find_sender(steps, i)
         clock = dict(vc.get(node) or {n: 0 for n in nodes})
         time = lamport.get(node, 0)
-        if sender is not None:
-            carried = dict(out[sender].vector)
+        for j in ([sender] if sender is not None else []) + (reads or {}).get(i, []):
+            carried = dict(out[j].vector)
             clock = {n: max(clock[n], carried[n]) for n in nodes}
-            time = max(time, out[sender].lamport)
+            time = max(time, out[j].lamport)
         clock[node] += 1
         vc[node], lamport[node] = clock, time + 1
         out.append(StepClock(sender, last.get(node), time + 1,

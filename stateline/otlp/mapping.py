@@ -43,6 +43,7 @@ KIND_INTERNAL, KIND_PRODUCER, KIND_CONSUMER = 1, 4, 5
 STATUS_ERROR = 2
 ROOT_SERVICE = "stateline"
 PREVIOUS_STEP = "previous step of the same node"
+READ_LINK = "read"                  # a shared-memory read of a variable the linked step wrote
 
 
 @dataclass(frozen=True)
@@ -133,15 +134,25 @@ def step_title(step: dict) -> str:
 
 
 def to_otlp(cx: Counterexample, base_time_ns: int = ids.DEFAULT_BASE_TIME_NS,
-            predicates: dict[str, dict] | None = None) -> dict:
+            predicates: dict[str, dict] | None = None,
+            reads: dict[tuple, tuple[str, ...]] | None = None) -> dict:
     """The ExportTraceServiceRequest (OTLP/JSON dict) for one counterexample.
 
     `predicates` maps a property name to {"text", "path", "line"} of its
     definition, when the spec is at hand; the violation event carries them.
+    `reads` maps (process, action) to the other processes' variables the action
+    reads (`Primary.up`); a step of such an action gets a span link to the step
+    that last wrote each of them (`stateline.link` = `read`).
     """
     r, trace = cx.result, cx.trace
     steps = trace["steps"]
-    clocks = replay(steps)
+    writers: dict[int, list[int]] = {}       # step -> the steps whose writes it reads
+    for i, step in enumerate(steps):
+        for var in (reads or {}).get((step.get("process"), step["action"]), ()):
+            j = _last_writer(steps, i, var)
+            if j is not None and j not in writers.get(i, []):
+                writers.setdefault(i, []).append(j)
+    clocks = replay(steps, writers)
     services = service_names(s["node"] for s in steps)
     tid = ids.trace_id({"spec": r["spec"], "check": r["check"], "constants": r["constants"],
                         "property": cx.label, "trace": trace})
@@ -201,6 +212,14 @@ def to_otlp(cx: Counterexample, base_time_ns: int = ids.DEFAULT_BASE_TIME_NS,
         if clock.previous is not None:
             span["links"] = [{"traceId": tid, "spanId": sids[clock.previous],
                               "attributes": key_values({"stateline.link": PREVIOUS_STEP})}]
+        for var in (reads or {}).get((step.get("process"), step["action"]), ()):
+            writer = _last_writer(steps, i, var)
+            if writer is not None and writer != clock.previous and \
+                    all(link["spanId"] != sids[writer] for link in span.get("links", ())):
+                span.setdefault("links", []).append(
+                    {"traceId": tid, "spanId": sids[writer],
+                     "attributes": key_values({"stateline.link": READ_LINK,
+                                               "stateline.read": var})})
         spans_of.setdefault(services[step["node"]], []).append(span)
     target = spans_of[services[steps[-1]["node"]]][-1] if steps else root_span
     if loop is not None and loop >= len(steps):       # a loop on the last state alone
@@ -224,6 +243,17 @@ def to_otlp(cx: Counterexample, base_time_ns: int = ids.DEFAULT_BASE_TIME_NS,
                                     "stateline.node": node,
                                     "stateline.process": process_of[node]}, spans_of[svc]))
     return {"resourceSpans": resources}
+
+
+def _last_writer(steps: list[dict], i: int, var: str) -> int | None:
+    """The last step before step i that changed `var` (`P.v`: any instance of P, any
+    entry of v)."""
+    process, name = var.split(".", 1)
+    pattern = re.compile(rf"{re.escape(process)}(\[[^\]]*\])?\.{re.escape(name)}(\[|$)")
+    for j in range(i - 1, -1, -1):
+        if any(pattern.match(c["variable"]) for c in steps[j]["changes"]):
+            return j
+    return None
 
 
 def _error(cx: Counterexample, predicate: dict | None) -> dict:

@@ -39,6 +39,10 @@ tr.ok td.mark{color:#1a7f37;font-weight:600}
 tr.fail td.mark,tr.fail td.result{color:#cf222e;font-weight:600}
 tr.unknown td.mark{color:#9a6700;font-weight:600}
 .summary{font-weight:600}
+ul.headline{font-size:15px;padding-left:20px;margin:6px 0}
+ul.headline li{margin:3px 0}
+ul.headline li.demonstrated{color:#1f2328}
+ul.headline li.fail{color:#cf222e;font-weight:600}
 .summary.fail{color:#cf222e}
 .meta,.constants{color:#57606a}
 figure.msc-figure{margin:8px 0 12px;overflow-x:auto;border:1px solid #d0d7de;padding:8px}
@@ -165,6 +169,36 @@ def trace_section(ident: str, heading: str, r: CheckResult, trace: Trace, kind: 
             f"{step_table(trace, kind, ident, closing)}\n</section>")
 
 
+def _headline(results: list[CheckResult], anchors: dict) -> str:
+    """What a reader should notice first: the violations the checks set out to show (each
+    linked to its counterexample), apart from the results nobody expected."""
+    if not results:
+        return ""
+    shown, unexpected = [], []
+    for r in results:
+        for v in r.verdicts:
+            link = _e(f"{v.prop} ({r.check})")
+            if (id(r), v.prop) in anchors:
+                link = f'<a href="#{anchors[(id(r), v.prop)]}">{link}</a>'
+            if v.met is True and v.status is Status.VIOLATED:
+                shown.append(link)
+            elif v.met is False:
+                unexpected.append(f"{link}: expected {_e(v.expected)}, "
+                                  f"{_e(text.result_text(v, r.stop))}")
+        if r.failure is not None:
+            link = _e(f"run-time error ({r.check})")
+            if (id(r), None) in anchors:
+                link = f'<a href="#{anchors[(id(r), None)]}">{link}</a>'
+            unexpected.append(link)
+    demo = (f'<li class="demonstrated">Expected violations demonstrated ({len(shown)})'
+            + (": " + ", ".join(shown) + ". Each counterexample below is a behaviour the "
+               "check was written to exhibit." if shown else "") + "</li>")
+    bad = (f'<li class="unexpected{" fail" if unexpected else ""}">Unexpected results '
+           f"({len(unexpected)})" + (": " + "; ".join(unexpected) if unexpected else "")
+           + "</li>")
+    return f'<ul class="headline">{demo}{bad}</ul>'
+
+
 def document(results: list[CheckResult], exit_code: int, title: str | None = None) -> str:
     """The whole page for the results of one `stateline check` run."""
     sections = []
@@ -204,6 +238,7 @@ def document(results: list[CheckResult], exit_code: int, title: str | None = Non
                                 f"<h2>{_e(heading)}</h2>\n{_context(r)}\n{lead}"
                                 "<p>(in an initial state)</p>\n</section>")
     summary = text.summary(results) if results else "no checks were run"
+    headline = _headline(results, anchors)
     bad = exit_code != 0
     specs = sorted({os.path.basename(r.path) for r in results})
     title = title or ("Stateline report: " + (", ".join(specs) if specs else "no specs"))
@@ -219,6 +254,7 @@ def document(results: list[CheckResult], exit_code: int, title: str | None = Non
 <body>
 <header>
 <h1>{_e(title)}</h1>
+{headline}
 <p class="summary{' fail' if bad else ''}">{_e(summary)}</p>
 <p class="meta">exit code {exit_code} · stateline {_e(__version__)} ·
 explicit-state search (bfs)</p>

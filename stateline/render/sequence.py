@@ -1,14 +1,19 @@
 """Message-sequence diagrams of traces, drawn as SVG by Stateline itself.
 
-One vertical lane per node that acts in the trace (processes grouped in the
-order they first act, instances in natural order, `network` last), one row per
-step, a box on the acting node's lane naming the action, and an arrow from the
-step that sent a message to each step that received it.  A received message's
-sender is the latest earlier step that sent an equal message; a message that
-no step of the trace receives is drawn as a short dashed stub with its name
-("in the network").  The violating step is shaded, a liveness lasso gets a
-bracket over the steps that repeat, and a deadlock or a stuttering end gets a
-closing row.
+One vertical lane per process instance, acting in the trace or not (processes
+grouped in the order they first act, instances in natural order, `network` last
+when it drops a message), one row per step, a box on the acting node's lane
+naming the action, and an arrow from the step that sent a message to each step
+that received it.  A received message's sender is the latest earlier step that
+sent an equal message; a message that no step of the trace receives is drawn as
+a short dashed stub with its name ("in the network"); a message the network
+loses is a red dashed arrow to the `network` lane ("(lost)"), and a second
+delivery of the same message to the same node a purple dotted one ("(again)").
+A crash greys and crosses the crashed node's lane until its recovery (or the
+end); a partition is a row naming the two sides and a cut (a dashed line
+between neighbouring lanes on different sides) until the heal.  The violating
+step is shaded, a liveness lasso gets a bracket over the steps that repeat, and
+a deadlock or a stuttering end gets a closing row.
 
 Layout is fixed-pitch so that it stays readable at 40 steps and five lanes:
 rows are 30 px, lanes 110-230 px depending on the longest action, labels are
@@ -52,12 +57,20 @@ STYLE = """
 .msc .arrow text,.msc .stub text{paint-order:stroke;stroke:#ffffff;stroke-width:3px}
 .msc .stub path{stroke:#8c959f;stroke-dasharray:3 3}
 .msc .stub text{fill:#57606a}
-.msc .violation rect.mark{fill:#ffebe9}
+.msc .violation rect.mark{fill:#cf222e;fill-opacity:.1}
 .msc .violation .box rect{stroke:#cf222e;stroke-width:2}
 .msc .violated text.note,.msc .closing text{fill:#cf222e;font-weight:600}
 .msc .loop path{fill:none;stroke:#8250df;stroke-width:2}
 .msc .loop text{fill:#8250df;font-weight:600}
 .msc rect.loop-band{fill:#fbefff}
+.msc .down rect{fill:#8c959f;opacity:.45}
+.msc .down path{stroke:#cf222e;stroke-width:2.5}
+.msc .cut line{stroke:#bc4c00;stroke-width:3;stroke-dasharray:8 4}
+.msc text.cut-label{fill:#bc4c00;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}
+.msc .arrow.dropped path{stroke:#cf222e;stroke-dasharray:6 3}
+.msc .arrow.dropped text{fill:#cf222e}
+.msc .arrow.again path{stroke:#8250df;stroke-dasharray:2 2}
+.msc .arrow.again text{fill:#8250df}
 """
 
 
@@ -66,6 +79,8 @@ class Arrow:
     sender: int | None      # index of the sending step; None: in the network initially
     receiver: int           # index of the receiving step
     message: Message
+    again: bool = False     # received before by the same node (a duplicate delivery)
+    dropped: bool = False   # the receiving step is the network losing it
 
 
 @dataclass(frozen=True)
@@ -84,13 +99,53 @@ def _natural(text: str):
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p]
 
 
+def is_cut(step) -> bool:
+    """A partition or a heal: drawn as a cut across the lanes, not as a box."""
+    return step.node == "network" and step.action in ("partition", "heal")
+
+
 def lanes(trace: Trace) -> list[str]:
-    """The nodes that act in the trace, in a stable order."""
+    """Every node of the instance (those that act first, in the order their process first
+    acts; then those that never act), instances in natural order, `network` last when a
+    message is dropped."""
     groups: dict[str, set[str]] = {}
     for step in trace.steps:
-        groups.setdefault(step.node.split("[", 1)[0], set()).add(step.node)
+        if not is_cut(step):
+            groups.setdefault(step.node.split("[", 1)[0], set()).add(step.node)
+    for node in trace.nodes:
+        groups.setdefault(node.split("[", 1)[0], set()).add(node)
     order = [g for g in groups if g != "network"] + (["network"] if "network" in groups else [])
     return [node for g in order for node in sorted(groups[g], key=_natural)]
+
+
+def _split_side(text: str) -> list[str]:
+    """`{Replica[r1], Client[c1]}` -> the node names."""
+    inner = text.strip()[1:-1] if text.strip().startswith("{") else text
+    return [part.strip() for part in inner.split(", ") if part.strip()]
+
+
+def crashes(trace: Trace) -> dict[str, list[tuple[int, int | None]]]:
+    """Per node: (crash step index, recover step index or None) of each time it is down."""
+    down: dict[str, list[tuple[int, int | None]]] = {}
+    for i, step in enumerate(trace.steps):
+        if step.action == "crash":
+            down.setdefault(step.node, []).append((i, None))
+        elif step.action == "recover" and down.get(step.node) and \
+                down[step.node][-1][1] is None:
+            down[step.node][-1] = (down[step.node][-1][0], i)
+    return down
+
+
+def partitions(trace: Trace) -> list[tuple[int, int | None, tuple[str, ...]]]:
+    """(partition step index, heal step index or None, the nodes on the named side)."""
+    out: list = []
+    for i, step in enumerate(trace.steps):
+        if step.node == "network" and step.action == "partition":
+            side = dict(step.params).get("side", "{}")
+            out.append((i, None, tuple(_split_side(side))))
+        elif step.node == "network" and step.action == "heal" and out and out[-1][1] is None:
+            out[-1] = (out[-1][0], i, out[-1][2])
+    return out
 
 
 def _key(m: Message):
@@ -101,13 +156,18 @@ def diagram(trace: Trace) -> Diagram:
     """Lanes, the arrows from each send to its receives, and the messages never received."""
     last_sent: dict = {}
     received_from: set[tuple[int, int]] = set()
+    received_by: dict[tuple[int, int], set[str]] = {}    # who received each sent message
     arrows = []
     for i, step in enumerate(trace.steps):
         if step.received is not None:
             sender = last_sent.get(_key(step.received))
-            arrows.append(Arrow(None if sender is None else sender[0], i, step.received))
+            dropped = step.node == "network" and step.action == "drop"
+            again = sender is not None and step.node in received_by.get(sender, ())
+            arrows.append(Arrow(None if sender is None else sender[0], i, step.received,
+                                again, dropped))
             if sender is not None:
                 received_from.add(sender)
+                received_by.setdefault(sender, set()).add(step.node)
         for j, m in enumerate(step.sent):
             last_sent[_key(m)] = (i, j)
     pending = []
@@ -137,19 +197,22 @@ def _text(x, y, text, cls=None, full=None, anchor=None) -> str:
     return f'<text x="{x:g}" y="{y:g}"{attrs}>{tip}{escape(text)}</text>'
 
 
-def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc") -> str:
+def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc",
+                 step_href: str | None = None) -> str:
     """The diagram of `trace` as an `<svg>` element.
 
     `kind` is the violated property's kind ("invariant", "transition",
     "deadlock", "temporal") or "error" (a run-time error after the last step);
     it decides what is highlighted.  `ident` prefixes the element ids (several
-    diagrams can share a page); step rows link to `#{ident}-step-{n}`.
+    diagrams can share a page); step rows link to `#{ident}-step-{n}`, or to
+    `step_href` with `{n}` replaced by the step's number.
     """
     d = diagram(trace)
     steps = trace.steps
     n = len(steps)
     # wide enough for the longest action, and for message labels up to a point
-    longest = max([len(_label(s)) for s in steps] + [len(a.message.shown) for a in d.arrows],
+    longest = max([len(_label(s)) for s in steps if not is_cut(s)] +
+                  [len(a.message.shown) for a in d.arrows],
                   default=8)
     lane_w = max(MIN_LANE, min(MAX_LANE, longest * CHAR + 40))
     box_w = lane_w - 22
@@ -170,6 +233,10 @@ def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc")
         need = RIGHT + STUB + 8 + min(max(ends) * CHAR, STUB_LABEL) - (lane_w - box_w) / 2
         right = max(RIGHT, min(MAX_RIGHT, need))
     width = LEFT + lane_w * max(1, len(d.lanes)) + right
+    cuts = partitions(trace)
+    cut_text = {i: _cut_text(steps[i], d.lanes) for i in range(n) if is_cut(steps[i])}
+    for text in cut_text.values():
+        width = max(width, LEFT + len(text) * CHAR + RIGHT)
     loop = trace.loop_start
     closing = None
     if kind == "deadlock":
@@ -212,7 +279,23 @@ def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc")
     for node in d.lanes:
         x = x_of[node]
         out.append(f'<g class="lane" data-node="{escape(node)}">')
-        out.append(f'<line class="lifeline" x1="{x:g}" y1="{HEAD:g}" x2="{x:g}" y2="{y_end:g}"/>')
+        y_from = HEAD
+        for start, stop in crashes(trace).get(node, []):
+            y_down = y_of(start) + 10
+            y_up = y_of(stop) - 10 if stop is not None else y_end
+            out.append(f'<line class="lifeline" x1="{x:g}" y1="{y_from:g}" x2="{x:g}" '
+                       f'y2="{y_down:g}"/>')
+            out.append(f'<g class="down" data-from="{start + 1}" data-to="'
+                       f'{"" if stop is None else stop + 1}"><rect x="{x - 5:g}" '
+                       f'y="{y_down:g}" width="10" height="{max(0, y_up - y_down):g}"/>'
+                       f'<path d="M{x - 7:g},{y_down + 3:g} l14,14 m0,-14 l-14,14"/>'
+                       f"<title>{escape(node)} is down"
+                       + (f" from step {start + 1} to step {stop + 1}" if stop is not None
+                          else f" from step {start + 1} on") + "</title></g>")
+            y_from = y_up
+        if y_from < y_end:
+            out.append(f'<line class="lifeline" x1="{x:g}" y1="{y_from:g}" x2="{x:g}" '
+                       f'y2="{y_end:g}"/>')
         for hy in ([4] + ([y_end + 4] if bottom_heads else [])):
             out.append(f'<g class="lane-head"><rect x="{x - box_w / 2:g}" y="{hy:g}" '
                        f'width="{box_w:g}" height="{HEAD - 10}" rx="4"/>'
@@ -221,20 +304,41 @@ def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc")
         out.append("</g>")
     # steps
     violating = n - 1 if kind in ("invariant", "transition", "deadlock") and n else None
+    # partitions: a cut between the sides, from the partition to the heal
+    for start, stop, side in cuts:
+        y0 = y_of(start) + ROW / 2 - 2
+        y1 = (y_of(stop) - ROW / 2 + 2) if stop is not None else y_end
+        for k in range(len(d.lanes) - 1):
+            a, b = d.lanes[k], d.lanes[k + 1]
+            if b == "network" or (a in side) == (b in side):
+                continue
+            xc = LEFT + lane_w * (k + 1)
+            out.append(f'<g class="cut" data-from="{start + 1}" data-to="'
+                       f'{"" if stop is None else stop + 1}"><line x1="{xc:g}" y1="{y0:g}" '
+                       f'x2="{xc:g}" y2="{y1:g}"/><title>partition: {escape(a)} and '
+                       f"{escape(b)} cannot reach each other</title></g>")
     for i, step in enumerate(steps):
         y = y_of(i)
+        if is_cut(step):
+            out.append(f'<g class="step cut-step" id="{ident}-row-{step.number}">'
+                       + _text(LEFT - 8, y + 4, str(step.number), "step-no")
+                       + _text(LEFT + 4, y + 4, cut_text[i], "cut-label") + "</g>")
+            continue
         x = x_of[step.node]
         cls = "step violation" if i == violating else "step"
         out.append(f'<g class="{cls}" id="{ident}-row-{step.number}">')
         if i == violating:
             out.append(f'<rect class="mark" x="0" y="{top + i * ROW:g}" width="{width:g}" '
                        f'height="{ROW}"/>')
-        out.append(f'<a href="#{ident}-step-{step.number}">'
+        href = step_href.replace("{n}", str(step.number)) if step_href else \
+            f"#{ident}-step-{step.number}"
+        out.append(f'<a href="{escape(href)}">'
                    + _text(LEFT - 8, y + 4, str(step.number), "step-no") + "</a>")
         label = _label(step)
-        out.append(f'<g class="box" data-node="{escape(step.node)}"><rect x="{x - box_w / 2:g}" '
-                   f'y="{y - 10:g}" width="{box_w:g}" height="20" rx="3"/>'
-                   + _text(x, y + 4, _fit(label, box_w - 8), full=step.title()) + "</g>")
+        box = (f'<g class="box" data-node="{escape(step.node)}"><rect x="{x - box_w / 2:g}" '
+               f'y="{y - 10:g}" width="{box_w:g}" height="20" rx="3"/>'
+               + _text(x, y + 4, _fit(label, box_w - 8), full=step.title()) + "</g>")
+        out.append(f'<a href="{escape(href)}">{box}</a>' if step_href else box)
         out.append("</g>")
     # arrows from send to receive
     for a in d.arrows:
@@ -277,6 +381,10 @@ def _arrow(a: Arrow, steps, x_of, y_of, box_w, lane_w, ident) -> str:
                       anchor="end")
         return (f'<g class="arrow from-initial" data-from="" data-to="{a.receiver + 1}">'
                 f'<path d="{path}" {head}/>{label}</g>')
+    if a.dropped:
+        full = f"{full} (lost)"
+    elif a.again:
+        full = f"{full} (again)"
     sstep = steps[a.sender]
     x_s, y_s = x_of[sstep.node], y_of(a.sender)
     if sstep.node == rstep.node:
@@ -291,8 +399,17 @@ def _arrow(a: Arrow, steps, x_of, y_of, box_w, lane_w, ident) -> str:
             label = _text(x1 - 4, y_r + 13, _fit(full, room), full=full, anchor="end")
         else:
             label = _text(x1 + 4, y_r + 13, _fit(full, room), full=full)
-    return (f'<g class="arrow" data-from="{a.sender + 1}" data-to="{a.receiver + 1}">'
+    cls = "arrow" + (" dropped" if a.dropped else "") + (" again" if a.again else "")
+    return (f'<g class="{cls}" data-from="{a.sender + 1}" data-to="{a.receiver + 1}">'
             f'<path d="{path}" {head}/>{label}</g>')
+
+
+def _cut_text(step, lanes: list[str]) -> str:
+    if step.action == "heal":
+        return "heal: the network is whole again"
+    side = _split_side(dict(step.params).get("side", "{}"))
+    other = [n for n in lanes if n not in side and n != "network"]
+    return f"partition: {', '.join(side)} | {', '.join(other)}"
 
 
 def _stub_text(msgs) -> tuple[str, str]:

@@ -122,14 +122,31 @@ def failure_text(r: CheckResult, sources: dict[str, str]) -> str:
     return "\n".join(out)
 
 
+def counts(results: list[CheckResult]) -> tuple[int, int, int]:
+    """(expected violations demonstrated, properties that hold as expected, unexpected
+    results: failed expectations and run-time errors)."""
+    demonstrated = sum(1 for r in results for v in r.verdicts
+                       if v.met is True and v.status is Status.VIOLATED)
+    held = sum(1 for r in results for v in r.verdicts
+               if v.met is True and v.status is not Status.VIOLATED)
+    unexpected = sum(1 for r in results for v in r.verdicts if v.met is False) + \
+        sum(1 for r in results if r.failure is not None)
+    return demonstrated, held, unexpected
+
+
 def summary(results: list[CheckResult]) -> str:
+    """One line that a reader cannot take for "nothing was violated" when a counterexample
+    was expected: the expected violations demonstrated and the unexpected results are
+    counted apart, then the verdict of the run."""
     n_props = sum(len(r.verdicts) for r in results)
     failed = sum(1 for r in results for v in r.verdicts if v.met is False)
     unknown = sum(1 for r in results for v in r.verdicts if v.met is None)
     errors = sum(1 for r in results if r.failure is not None)
     checks = len(results)
-    parts = [f"{checks} check{'s' if checks != 1 else ''}, {n_props} "
-             f"propert{'ies' if n_props != 1 else 'y'}:"]
+    demonstrated, held, unexpected = counts(results)
+    head = (f"{checks} check{'s' if checks != 1 else ''}, {n_props} "
+            f"propert{'ies' if n_props != 1 else 'y'}: expected violations demonstrated "
+            f"({demonstrated}), holding as expected ({held}), unexpected results ({unexpected})")
     if failed or errors:
         bits = []
         if failed:
@@ -138,10 +155,8 @@ def summary(results: list[CheckResult]) -> str:
             bits.append(f"{errors} run-time error{'s' if errors != 1 else ''}")
         if unknown:
             bits.append(f"{unknown} unknown")
-        parts.append(", ".join(bits) + ".")
-    elif unknown:
+        return f"{head}: " + ", ".join(bits) + "."
+    if unknown:
         reasons = sorted({r.stop.describe() for r in results if not r.stop.exhaustive})
-        parts.append(f"{unknown} without a verdict ({'; '.join(reasons)}); the rest as expected.")
-    else:
-        parts.append("every expectation met.")
-    return " ".join(parts)
+        return f"{head}; {unknown} without a verdict ({'; '.join(reasons)}); the rest as expected."
+    return f"{head}; every expectation met."
