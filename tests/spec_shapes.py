@@ -205,6 +205,8 @@ class ShapeGen(Gen):
             self.liveness(spec)
         self.unsafe = unsafe
         spec.proof = self.proof(spec) if self.coin(1, 2) else None
+        spec.k_bound = 1 + self.pick(3)                # --k-induction K
+        spec.k_proof = self.coin(1, 2)                 # ... with the proof file
         R.to_text(spec)
         if spec.proof is not None:
             spec.proof.to_text(spec)
@@ -225,7 +227,7 @@ class ShapeGen(Gen):
             for a in spec.actions:
                 if self.coin(1, 2):
                     targets.append(a.name if a.proc is None else f"{a.proc}.{a.name}")
-            if spec.proc is not None and self.coin(1, 4):
+            if any(a.proc for a in spec.actions) and self.coin(1, 4):
                 targets.append(spec.proc.name)
             if targets:
                 spec.check_fair = [(self.choose(("weak", "strong")), targets)]
