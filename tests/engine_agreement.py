@@ -186,7 +186,8 @@ def findings(spec, engines: tuple[str, ...] | None = None) -> Run:
             if ex.failure is None and ex.stop.value == "complete":
                 add(Finding(label, ERRORS, "errors", "error-differs",
                             "the engine finds a run-time error, check none"))
-        if label.startswith("induction+proof"):
+        if label.startswith("induction+proof") and isinstance(run.spec, R.Spec) and \
+                R.interpreted(run.spec):
             lemma_findings(run, r, add)
     return run
 

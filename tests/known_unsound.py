@@ -78,6 +78,18 @@ KNOWN_UNSOUND = {
         "issue 11 item 6",
         lambda f, run: f.what == "check-crash" and "ModelError" in f.detail
         and bool(run.spec.temporal)),
+    # --induction's "(run-time errors)" obligation is proved for the states satisfying
+    # the invariant, and reported "proved" even when the invariant fails (an initial
+    # state violates it, or cannot evaluate it), so a reachable error goes unreported.
+    "induction-errors-proved-outside-invariant": (
+        "found by the engine-agreement generator",
+        lambda f, run: f.engine.startswith("induction") and f.what == "errors-proved"),
+    # --auto crashes (Disagreement, exit 4) replaying its counterexample when a state on
+    # it has a step that raises a run-time error.
+    "auto-replay-meets-error": (
+        "found by the engine-agreement generator",
+        lambda f, run: f.engine == "auto" and f.what == "engine-crash"
+        and "did not predict" in f.detail),
 }
 
 

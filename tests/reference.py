@@ -120,6 +120,7 @@ class ProcDecl:
     lo: int                        # instances lo..hi
     hi: int
     vars: list[VarDecl]
+    crash: str = ""                # e.g. "crash recover max 1" (not interpreted here)
 
     @property
     def instances(self) -> range:
@@ -155,6 +156,14 @@ class Action:
     guard: tuple | None
     body: list
     line: int = 0
+    on: bool = False               # a handler `on M(m)` of the network's message
+
+
+@dataclass
+class Send:
+    """`send M(value)` on a `network set` (not interpreted here)."""
+    value: tuple
+    line: int = 0
 
 
 @dataclass
@@ -179,6 +188,10 @@ class Spec:
     fair: dict = field(default_factory=dict)          # action name -> 'weak' | 'strong'
     check_fair: list = field(default_factory=list)    # check-block fairness: (kind, [targets])
     expect_deadlock: bool = False  # a check block with `expect DeadlockFreedom holds`
+    # `network set` with `message M(v: 0..2)`, `send` statements and `on M(m)` handlers
+    # (`m.v` is the local ('local', 'm.v')); with a process's `crash`, the explicit
+    # reference does not interpret it (`explore` refuses: `interpreted(spec)` is False)
+    network: bool = False
     lines: dict = field(default_factory=dict, repr=False)   # property name -> source line
 
 
@@ -309,6 +322,8 @@ def to_text(spec: Spec) -> str:
                 st.line = emit(indent, f"require {pr.expr(st.cond)}")
             elif isinstance(st, Assign):
                 st.line = emit(indent, f"{pr.target(st.target)} := {pr.expr(st.value)}")
+            elif isinstance(st, Send):
+                st.line = emit(indent, f"send M({pr.expr(st.value)})")
             else:
                 st.line = emit(indent, f"if {pr.expr(st.cond)}:")
                 block(indent + 1, st.then)
@@ -319,8 +334,8 @@ def to_text(spec: Spec) -> str:
     def action(indent: int, a: Action):
         params = ", ".join(f"{n} in {lo}..{hi}" for n, lo, hi in a.params)
         fair = spec.fair.get(a.name)
-        head = (f"fair {fair} " if fair else "") + f"action {a.name}" + \
-            (f"({params})" if a.params else "")
+        head = (f"fair {fair} " if fair else "") + (
+            "on M(m)" if a.on else f"action {a.name}" + (f"({params})" if a.params else ""))
         if a.guard is not None:
             head += f" if {pr.expr(a.guard)}"
         a.line = emit(indent, head + ":")
@@ -330,12 +345,17 @@ def to_text(spec: Spec) -> str:
         p = spec.proc
         lines.append("")
         emit(0, f"process {p.name}(self in {p.lo}..{p.hi}):")
+        if p.crash:
+            emit(1, p.crash)
         for v in p.vars:
             var(1, v)
         for a in spec.actions:
             if a.proc == p.name:
                 action(1, a)
 
+    if spec.network:
+        emit(0, "network set")
+        emit(0, "message M(v: 0..2)")
     for v in spec.vars:
         var(0, v)
     if spec.proc is not None and spec.proc_first:
@@ -639,6 +659,11 @@ class RefResult:
     generated: list = field(default_factory=list, repr=False)
 
 
+def interpreted(spec: Spec) -> bool:
+    """Does `explore` interpret this spec (no network, no crashes)?"""
+    return not spec.network and not (spec.proc is not None and spec.proc.crash)
+
+
 def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) -> RefResult:
     """Breadth-first search; with `early_stop=False` the search goes on after every
     property is violated (to learn whether a run-time error is reachable at all).
@@ -651,6 +676,8 @@ def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) ->
     from an expanded state (stuttering steps and steps out of the constraint included);
     deadlock on every expanded state without successors.  Temporal properties turn the
     early stop off (the checker then needs the whole graph)."""
+    if not interpreted(spec):
+        raise NotImplementedError("the reference does not interpret networks or crashes")
     it = Interpreter(spec)
     invs = ([("Inv", spec.invariant)] if spec.invariant is not None else []) + \
         list(spec.invariants)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 import reference as R
-from reference import Action, Assign, Require, Spec
+from reference import Action, Assign, Send, Spec
 from test_crosscheck import Gen, lit
 
 
@@ -83,12 +83,32 @@ class ShapeGen(Gen):
     def preserving_action(self, k: int) -> Action:
         """An action whose steps leave the state as it is."""
         targets = [("var", v.name) for v in self.vars if v.kind != "map"]
-        body = []
+        body: list = []
         if targets and self.coin(2, 3):
             t = self.choose(targets)
             body = [Assign(t, t)]
         guard = self.guard({}) if self.coin(1, 2) else None
         return Action(f"a{k}", None, [], guard, body)
+
+    def network(self, spec: Spec):
+        """`network set`, `message M(v: 0..2)`: a process action sends, and a handler of
+        the process receives (a self-loop when its body changes nothing: on a set
+        network the message stays, so it is received again and again)."""
+        p = self.proc
+        spec.network = True
+        sc = {"self": (p.lo, p.hi)}
+        e, r = self.int_atom(sc, 1)
+        send = Send(self.fit(e, r, 0, 2, raw_ok=False))
+        senders = [a for a in spec.actions if a.proc is not None and not a.on]
+        if senders and self.coin(2, 3):
+            self.choose(senders).body.append(send)
+        else:
+            guard = self.guard(sc) if self.coin(1, 2) else None
+            spec.actions.append(Action(f"a{len(spec.actions)}", p.name, [], guard, [send]))
+        sc["m.v"] = (0, 2)
+        guard = self.guard(sc) if self.coin(1, 2) else None
+        body = self.stmts(sc, 1, 1) if self.coin(1, 2) else []
+        spec.actions.append(Action("M", p.name, [], guard, body, on=True))
 
     # ---- properties ----
 
@@ -141,7 +161,8 @@ class ShapeGen(Gen):
         return ("pvar", self.proc.name, "c", lit(self.proc.lo + self.pick(2)))
 
     def partial(self):
-        """A predicate with a partial function: guarded (total) or not."""
+        """A predicate with a partial function, guarded (total) or not; `self.undefined`
+        is then the condition where it cannot be evaluated (None: total)."""
         sets = self.of_kind("set")
         ints = self.int_vars()
         opts = []
@@ -149,18 +170,25 @@ class ShapeGen(Gen):
             opts += ["min", "min"]
         if ints:
             opts += ["div", "div"]
+        self.undefined = None
         if not opts:
             return self.bool_expr({}, 1)
+        guard = self.coin(1, 3)
         if self.choose(opts) == "min":
             s = ("var", "s")
             f = self.choose(("smin", "smax"))
             e = ("cmp", self.choose((">", "<=", "!=", "==")), (f, s), lit(self.pick(4) - 1))
-            return ("or", ("cmp", "==", ("len", s), lit(0)), e) if self.coin(1, 3) else e
-        v = ("var", self.choose(ints).name)
-        op = self.choose(("//", "%"))
-        e = ("cmp", self.choose((">", "<=", "!=")), ("arith", op, lit(self.choose((6, 2, 3))), v),
-             lit(self.pick(4)))
-        return ("or", ("cmp", "==", v, lit(0)), e) if self.coin(1, 3) else e
+            zero = ("cmp", "==", ("len", s), lit(0))
+        else:
+            v = ("var", self.choose(ints).name)
+            op = self.choose(("//", "%"))
+            e = ("cmp", self.choose((">", "<=", "!=")),
+                 ("arith", op, lit(self.choose((6, 2, 3))), v), lit(self.pick(4)))
+            zero = ("cmp", "==", v, lit(0))
+        if guard:
+            return ("or", zero, e)
+        self.undefined = zero
+        return e
 
     def state_predicate(self):
         return self.partial() if self.coin(1, 4) else self.bool_expr({}, self.pick(3))
@@ -175,6 +203,11 @@ class ShapeGen(Gen):
             for _ in range(1 + self.pick(2)):
                 spec.actions.append(self.preserving_action(n))
                 n += 1
+        if spec.proc is not None and self.coin(1, 4):  # a set network, self-loop handlers
+            self.network(spec)
+        if spec.proc is not None and self.coin(1, 5):  # crashes
+            spec.proc.crash = self.choose(("crash recover max 1", "crash stop max 1",
+                                           "crash recover", "crash stop"))
         init = R.Interpreter(spec).initial_states()
         if self.coin(1, 2):                            # transition invariants
             spec.transitions = [(f"T{k}", self.transition()) for k in range(1 + self.pick(2))]
@@ -189,13 +222,23 @@ class ShapeGen(Gen):
                 spec.constraints = [("C", ("cmp", "<=", e, lit(bound)))]
                 spec.invariants.append(("Beyond", ("cmp", "<=", e, lit(bound + self.pick(2)))))
         if self.coin(1, 3):                            # an invariant false initially
-            p = self.partial() if self.coin(1, 2) else self.bool_expr({}, 1)
+            self.undefined = None
+            p = self.partial() if self.coin(2, 3) else self.bool_expr({}, 1)
             try:
                 if R.Interpreter(spec).ev(p, list(init[0]), {}):
                     p = ("not", p)
             except R.RefError:
                 pass
             spec.invariants.insert(self.pick(len(spec.invariants) + 1), ("Early", p))
+            if self.undefined is not None and self.coin(1, 2):
+                # violated only where Early (no longer evaluated) cannot be evaluated
+                later = ("not", self.undefined)
+                if self.coin(1, 2):
+                    later = ("or", later, self.bool_expr({}, 1))
+                spec.invariants.append(("Later", later))
+        if self.coin(1, 4) and self.int_vars():        # true by its type: inductive
+            v = self.choose(self.int_vars())
+            spec.invariants.insert(0, ("Typed", ("inrange", ("var", v.name), v.lo, v.hi)))
         if self.coin(1, 4):                            # a partial function, later
             spec.invariants.append(("Partial", self.partial()))
         if self.coin(1, 4):                            # deadlock checked by the check block
@@ -236,7 +279,9 @@ class ShapeGen(Gen):
         invs = (["Inv"] if spec.invariant is not None else []) + \
             [n for n, _ in spec.invariants] + [n for n, _ in spec.transitions]
         targets = None
-        if invs and self.coin(1, 2):
+        if "Typed" in invs and self.coin(1, 2):
+            targets = ["Typed"]
+        elif invs and self.coin(1, 2):
             targets = [n for n in invs if self.coin(1, 2)] or [invs[0]]
         lemmas = []
         for k in range(self.pick(3)):

@@ -31,8 +31,11 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 import engine_agreement as E  # noqa: E402
+import reference as R  # noqa: E402
+import test_crosscheck as C  # noqa: E402
 from spec_shapes import shaped_specs  # noqa: E402
 from known_unsound import KNOWN_UNSOUND, known  # noqa: E402
+from stateline.models.runtime import ModelError  # noqa: E402
 
 EXAMPLES = int(os.environ.get("ENGINE_AGREEMENT_EXAMPLES", "500"))
 SEED = os.environ.get("ENGINE_AGREEMENT_SEED")
@@ -59,7 +62,27 @@ def test_every_engine_agrees_with_check(spec):
     agree(spec)
 
 
+@_seeded
+@settings(max_examples=max(1, EXAMPLES * 3 // 5), deadline=None, derandomize=SEED is None,
+          database=None, suppress_health_check=[HealthCheck.too_slow,
+                                                HealthCheck.data_too_large],
+          phases=[Phase.explicit, Phase.generate, Phase.shrink], report_multiple_bugs=False)
+@given(shaped_specs())
+def test_check_agrees_with_the_reference_on_the_shapes(spec):
+    """The judge is right: on the same specs, check's state counts, verdicts,
+    counterexample lengths and run-time errors are the reference interpreter's
+    (tests/reference.py), except for networks and crashes, which it does not model."""
+    if not R.interpreted(spec):
+        return
+    try:
+        C.crosscheck(spec)
+    except ModelError:
+        # check crashes on a temporal predicate that raises (issue 11 item 6)
+        if STRICT or "temporal-predicate-raises" not in KNOWN_UNSOUND or not spec.temporal:
+            raise
+
+
 def test_known_unsound_entries_name_an_issue_item():
     for name, (item, predicate) in KNOWN_UNSOUND.items():
-        assert item.startswith("issue 11 item") or item.startswith("found by"), name
+        assert item.startswith(("issue 11 item", "found by")), name
         assert callable(predicate), name
