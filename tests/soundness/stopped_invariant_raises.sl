@@ -4,11 +4,12 @@
 # depth and report a run-time error that check does not meet.  (check's answer depends
 # on the order of the states here: which one is right is for the fix to decide, but the
 # engines and check must agree.)
-#   stateline check THIS                    Ratio violated (0 steps), exit 1
+#   stateline check THIS                    Ratio violated (0 steps), NotPositive holds, exit 1
 #   stateline prove THIS --bmc 1            run-time error: modulo by zero (0 steps), exit 2
 #   stateline prove THIS --k-induction 2    (run-time errors) violated: after 0 steps
 spec StoppedInvariantRaises
 var x: -1..0 in -1..0
 
 invariant Ratio: 6 % x > 1
+invariant NotPositive: x <= 0
 allow deadlock
