@@ -189,7 +189,7 @@ class Spec:
     check_fair: list = field(default_factory=list)    # check-block fairness: (kind, [targets])
     expect_deadlock: bool = False  # a check block with `expect DeadlockFreedom holds`
     # `network set` with `message M(v: 0..2)`, `send` statements and `on M(m)` handlers
-    # (`m.v` is the local ('local', 'm.v')); with a process's `crash`, the explicit
+    # (`msg.v` is the local ("local", "msg.v")); with a process's `crash`, the explicit
     # reference does not interpret it (`explore` refuses: `interpreted(spec)` is False)
     network: bool = False
     lines: dict = field(default_factory=dict, repr=False)   # property name -> source line
@@ -335,7 +335,7 @@ def to_text(spec: Spec) -> str:
         params = ", ".join(f"{n} in {lo}..{hi}" for n, lo, hi in a.params)
         fair = spec.fair.get(a.name)
         head = (f"fair {fair} " if fair else "") + (
-            "on M(m)" if a.on else f"action {a.name}" + (f"({params})" if a.params else ""))
+            "on M(msg)" if a.on else f"action {a.name}" + (f"({params})" if a.params else ""))
         if a.guard is not None:
             head += f" if {pr.expr(a.guard)}"
         a.line = emit(indent, head + ":")

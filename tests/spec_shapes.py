@@ -105,7 +105,7 @@ class ShapeGen(Gen):
         else:
             guard = self.guard(sc) if self.coin(1, 2) else None
             spec.actions.append(Action(f"a{len(spec.actions)}", p.name, [], guard, [send]))
-        sc["m.v"] = (0, 2)
+        sc["msg.v"] = (0, 2)
         guard = self.guard(sc) if self.coin(1, 2) else None
         body = self.stmts(sc, 1, 1) if self.coin(1, 2) else []
         spec.actions.append(Action("M", p.name, [], guard, body, on=True))

@@ -50,7 +50,14 @@ def main(argv=None) -> int:
     @given(shaped_specs())
     def one(spec):
         stats["specs"] += 1
-        run = E.findings(spec)
+        try:
+            run = E.findings(spec)
+        except Exception as exc:    # noqa: BLE001  (a generator or harness bug: go on)
+            key = ("harness", type(exc).__name__)
+            if key not in counts:
+                say(f"{'=' * 20} {key} (spec {stats['specs']})\n{spec.text}\n{exc}")
+            counts[key] += 1
+            return
         if run.refused:
             stats["refused by the Z3 encoding or the compiler"] += 1
         for f in run.findings:
