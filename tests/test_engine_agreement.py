@@ -86,3 +86,80 @@ def test_known_unsound_entries_name_an_issue_item():
     for name, (item, predicate) in KNOWN_UNSOUND.items():
         assert item.startswith(("issue 11 item", "found by")), name
         assert callable(predicate), name
+
+
+# ---- the reference's new semantics, by hand (docs/language.md, sections 16 and 19) -----
+
+X, Y = ("var", "x"), ("var", "y")
+
+
+def _inc(name, var):
+    return R.Action(name, None, [], None, [R.Assign(var, ("arith", "+", var, ("lit", 1)))])
+
+
+def _spec(vars_, actions, **kw) -> R.Spec:
+    spec = R.Spec(vars_, None, actions, None, **kw)
+    R.to_text(spec)
+    return spec
+
+
+def _int(name, lo, hi, v):
+    return R.VarDecl(name, "int", lo, hi, inits=(v,), init_src=str(v))
+
+
+def test_reference_constraint_is_tlc_semantics():
+    """docs/language.md's Constraint example: 10 states, 21 transitions; the states one
+    step outside the constraint are checked against the invariants, not stored."""
+    spec = _spec([_int("x", 0, 10, 0), _int("y", 0, 10, 0)], [_inc("incx", X), _inc("incy", Y)],
+                 constraints=[("Small", ("cmp", "<=", ("arith", "+", X, Y), ("lit", 3)))],
+                 invariants=[("Bounded", ("cmp", "<=", ("arith", "+", X, Y), ("lit", 4))),
+                             ("Bounded3", ("cmp", "<=", ("arith", "+", X, Y), ("lit", 3)))])
+    ref = R.explore(spec)
+    assert (ref.states, ref.transitions, ref.depth, ref.stop) == (10, 21, 4, "complete")
+    assert ref.props == {"Bounded": ("holds", None), "Bounded3": ("violated", 4),
+                         "DeadlockFreedom": ("holds", None)}
+    C.crosscheck(spec)
+
+
+def test_reference_stuttering_step_violates_a_transition_invariant():
+    touch = R.Action("touch", None, [], None, [R.Assign(X, X)])
+    spec = _spec([_int("x", 0, 2, 0)], [touch],
+                 transitions=[("AlwaysMoves", ("cmp", "!=", ("prime", X), X))])
+    assert "transition AlwaysMoves: x' != x" in spec.text
+    ref = R.explore(spec)
+    assert (ref.states, ref.transitions, ref.depth) == (1, 2, 1)
+    assert ref.props == {"AlwaysMoves": ("violated", 1), "DeadlockFreedom": ("holds", None)}
+    C.crosscheck(spec)
+
+
+def test_reference_stops_evaluating_a_violated_invariant():
+    """docs/language.md's StopChecking: Ratio fails initially and is not evaluated at
+    x = 0, where it would divide by zero."""
+    down = R.Action("down", None, [], ("cmp", ">", X, ("lit", 0)),
+                    [R.Assign(X, ("arith", "-", X, ("lit", 1)))])
+    ratio = ("cmp", ">", ("arith", "//", ("lit", 6), X), ("lit", 3))
+    spec = _spec([_int("x", 0, 2, 2)], [down], allow_deadlock=True,
+                 invariants=[("Ratio", ratio), ("NonNegative", ("cmp", ">=", X, ("lit", 0)))])
+    ref = R.explore(spec)
+    assert (ref.states, ref.transitions, ref.depth, ref.error) == (3, 3, 3, None)
+    assert ref.props == {"Ratio": ("violated", 0), "NonNegative": ("holds", None)}
+    C.crosscheck(spec)
+    # the other order of evaluation: NonNegative first is the same; evaluated at x = 0
+    # (no earlier violation), Ratio raises SL602 on its own line
+    spec.invariants = [("NonNegative", ("cmp", ">=", X, ("lit", 0))),
+                       ("Ratio", ("cmp", ">", ("arith", "//", ("lit", 6), X), ("lit", 0)))]
+    R.to_text(spec)
+    ref = R.explore(spec)
+    assert ref.stop == "model-error"
+    assert ref.error == (2, spec.lines["Ratio"], "division by zero", "SL602")
+    C.crosscheck(spec)
+
+
+def test_reference_deadlock_expected_in_the_check_block():
+    spec = _spec([_int("x", 0, 2, 0)],
+                 [R.Action("inc", None, [], ("cmp", "<", X, ("lit", 2)),
+                           [R.Assign(X, ("arith", "+", X, ("lit", 1)))])],
+                 allow_deadlock=True, expect_deadlock=True)
+    assert spec.text.endswith("allow deadlock\n\ncheck c:\n    expect DeadlockFreedom holds\n")
+    assert R.explore(spec).props == {"DeadlockFreedom": ("violated", 2)}
+    C.crosscheck(spec)
