@@ -211,7 +211,7 @@ class ShapeGen(Gen):
         init = R.Interpreter(spec).initial_states()
         if self.coin(1, 2):                            # transition invariants
             spec.transitions = [(f"T{k}", self.transition()) for k in range(1 + self.pick(2))]
-        if self.coin(1, 3):                            # a constraint, an invariant beyond it
+        if self.coin(1, 2):                            # a constraint, an invariant beyond it
             e = self.measure()
             if e is not None:
                 try:
@@ -236,7 +236,7 @@ class ShapeGen(Gen):
                 if self.coin(1, 2):
                     later = ("or", later, self.bool_expr({}, 1))
                 spec.invariants.append(("Later", later))
-        if self.coin(1, 4) and self.int_vars():        # true by its type: inductive
+        if self.coin(1, 3) and self.int_vars():        # true by its type: inductive
             v = self.choose(self.int_vars())
             spec.invariants.insert(0, ("Typed", ("inrange", ("var", v.name), v.lo, v.hi)))
         if self.coin(1, 4):                            # a partial function, later
@@ -279,12 +279,12 @@ class ShapeGen(Gen):
         invs = (["Inv"] if spec.invariant is not None else []) + \
             [n for n, _ in spec.invariants] + [n for n, _ in spec.transitions]
         targets = None
-        if "Typed" in invs and self.coin(1, 2):
+        if "Typed" in invs and self.coin(2, 3):
             targets = ["Typed"]
         elif invs and self.coin(1, 2):
             targets = [n for n in invs if self.coin(1, 2)] or [invs[0]]
         lemmas = []
-        for k in range(self.pick(3)):
+        for k in range(self.choose((0, 0, 0, 1, 2))):
             opts = ["random", "random"]
             if spec.constraints:
                 opts.append("constraint")

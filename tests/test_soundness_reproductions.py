@@ -52,6 +52,7 @@ REPRODUCTIONS = [
     ("temporal_predicate_raises.sl", None, 2, "temporal-predicate-raises"),
     ("induction_errors_proved.sl", None, 2, "induction-errors-proved-outside-invariant"),
     ("auto_replay_error.sl", None, 2, "auto-replay-meets-error"),
+    ("check_hoisted_require.sl", None, 2, "check-hoists-require-over-error"),
 ]
 
 
