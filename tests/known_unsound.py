@@ -12,6 +12,8 @@ the explicit result, every engine's result).
 
 from __future__ import annotations
 
+import re
+
 
 def _check_verdict(run, prop):
     return next((v for v in run.explicit.verdicts if v.prop == prop), None) \
@@ -34,17 +36,29 @@ def _earlier_violation(run, f) -> bool:
                and len(w.trace) <= n for w in run.explicit.verdicts)
 
 
+def _proved_k(f) -> int:
+    """The k of a finding's "k-inductive" claim (0 if none)."""
+    m = re.search(r"(\d+)-inductive", f.detail)
+    return int(m.group(1)) if m else 0
+
+
+def _transition_violated_within(run, n: int) -> bool:
+    return any(v.kind == "transition" and v.status.value == "violated" and len(v.trace) <= n
+               for v in run.explicit.verdicts)
+
+
 def _k(f) -> bool:
     return f.engine.startswith("k-induction")
 
 
 KNOWN_UNSOUND = {
     # --k-induction's base case checks the state invariants only: a transition
-    # invariant violated within K-1 steps is "proved".
+    # invariant violated within k-1 steps is "proved"; and when every path of the step
+    # case breaks a transition invariant, every property is (state invariants too).
     "kinduction-base-case-skips-transitions": (
         "issue 11 item 1",
-        lambda f, run: _k(f) and f.kind == "transition" and f.what == "proved-violated"
-        and not _stuttering(run, f)),
+        lambda f, run: _k(f) and f.what == "proved-violated"
+        and _transition_violated_within(run, _proved_k(f) - 1)),
     # --k-induction's paths are of distinct states: a state-preserving step never
     # breaks a transition invariant there.
     "kinduction-drops-stuttering-steps": (

@@ -43,6 +43,7 @@ class SpecFile:
 # (spec file, proof file or None, --k-induction K, the KNOWN_UNSOUND entry it shows)
 REPRODUCTIONS = [
     ("kinduction_base_transition.sl", None, 2, "kinduction-base-case-skips-transitions"),
+    ("kinduction_vacuous_path.sl", None, 2, "kinduction-base-case-skips-transitions"),
     ("kinduction_stutter.sl", None, 1, "kinduction-drops-stuttering-steps"),
     ("induction_constraint_others.sl", "induction_constraint_others.proof.sl", 2,
      "induction-others-within-constraint-only"),
