@@ -230,12 +230,8 @@ class ShapeGen(Gen):
             except R.RefError:
                 pass
             spec.invariants.insert(self.pick(len(spec.invariants) + 1), ("Early", p))
-            if self.undefined is not None and self.coin(1, 2):
-                # violated only where Early (no longer evaluated) cannot be evaluated
-                later = ("not", self.undefined)
-                if self.coin(1, 2):
-                    later = ("or", later, self.bool_expr({}, 1))
-                spec.invariants.append(("Later", later))
+            if self.undefined is not None and self.coin(2, 3):
+                self.later(spec, init[0])
         if self.coin(1, 3) and self.int_vars():        # true by its type: inductive
             v = self.choose(self.int_vars())
             spec.invariants.insert(0, ("Typed", ("inrange", ("var", v.name), v.lo, v.hi)))
@@ -244,7 +240,7 @@ class ShapeGen(Gen):
         if self.coin(1, 4):                            # deadlock checked by the check block
             spec.allow_deadlock = True
             spec.expect_deadlock = True
-        if self.coin(1, 4):                            # liveness
+        if self.coin(1, 3):                            # liveness
             self.liveness(spec)
         self.unsafe = unsafe
         spec.proof = self.proof(spec) if self.coin(1, 2) else None
@@ -254,6 +250,26 @@ class ShapeGen(Gen):
         if spec.proof is not None:
             spec.proof.to_text(spec)
         return spec
+
+    def later(self, spec: Spec, init: tuple):
+        """An invariant violated only where (or only after) Early, which check no longer
+        evaluates, cannot be evaluated: the engines must not cut those states off."""
+        undefined = self.undefined
+        grow = [v for v in self.int_vars() if v.inits[0] < v.hi]
+        if not grow or self.coin(1, 3):
+            later = ("not", undefined)
+            if self.coin(1, 2):
+                later = ("or", later, self.bool_expr({}, 1))
+            spec.invariants.append(("Later", later))
+            return
+        # a step enabled only there, and an invariant the step (or the next) breaks
+        v = self.choose(grow)
+        x = ("var", v.name)
+        spec.actions.append(Action(f"a{len(spec.actions)}", None, [],
+                                   ("and", undefined, ("cmp", "<", x, lit(v.hi))),
+                                   [Assign(x, ("arith", "+", x, lit(1)))]))
+        spec.invariants.append(("Later", ("cmp", "<=", x,
+                                          lit(min(v.inits[0] + self.pick(2), v.hi - 1)))))
 
     def liveness(self, spec: Spec):
         forms = ("eventually", "always eventually", "eventually always", "leads_to")
@@ -265,7 +281,7 @@ class ShapeGen(Gen):
         for a in spec.actions:
             if self.coin(1, 3):
                 spec.fair[a.name] = self.choose(("weak", "strong"))
-        if self.coin(1, 2):
+        if self.coin(2, 3):
             targets = []
             for a in spec.actions:
                 if self.coin(1, 2):
