@@ -111,7 +111,11 @@ def run_engines(spec, engines: tuple[str, ...] | None = None) -> Run:
     except SpecError as exc:
         run.refused = exc.diagnostics[0].message
         return run
-    run.bmc_depth = max(0, min(run.explicit.stats.depth, MAX_DEPTH))
+    # deep enough for every shortest violation (a step out of the last level, or out
+    # of the constraint, has the length of the search's depth) and every lasso printed
+    lassos = [len(v.trace) for v in run.explicit.verdicts
+              if v.kind == "temporal" and v.trace is not None]
+    run.bmc_depth = max(0, min(max([run.explicit.stats.depth] + lassos), MAX_DEPTH))
     todo = [("bmc", ProveOptions("bmc", run.bmc_depth, timeout=Z3_SECONDS), False)] + \
         engines_for(spec)
     proof = None
