@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import signal
 import sys
 import time
 from pathlib import Path
@@ -44,12 +45,27 @@ def main(argv=None) -> int:
             out.write(text + "\n")
             out.flush()
 
+    def summary():
+        say(f"specs {stats['specs']} in {time.time() - started:.0f} s; " +
+            ", ".join(f"{k}: {v}" for k, v in stats.items() if k != "specs"))
+        for key, n in counts.most_common():
+            say(f"{n:6d}  {key}")
+
+    def stop(signum, frame):
+        say("stopped by a signal")
+        summary()
+        sys.exit(1)
+
+    signal.signal(signal.SIGTERM, stop)
+
     @seed(args.seed)
     @settings(max_examples=args.n, deadline=None, database=None,
               suppress_health_check=list(HealthCheck), phases=[Phase.generate])
     @given(shaped_specs())
     def one(spec):
         stats["specs"] += 1
+        if stats["specs"] % 500 == 0:
+            say(f"... {stats['specs']} specs, {time.time() - started:.0f} s")
         try:
             run = E.findings(spec)
         except Exception as exc:    # noqa: BLE001  (a generator or harness bug: go on)
@@ -70,10 +86,7 @@ def main(argv=None) -> int:
             counts[key] += 1
 
     one()
-    say(f"specs {stats['specs']} in {time.time() - started:.0f} s; " +
-        ", ".join(f"{k}: {v}" for k, v in stats.items() if k != "specs"))
-    for key, n in counts.most_common():
-        say(f"{n:6d}  {key}")
+    summary()
     return 0
 
 
