@@ -185,11 +185,18 @@ def findings(spec, engines: tuple[str, ...] | None = None) -> Run:
                                 f"check: {n} steps; {label}: {len(o.trace)} steps"))
         if label == "bmc":
             bmc_findings(run, r, ex, verdicts, e_err, complete, all_violated, add)
-        elif r.failure is not None or any(o.kind == "errors" and o.claim is Claim.VIOLATED
-                                          for o in r.obligations):
-            if ex.failure is None and ex.stop.value == "complete":
+        else:
+            found = [len(o.trace) for o in r.obligations
+                     if o.kind == "errors" and o.claim is Claim.VIOLATED and o.trace is not None]
+            if r.failure is not None and r.failure.trace is not None:
+                found.append(len(r.failure.trace))
+            if (found or r.failure is not None) and ex.failure is None and \
+                    ex.stop.value == "complete":
                 add(Finding(label, ERRORS, "errors", "error-differs",
                             "the engine finds a run-time error, check none"))
+            elif found and e_err is not None and not all_violated and min(found) != e_err:
+                add(Finding(label, ERRORS, "errors", "error-differs",
+                            f"check: after {e_err} steps; {label}: after {min(found)} steps"))
         if label.startswith("induction+proof") and isinstance(run.spec, R.Spec) and \
                 R.interpreted(run.spec):
             lemma_findings(run, r, add)
