@@ -78,6 +78,10 @@ KNOWN_UNSOUND = {
         "issue 11 item 4",
         lambda f, run: f.engine == "auto" and f.what == "proved-violated"
         and _earlier_violation(run, f)),
+    "stopped-invariant-cuts-lassos": (
+        "issue 11 item 4",
+        lambda f, run: f.engine == "bmc" and f.what == "lasso-missed"
+        and _earlier_violation(run, f)),
     "stopped-invariant-raises": (
         "issue 11 item 4",
         lambda f, run: f.what == "error-differs" and run.explicit.failure is None

@@ -48,6 +48,7 @@ REPRODUCTIONS = [
     ("induction_constraint_others.sl", "induction_constraint_others.proof.sl", 2,
      "induction-others-within-constraint-only"),
     ("stopped_invariant_cuts_states.sl", None, 2, "stopped-invariant-cuts-states"),
+    ("stopped_invariant_cuts_lasso.sl", None, 2, "stopped-invariant-cuts-lassos"),
     ("stopped_invariant_raises.sl", None, 2, "stopped-invariant-raises"),
     ("induction_skips_deadlock.sl", None, 2, "induction-skips-deadlock"),
     ("temporal_predicate_raises.sl", None, 2, "temporal-predicate-raises"),
