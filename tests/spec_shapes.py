@@ -160,14 +160,14 @@ class ShapeGen(Gen):
             return ("get", m.name, lit(m.klo + self.pick(2)))
         return ("pvar", self.proc.name, "c", lit(self.proc.lo + self.pick(2)))
 
-    def partial(self):
+    def partial(self, prefer_sets: bool = False):
         """A predicate with a partial function, guarded (total) or not; `self.undefined`
         is then the condition where it cannot be evaluated (None: total)."""
         sets = self.of_kind("set")
         ints = self.int_vars()
         opts = []
         if sets:
-            opts += ["min", "min"]
+            opts += ["min", "min"] + (["min"] * 4 if prefer_sets else [])
         if ints:
             opts += ["div", "div"]
         self.undefined = None
@@ -221,17 +221,23 @@ class ShapeGen(Gen):
                 bound = v0 + self.pick(3) - (1 if self.coin(1, 6) else 0)
                 spec.constraints = [("C", ("cmp", "<=", e, lit(bound)))]
                 spec.invariants.append(("Beyond", ("cmp", "<=", e, lit(bound + self.pick(2)))))
-        if self.coin(1, 3):                            # an invariant false initially
+        if self.coin(1, 2):                            # an invariant false initially
+            sets = self.of_kind("set")
+            if sets and not sets[0].inits[0] and self.coin(3, 4):
+                sets[0].inits, sets[0].init_src = (frozenset({sets[0].lo}),), f"{{{sets[0].lo}}}"
+                init = R.Interpreter(spec).initial_states()     # min(s) defined initially
             self.undefined = None
-            p = self.partial() if self.coin(2, 3) else self.bool_expr({}, 1)
+            p = self.partial(prefer_sets=True) if self.coin(2, 3) else self.bool_expr({}, 1)
             try:
                 if R.Interpreter(spec).ev(p, list(init[0]), {}):
                     p = ("not", p)
             except R.RefError:
                 pass
             spec.invariants.insert(self.pick(len(spec.invariants) + 1), ("Early", p))
-            if self.undefined is not None and self.coin(2, 3):
+            if self.undefined is not None and self.coin(3, 4):
                 self.later(spec, init[0])
+        if self.coin(1, 6):                            # issue 11 item 4, whole
+            self.stopped(spec)
         if self.coin(1, 3) and self.int_vars():        # true by its type: inductive
             v = self.choose(self.int_vars())
             spec.invariants.insert(0, ("Typed", ("inrange", ("var", v.name), v.lo, v.hi)))
@@ -255,7 +261,16 @@ class ShapeGen(Gen):
         """An invariant violated only where (or only after) Early, which check no longer
         evaluates, cannot be evaluated: the engines must not cut those states off."""
         undefined = self.undefined
-        grow = [v for v in self.int_vars() if v.inits[0] < v.hi]
+        if self.coin(2, 3):                 # a step into the states where it is undefined
+            what = undefined[2]             # ('len', s) or ('var', x)
+            target = what[1] if what[0] == "len" else what
+            decl = next(v for v in self.vars if v.name == target[1])
+            if decl.kind == "set" or decl.lo <= 0 <= decl.hi:
+                empty = ("setlit", ()) if decl.kind == "set" else lit(0)
+                spec.actions.append(Action(f"a{len(spec.actions)}", None, [], None,
+                                           [Assign(target, empty)]))
+        grow = [v for v in self.int_vars() if v.inits[0] < v.hi and
+                ("var", v.name) != undefined[2]]
         if not grow or self.coin(1, 3):
             later = ("not", undefined)
             if self.coin(1, 2):
@@ -270,6 +285,38 @@ class ShapeGen(Gen):
                                    [Assign(x, ("arith", "+", x, lit(1)))]))
         spec.invariants.append(("Later", ("cmp", "<=", x,
                                           lit(min(v.inits[0] + self.pick(2), v.hi - 1)))))
+
+    def stopped(self, spec: Spec):
+        """`MinBig: min(s) > k`, false initially (so check stops evaluating it), an action
+        that empties `s` (where MinBig cannot be evaluated), a counter that only steps
+        there, and `Counted`, which the counter breaks: check violates Counted, and an
+        engine that drops the states where MinBig is undefined does not."""
+        s = next((v for v in self.vars if v.kind == "set"), None)
+        if s is None:
+            s = R.VarDecl("s", "set", 0, 1, inits=(frozenset(),), init_src="{}")
+            self.vars.append(s)
+        if not s.inits[0]:
+            s.inits, s.init_src = (frozenset({s.lo}),), f"{{{s.lo}}}"
+        f = self.choose(("smin", "smax"))
+        k = max(s.inits[0]) + self.pick(2)
+        spec.invariants.insert(self.pick(len(spec.invariants) + 1),
+                               ("MinBig", ("cmp", ">", (f, ("var", "s")), lit(k))))
+        guard = self.guard({}) if self.coin(1, 3) else None
+        spec.actions.append(Action(f"a{len(spec.actions)}", None, [], guard,
+                                   [Assign(("var", "s"), ("setlit", ()))]))
+        ints = [v for v in self.int_vars() if v.inits[0] < v.hi]
+        if ints and self.coin(2, 3):
+            v = self.choose(ints)
+        else:
+            v = R.VarDecl("z", "int", 0, 2, inits=(0,), init_src="0")
+            self.vars.append(v)
+        x = ("var", v.name)
+        spec.actions.append(Action(f"a{len(spec.actions)}", None, [],
+                                   ("and", ("cmp", "==", ("len", ("var", "s")), lit(0)),
+                                    ("cmp", "<", x, lit(v.hi))),
+                                   [Assign(x, ("arith", "+", x, lit(1)))]))
+        spec.invariants.append(("Counted", ("cmp", "<=", x,
+                                            lit(min(v.inits[0] + self.pick(2), v.hi - 1)))))
 
     def liveness(self, spec: Spec):
         forms = ("eventually", "always eventually", "eventually always", "leads_to")
