@@ -20,13 +20,6 @@ def _check_verdict(run, prop):
         if run.explicit is not None else None
 
 
-def _stuttering(run, f) -> bool:
-    """Does check's counterexample to `f.prop` end in a step that changes nothing?"""
-    v = _check_verdict(run, f.prop)
-    return v is not None and v.trace is not None and len(v.trace) > 0 and \
-        not v.trace.steps[-1].changes and not v.trace.steps[-1].sent
-
-
 def _earlier_violation(run, f) -> bool:
     """Has check found another invariant violated no later than `f.prop` (so that it
     stopped evaluating it there)?"""
@@ -59,12 +52,13 @@ KNOWN_UNSOUND = {
         "issue 11 item 1",
         lambda f, run: _k(f) and f.what == "proved-violated"
         and _transition_violated_within(run, _proved_k(f) - 1)),
-    # --k-induction's paths are of distinct states: a state-preserving step never
+    # --k-induction's paths are of distinct states, the state after the breaking step
+    # included: a state-preserving step, or a step back to a state on the path, never
     # breaks a transition invariant there.
     "kinduction-drops-stuttering-steps": (
         "issue 11 item 2",
         lambda f, run: _k(f) and f.kind == "transition" and f.what == "proved-violated"
-        and _stuttering(run, f)),
+        and not _transition_violated_within(run, _proved_k(f) - 1)),
     # --induction with a `prove` line judges the other invariants within the constraint
     # only ("implied by the inductive invariant"), not on the states one step beyond it.
     "induction-others-within-constraint-only": (

@@ -45,6 +45,7 @@ REPRODUCTIONS = [
     ("kinduction_base_transition.sl", None, 2, "kinduction-base-case-skips-transitions"),
     ("kinduction_vacuous_path.sl", None, 2, "kinduction-base-case-skips-transitions"),
     ("kinduction_stutter.sl", None, 1, "kinduction-drops-stuttering-steps"),
+    ("kinduction_step_back.sl", None, 2, "kinduction-drops-stuttering-steps"),
     ("induction_constraint_others.sl", "induction_constraint_others.proof.sl", 2,
      "induction-others-within-constraint-only"),
     ("stopped_invariant_cuts_states.sl", None, 2, "stopped-invariant-cuts-states"),
