@@ -205,7 +205,8 @@ def findings(spec, engines: tuple[str, ...] | None = None) -> Run:
 
 def bmc_findings(run, r, ex, verdicts, e_err, complete, all_violated, add):
     depth = run.bmc_depth
-    b_err = len(r.failure.trace) if r.failure is not None else None
+    b_err = (len(r.failure.trace) if r.failure.trace is not None else 0) \
+        if r.failure is not None else None
     if e_err is not None or b_err is not None:
         if not all_violated and (e_err is None or e_err <= depth) and e_err != b_err:
             add(Finding("bmc", ERRORS, "errors", "error-differs",
