@@ -17,18 +17,25 @@ a random invariant) and adds, each with some probability:
   possibly empty set, `//` and `%` by a state variable, guarded or not;
 * deadlock expectations: `allow deadlock` at the top and `expect DeadlockFreedom holds`
   in the check block;
+* the whole shape of issue 11 item 4: `MinBig: min(s) > k` false initially, an action
+  emptying `s`, a counter stepping only while `s` is empty, an invariant it breaks;
+* an invariant true by its variable's type (`Typed`), often the only one a proof file
+  names, so that `--induction` succeeds and judges the others;
 * temporal properties (`eventually`, `always eventually`, `eventually always`,
   `leads_to`) with fairness on action declarations (`fair weak action a:`) and in the
-  check block (`fair strong a0, P.a1`);
+  check block (`fair strong a0, P.a1, P`);
+* a `network set` with `message M(v: 0..2)`: a process action sends, a handler of the
+  process receives (a self-loop when its body changes nothing, or is `pass`);
+* crashes of the process (`crash recover`, `crash stop`, with or without `max 1`);
 * for `--induction` and `--k-induction`, a proof file (`spec.proof`, a `ProofDraw`):
   sometimes a `prove` line naming some of the invariants, and lemmas that may be true
   or false (the constraint's expression, an invariant's, random predicates).
 
 Everything here is a `reference.Spec`, so the reference interpreter
-(`tests/reference.py`) explores it too: `tests/test_crosscheck.py` cross-checks the
-explicit checker's state counts, verdicts, counterexample lengths and run-time errors
-on these specs, and `tests/test_engine_agreement.py` compares every Z3 engine with the
-explicit checker on them.  Constraints and transition invariants are kept total (they
+(`tests/reference.py`) explores it too, except networks and crashes:
+`tests/test_engine_agreement.py` cross-checks the explicit checker's state counts,
+verdicts, counterexample lengths and run-time errors on these specs against it (with
+`test_crosscheck.crosscheck`), and compares every Z3 engine with the explicit checker.  Constraints and transition invariants are kept total (they
 never raise); invariants and temporal properties may raise.
 """
 
