@@ -47,10 +47,11 @@ def _k(f) -> bool:
 KNOWN_UNSOUND = {
     # --k-induction's base case checks the state invariants only: a transition
     # invariant violated within k-1 steps is "proved"; and when every path of the step
-    # case breaks a transition invariant, every property is (state invariants too).
+    # case breaks a transition invariant, every property is (state invariants and the
+    # absence of run-time errors too).
     "kinduction-base-case-skips-transitions": (
         "issue 11 item 1",
-        lambda f, run: _k(f) and f.what == "proved-violated"
+        lambda f, run: _k(f) and f.what in ("proved-violated", "errors-proved")
         and _transition_violated_within(run, _proved_k(f) - 1)),
     # --k-induction's paths are of distinct states, the state after the breaking step
     # included: a state-preserving step, or a step back to a state on the path, never
