@@ -120,6 +120,7 @@ class ProcDecl:
     lo: int                        # instances lo..hi
     hi: int
     vars: list[VarDecl]
+    crash: str = ""                # e.g. "crash recover max 1" (not interpreted here)
 
     @property
     def instances(self) -> range:
@@ -155,6 +156,14 @@ class Action:
     guard: tuple | None
     body: list
     line: int = 0
+    on: bool = False               # a handler `on M(m)` of the network's message
+
+
+@dataclass
+class Send:
+    """`send M(value)` on a `network set` (not interpreted here)."""
+    value: tuple
+    line: int = 0
 
 
 @dataclass
@@ -168,6 +177,22 @@ class Spec:
     minimal_parens: bool = False
     name: str = "Gen"
     text: str = field(default="", repr=False)
+    # The shapes of tests/spec_shapes.py (all optional; printed after `Inv`):
+    invariants: list = field(default_factory=list)    # more invariants: (name, expr)
+    transitions: list = field(default_factory=list)   # transition invariants: (name, expr)
+    constraints: list = field(default_factory=list)   # constraints: (name, expr)
+    # temporal properties (name, form, p, q): form 'eventually' | 'always eventually' |
+    # 'eventually always' | 'leads_to' (q only there).  The reference does not decide
+    # them; their presence only turns off the early stop, as in the checker.
+    temporal: list = field(default_factory=list)
+    fair: dict = field(default_factory=dict)          # action name -> 'weak' | 'strong'
+    check_fair: list = field(default_factory=list)    # check-block fairness: (kind, [targets])
+    expect_deadlock: bool = False  # a check block with `expect DeadlockFreedom holds`
+    # `network set` with `message M(v: 0..2)`, `send` statements and `on M(m)` handlers
+    # (`msg.v` is the local ("local", "msg.v")); with a process's `crash`, the explicit
+    # reference does not interpret it (`explore` refuses: `interpreted(spec)` is False)
+    network: bool = False
+    lines: dict = field(default_factory=dict, repr=False)   # property name -> source line
 
 
 # ---- printing ---------------------------------------------------------------------------
@@ -229,6 +254,10 @@ class Printer:
             return f"{e[1]}({x(e[2])}, {x(e[3])})"
         if tag == "len":
             return f"len({x(e[1])})"
+        if tag in ("smin", "smax"):
+            return f"{tag[1:]}({x(e[1])})"
+        if tag == "prime":
+            return f"{x(e[1], ATOM)}'"
         if tag == "cmp":
             return f"{x(e[2], 6)} {e[1]} {x(e[3], 6)}"
         if tag == "and":
@@ -293,6 +322,8 @@ def to_text(spec: Spec) -> str:
                 st.line = emit(indent, f"require {pr.expr(st.cond)}")
             elif isinstance(st, Assign):
                 st.line = emit(indent, f"{pr.target(st.target)} := {pr.expr(st.value)}")
+            elif isinstance(st, Send):
+                st.line = emit(indent, f"send M({pr.expr(st.value)})")
             else:
                 st.line = emit(indent, f"if {pr.expr(st.cond)}:")
                 block(indent + 1, st.then)
@@ -302,7 +333,9 @@ def to_text(spec: Spec) -> str:
 
     def action(indent: int, a: Action):
         params = ", ".join(f"{n} in {lo}..{hi}" for n, lo, hi in a.params)
-        head = f"action {a.name}" + (f"({params})" if a.params else "")
+        fair = spec.fair.get(a.name)
+        head = (f"fair {fair} " if fair else "") + (
+            "on M(msg)" if a.on else f"action {a.name}" + (f"({params})" if a.params else ""))
         if a.guard is not None:
             head += f" if {pr.expr(a.guard)}"
         a.line = emit(indent, head + ":")
@@ -312,12 +345,17 @@ def to_text(spec: Spec) -> str:
         p = spec.proc
         lines.append("")
         emit(0, f"process {p.name}(self in {p.lo}..{p.hi}):")
+        if p.crash:
+            emit(1, p.crash)
         for v in p.vars:
             var(1, v)
         for a in spec.actions:
             if a.proc == p.name:
                 action(1, a)
 
+    if spec.network:
+        emit(0, "network set")
+        emit(0, "message M(v: 0..2)")
     for v in spec.vars:
         var(0, v)
     if spec.proc is not None and spec.proc_first:
@@ -328,12 +366,30 @@ def to_text(spec: Spec) -> str:
             action(0, a)
     if spec.proc is not None and not spec.proc_first:
         process()
-    if spec.invariant is not None:
+    props = ([("invariant", "Inv", spec.invariant)] if spec.invariant is not None else []) + \
+        [("invariant", n, e) for n, e in spec.invariants] + \
+        [("transition", n, e) for n, e in spec.transitions] + \
+        [("constraint", n, e) for n, e in spec.constraints]
+    if props:
         lines.append("")
-        emit(0, f"invariant Inv: {pr.expr(spec.invariant)}")
+    for kind, name, e in props:
+        spec.lines[name] = emit(0, f"{kind} {name}: {pr.expr(e)}")
+    for name, form, p, q in spec.temporal:
+        body = f"{pr.expr(p, ATOM)} leads_to {pr.expr(q, ATOM)}" if form == "leads_to" \
+            else f"{form} {pr.expr(p, ATOM)}"
+        spec.lines[name] = emit(0, f"property {name}: {body}")
     if spec.allow_deadlock:
         lines.append("")
         emit(0, "allow deadlock")
+    if spec.expect_deadlock or spec.check_fair:
+        lines.append("")
+        emit(0, "check c:")
+        for kind, targets in spec.check_fair:
+            emit(1, f"fair {kind} {', '.join(targets)}")
+        if spec.expect_deadlock:
+            emit(1, "expect DeadlockFreedom holds")
+        else:
+            emit(1, "allow deadlock" if spec.allow_deadlock else "expect DeadlockFreedom holds")
     spec.text = "\n".join(lines) + "\n"
     return spec.text
 
@@ -342,12 +398,14 @@ def to_text(spec: Spec) -> str:
 
 
 class RefError(Exception):
-    """A run-time error of the spec (reference semantics)."""
+    """A run-time error of the spec (reference semantics): SL601 (out of range) or SL602
+    (an operation undefined on its operands)."""
 
-    def __init__(self, message: str, line: int = 0):
+    def __init__(self, message: str, line: int = 0, code: str = "SL601"):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.code = code
 
 
 class _Disabled(Exception):
@@ -426,7 +484,7 @@ class Interpreter:
             if op == "*":
                 return a * b
             if b == 0:
-                raise RefError("division by zero")
+                raise RefError("division by zero", code="SL602")
             return a // b if op == "//" else a % b
         if tag == "neg":
             return -ev(e[1], cur, env)
@@ -436,6 +494,13 @@ class Interpreter:
             return min(a, b) if e[1] == "min" else max(a, b)
         if tag == "len":
             return len(ev(e[1], cur, env))
+        if tag in ("smin", "smax"):
+            elems = ev(e[1], cur, env)
+            if not elems:
+                raise RefError(f"{e[0][1:]} of an empty set", code="SL602")
+            return min(elems) if tag == "smin" else max(elems)
+        if tag == "prime":
+            return ev(e[1], env["'"], env)
         if tag == "cmp":
             a = ev(e[2], cur, env)
             b = ev(e[3], cur, env)
@@ -582,76 +647,166 @@ class RefResult:
     invariant_len: int | None         # steps of the shortest counterexample
     deadlock: str | None              # status of DeadlockFreedom; None: deadlock allowed
     deadlock_len: int | None
-    error: tuple[int, int, str] | None  # (trace steps to the state expanded, line, message)
+    # (trace steps to the state expanded or evaluated -- None: no trace, an initial state
+    # outside the constraint --, line, message, code)
+    error: tuple | None
     deadlock_reachable: bool | None = None   # known only if the whole space was explored
+    # every safety property (invariants, transition invariants, DeadlockFreedom when
+    # checked) -> (status, length of the shortest counterexample or None)
+    props: dict = field(default_factory=dict)
+    # every state generated (explored, or discarded by a constraint) before the search
+    # ended, in the order generated
+    generated: list = field(default_factory=list, repr=False)
+
+
+def interpreted(spec: Spec) -> bool:
+    """Does `explore` interpret this spec (no network, no crashes)?"""
+    return not spec.network and not (spec.proc is not None and spec.proc.crash)
 
 
 def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) -> RefResult:
     """Breadth-first search; with `early_stop=False` the search goes on after every
-    property is violated (to learn whether a run-time error is reachable at all)."""
+    property is violated (to learn whether a run-time error is reachable at all).
+
+    Properties, as the checker documents them (docs/language.md, sections 16-19): the
+    invariants (`Inv`, then `spec.invariants`) are evaluated, in declaration order, on
+    every new state and on every state generated outside the constraints (not stored,
+    not explored, not counted); a violated invariant is no longer evaluated; an error
+    evaluating one stops the search.  Transition invariants are evaluated on every step
+    from an expanded state (stuttering steps and steps out of the constraint included);
+    deadlock on every expanded state without successors.  Temporal properties turn the
+    early stop off (the checker then needs the whole graph)."""
+    if not interpreted(spec):
+        raise NotImplementedError("the reference does not interpret networks or crashes")
     it = Interpreter(spec)
-    check_inv = spec.invariant is not None
-    check_dl = not spec.allow_deadlock
-    total = int(check_inv) + int(check_dl)
+    invs = ([("Inv", spec.invariant)] if spec.invariant is not None else []) + \
+        list(spec.invariants)
+    trans = list(spec.transitions)
+    check_dl = not spec.allow_deadlock or spec.expect_deadlock
+    total = 0 if spec.temporal else len(invs) + len(trans) + int(check_dl)
     index: dict[tuple, int] = {}
     states: list[tuple] = []
     level: list[int] = []
-    found: dict[str, int] = {}         # property -> index of the violating state
+    generated: list[tuple] = []
+    found: dict[str, int] = {}         # property -> length of its shortest counterexample
+
+    def violated(t: tuple) -> list[str]:
+        bad = []
+        for name, e in invs:
+            if name in found:
+                continue
+            try:
+                ok = it.ev(e, list(t), {})
+            except RefError as exc:
+                exc.line = spec.lines.get(name, 0)
+                raise
+            if not ok:
+                bad.append(name)
+        return bad
+
+    def within(t: tuple) -> bool:
+        return all(it.ev(e, list(t), {}) for _, e in spec.constraints)
 
     def add(t: tuple, lv: int):
         index[t] = len(states)
         states.append(t)
         level.append(lv)
-        if check_inv and "inv" not in found and not it.invariant(t):
-            found["inv"] = len(states) - 1
+        for name in violated(t):
+            found[name] = lv - 1
 
     transitions = 0
-    for t in it.initial_states():
-        transitions += 1
-        if t not in index:
-            add(t, 1)
-    depth = 1 if states else 0
+    depth = 0
     stop = "complete"
     error = None
     any_deadlock = False
     i = 0
-    while i < len(states):
-        if len(states) > max_states:
-            raise RuntimeError(f"reference: more than {max_states} states")
-        depth = level[i]
-        try:
-            succ = it.successors(states[i])
-        except RefError as exc:
-            stop = "model-error"
-            error = (level[i] - 1, exc.line, exc.message)
-            break
-        transitions += len(succ)
-        if not succ:
-            any_deadlock = True
-            if check_dl and "dl" not in found:
-                found["dl"] = i
-        for _, t in succ:
-            if t not in index:
-                add(t, level[i] + 1)
-        i += 1
-        if early_stop and total and len(found) >= total:
-            stop = "all-violated"
-            break
+    try:
+        for t in it.initial_states():
+            transitions += 1
+            if t in index:
+                continue
+            generated.append(t)
+            if not within(t):
+                try:
+                    for name in violated(t):
+                        found[name] = 0
+                except RefError as exc:
+                    stop, error = "model-error", (None, exc.line, exc.message, exc.code)
+                    break
+                continue
+            try:
+                add(t, 1)
+            except RefError as exc:
+                stop, error = "model-error", (0, exc.line, exc.message, exc.code)
+                break
+        else:
+            depth = 1 if states else 0
+        while stop == "complete" and i < len(states):
+            if len(states) > max_states:
+                raise RuntimeError(f"reference: more than {max_states} states")
+            s, lv = states[i], level[i]
+            depth = lv
+            try:
+                succ = it.successors(s)
+            except RefError as exc:
+                stop, error = "model-error", (lv - 1, exc.line, exc.message, exc.code)
+                break
+            transitions += len(succ)
+            if not succ:
+                any_deadlock = True
+                if check_dl and "DeadlockFreedom" not in found:
+                    found["DeadlockFreedom"] = lv - 1
+            open_ = [(n, e) for n, e in trans if n not in found]
+            for _, t in succ:
+                for name, e in open_:
+                    if not it.ev(e, list(s), {"'": list(t)}) and name not in found:
+                        found[name] = lv
+            for _, t in succ:
+                if t in index:
+                    continue
+                generated.append(t)
+                if not within(t):
+                    try:
+                        bad = violated(t)
+                    except RefError as exc:        # reported with the path to s
+                        stop, error = "model-error", (lv - 1, exc.line, exc.message, exc.code)
+                        break
+                    for name in bad:
+                        found[name] = lv
+                    continue
+                try:
+                    add(t, lv + 1)
+                except RefError as exc:            # reported with the path to t
+                    stop, error = "model-error", (lv, exc.line, exc.message, exc.code)
+                    break
+            if stop != "complete":
+                break
+            i += 1
+            if early_stop and total and len(found) >= total:
+                stop = "all-violated"
+                break
+    except RefError as exc:
+        raise AssertionError(f"a constraint or transition invariant failed to evaluate: "
+                             f"{exc.message} (the generator keeps them total)") from None
 
-    def status(key: str) -> str:
+    def status(key: str) -> tuple:
         if key in found:
-            return "violated"
-        return "holds" if stop != "model-error" else "unknown"
+            return "violated", found[key]
+        return ("holds" if stop != "model-error" else "unknown"), None
 
+    props = {name: status(name) for name, _ in invs + trans}
+    if check_dl:
+        props["DeadlockFreedom"] = status("DeadlockFreedom")
+    inv = props.get("Inv")
+    dl = props.get("DeadlockFreedom")
     return RefResult(
         states=len(states), transitions=transitions, depth=depth, stop=stop,
-        invariant=status("inv") if check_inv else None,
-        invariant_len=level[found["inv"]] - 1 if "inv" in found else None,
-        deadlock=status("dl") if check_dl else None,
-        deadlock_len=level[found["dl"]] - 1 if "dl" in found else None,
+        invariant=inv[0] if inv else None, invariant_len=inv[1] if inv else None,
+        deadlock=dl[0] if dl else None, deadlock_len=dl[1] if dl else None,
         error=error,
         deadlock_reachable=any_deadlock if stop == "complete" else (True if any_deadlock
-                                                                    else None))
+                                                                    else None),
+        props=props, generated=generated)
 
 
 # ---- replaying a counterexample -------------------------------------------------------------

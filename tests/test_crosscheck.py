@@ -560,10 +560,7 @@ def summary(res) -> dict:
 def ref_summary(ref: R.RefResult) -> dict:
     out = {"states": ref.states, "transitions": ref.transitions, "depth": ref.depth,
            "stop": ref.stop}
-    if ref.invariant is not None:
-        out["Inv"] = (ref.invariant, ref.invariant_len)
-    if ref.deadlock is not None:
-        out["DeadlockFreedom"] = (ref.deadlock, ref.deadlock_len)
+    out.update(ref.props)
     if ref.error is not None:
         out["error"] = ref.error
     return out
@@ -586,24 +583,25 @@ def crosscheck(spec: Spec):
     assert (st_.states, st_.transitions, st_.depth) == (ref.states, ref.transitions, ref.depth), \
         "statistics differ" + context
     assert res.stop.value == ref.stop, "stop reason differs" + context
-    verdicts = {v.prop: v for v in res.verdicts}
-    expected = (["Inv"] if spec.invariant is not None else []) + \
-        (["DeadlockFreedom"] if not spec.allow_deadlock else [])
-    assert sorted(verdicts) == sorted(expected), "properties differ" + context
+    verdicts = {v.prop: v for v in res.verdicts if v.kind != "temporal"}
+    assert sorted(verdicts) == sorted(ref.props), "properties differ" + context
     interp = R.Interpreter(spec)
-    for name, status, length in (("Inv", ref.invariant, ref.invariant_len),
-                                 ("DeadlockFreedom", ref.deadlock, ref.deadlock_len)):
-        if name not in verdicts:
-            continue
+    exprs = dict(spec.invariants + spec.transitions)
+    if spec.invariant is not None:
+        exprs["Inv"] = spec.invariant
+    for name, (status, length) in ref.props.items():
         v = verdicts[name]
         assert v.status.value == status, f"{name} verdict differs" + context
         if status == "violated":
             assert v.trace is not None and len(v.trace.steps) == length, \
                 f"{name} counterexample length differs" + context
             states = replay(spec, v.trace)
-            if name == "Inv":
-                assert not interp.invariant(states[-1]), "trace does not end in a violation" + \
-                    context
+            if v.kind == "invariant":
+                assert not interp.ev(exprs[name], list(states[-1]), {}), \
+                    f"{name}: trace does not end in a violation" + context
+            elif v.kind == "transition":
+                assert not interp.ev(exprs[name], list(states[-2]), {"'": list(states[-1])}), \
+                    f"{name}: trace does not end in a violating step" + context
             else:
                 assert interp.successors(states[-1]) == [], "trace does not end in a deadlock" + \
                     context
@@ -612,14 +610,19 @@ def crosscheck(spec: Spec):
     else:
         assert res.failure is not None, "Stateline misses a run-time error" + context
         d = res.failure.diagnostic
-        assert res.failure.trace is not None and len(res.failure.trace.steps) == ref.error[0], \
-            "error trace length differs" + context
-        assert d.span is not None and d.span.line == ref.error[1], \
+        steps, line, _, code = ref.error
+        if steps is None:
+            assert res.failure.trace is None, "error trace differs" + context
+        else:
+            assert res.failure.trace is not None and len(res.failure.trace.steps) == steps, \
+                "error trace length differs" + context
+        assert d.span is not None and d.span.line == line, \
             "error reported on a different line" + context
-        assert d.code == "SL601", "unexpected error code" + context
-        states = replay(spec, res.failure.trace)
-        with pytest.raises(R.RefError):
-            interp.successors(states[-1])
+        assert d.code == code, "unexpected error code" + context
+        if steps is not None and line not in spec.lines.values():   # an error in a step
+            states = replay(spec, res.failure.trace)
+            with pytest.raises(R.RefError):
+                interp.successors(states[-1])
 
 
 # ---- hand-written regression examples ---------------------------------------------------
@@ -859,20 +862,18 @@ def crosscheck_json(spec: Spec, tmp: Path):
             "compile-time error, but no behaviour of the spec has a run-time error" + context
         return
     [r] = doc["results"]
-    violated = ref.invariant == "violated" or ref.deadlock == "violated"
+    violated = any(status == "violated" for status, _ in ref.props.values())
     want_code = 2 if ref.error is not None else 1 if violated else 0
     assert code == want_code, "exit code differs" + context
     assert r["stop_reason"] == ref.stop, "stop reason differs" + context
-    assert r["deadlock_checked"] == (not spec.allow_deadlock), context
+    assert r["deadlock_checked"] == (not spec.allow_deadlock or spec.expect_deadlock), context
     stats = r["stats"]
     assert (stats["states"], stats["transitions"], stats["depth"]) == \
         (ref.states, ref.transitions, ref.depth), "statistics differ" + context
     props = {p["name"]: p for p in r["properties"]}
-    for name, status, length in (("Inv", ref.invariant, ref.invariant_len),
-                                 ("DeadlockFreedom", ref.deadlock, ref.deadlock_len)):
-        if status is None:
-            assert name not in props, context
-            continue
+    assert sorted(n for n, p in props.items() if p["kind"] != "temporal") == \
+        sorted(ref.props), "properties differ" + context
+    for name, (status, length) in ref.props.items():
         p = props[name]
         assert p["result"] == status, f"{name} verdict differs" + context
         assert p["met"] == {"holds": True, "violated": False, "unknown": None}[status], context
@@ -885,10 +886,13 @@ def crosscheck_json(spec: Spec, tmp: Path):
         assert r["error"] is None, "Stateline reports a run-time error" + context
     else:
         e = r["error"]
-        assert e is not None and e["code"] == "SL601", "run-time error differs" + context
+        assert e is not None and e["code"] == ref.error[3], "run-time error differs" + context
         assert e["location"].split(":")[1] == str(ref.error[1]), "error line differs" + context
-        assert e["trace"] is not None and e["trace"]["length"] == ref.error[0], \
-            "error trace differs" + context
+        if ref.error[0] is None:
+            assert e["trace"] is None, "error trace differs" + context
+        else:
+            assert e["trace"] is not None and e["trace"]["length"] == ref.error[0], \
+                "error trace differs" + context
 
 
 @_seeded

@@ -1,0 +1,2 @@
+proof InductionConstraintOthers
+prove Bounded4
