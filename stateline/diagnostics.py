@@ -111,6 +111,9 @@ def did_you_mean(name: str, candidates) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+SHOWN_LINE = 160       # characters of a source line shown under a diagnostic
+
+
 def render(diag: Diagnostic, sources: dict[str, str]) -> str:
     """``path:line:col: error[code]: message``, the source line, a caret line."""
     lines = [diag.headline()]
@@ -121,12 +124,20 @@ def render(diag: Diagnostic, sources: dict[str, str]) -> str:
         if 1 <= span.line <= len(src_lines):
             src = src_lines[span.line - 1].replace("\t", " ")
             gutter = f"{span.line:>5} | "
-            lines.append(gutter + src)
             width = 1
             if span.end_line == span.line and span.end_col > span.col:
                 width = span.end_col - span.col
             width = max(1, min(width, len(src) - span.col + 1))
-            lines.append(" " * (len(gutter) - 2) + "| " + " " * (span.col - 1) + "^" * width)
+            col = span.col
+            if len(src) > SHOWN_LINE:
+                # A very long line is shown around the column, with the caret under it.
+                start = max(0, min(col - 1 - SHOWN_LINE // 2, len(src) - SHOWN_LINE))
+                src = ("..." if start else "") + src[start:start + SHOWN_LINE] + \
+                    ("..." if start + SHOWN_LINE < len(src) else "")
+                col = col - start + (3 if start else 0)
+                width = max(1, min(width, SHOWN_LINE - (col - 1 - (3 if start else 0))))
+            lines.append(gutter + src)
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * (col - 1) + "^" * width)
     if diag.hint:
         lines.append(f"  hint: {diag.hint}")
     for note in diag.notes:

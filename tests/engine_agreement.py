@@ -148,6 +148,7 @@ def findings(spec, engines: tuple[str, ...] | None = None) -> Run:
     e_err = (len(ex.failure.trace) if ex.failure.trace is not None else 0) \
         if ex.failure is not None else None
     add = run.findings.append
+    raised_in = property_raising(spec, ex.failure)
 
     for label, r in run.results.items():
         obligations = {o.name: o for o in r.obligations}
@@ -165,9 +166,17 @@ def findings(spec, engines: tuple[str, ...] | None = None) -> Run:
             v = verdicts.get(o.name)
             n = len(v.trace) if v is not None and v.trace is not None else None
             if o.claim is Claim.PROVED:
-                if o.kind == "errors" and ex.failure is not None:
+                # (an error evaluating a property belongs to that property, not to
+                # "(run-time errors)", which then must not be proved; an engine that
+                # reports the error too agrees)
+                if o.kind == "errors" and ex.failure is not None and r.failure is None \
+                        and raised_in is None:
                     add(Finding(label, o.name, o.kind, "errors-proved",
                                 f"check: {ex.failure.diagnostic.code} after {e_err} steps: "
+                                f"{ex.failure.diagnostic.message}; {label}: {o.detail}"))
+                elif o.name == raised_in:
+                    add(Finding(label, o.name, o.kind, "proved-raises",
+                                f"check: evaluating it raises after {e_err} steps: "
                                 f"{ex.failure.diagnostic.message}; {label}: {o.detail}"))
                 elif v is not None and v.status.value == "violated":
                     add(Finding(label, o.name, o.kind, "proved-violated",
@@ -201,6 +210,22 @@ def findings(spec, engines: tuple[str, ...] | None = None) -> Run:
                 R.interpreted(run.spec):
             lemma_findings(run, r, add)
     return run
+
+
+def property_raising(spec, failure) -> str | None:
+    """The invariant or transition invariant whose evaluation raised check's run-time
+    error, or None when a step, the constraint or a temporal property's predicate raised
+    it (those are "(run-time errors)" in every engine)."""
+    if failure is None:
+        return None
+    lines = spec.text.splitlines()
+    line = failure.diagnostic.span.line
+    if not 0 < line <= len(lines):
+        return None
+    words = lines[line - 1].replace(":", " ").split()
+    if len(words) > 1 and words[0] in ("invariant", "transition"):
+        return words[1]
+    return None
 
 
 def bmc_findings(run, r, ex, verdicts, e_err, complete, all_violated, add):

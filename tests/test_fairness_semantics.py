@@ -24,7 +24,7 @@ from stateline.diagnostics import SpecError
 from stateline.lang.load import LoadError
 from stateline.prover.proofs import load_proof_text
 from stateline.prover.results import Claim
-from stateline.prover.run import ProveOptions, prove_block
+from stateline.prover.run import ProveOptions, instance, prove_block
 
 HERE = Path(__file__).resolve().parent / "specs" / "fairness"
 
@@ -126,11 +126,19 @@ def test_a_temporal_predicate_error_is_a_run_time_error(capsys):
     assert err.startswith(f"{spec}:12:24: error[SL602]: division by zero")
     assert "x the error occurs in this state" in err
     assert "unknown (model-error)" in out
-    # BMC's lasso search never goes through the error state: the only violating
-    # lasso would stutter in x = 2, where P raises.
+    # BMC reports the same run-time error (the predicate raises in x = 2) and decides
+    # no temporal verdict; its lasso search never goes through the error state.
     loaded = load_spec(str(spec))
-    [o] = [o for o in prove_block(loaded, block(loaded, "c"), {}, ProveOptions("bmc", 6))
-           .obligations if o.kind == "temporal"]
+    r = prove_block(loaded, block(loaded, "c"), {}, ProveOptions("bmc", 6))
+    assert r.failure is not None and r.failure.diagnostic.code == "SL602"
+    assert r.failure.diagnostic.message == "division by zero"
+    [o] = [o for o in r.obligations if o.kind == "temporal"]
+    assert o.claim is Claim.UNKNOWN
+    from stateline.prover.lasso import lasso_search
+    from stateline.prover.run import encode
+    from stateline.prover.scopes import Deadline
+    model = instance(loaded, block(loaded, "c"), {})
+    [o] = lasso_search(encode(model), model, 6, {}, Deadline(None))
     assert o.claim is Claim.BOUNDED
 
 

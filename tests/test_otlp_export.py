@@ -1,7 +1,7 @@
 """Counterexamples as OTLP traces: validity, mapping, determinism, round trips, pushes.
 
 Every lab spec's counterexample is exported in each format, checked by
-../shared/tools/otlp_validate.py, read back, and its causal graph compared
+tests/tools/otlp_validate.py, read back, and its causal graph compared
 with the Trace the checker produced (not with the exporter's own view).
 """
 
@@ -27,7 +27,7 @@ from stateline.render import json_out
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LABS = sorted((ROOT / "specs" / "labs").glob("*.sl"))
-# A copy of ../shared/tools/otlp_validate.py (the project's OTLP schema validator), kept in
+# The OTLP schema validator (checks OTLP JSON against the real protobuf schema), kept in
 # the repository so CI runs it wherever the clone lives.
 VALIDATOR = ROOT / "tests" / "tools" / "otlp_validate.py"
 PAXOS_LAB = ROOT / "specs" / "labs" / "paxos_no_quorum.sl"

@@ -129,4 +129,4 @@ def test_history_values_with_escape_sequences_are_printed_visibly(tmp_path, caps
     assert not _raw(out) and not _raw(err)
     assert cli.main(["history", "check", str(path), "--json"]) == 1
     out = capsys.readouterr().out
-    assert not _raw(out) and json.loads(out)["operations"] == 2
+    assert not _raw(out) and json.loads(out)["files"][0]["operations"] == 2

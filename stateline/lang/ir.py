@@ -574,7 +574,7 @@ def _may_raise(e: E) -> bool:
                                              for f in n.fields):
             return True                       # a field value may be outside its type
         if isinstance(n, VarRef) and n.key is not None and \
-                not isinstance(n.key, LocalRef):
-            return True
+                not (isinstance(n.key, LocalRef) and isinstance(n.key.type, AtomT)):
+            return True                       # an integer may not be an instance
         stack.extend(children(n))
     return False

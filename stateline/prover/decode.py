@@ -116,3 +116,29 @@ def evaluation_error(model: Model, name: str, kind: str, states: list[tuple]):
     except ModelError as exc:
         return exc
     return None
+
+
+def predicate_error(model: Model, state: tuple) -> ModelError | None:
+    """The run-time error the compiled model raises evaluating the temporal properties'
+    predicates in `state`."""
+    try:
+        for _, instances in model.temporal:
+            for _, p_fn, q_fn in instances:
+                p_fn(state)
+                if q_fn is not None:
+                    q_fn(state)
+    except ModelError as exc:
+        return exc
+    return None
+
+
+def target_error(model: Model, state: tuple, target) -> ModelError | None:
+    """The run-time error the compiled model raises evaluating one predicate (a
+    fairness.PredicateTarget) in `state`; any predicate's if that one does not raise."""
+    _, instances = model.temporal[target.prop]
+    _, p_fn, q_fn = instances[target.instance]
+    try:
+        (p_fn if target.which == "p" else q_fn)(state)
+    except ModelError as exc:
+        return exc
+    return predicate_error(model, state)

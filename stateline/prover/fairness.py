@@ -102,6 +102,8 @@ class PropInstance:
     p: object                 # template terms over the pre-state
     q: object | None
     error: object = FALSE     # evaluating P or Q raises a run-time error
+    p_error: object = FALSE   # evaluating P raises one
+    q_error: object = FALSE   # evaluating Q raises one
 
 
 def instances(enc: Encoding, prop) -> list[PropInstance]:
@@ -122,6 +124,39 @@ def instances(enc: Encoding, prop) -> list[PropInstance]:
     for label, env in envs:
         ev.errors = []
         p = ev.expr(t.p, env)
+        p_error = Or(*(c for c, _, _ in ev.errors))
+        ev.errors = []
         q = ev.expr(t.q, env) if t.q is not None else None
-        result.append(PropInstance(label, env, p, q, Or(*(c for c, _, _ in ev.errors))))
+        q_error = Or(*(c for c, _, _ in ev.errors))
+        result.append(PropInstance(label, env, p, q, Or(p_error, q_error), p_error, q_error))
     return result
+
+
+@dataclass
+class PredicateTarget:
+    """One predicate of one instance of a temporal property, whose evaluation may raise."""
+    prop: int                 # index in the system's temporal properties
+    instance: int             # index in instances(enc, prop)
+    which: str                # "p" or "q"
+    error: object             # template term: evaluating it raises a run-time error
+
+
+def predicate_targets(enc: Encoding) -> list[PredicateTarget]:
+    """The temporal properties' predicates that may raise, in the order the explicit
+    checker evaluates them after its search (property by property, instance by instance,
+    P over every state and then Q): the first one that raises in a reachable state is
+    the run-time error it reports (SL602), at a shallowest such state; and it reports it
+    only when the search itself ended without a run-time error."""
+    out = []
+    for k, prop in enumerate(enc.system.temporal):
+        for i, inst in enumerate(instances(enc, prop)):
+            for which, err in (("p", inst.p_error), ("q", inst.q_error)):
+                if not is_false(err):
+                    out.append(PredicateTarget(k, i, which, err))
+    return out
+
+
+def predicate_error(enc: Encoding):
+    """Evaluating a temporal property's predicates raises a run-time error in the template
+    state (the explicit checker reports it as it reports an invariant's: SL602)."""
+    return Or(*(t.error for t in predicate_targets(enc)))

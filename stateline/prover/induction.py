@@ -44,7 +44,9 @@ import z3
 
 from ..models.model import Model
 from .bmc import BmcRun, _failure
-from .decode import constraint_error, decode_state, evaluation_error, first_error, replay
+from .decode import (constraint_error, decode_state, evaluation_error, first_error,
+                     predicate_error as temporal_error, replay)
+from .fairness import predicate_error
 from .encode import Encoding, StateVars
 from .symbolic import SNet
 from .ranking import ranking
@@ -108,15 +110,18 @@ def _ask_cti(s, deadline: Deadline, small, *assumptions):
     return a
 
 
-def _crash(enc: Encoding):
-    """A run-time error the explicit search would stop at, in the template state: the
-    constraint cannot be evaluated, or (within it) computing a step raises."""
+def _crash(enc: Encoding, predicates: bool = True):
+    """A run-time error the explicit checker would report, in the template state: the
+    constraint cannot be evaluated, or (within the constraint) computing a step or (with
+    `predicates`) a temporal property's predicate raises."""
     within = And(*[c.value for c in enc.constraints])
-    return Or(enc.constraint_error(), And(within, enc.step_error()))
+    inside = Or(enc.step_error(), predicate_error(enc)) if predicates else enc.step_error()
+    return Or(enc.constraint_error(), And(within, inside))
 
 
 def _crash_error(model: Model, state: tuple):
-    return constraint_error(model, state) or first_error(model, state)
+    return constraint_error(model, state) or temporal_error(model, state) or \
+        first_error(model, state)
 
 
 def induction(enc: Encoding, model: Model, options, expected: dict, deadline: Deadline,
@@ -397,6 +402,11 @@ def k_induction(enc, model, conj, others, bound, expected, deadline, check_deadl
     trans_inv = [c for c in conj if c.kind == "transition"]
     inv = [c.ok for c in state_inv]
     crash = _crash(enc)
+    # (the base case reports the errors the explicit search stops at; a temporal
+    # property's predicate raising is reported by check only when there is none)
+    safety_crash = _crash(enc, predicates=False)
+    pred_crash = And(*[c.value for c in enc.constraints], Not(enc.constraint_error()),
+                     predicate_error(enc))
     stuck = And(*[c.value for c in enc.constraints], Not(enc.constraint_error()),
                 Not(enc.enabled_any()))
     base = BmcRun(enc, model, deadline, avoid_errors=True)
@@ -413,21 +423,30 @@ def k_induction(enc, model, conj, others, bound, expected, deadline, check_deadl
             checks += [(c.name, c.kind, enc.instantiate(c.term.fails, base.states[j - 1], last,
                                                         f"@{j - 1}"))
                        for c in trans_inv]
-        checks.append((ERRORS, "errors", enc.instantiate(crash, last, tag=f"#e{k}")))
+        checks.append((ERRORS, "errors", enc.instantiate(safety_crash, last, tag=f"#e{k}")))
+        if not is_false(pred_crash):
+            checks.append((ERRORS, "predicates", enc.instantiate(pred_crash, last)))
         if check_deadlock:
             checks.append((DEADLOCK, "deadlock", enc.instantiate(stuck, last)))
         for name, kind, bad in checks:
+            if name in results:
+                continue
             a = base.ask_at(bad)
-            if a.sat:
+            if a.sat and kind == "predicates":
+                results[name] = (Claim.UNKNOWN, f"not decided: a temporal property's "
+                                 f"predicate raises a run-time error after {j} step"
+                                 f"{'s' if j != 1 else ''} (--bmc K tells whether another "
+                                 f"run-time error comes first)", None, None)
+            elif a.sat:
                 states = base.path(a)
                 steps = f"{j} step{'s' if j != 1 else ''}"
                 exc = evaluation_error(model, name, kind, states) if kind in \
                     ("invariant", "transition") else None
                 if kind == "errors":
-                    exc = _crash_error(model, states[-1])
-                    failure = failure or _failure(model, states, exc, "step" if exc is not None
-                                                  and constraint_error(model, states[-1]) is None
-                                                  else "state")
+                    exc = constraint_error(model, states[-1]) or first_error(model, states[-1])
+                    in_state = constraint_error(model, states[-1]) is not None
+                    failure = failure or _failure(model, states, exc,
+                                                  "state" if in_state else "step")
                     results[name] = (Claim.VIOLATED, f"a run-time error after {steps}", None,
                                      None)
                 elif exc is not None:

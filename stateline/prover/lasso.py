@@ -28,16 +28,53 @@ from __future__ import annotations
 import z3
 
 from ..models.model import Model
-from .bmc import BmcRun
-from .decode import decode_state, replay
+from .bmc import BmcRun, _failure
+from .decode import decode_state, replay, target_error
 from .encode import Encoding
-from .fairness import instances, taken, units
+from .fairness import instances, predicate_targets, taken, units
 from .results import Claim, Obligation
-from .terms import And, Eq, Not, Or, is_true
+from .terms import TRUE, And, Eq, Not, Or, is_true
 
 
-def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadline):
-    props = list(enc.system.temporal)
+def predicate_failure(enc: Encoding, model: Model, bound: int, deadline):
+    """(the run-time error the explicit checker reports evaluating the temporal
+    properties' predicates after its search, or None; the index of the property it
+    belongs to; why the search stopped early, or "").
+
+    As the checker: the first predicate (fairness.predicate_targets' order) that raises
+    in a state within `bound` steps, at a shallowest such state.  The states are those
+    the search stores: reached through states within the constraint and free of run-time
+    errors, and within the constraint themselves."""
+    targets = predicate_targets(enc)
+    if not targets:
+        return None, None, ""
+    run = BmcRun(enc, model, deadline, avoid_errors=True)
+    first: dict[int, tuple] = {}            # target index -> (states, of the shallowest)
+    for k in range(bound + 1):
+        last = run.states[k]
+        within = And(*[enc.instantiate(c.value, last) for c in enc.constraints])
+        for t, target in enumerate(targets):
+            if first and t >= min(first):
+                break                       # a later predicate's error is never reported
+            a = run.ask_at(And(within, enc.instantiate(target.error, last)))
+            if a.sat:
+                first[t] = run.path(a)
+            elif not a.unsat:
+                return None, None, f"Z3 gave up at depth {k}: {a.reason}"
+        if 0 in first or k == bound:
+            break
+        run.extend()
+    if not first:
+        return None, None, ""
+    t = min(first)
+    states = first[t]
+    exc = target_error(model, states[-1], targets[t])
+    return _failure(model, states, exc, "state"), targets[t].prop, ""
+
+
+def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadline,
+                 props=None):
+    props = list(enc.system.temporal) if props is None else list(props)
     if not props:
         return []
     fair = units(enc, model)
@@ -63,7 +100,7 @@ def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadli
                 continue
             options = []
             for l in range(k + 1):
-                loop = TRUE_LOOP if l == k else And(*(Eq(x, y) for x, y in
+                loop = TRUE if l == k else And(*(Eq(x, y) for x, y in
                                                      zip(states[k].leaves, states[l].leaves)))
                 fairness = _fair(fair, enabled_at, changed, l, k)
                 for inst in insts[prop.name]:
@@ -101,8 +138,6 @@ def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadli
                                   depth=bound))
     return out
 
-
-TRUE_LOOP = z3.BoolVal(True)
 
 
 def _fair(fair, enabled_at, changed, l: int, k: int):

@@ -26,7 +26,8 @@ import z3
 
 from ..models.model import Model
 from .bmc import BmcRun, _failure
-from .decode import constraint_error, evaluation_error, first_error, replay
+from .decode import constraint_error, evaluation_error, first_error, replay, target_error
+from .fairness import predicate_targets
 from .encode import Encoding
 from .results import Claim, Obligation
 from .scopes import Deadline, ask, new_solver, one_line, stop_if_interrupted
@@ -81,7 +82,12 @@ def spacer(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
     queries = [(p.prop.name, "invariant", p.fails, None) for p in enc.invariants]
     queries += [(p.prop.name, "transition", And(within, enc.trans(), p.fails), p)
                 for p in enc.transitions]
-    errors = Or(enc.constraint_error(), And(within, enc.step_error()))
+    # A temporal property's predicate raising is an error too; check reports it only
+    # when no other run-time error is reachable (after its search), so its counterexample
+    # is looked for only then.
+    safety_errors = Or(enc.constraint_error(), And(within, enc.step_error()))
+    targets = [(t, And(within, t.error)) for t in predicate_targets(enc)]
+    errors = Or(safety_errors, *(bad for _, bad in targets))
     if not is_false(errors):
         queries.append((ERRORS, "errors", errors, None))
     notes = []
@@ -113,6 +119,11 @@ def spacer(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
                 proved.append(name)
                 obligations.append(Obligation(name, kind, exp, Claim.PROVED,
                                               "for all reachable states"))
+            elif r == z3.sat and kind == "errors" and targets:
+                o, error = _error_counterexample(fp, deadline, enc, model, exp, now,
+                                                 safety_errors, targets, fix)
+                failure = failure or error
+                obligations.append(o)
             elif r == z3.sat:
                 o, error = _counterexample(enc, model, name, kind, exp, unfixed[name], prop,
                                            deadline)
@@ -219,23 +230,43 @@ def _query(fp, deadline: Deadline, goal):
     return r, ""
 
 
-def _error_failure(model, states):
-    """The error at the end of a path to a state where the constraint or a step raises."""
+def _error_failure(model, states, target=None):
+    """The error at the end of a path to a state where the constraint, a step or (the
+    target) a temporal property's predicate raises."""
+    if target is not None:
+        return _failure(model, states, target_error(model, states[-1], target), "state")
     state_error = constraint_error(model, states[-1])
     exc = state_error or first_error(model, states[-1])
     return _failure(model, states, exc, "state" if state_error else "step")
 
 
-def _counterexample(enc, model, name, kind, exp, bad, prop, deadline):
+def _error_counterexample(fp, deadline, enc, model, exp, now, safety_errors, targets, fix):
+    """The run-time errors obligation, some error being reachable: the one check reports
+    (a safety error if any is reachable, else the first predicate, in check's order,
+    that raises in a reachable state), with a shortest path to it."""
+    for bad, target in [(safety_errors, None)] + [(bad, t) for t, bad in targets]:
+        r, reason = _query(fp, deadline, And(now, fix(bad)))
+        if r == z3.sat:
+            return _counterexample(enc, model, ERRORS, "errors", exp, bad, None, deadline,
+                                   target)
+        if r != z3.unsat:
+            return Obligation(ERRORS, "errors", exp, Claim.UNKNOWN, reason), None
+    return Obligation(ERRORS, "errors", exp, Claim.UNKNOWN,
+                      "Spacer found a run-time error reachable, then none on its own"), None
+
+
+def _counterexample(enc, model, name, kind, exp, bad, prop, deadline, target=None):
     """Spacer says a bad state is reachable: find a shortest path to it by BMC.
     (the obligation, and the run-time error found, as a ModelFailure, or None)."""
     run = BmcRun(enc, model, deadline, avoid_errors=True)
     while run.depth <= COUNTEREXAMPLE_DEPTH:
         last = run.states[-1]
         if kind == "transition":
+            # the step starts in a state the explicit search expands: no run-time error
             nxt = enc.at(run.depth + 1)
             step = enc.instantiate(run.trans, last, nxt, f"@{run.depth}")
-            term = enc.instantiate(bad, last, nxt, f"@{run.depth}")
+            term = And(enc.instantiate(bad, last, nxt, f"@{run.depth}"),
+                       enc.instantiate(run.ok, last))
             a = run.ask_at(term, post=(nxt, step))
             extra = nxt
         else:
@@ -246,7 +277,7 @@ def _counterexample(enc, model, name, kind, exp, bad, prop, deadline):
             n = len(states) - 1
             steps = f"{n} step{'s' if n != 1 else ''}"
             if kind == "errors":
-                failure = _error_failure(model, states)
+                failure = _error_failure(model, states, target)
                 return Obligation(name, kind, exp, Claim.VIOLATED,
                                   f"a run-time error is reachable in {steps}",
                                   trace=replay(model, states)), failure

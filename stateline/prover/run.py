@@ -24,6 +24,7 @@ from .proofs import Proof
 from .results import Claim, Obligation, ProveResult
 from .scopes import Deadline, OutOfTime
 from .symbolic import Unencodable
+from .terms import fresh_context
 
 ENGINES = ("bmc", "induction", "k-induction", "auto")
 
@@ -95,6 +96,8 @@ def prove_block(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E
     if options.engine == "induction" and (options.any_size or (
             options.proof is not None and options.proof.any_size is not None)):
         return _any_size(loaded, check, overrides, options)
+    if enc is None:
+        fresh_context()         # the result must not depend on what was proved before
     model = model or instance(loaded, check, overrides)
     started = time.perf_counter()
     deadline = Deadline(options.timeout)        # the encoding's time counts too
@@ -146,9 +149,10 @@ def _engine(enc: Encoding, model: Model, options: ProveOptions, expected: dict[s
                                                      deadline, check_deadlock)
             if stop:
                 notes.append(stop)
-            if system.temporal and failure is None:
-                from .lasso import lasso_search
-                obligations += lasso_search(enc, model, options.bound, expected, deadline)
+            if system.temporal:
+                more, failure = _temporal_bmc(enc, model, options.bound, expected,
+                                              deadline, failure)
+                obligations += more
         elif options.engine in ("induction", "k-induction"):
             from .induction import induction
             obligations, notes, failure = induction(enc, model, options, expected, deadline,
@@ -162,11 +166,36 @@ def _engine(enc: Encoding, model: Model, options: ProveOptions, expected: dict[s
     return obligations, depths, failure, notes
 
 
+def _temporal_bmc(enc: Encoding, model: Model, bound: int, expected: dict, deadline,
+                  failure):
+    """(--bmc K's temporal obligations, the run's failure) after its safety search
+    (which found `failure`).  As in the explicit checker, the temporal properties are
+    decided only when that search ended without a run-time error; then evaluating their
+    predicates may raise one, which leaves that property and the later ones undecided."""
+    from .lasso import lasso_search, predicate_failure
+    props = list(model.system.temporal)
+    why = "not decided: a run-time error ended the search"
+    cut = 0
+    if failure is None:
+        found, cut, stop = predicate_failure(enc, model, bound, deadline)
+        if stop:
+            why, cut = f"not decided: {stop}", 0
+        elif found is None:
+            cut = len(props)
+        else:
+            failure = found
+            why = "not decided: evaluating a temporal property raised a run-time error"
+    out = lasso_search(enc, model, bound, expected, deadline, props[:cut]) if cut else []
+    return out + [Obligation(p.name, "temporal", expected.get(p.name, "holds"), Claim.UNKNOWN,
+                             why) for p in props[cut:]], failure
+
+
 def _any_size(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict,
               options: ProveOptions) -> ProveResult:
     """`--induction` for every size of the spec's sorts (prover/anysize)."""
     from .anysize.induction import prove_any_size
     expected = {prop: outcome for prop, outcome, _ in check.expects}
+    fresh_context()
     try:
         return prove_any_size(loaded, check, overrides, options.proof, expected,
                               Deadline(options.timeout), dropped=options.dropped)

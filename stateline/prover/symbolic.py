@@ -32,7 +32,8 @@ import z3
 
 from ..models.domains import (DAtom, DBool, DInt, DMap, DMsg, DOption, DRecord, DSeq, DSet,
                               DTuple, Dom, sort_key)
-from .terms import FALSE, TRUE, And, Bool, Eq, If, Implies, Int, Not, Or, is_false, is_true, literal
+from .terms import (FALSE, TRUE, And, Bool, Eq, If, Implies, Int, Not, Or, is_false, is_true,
+                    literal, on_fresh_context)
 
 UNIVERSE_LIMIT = 4096      # sets over larger universes are not encoded as one Bool per value
 
@@ -143,6 +144,9 @@ def universe(dom: Dom) -> Universe | None:
     if isinstance(dom, DInt) and (dom.lo is None or dom.hi is None):
         return None
     return Universe(dom)
+
+
+on_fresh_context(universe.cache_clear)       # a Universe keeps its values' terms
 
 
 def int_universe(lo: int, hi: int) -> Universe | None:

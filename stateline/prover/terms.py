@@ -117,6 +117,43 @@ def Eq(a, b):
 
 _INTS: dict[int, object] = {}
 _INT_VALUE: dict[int, int] = {}
+_ON_FRESH: list = []
+
+
+def on_fresh_context(clear) -> None:
+    """Register `clear()`, which drops a cache of terms, to run at fresh_context()."""
+    _ON_FRESH.append(clear)
+
+
+def fresh_context() -> None:
+    """Build every later term in a new Z3 context (the default one of z3's API too).
+
+    Z3 orders the arguments of commutative operators by term id, and ids are recycled
+    from terms freed earlier in the process, so the same queries asked after other work
+    can get other (equally valid) models: another counterexample to induction, another
+    path.  Each proof starts from a fresh context, so its output depends only on the
+    spec and the command line, not on what the process proved before (a second check
+    block, the language server, a test suite).  The TRUE and FALSE singletons are
+    rebound in place (modules import them by name)."""
+    global _TRUE_ID, _FALSE_ID, _CTX
+    # (a signal's exception raised inside z3.Context() would leave a half-built context
+    # whose finaliser prints a traceback: marked as not owning one until it is built)
+    ctx = z3.Context.__new__(z3.Context)
+    ctx.owner, ctx.ctx, ctx.eh = False, None, None
+    ctx.__init__()
+    z3.z3._main_ctx = ctx
+    for singleton, value in ((TRUE, True), (FALSE, False)):
+        new = z3.BoolVal(value, ctx)
+        old_ctx, old_ast = singleton.ctx, singleton.ast
+        _core.Z3_inc_ref(ctx.ref(), new.as_ast())         # the singleton's reference
+        singleton.ast, singleton.ctx = new.ast, ctx
+        if old_ctx.ref() is not None:
+            _core.Z3_dec_ref(old_ctx.ref(), old_ast)
+    _TRUE_ID, _FALSE_ID, _CTX = TRUE.get_id(), FALSE.get_id(), ctx
+    _INTS.clear()
+    _INT_VALUE.clear()
+    for clear in _ON_FRESH:
+        clear()
 
 
 def Int(v: int):

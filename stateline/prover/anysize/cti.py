@@ -25,7 +25,7 @@ from ...models.runtime import ModelError
 from ..decode import Disagreement
 from ..results import Cti
 from ..scopes import ask, scope
-from ..terms import And
+from ..terms import And, on_fresh_context
 from .doms import FInt, FOpt, FRec, FSort
 from .values import MapV, Opt, Rec, SetV, Sc
 
@@ -189,6 +189,7 @@ class _FiniteCheck:
 
 
 _ENCODINGS: dict = {}
+on_fresh_context(_ENCODINGS.clear)
 
 
 def _bindings(model, universes):
