@@ -671,8 +671,9 @@ def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) ->
     Properties, as the checker documents them (docs/language.md, sections 16-19): the
     invariants (`Inv`, then `spec.invariants`) are evaluated, in declaration order, on
     every new state and on every state generated outside the constraints (not stored,
-    not explored, not counted); a violated invariant is no longer evaluated; an error
-    evaluating one stops the search.  Transition invariants are evaluated on every step
+    not explored, not counted); a violated invariant is no longer evaluated after the
+    depth where it is violated (on that depth's other states it still is, for errors);
+    an error evaluating one stops the search.  Transition invariants are evaluated on every step
     from an expanded state (stuttering steps and steps out of the constraint included);
     deadlock on every expanded state without successors.  Temporal properties turn the
     early stop off (the checker then needs the whole graph)."""
@@ -690,17 +691,19 @@ def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) ->
     generated: list[tuple] = []
     found: dict[str, int] = {}         # property -> length of its shortest counterexample
 
-    def violated(t: tuple) -> list[str]:
+    def violated(t: tuple, d: int) -> list[str]:
+        """The invariants newly violated in t, a state at depth d (counterexample
+        length)."""
         bad = []
         for name, e in invs:
-            if name in found:
+            if name in found and found[name] < d:
                 continue
             try:
                 ok = it.ev(e, list(t), {})
             except RefError as exc:
                 exc.line = spec.lines.get(name, 0)
                 raise
-            if not ok:
+            if not ok and name not in found:
                 bad.append(name)
         return bad
 
@@ -711,7 +714,7 @@ def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) ->
         index[t] = len(states)
         states.append(t)
         level.append(lv)
-        for name in violated(t):
+        for name in violated(t, lv - 1):
             found[name] = lv - 1
 
     transitions = 0
@@ -728,7 +731,7 @@ def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) ->
             generated.append(t)
             if not within(t):
                 try:
-                    for name in violated(t):
+                    for name in violated(t, 0):
                         found[name] = 0
                 except RefError as exc:
                     stop, error = "model-error", (None, exc.line, exc.message, exc.code)
@@ -739,8 +742,7 @@ def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) ->
             except RefError as exc:
                 stop, error = "model-error", (0, exc.line, exc.message, exc.code)
                 break
-        else:
-            depth = 1 if states else 0
+        depth = 1 if states else 0         # (the state an error is found in is stored)
         while stop == "complete" and i < len(states):
             if len(states) > max_states:
                 raise RuntimeError(f"reference: more than {max_states} states")
@@ -767,7 +769,7 @@ def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) ->
                 generated.append(t)
                 if not within(t):
                     try:
-                        bad = violated(t)
+                        bad = violated(t, lv)
                     except RefError as exc:        # reported with the path to s
                         stop, error = "model-error", (lv - 1, exc.line, exc.message, exc.code)
                         break
@@ -797,6 +799,21 @@ def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) ->
     props = {name: status(name) for name, _ in invs + trans}
     if check_dl:
         props["DeadlockFreedom"] = status("DeadlockFreedom")
+    if stop == "complete" and spec.temporal:
+        # After the search (whose verdicts stand), as the liveness phase does: each
+        # temporal property's P, then Q, over the stored states in breadth-first order;
+        # the first that raises is the run-time error (a shortest path to its state).
+        for name, _form, p, q in spec.temporal:
+            for e in (p, q):
+                if e is None or error is not None:
+                    continue
+                for k, t in enumerate(states):
+                    try:
+                        it.ev(e, list(t), {})
+                    except RefError as exc:
+                        stop = "model-error"
+                        error = (level[k] - 1, spec.lines.get(name, 0), exc.message, exc.code)
+                        break
     inv = props.get("Inv")
     dl = props.get("DeadlockFreedom")
     return RefResult(

@@ -35,7 +35,6 @@ import reference as R  # noqa: E402
 import test_crosscheck as C  # noqa: E402
 from spec_shapes import shaped_specs  # noqa: E402
 from known_unsound import KNOWN_UNSOUND, known  # noqa: E402
-from stateline.models.runtime import ModelError  # noqa: E402
 
 EXAMPLES = int(os.environ.get("ENGINE_AGREEMENT_EXAMPLES", "500"))
 SEED = os.environ.get("ENGINE_AGREEMENT_SEED")
@@ -74,12 +73,7 @@ def test_check_agrees_with_the_reference_on_the_shapes(spec):
     (tests/reference.py), except for networks and crashes, which it does not model."""
     if not R.interpreted(spec):
         return
-    try:
-        C.crosscheck(spec)
-    except ModelError:
-        # check crashes on a temporal predicate that raises (issue 11 item 6)
-        if STRICT or "temporal-predicate-raises" not in KNOWN_UNSOUND or not spec.temporal:
-            raise
+    C.crosscheck(spec)
 
 
 def test_known_unsound_entries_name_an_issue_item():

@@ -144,15 +144,25 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
         # With a constraint: per state, the units enabled by steps that stay inside it.
         g_inside: list[int] | None = [] if constraint is not None else None
 
+    # Invariants violated at the current depth: evaluated on the rest of that depth's
+    # states all the same (an error evaluating one there is reported, whatever the order
+    # of the states within the depth, as the Z3 engines do), then no longer.
+    closing = 0
+
     def record(bad: int, j: int, extra: tuple | None = None) -> None:
         """Invariants in bitmask `bad` fail in state j (or in `extra`, a successor of
-        state j outside the constraint); stop checking them."""
-        nonlocal active, violated_in
+        state j outside the constraint); stop checking them after this depth."""
+        nonlocal active, closing
         for b, prop in enumerate(inv_props):
             if bad >> b & 1:
                 violations[prop.name] = Violation(
                     prop.name, "invariant", _path(parents, j) if j >= 0 else [], extra)
         active &= ~bad
+        closing |= bad
+
+    def depth_done() -> None:
+        nonlocal closing, violated_in
+        closing = 0
         if not active:
             violated_in = None
 
@@ -172,7 +182,7 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
             if constraint is not None and not constraint(t):
                 # As in TLC: checked against the invariants, but not explored.
                 if violated_in is not None:
-                    bad = violated_in(t, active)
+                    bad = violated_in(t, active | closing) & ~closing
                     if bad:
                         record(bad, -1, t)
                 continue
@@ -180,10 +190,11 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
             states.append(t)
             parents.append(-1)
             if violated_in is not None:
-                bad = violated_in(t, active)
+                bad = violated_in(t, active | closing) & ~closing
                 if bad:
                     record(bad, len(states) - 1)
         t = None
+        depth_done()
         level_end = len(states)
         depth = 1 if states else 0
         cut_at_depth = False
@@ -191,6 +202,7 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
         next_check = PROGRESS_EVERY
         while i < n:
             if i == level_end:
+                depth_done()
                 if cut_at_depth:
                     stop = "max-depth"
                     break
@@ -243,7 +255,7 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                         if constraint is not None and not constraint(t):
                             left |= unit_sets[u]
                             if violated_in is not None:
-                                bad = violated_in(t, active)
+                                bad = violated_in(t, active | closing) & ~closing
                                 if bad:
                                     record(bad, i, t)
                         elif at_bound:
@@ -253,7 +265,7 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                             states.append(t)
                             parents.append(i)
                             if violated_in is not None:
-                                bad = violated_in(t, active)
+                                bad = violated_in(t, active | closing) & ~closing
                                 if bad:
                                     record(bad, n)
                             n += 1
@@ -274,7 +286,7 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                 if constraint is not None and not constraint(t):
                     # As in TLC: checked against the invariants, but not explored.
                     if violated_in is not None:
-                        bad = violated_in(t, active)
+                        bad = violated_in(t, active | closing) & ~closing
                         if bad:
                             record(bad, i, t)
                     continue
@@ -285,7 +297,7 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                 states.append(t)
                 parents.append(i)
                 if violated_in is not None:
-                    bad = violated_in(t, active)
+                    bad = violated_in(t, active | closing) & ~closing
                     if bad:
                         record(bad, n)
                 n += 1
