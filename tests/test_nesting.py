@@ -19,6 +19,7 @@ import pytest
 
 from stateline.cli import main
 from stateline.lang import nesting
+from stateline.diagnostics import SHOWN_LINE
 
 HEAD = "spec Deep\nconst N = 1\nvar x: 0..1 = 0\nvar s: set[0..3] = {}\naction a: x := 1\n" \
        "allow deadlock\n"
@@ -92,7 +93,13 @@ def test_one_level_more_is_refused_where_it_gets_too_deep(name, tmp_path):
     assert code == 2
     lines = err.splitlines()
     assert lines[0] == f"{spec}:{line}:{col}: {MESSAGE}"
-    assert lines[1].startswith(f"{line:>5} | ") and lines[2].index("^") == 8 + col - 1
+    assert lines[1].startswith(f"{line:>5} | ")
+    source = spec.read_text().splitlines()[line - 1]
+    caret = lines[2].index("^")
+    if len(source) <= SHOWN_LINE:
+        assert caret == 8 + col - 1
+    else:       # a long line is shown in a window around the column
+        assert len(lines[1]) <= 8 + SHOWN_LINE + 6 and lines[1][caret] == source[col - 1]
 
 
 def test_the_issue_examples_are_refused_or_compiled(tmp_path):
