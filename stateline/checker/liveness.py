@@ -242,13 +242,17 @@ def fair_components(g: Graph, member: bytearray, weak: int, strong: int,
     """The components (inside `member`) that contain a fair cycle; with `need_bad`,
     a fair cycle through a state where need_bad is set."""
     work = [bytearray(member)]
+    # One mark array for every component, cleared after each (a fresh one per
+    # component made the pass quadratic: most components are single states).
+    inside = bytearray(g.n)
     while work:
         region = work.pop()
         for comp in components(g, region):
-            inside = bytearray(g.n)
             for i in comp:
                 inside[i] = 1
             taken = _taken(g, comp, inside)
+            for i in comp:
+                inside[i] = 0
             all_enabled = -1
             any_enabled = 0
             for i in comp:
