@@ -15,11 +15,12 @@ import traceback
 
 from .. import __version__
 from . import (check, explore, export, fmt, history, lsp, parse, prove, repl, report,
-               signals, trace)
+               signals, simulate, trace)
 from .codes import EXIT_BOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console
 
-COMMANDS = [check, parse, export, trace, prove, report, fmt, history, lsp, explore, repl]
+COMMANDS = [check, simulate, parse, export, trace, prove, report, fmt, history, lsp, explore,
+            repl]
 
 
 def build_parser() -> argparse.ArgumentParser:

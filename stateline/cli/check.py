@@ -185,13 +185,15 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
             else:
                 extra = f" · symmetry {', '.join(model.system.symmetric)}" + extra
         console.print(text.header(model.system.name, path, check.name,
-                                  describe_constants(model.system), deadlock, extra))
+                                  describe_constants(model.system), deadlock, extra,
+                                  getattr(args, "engine_label", "bfs")))
         left = options
         if options.max_seconds is not None:
             spent = time.perf_counter() - started
             left = dataclasses.replace(options, max_seconds=max(options.max_seconds - spent,
                                                                 0.001))
-        result = run_check(loaded, check, overrides, left, model)
+        engine = getattr(args, "engine_run", None) or run_check
+        result = engine(loaded, check, overrides, left, model)
         console.clear()
         for w in result.warnings:
             console.error(w)

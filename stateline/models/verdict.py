@@ -30,6 +30,7 @@ class StopReason(enum.Enum):
     MAX_SECONDS = "max-seconds"
     INTERRUPTED = "interrupted"
     MODEL_ERROR = "model-error"
+    SIMULATED = "simulated"         # `stateline simulate` did its random walks
 
     def describe(self) -> str:
         return {
@@ -40,6 +41,7 @@ class StopReason(enum.Enum):
             StopReason.MAX_SECONDS: "the --max-seconds bound stopped the search",
             StopReason.INTERRUPTED: "the run was interrupted by Ctrl-C, SIGTERM or SIGHUP",
             StopReason.MODEL_ERROR: "the model raised a run-time error",
+            StopReason.SIMULATED: "a random simulation ran its walks: not exhaustive",
         }[self]
 
     @property
@@ -100,6 +102,7 @@ class CheckResult:
     failure: ModelFailure | None = None
     allow_deadlock: bool = False
     warnings: tuple[str, ...] = ()
+    engine: str = "bfs"             # "bfs" (check) or "simulate"
 
     @property
     def ok(self) -> bool:

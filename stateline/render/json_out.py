@@ -49,7 +49,7 @@ def result_json(r: CheckResult) -> dict:
         "spec": r.spec,
         "path": r.path,
         "check": r.check,
-        "engine": "bfs",
+        "engine": r.engine,
         "constants": dict(r.constants),
         "deadlock_checked": not r.allow_deadlock,
         "stop_reason": r.stop.value,

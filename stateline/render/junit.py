@@ -51,7 +51,7 @@ def document(results: list[CheckResult], sources: dict[str, str] | None = None) 
         suite = ET.SubElement(root, "testsuite", {"name": f"{r.path}::{r.check}"})
         props = ET.SubElement(suite, "properties")
         for key, value in [("spec", r.spec), *(("const " + k, v) for k, v in r.constants),
-                           ("engine", "bfs"), ("stop_reason", r.stop.value),
+                           ("engine", r.engine), ("stop_reason", r.stop.value),
                            ("states", str(r.stats.states)), ("depth", str(r.stats.depth)),
                            ("deadlock_checked", str(not r.allow_deadlock).lower())]:
             ET.SubElement(props, "property", {"name": key, "value": _clean(value)})

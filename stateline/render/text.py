@@ -12,10 +12,10 @@ from ..models.trace import Trace
 
 
 def header(result_spec: str, path: str, check: str, constants, deadlock_checked: bool,
-           options_text: str) -> str:
+           options_text: str, engine: str = "bfs") -> str:
     consts = ", ".join(f"{k}={v}" for k, v in constants) or "no constants"
     dl = "deadlock checked" if deadlock_checked else "deadlock allowed"
-    return f"{path}: spec {result_spec}, check {check} ({consts}) · bfs · {dl}{options_text}"
+    return f"{path}: spec {result_spec}, check {check} ({consts}) · {engine} · {dl}{options_text}"
 
 
 def lasso_size(trace: Trace) -> str:

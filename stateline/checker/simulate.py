@@ -1,0 +1,313 @@
+"""Random simulation of a compiled `Model` (`stateline simulate`), for instances too
+large to explore exhaustively: TLC's `-simulate`, `quint run`.
+
+Each of `traces` walks starts in an initial state chosen at random (among those within
+the constraint) and takes up to `depth` steps, each to a successor chosen uniformly at
+random.  As in the breadth-first search, every invariant is checked in every state the
+walk visits (and in a successor outside the constraint, which ends the walk: it is not
+explored), every transition invariant on every step taken, and deadlock in a state
+without successors; a violated property is no longer checked, and the run stops when
+every property is violated.  A violation's trace is the walk that found it (not a
+shortest one: `check` finds those).  Temporal properties are decided on the subgraph the
+walks visited (every step between visited states, fairness judged with each state's
+real successors): a fair lasso there is a real violation; none found says nothing.
+
+Determinism: the walks depend only on the spec and the seed (`random.Random(seed)`,
+successors in the order the generated code produces them), so the same seed gives
+the same traces, counts and output on every run and every PYTHONHASHSEED.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..models.model import Model
+from ..models.runtime import ModelError
+
+
+@dataclass(frozen=True)
+class SimulateOptions:
+    traces: int = 10000             # random walks (quint run's default)
+    depth: int = 20                 # steps per walk, at most
+    seed: int = 0
+    check_deadlock: bool = True
+    max_seconds: float | None = None
+    # called with (traces done, distinct states, seconds) every few hundred walks
+    progress: Callable[[int, int, float], None] | None = field(default=None, compare=False)
+
+
+@dataclass
+class Found:
+    kind: str                       # "invariant" | "transition" | "deadlock"
+    states: list[tuple]             # the walk, ending in the violating state (or step)
+    trace_no: int                   # which walk found it (0-based)
+
+
+@dataclass
+class SimulationResult:
+    violations: dict[str, Found]
+    traces: int                     # walks done
+    steps: int                      # steps taken (transitions)
+    distinct: int                   # distinct states visited
+    longest: int                    # states in the longest walk
+    stop: str                       # "simulated" | "all-violated" | "max-seconds" |
+                                    # "interrupted" | "model-error"
+    seconds: float
+    # (ModelError, the walk's states up to the state where it was raised, "state" |
+    # "step") or None
+    error: tuple | None = None
+    # the distinct states visited, in the order the walks first met them (a temporal
+    # property is decided on the subgraph they span: see walked_graph)
+    visited: list = field(default_factory=list)
+    starts: list = field(default_factory=list)      # their indices that began a walk
+    # (ModelError, path) of a temporal property's predicate raising in a visited state
+    predicate_error: tuple | None = None
+
+
+def simulate(model: Model, options: SimulateOptions) -> SimulationResult:
+    rng = random.Random(options.seed)
+    inv_props = [p for p, _ in model.invariants]
+    violated_in = model.violated_invariants if inv_props else None
+    active = (1 << len(inv_props)) - 1
+    transitions = list(model.transitions)
+    constraint = model.constraint
+    total = len(inv_props) + len(transitions) + (1 if options.check_deadlock else 0)
+    if model.temporal:
+        total = 0           # the walks go on: the temporal properties need their states
+    found: dict[str, Found] = {}
+    seen: dict = {}
+    started = time.perf_counter()
+    deadline = None if options.max_seconds is None else started + options.max_seconds
+    result = SimulationResult(found, 0, 0, 0, 0, "simulated", 0.0)
+
+    def check_state(t: tuple, walk: list[tuple], k: int) -> None:
+        nonlocal active
+        bad = violated_in(t, active)
+        if bad:
+            for b, prop in enumerate(inv_props):
+                if bad >> b & 1:
+                    found[prop.name] = Found("invariant", walk + [t], k)
+            active &= ~bad
+
+    # Where a run-time error would be reported, as the search reports it: the path to
+    # the state an invariant failed to evaluate in, or to the state a step (a successor,
+    # a transition invariant, an invariant outside the constraint) was computed from.
+    at: tuple = ([], "state")
+    try:
+        inits = []
+        for t in model.initial_states():
+            if constraint is None or constraint(t):
+                inits.append(t)
+            elif violated_in is not None and active:
+                at = ([], "state")
+                check_state(t, [], 0)        # checked, as in the search, not explored
+        k = 0
+        while k < options.traces and inits and (not total or len(found) < total):
+            if deadline is not None and time.perf_counter() > deadline:
+                result.stop = "max-seconds"
+                break
+            s = inits[rng.randrange(len(inits))]
+            walk = [s]
+            if s not in seen:
+                seen[s] = len(seen)
+                result.starts.append(seen[s])
+            if violated_in is not None and active:
+                at = (walk, "state")
+                check_state(s, [], k)
+            for _ in range(options.depth):
+                at = (walk, "step")
+                succ = model.successors(s)
+                if not succ:
+                    if options.check_deadlock and "DeadlockFreedom" not in found:
+                        found["DeadlockFreedom"] = Found("deadlock", list(walk), k)
+                    break
+                t = succ[rng.randrange(len(succ))]
+                result.steps += 1
+                for prop, fn in transitions:
+                    if prop.name not in found and not fn(s, t):
+                        found[prop.name] = Found("transition", walk + [t], k)
+                if constraint is not None and not constraint(t):
+                    if violated_in is not None and active:
+                        check_state(t, walk, k)
+                    break
+                walk.append(t)
+                if t not in seen:
+                    seen[t] = len(seen)
+                if violated_in is not None and active:
+                    at = (walk, "state")
+                    check_state(t, walk[:-1], k)
+                s = t
+            result.longest = max(result.longest, len(walk))
+            k += 1
+            result.traces = k
+            if options.progress is not None and k % 200 == 0:
+                options.progress(k, len(seen), time.perf_counter() - started)
+        if total and len(found) >= total:
+            result.stop = "all-violated"
+    except ModelError as exc:
+        result.stop = "model-error"
+        result.error = (exc, list(at[0]), at[1])
+    except KeyboardInterrupt:
+        result.stop = "interrupted"
+    result.distinct = len(seen)
+    result.visited = list(seen)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def walked_graph(model: Model, result: SimulationResult):
+    """The liveness `Graph` of the states the walks visited, with every step between
+    them (steps to other states lead out of it) and each state's enabled fairness
+    units computed from all its successors.  A fair lasso of this subgraph is a fair
+    behaviour of the spec, so a violation found in it is real (a shortest path from a
+    walk's start, not necessarily from every initial state)."""
+    from array import array
+    from collections import deque
+
+    from .liveness import Graph
+
+    states = result.visited
+    index = {t: i for i, t in enumerate(states)}
+    unit_set, unit_sets = model.fairness.unit_set, model.fairness.sets
+    constraint = model.constraint
+    start, to, unit, enabled = array("q"), array("q"), array("i"), []
+    for s in states:
+        start.append(len(to))
+        on = 0
+        for label, t in model.successors_labeled(s):
+            u = unit_set(label)
+            if u:
+                if t == s:
+                    u = 0           # a step that changes nothing takes no unit
+                else:
+                    on |= unit_sets[u]
+            j = index.get(t, -1)
+            if constraint is not None and j >= 0 and not constraint(t):
+                j = -1
+            to.append(j)
+            unit.append(u)
+        enabled.append(on)
+    start.append(len(to))
+    n = len(states)
+    parent = array("q", [-1]) * n
+    depth = array("q", [0]) * n
+    queue = deque()
+    for i in result.starts:
+        if depth[i] == 0:
+            depth[i] = 1
+            queue.append(i)
+    while queue:
+        i = queue.popleft()
+        for k in range(start[i], start[i + 1]):
+            j = to[k]
+            if j >= 0 and depth[j] == 0:
+                depth[j], parent[j] = depth[i] + 1, i
+                queue.append(j)
+    return Graph(n, start, to, unit, enabled, list(result.starts), depth, parent, unit_sets,
+                 None)
+
+
+def simulate_check(loaded, check, overrides: dict, options, sim: SimulateOptions,
+                   model: Model | None = None):
+    """A `CheckResult` of one check block by random simulation, as `run_check` gives
+    one by exhaustive search (the same writers and printers take it).  Properties
+    the walks did not violate are unknown."""
+    import resource
+
+    from ..diagnostics import Diagnostic
+    from ..models.verdict import (CheckResult, ModelFailure, Stats, Status, StopReason,
+                                  Verdict)
+    from .run import describe_constants, prepare
+
+    model = model or prepare(loaded, check, overrides)
+    system = model.system
+    expected = {prop: outcome for prop, outcome, _ in check.expects}
+    check_deadlock = not system.allow_deadlock or "DeadlockFreedom" in expected
+    sim = SimulateOptions(sim.traces, sim.depth, sim.seed, check_deadlock,
+                          options.max_seconds, sim.progress)
+    result = simulate(model, sim)
+    stop = StopReason(result.stop)
+    interrupted = False
+
+    def trace(states):
+        nonlocal interrupted
+        try:
+            return model.trace(states)
+        except KeyboardInterrupt:
+            interrupted = True
+            return None
+
+    props = [(p.name, "invariant") for p in system.invariants] + \
+        [(p.name, "transition") for p in system.transitions]
+    if check_deadlock:
+        props.append(("DeadlockFreedom", "deadlock"))
+    verdicts = []
+    for name, kind in props:
+        f = result.violations.get(name)
+        status = Status.VIOLATED if f is not None else Status.UNKNOWN
+        verdicts.append(Verdict(name, kind, expected.get(name, "holds"), status,
+                                trace(f.states) if f is not None else None, "simulate"))
+    failure = None
+    if model.temporal:
+        verdicts += temporal_verdicts(model, result, expected, trace)
+        if result.error is None and result.predicate_error is not None:
+            exc, path = result.predicate_error
+            failure = ModelFailure(Diagnostic("SL601" if "outside" in exc.message else
+                                              "SL602", exc.message, system.sites[exc.site]),
+                                   trace(path))
+            stop = StopReason.MODEL_ERROR
+    if result.error is not None:
+        exc, states, phase = result.error
+        notes = ("the error happened while computing a step from the last state shown",) \
+            if phase == "step" else ()
+        failure = ModelFailure(Diagnostic("SL601" if "outside" in exc.message else "SL602",
+                                          exc.message, system.sites[exc.site], notes=notes),
+                               trace(states) if states else None)
+    if interrupted:
+        stop = StopReason.INTERRUPTED
+    warnings = []
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    stats = Stats(result.distinct, result.steps, result.longest, result.seconds, peak)
+    return CheckResult(system.name, system.path, check.name, describe_constants(system),
+                       tuple(verdicts), stats, stop, failure, not check_deadlock,
+                       tuple(warnings), "simulate"), result
+
+
+def temporal_verdicts(model: Model, result: SimulationResult, expected: dict, trace) -> list:
+    """Each temporal property's verdict on the walks' subgraph: violated (a fair lasso in
+    it), else unknown.  Not decided after a run-time error or an interrupt; a predicate
+    that raises sets `result.predicate_error` (the error, the path to its state)."""
+    from ..models.verdict import Status, Verdict
+    from .run import PredicateError, _state_path, liveness_violation
+
+    out = []
+    graph = None
+    if result.error is None and result.stop != "interrupted" and result.visited:
+        graph = walked_graph(model, result)
+    view = _Explored(graph, result.visited)
+    for prop, instances in model.temporal:
+        tr = None
+        if graph is not None and result.predicate_error is None:
+            try:
+                found, _ = liveness_violation(model, view, prop, instances)
+            except PredicateError as exc:
+                result.predicate_error = (exc.error, [result.visited[i] for i in
+                                                      _state_path(graph, exc.state)])
+                found = None
+            if found is not None:
+                states, loop_start, choices = found
+                tr = model.trace(states, loop_start, choices)
+        out.append(Verdict(prop.name, "temporal", expected.get(prop.name, "holds"),
+                           Status.VIOLATED if tr is not None else Status.UNKNOWN, tr,
+                           "simulate"))
+    return out
+
+
+@dataclass
+class _Explored:
+    """What liveness_violation reads of a search result."""
+    graph: object
+    state_list: list

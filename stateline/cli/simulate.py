@@ -1,0 +1,63 @@
+"""`stateline simulate`: random walks through each check block's instance, for state
+spaces too large to explore (TLC's `-simulate`, `quint run`).
+
+It is `stateline check` with another engine: the same spec and check-block handling,
+the same table, counterexamples and output writers (--json, --otlp, --html ...), the
+same exit codes.  A property no walk violated is `unknown` (a simulation proves
+nothing), so a run where every property is expected to hold exits 3, and one that
+demonstrates every expected violation exits 0.
+"""
+
+from __future__ import annotations
+
+from ..checker.simulate import SimulateOptions, simulate_check
+from . import check
+from .console import Console, positive_float, positive_int
+
+
+def add_parser(sub) -> None:
+    c = sub.add_parser("simulate", help="random walks through each check block's instance",
+                       description="Check invariants, transition invariants and deadlock on "
+                                   "random behaviours of each check block's instance: "
+                                   "reproducible from --seed, not exhaustive.")
+    c.add_argument("paths", nargs="+", metavar="SPEC|DIR",
+                   help="spec files, or directories searched for *.sl files")
+    c.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a constant in every check block (repeatable)")
+    c.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
+                   help="run only this check block (repeatable)")
+    c.add_argument("--traces", type=positive_int, default=10000, metavar="N",
+                   help="random walks per check block (default 10000)")
+    c.add_argument("--depth", type=positive_int, default=20, metavar="D",
+                   help="steps per walk, at most (default 20)")
+    c.add_argument("--seed", type=int, default=0, metavar="S",
+                   help="the random seed: the same seed gives the same walks (default 0)")
+    c.add_argument("--max-seconds", type=positive_float, metavar="S",
+                   help="stop each check block's walks after S seconds")
+    c.add_argument("--quiet", action="store_true",
+                   help="do not print counterexamples of expected violations")
+    c.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+    for writer in check.WRITERS:
+        writer.add_arguments(c)
+    c.set_defaults(run=run)
+
+
+def run(args, console: Console) -> int:
+    args.max_states = args.max_depth = None
+    args.no_symmetry = True          # the walks visit concrete states
+    args.engine_label = f"simulate ({args.traces:,} traces of at most {args.depth} steps, " \
+                        f"seed {args.seed})"
+
+    def engine(loaded, block, overrides, options, model):
+        sim = SimulateOptions(args.traces, args.depth, args.seed)
+        console.phase(f"simulating check {block.name}")
+        result, walks = simulate_check(loaded, block, overrides, options, sim, model)
+        console.clear()
+        rate = walks.traces / walks.seconds if walks.seconds > 0 else 0.0
+        console.print(f"  {walks.traces:,} traces ({rate:,.0f} per second), "
+                      f"{walks.steps:,} steps, {walks.distinct:,} distinct states, "
+                      f"the longest {max(walks.longest - 1, 0)} steps")
+        return result
+
+    args.engine_run = engine
+    return check.run(args, console)
