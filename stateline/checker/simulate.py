@@ -2,8 +2,11 @@
 large to explore exhaustively: TLC's `-simulate`, `quint run`.
 
 Each of `traces` walks starts in an initial state chosen at random (among those within
-the constraint) and takes up to `depth` steps, each to a successor chosen uniformly at
-random.  As in the breadth-first search, every invariant is checked in every state the
+the constraint) and takes up to `depth` steps: each step picks one of the enabled actions
+uniformly at random, then one of that action's successors (so that an action with many
+parameter values, a timeout on every node, does not crowd out the others: on
+specs/labs/raft_commit_old_term.sl, 10,000 walks of 20 steps visit 782 distinct states,
+against 567 for 30,000 walks of 40 steps choosing among all successors uniformly).  As in the breadth-first search, every invariant is checked in every state the
 walk visits (and in a successor outside the constraint, which ends the walk: it is not
 explored), every transition invariant on every step taken, and deadlock in a state
 without successors; a violated property is no longer checked, and the run stops when
@@ -119,12 +122,19 @@ def simulate(model: Model, options: SimulateOptions) -> SimulationResult:
                 check_state(s, [], k)
             for _ in range(options.depth):
                 at = (walk, "step")
-                succ = model.successors(s)
+                labeled = model.successors_labeled(s)
+                succ = [x for _, x in labeled]
                 if not succ:
                     if options.check_deadlock and "DeadlockFreedom" not in found:
                         found["DeadlockFreedom"] = Found("deadlock", list(walk), k)
                     break
-                t = succ[rng.randrange(len(succ))]
+                # an enabled action uniformly, then one of its steps uniformly
+                groups: dict = {}
+                for (label, x) in labeled:
+                    groups.setdefault(label[0], []).append(x)
+                keys = sorted(groups)
+                group = groups[keys[rng.randrange(len(keys))]]
+                t = group[rng.randrange(len(group))]
                 result.steps += 1
                 for prop, fn in transitions:
                     if prop.name not in found and not fn(s, t):
