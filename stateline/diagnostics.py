@@ -52,6 +52,7 @@ CODES: dict[str, str] = {
     "SL503": "a -D override whose value does not have the constant's type",
     "SL504": "a command-line argument that is invalid (an output path that cannot be written too)",
     "SL505": "a --check name that no check block has",
+    "SL506": "a checkpoint that cannot be read or written, is damaged, or is of another search",
     "SL601": "a value outside the declared type of its variable or field",
     "SL602": "an operation undefined on its operands (division by zero, none, empty choose, ...)",
     "SL701": "an input file (trace, result or history) that cannot be read or is malformed",

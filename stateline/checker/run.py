@@ -10,12 +10,13 @@ bindings).  A spec without check blocks is checked once, as `default`.
 from __future__ import annotations
 
 import dataclasses
+import os
 import resource
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Span, SpecError
 from ..lang import ir
 from ..lang.load import LoadedSpec
 from ..models.history_note import history_note
@@ -38,6 +39,9 @@ class CheckOptions:
     progress: Callable[[int, int, float], None] | None = field(default=None, compare=False)
     # called with the name of each phase as it starts: "search", "liveness"
     phase: Callable[[str], None] | None = field(default=None, compare=False)
+    checkpoint: str | None = None   # a folder: write the search there (checker/checkpoint)
+    checkpoint_every: float = 300.0  # seconds between two checkpoints, at most
+    resume: str | None = None       # a folder: continue the search checkpointed there
 
 
 def check_blocks(loaded: LoadedSpec, select: list[str] | None = None) -> list[ir.CheckIR]:
@@ -130,6 +134,31 @@ def not_started(loaded: LoadedSpec, check: ir.CheckIR, stop: StopReason) -> Chec
                        stop, None, not check_deadlock)
 
 
+def _checkpointing(loaded, check, system, options: CheckOptions, search: SearchOptions,
+                   symmetry: bool, check_deadlock: bool, warnings: list) -> SearchOptions:
+    """The search options with the checkpoint to write and the one to resume from
+    (raises SpecError, exit 2, for a checkpoint of another search)."""
+    from . import checkpoint as ckpt
+
+    ident = ckpt.identity(loaded.source, check.name, describe_constants(system), symmetry,
+                          check_deadlock, bool(system.temporal), options.max_depth)
+    writer = resume = None
+    if options.checkpoint is not None:
+        writer = ckpt.Checkpointer(ckpt.file_for(options.checkpoint, system.path, check.name),
+                                   ident, options.checkpoint_every)
+    if options.resume is not None:
+        path = ckpt.file_for(options.resume, system.path, check.name)
+        if not os.path.exists(path):
+            warnings.append(f"{path}: no checkpoint of check {check.name}: the search "
+                            f"starts from the initial states")
+        else:
+            try:
+                resume = ckpt.load(path, ident)
+            except ckpt.CheckpointError as exc:
+                raise SpecError(Diagnostic("SL506", str(exc), Span(path, 1, 1))) from None
+    return dataclasses.replace(search, checkpoint=writer, resume=resume)
+
+
 def symmetry_for(system, options: CheckOptions) -> Symmetry | None:
     """The symmetry reduction a run uses, or None."""
     if not options.symmetry or not system.symmetric:
@@ -166,12 +195,18 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     search = SearchOptions(options.max_states, options.max_depth, options.max_seconds,
                            check_deadlock, sym.canonical if sym else None,
                            bool(system.temporal), options.progress)
+    if options.checkpoint is not None or options.resume is not None:
+        search = _checkpointing(loaded, check, system, options, search, sym is not None,
+                                check_deadlock, warnings)
     try:
         if options.phase is not None:
             options.phase("search")
         result = bfs(model, search)       # an interrupt inside ends the search, with results
     except KeyboardInterrupt:             # one before the search started: nothing explored
         result = SearchResult(0, 0, 0, 0.0, "interrupted")
+    if search.checkpoint is not None and search.checkpoint.failed:
+        warnings.append(f"warning: {search.checkpoint.failed}; the search went on without "
+                        f"checkpoints")
 
     interrupted = False
 

@@ -40,6 +40,9 @@ class SearchOptions:
     canonical: Callable[[tuple], tuple] | None = None          # symmetry reduction
     graph: bool = False      # record the labelled state graph (for liveness)
     progress: Callable[[int, int, float], None] | None = None   # (states, depth, seconds)
+    # checkpoint.Checkpointer: offered a snapshot at the end of each level when due
+    checkpoint: object | None = None
+    resume: dict | None = None          # a snapshot (checkpoint.load) to continue from
 
 
 @dataclass
@@ -172,8 +175,9 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
     s = t = None             # the state being expanded and the successor at hand
     stop = "complete"
     capped = False           # the successors of s were cut off at the cap (max_states)
+    resume = options.resume
     try:
-        for t in model.initial_states():
+        for t in model.initial_states() if resume is None else ():
             transitions += 1
             if canonical is not None:
                 t = canonical(t)
@@ -197,6 +201,27 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
         depth_done()
         level_end = len(states)
         depth = 1 if states else 0
+        if resume is not None:
+            states.extend(resume["states"])
+            parents.extend(resume["parents"])
+            seen.update((x, k) for k, x in enumerate(states))
+            for name, kind, path, extra in resume["violations"]:
+                violations[name] = Violation(name, kind, list(path), extra)
+            active = resume["active"]
+            depth_done()
+            transitions_p = [(p, f) for p, f in transitions_p if p.name not in violations]
+            transitions, depth = resume["transitions"], resume["depth"]
+            level_end, i = resume["level_end"], resume["i"]
+            if options.graph:
+                model.fairness.renumber(resume["units"])
+                unit_sets = model.fairness.sets
+                r_start, r_to, r_unit, r_enabled, r_inside = resume["graph"]
+                g_start.extend(r_start)
+                g_to.extend(r_to)
+                g_unit.extend(r_unit)
+                g_enabled.extend(r_enabled)
+                if g_inside is not None and r_inside is not None:
+                    g_inside.extend(r_inside)
         cut_at_depth = False
         n = len(states)
         next_check = PROGRESS_EVERY
@@ -208,6 +233,16 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                     break
                 depth += 1
                 level_end = n
+                if options.checkpoint is not None and options.checkpoint.due():
+                    options.checkpoint.save({
+                        "states": states, "parents": parents, "active": active,
+                        "violations": [(v.prop, v.kind, v.path, v.extra)
+                                       for v in violations.values()],
+                        "transitions": transitions, "depth": depth, "level_end": level_end,
+                        "i": i,
+                        "graph": (g_start, g_to, g_unit, g_enabled, g_inside)
+                        if options.graph else None,
+                        "units": model.fairness.numbering() if options.graph else None})
             s = states[i]
             t = None
             if options.graph:

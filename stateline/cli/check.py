@@ -15,7 +15,8 @@ from ..render import text
 from . import (dot_writer, html_writer, itf_writer, json_writer, junit_writer, markdown_writer,
                otlp_writer, outputs, sarif_writer, signals)
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INVALID, EXIT_OK
-from .console import Console, positive_float, positive_int, report_errors, spec_files
+from .console import (Console, nonnegative_float, positive_float, positive_int,
+                      report_errors, spec_files)
 
 # Writers of the results in other formats: each has `add_arguments(parser)` and
 # `write(results, exit_code, args, console) -> bool` (False: could not write).
@@ -39,6 +40,15 @@ def add_parser(sub) -> None:
                    help="do not explore beyond depth N (initial states are depth 1)")
     c.add_argument("--max-seconds", type=positive_float, metavar="S",
                    help="stop each check after S seconds")
+    c.add_argument("--checkpoint", metavar="DIR",
+                   help="write the search to DIR at the end of a BFS level, at most every "
+                        "--checkpoint-every seconds (continue it with --resume DIR)")
+    c.add_argument("--checkpoint-every", type=nonnegative_float, default=300.0, metavar="S",
+                   help="seconds between two checkpoints, at most (default 300; 0: every "
+                        "level)")
+    c.add_argument("--resume", metavar="DIR",
+                   help="continue the searches checkpointed in DIR (a killed run ends with "
+                        "the counts and counterexamples of an uninterrupted one)")
     c.add_argument("--no-symmetry", action="store_true",
                    help="explore every state even when the spec declares symmetric sets")
     c.add_argument("--quiet", action="store_true",
@@ -57,7 +67,8 @@ def output_paths(args) -> tuple[list, list]:
     files = [("--json", None if args.json == "-" else args.json), ("--html", args.html),
              ("--junit", args.junit), ("--sarif", args.sarif), ("--dot", args.dot),
              ("--markdown", None if args.markdown == "-" else args.markdown)]
-    return files, [("--otlp", args.otlp), ("--itf", args.itf)]
+    return files, [("--otlp", args.otlp), ("--itf", args.itf),
+                   ("--checkpoint", getattr(args, "checkpoint", None))]
 
 
 def run(args, console: Console) -> int:
@@ -68,7 +79,10 @@ def run(args, console: Console) -> int:
     options = CheckOptions(symmetry=not args.no_symmetry, max_states=args.max_states,
                            max_depth=args.max_depth, max_seconds=args.max_seconds,
                            progress=console.progress,
-                           phase=lambda name: console.phase(PHASES[name]))
+                           phase=lambda name: console.phase(PHASES[name]),
+                           checkpoint=getattr(args, "checkpoint", None),
+                           checkpoint_every=getattr(args, "checkpoint_every", 300.0),
+                           resume=getattr(args, "resume", None))
     console.bounds(args.max_states, args.max_seconds)
     results = []
     sources: dict[str, str] = {}
@@ -193,7 +207,13 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
             left = dataclasses.replace(options, max_seconds=max(options.max_seconds - spent,
                                                                 0.001))
         engine = getattr(args, "engine_run", None) or run_check
-        result = engine(loaded, check, overrides, left, model)
+        try:
+            result = engine(loaded, check, overrides, left, model)
+        except SpecError as exc:        # a checkpoint that cannot be resumed
+            console.clear()
+            report_errors(console, exc, sources)
+            status = None
+            continue
         console.clear()
         for w in result.warnings:
             console.error(w)

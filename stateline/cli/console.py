@@ -140,6 +140,13 @@ def positive_float(text: str) -> float:
     return x
 
 
+def nonnegative_float(text: str) -> float:
+    """Zero or a positive, finite number."""
+    if text.strip() in ("0", "0.0"):
+        return 0.0
+    return positive_float(text)
+
+
 def spec_files(paths: list[str], console: Console) -> tuple[list[str], bool]:
     files, ok = [], True
     for path in paths:

@@ -363,6 +363,19 @@ class Fairness:
             self._cache[ck] = s
         return s
 
+    def numbering(self) -> tuple:
+        """The units and unit sets met so far, as plain data (a search's checkpoint
+        keeps them: its edges name units by these numbers)."""
+        return (list(self.kinds), list(self.keys), list(self.sets))
+
+    def renumber(self, numbering: tuple) -> None:
+        """Continue with the units and unit sets of `numbering()` (resuming a search)."""
+        kinds, keys, sets = numbering
+        self.kinds, self.keys, self.sets = list(kinds), [tuple(k) for k in keys], list(sets)
+        self._units = {k: u for u, k in enumerate(self.keys)}
+        self._set_index = {m: i for i, m in enumerate(self.sets)}
+        self._cache = {}
+
     def mask(self, kind: str) -> int:
         return sum(1 << u for u, k in enumerate(self.kinds) if k == kind)
 
