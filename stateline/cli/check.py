@@ -16,7 +16,7 @@ from . import (dot_writer, html_writer, itf_writer, json_writer, junit_writer, m
                otlp_writer, outputs, sarif_writer, signals)
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from .console import (Console, nonnegative_float, positive_float, positive_int,
-                      report_errors, spec_files)
+                      report_errors, spec_arguments, spec_files)
 
 # Writers of the results in other formats: each has `add_arguments(parser)` and
 # `write(results, exit_code, args, console) -> bool` (False: could not write).
@@ -28,12 +28,7 @@ def add_parser(sub) -> None:
     c = sub.add_parser("check", help="explore every behaviour of each check block's instance",
                        description="Run the check blocks of each spec with the explicit-state "
                                    "checker and compare each result with its expectation.")
-    c.add_argument("paths", nargs="+", metavar="SPEC|DIR",
-                   help="spec files, or directories searched for *.sl files")
-    c.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
-                   help="override a constant in every check block (repeatable)")
-    c.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
-                   help="run only this check block (repeatable)")
+    spec_arguments(c)
     c.add_argument("--max-states", type=positive_int, metavar="N",
                    help="stop after N distinct states (exit 3 if a verdict is missing)")
     c.add_argument("--max-depth", type=positive_int, metavar="N",

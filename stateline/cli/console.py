@@ -140,6 +140,16 @@ def positive_float(text: str) -> float:
     return x
 
 
+def spec_arguments(c) -> None:
+    """The spec files and instance selection `check` and `simulate` share."""
+    c.add_argument("paths", nargs="+", metavar="SPEC|DIR",
+                   help="spec files, or directories searched for *.sl files")
+    c.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a constant in every check block (repeatable)")
+    c.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
+                   help="run only this check block (repeatable)")
+
+
 def nonnegative_float(text: str) -> float:
     """Zero or a positive, finite number."""
     if text.strip() in ("0", "0.0"):

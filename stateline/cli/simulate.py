@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..checker.simulate import SimulateOptions, simulate_check
 from . import check
-from .console import Console, positive_float, positive_int
+from .console import Console, positive_float, positive_int, spec_arguments
 
 
 def add_parser(sub) -> None:
@@ -20,12 +20,7 @@ def add_parser(sub) -> None:
                        description="Check invariants, transition invariants and deadlock on "
                                    "random behaviours of each check block's instance: "
                                    "reproducible from --seed, not exhaustive.")
-    c.add_argument("paths", nargs="+", metavar="SPEC|DIR",
-                   help="spec files, or directories searched for *.sl files")
-    c.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
-                   help="override a constant in every check block (repeatable)")
-    c.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
-                   help="run only this check block (repeatable)")
+    spec_arguments(c)
     c.add_argument("--traces", type=positive_int, default=10000, metavar="N",
                    help="random walks per check block (default 10000)")
     c.add_argument("--depth", type=positive_int, default=20, metavar="D",
