@@ -29,7 +29,7 @@ def load(path: str) -> dict:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except OSError as exc:
-        raise DocumentError(f"{path}: cannot read: {exc.strerror}") from None
+        raise DocumentError(f"{path or repr(path)}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:

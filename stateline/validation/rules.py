@@ -112,7 +112,7 @@ def load(path: str) -> Mapping:
         with open(path, "rb") as f:
             doc = tomllib.load(f)
     except OSError as exc:
-        raise MappingError(f"{path}: cannot read: {exc.strerror}") from None
+        raise MappingError(f"{path or repr(path)}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise MappingError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
