@@ -150,7 +150,8 @@ def test_diagram_statements_follow_the_trace_model(ci_run, library):
             [mermaid_text(lane) for lane in model.lanes]
         assert sum("->>" in x for x in lines) == len(model.arrows)
         assert sum(": sent " in x for x in lines) == sum(len(m) for _, m in model.pending)
-        assert sum(re.match(r"\s+Note over p\d+: \d+\. ", x) is not None for x in lines) == \
+        assert sum(re.match(r"\s+Note over p\d+(,p\d+)?: \d+\. ", x) is not None
+                   for x in lines) == \
             len(trace.steps)
         assert ("    loop repeats forever" in lines) == \
             (trace.loop_start is not None and trace.loop_start < len(trace.steps))
@@ -196,6 +197,24 @@ def test_markdown_unwritable_path_is_sl504(tmp_path, capsys):
     assert "error[SL504]" in capsys.readouterr().err
 
 
+@pytest.fixture(scope="module")
+def partition_chart(tmp_path_factory):
+    """CAP's `cp` check: Available fails once the network is partitioned (a cut step,
+    which has no lane of its own in the trace model)."""
+    out = tmp_path_factory.mktemp("cap")
+    assert _check(out, "specs/cap.sl", "--check", "cp", "--markdown", str(out / "r.md")) == 0
+    (chart,) = re.findall(r"```mermaid\n(.*?)\n```", (out / "r.md").read_text("utf-8"), re.S)
+    return chart
+
+
+def test_a_partition_is_a_note_across_every_lane(partition_chart):
+    lines = partition_chart.splitlines()
+    assert "    participant p3 as Replica[r2]" in lines
+    assert "    Note over p0,p3: 3. network.partition(side={Replica[r1]})" in lines
+    assert lines[-2:] == ["    Note over p0,p3: from here the behaviour stutters forever",
+                          "    Note over p0,p3: Available fails on this infinite behaviour"]
+
+
 # ---- --markdown through Mermaid ----------------------------------------------------------
 
 def _render_all(charts: list[str]) -> list[dict]:
@@ -222,11 +241,12 @@ def _render_all(charts: list[str]) -> list[dict]:
 
 
 @needs_mermaid
-def test_every_diagram_renders_in_mermaid(ci_run):
+def test_every_diagram_renders_in_mermaid(ci_run, partition_chart):
     code, out = ci_run
     md = (out / "r.md").read_text(encoding="utf-8")
     charts = re.findall(r"```mermaid\n(.*?)\n```", md, re.S)
     assert len(charts) == 5
+    charts.append(partition_chart)
     # a diagram with an unescaped `;` in a message: Mermaid must refuse it
     broken = "sequenceDiagram\n    participant p0 as A\n    p0->>p0: x; y"
     rendered = _render_all(charts + [broken])

@@ -24,7 +24,9 @@ import pytest
 
 from stateline.cli import check as check_cmd, report as report_cmd
 from stateline.cli.console import Console, spec_files
-from stateline.render import json_out, report
+from stateline.models.verdict import Status
+from stateline.render import json_out, markdown, report
+from stateline.render.sequence import diagram, is_cut
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -127,3 +129,21 @@ def test_every_library_document_matches_the_json_schema(checked_report):
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
     kinds = {p["kind"] for r in doc["results"] for p in r["properties"]}
     assert {"invariant", "deadlock", "temporal"} <= kinds
+
+
+def test_every_library_counterexample_has_a_markdown_diagram(checked_report):
+    # `stateline check specs/ --markdown` (the CI gate's job summary): one section per
+    # counterexample, and in each diagram a note per step (partitions and heals, which
+    # have no lane, across every lane) and an arrow per received message.
+    results, code, _ = checked_report
+    md = markdown.document(results, code)
+    traces = [v.trace for r in results for v in r.verdicts
+              if v.status is Status.VIOLATED and v.trace is not None]
+    assert md.count("<details>") >= len(traces) >= 28
+    for trace in traces:
+        chart = markdown.sequence_diagram(trace, "the end")
+        notes = [x for x in chart.splitlines()
+                 if re.match(r"\s+Note over p\d+(,p\d+)?: \d+\. ", x)]
+        assert len(notes) == len(trace.steps)
+        assert sum("->>" in x for x in chart.splitlines()) == len(diagram(trace).arrows)
+    assert any(is_cut(step) for trace in traces for step in trace.steps)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from ..models.trace import Trace
 from ..models.verdict import CheckResult, Status
 from . import text
-from .sequence import diagram
+from .sequence import diagram, is_cut
 
 MAX_DIAGRAM = 48_000      # Mermaid's default maxTextSize is 50,000 characters
 HEADER = ["spec", "check", "property", "expected", "result", "", "states", "depth",
@@ -65,6 +65,12 @@ def sequence_diagram(trace: Trace, closing: str) -> str:
         if loop is not None and i == loop:
             lines.append("    loop repeats forever")
             indent = "        "
+        if is_cut(step):        # a partition or a heal: across every lane, not a lane's
+            across = ",".join(dict.fromkeys([ids[model.lanes[0]], ids[model.lanes[-1]]])) \
+                if model.lanes else "net"
+            lines.append(f"{indent}Note over {across}: {step.number}. "
+                         f"{mermaid_text(step.title())}")
+            continue
         lane = ids[step.node]
         for a in arrows.get(i, ()):
             source = "net" if a.sender is None else ids[trace.steps[a.sender].node]
