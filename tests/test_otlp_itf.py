@@ -107,6 +107,35 @@ def test_bad_itf_is_a_clear_error(tmp_path, capsys, bad, message):
     assert message in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("field, value, message", [
+    ("constants", None, "$.#meta.stateline.constants: None is not of type 'object'"),
+    ("constants", {"N": 3}, "$.#meta.stateline.constants.N: 3 is not of type 'string'"),
+    ("spec", [], "$.#meta.stateline.spec: [] is not of type 'string'"),
+    ("property", {"name": "P"}, "$.#meta.stateline.property.kind: missing"),
+    ("error", {"code": "x", "message": "m", "location": None},
+     "$.#meta.stateline.error.code: 'x' does not match"),
+    ("network", {"index": "0", "initial": "[]"},
+     "$.#meta.stateline.network.index: '0' is not of type 'integer'"),
+])
+def test_bad_stateline_fields_of_an_itf_trace_are_a_clear_error(tmp_path, capsys, field,
+                                                                value, message):
+    # The fields `export --format itf` writes under #meta.stateline, hand-edited: found by
+    # the input fuzzer (a null `constants` was an internal error).
+    doc = json.loads(json.dumps(QUINT))
+    doc["#meta"]["stateline"] = {"spec": "Bank", "check": "c", "constants": {},
+                                 "property": {"name": "P", "kind": "invariant",
+                                              "expected": "holds", "result": "violated"}}
+    doc["#meta"]["stateline"][field] = value
+    path = tmp_path / "bad.itf.json"
+    path.write_text(json.dumps(doc))
+    assert main(["export", str(path), "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"error[SL701]: {path}: {message}" in err and "Traceback" not in err
+    del doc["#meta"]["stateline"][field]
+    path.write_text(json.dumps(doc))
+    assert main(["export", str(path), "-o", str(tmp_path)]) == 0
+
+
 values = st.recursive(
     st.integers(-2 ** 60, 2 ** 60).map(str) | st.sampled_from(["a1", "true", "none", "v2"]),
     lambda inner: st.one_of(

@@ -38,6 +38,9 @@ def load(path: str) -> dict:
         raise DocumentError(str(exc)) from None
     itf_derived = isinstance(doc, dict) and "states" in doc and "schema" not in doc
     if itf_derived:
+        problem = _itf_header(doc)
+        if problem:
+            raise DocumentError(f"{path}: {problem}")
         try:
             doc = itf.to_document(doc, path)
         except itf.ItfError as exc:
@@ -62,7 +65,37 @@ def _validators():
 
     schema = json.loads(resources.files(__package__).joinpath(SCHEMA_FILE).read_text("utf-8"))
     trace = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/trace"}
-    return jsonschema.Draft202012Validator(schema), jsonschema.Draft202012Validator(trace)
+    # What `export --format itf` writes under an ITF trace's #meta.stateline, each field
+    # optional (another tool's ITF has none): the result's fields, the violated property
+    # or the run-time error without their trace, and where the network variable goes.
+    result = schema["$defs"]["result"]["properties"]
+    prop = schema["$defs"]["property"]
+    error = result["error"]["oneOf"][1]
+    header = {
+        "$schema": schema["$schema"], "$defs": schema["$defs"], "type": "object",
+        "properties": {
+            "spec": result["spec"], "path": result["path"], "check": result["check"],
+            "constants": result["constants"],
+            "property": {**prop, "properties": {k: prop["properties"][k] for k in
+                                                ("name", "kind", "expected", "result")},
+                         "required": ["name", "kind", "expected", "result"]},
+            "error": {**error, "properties": {k: error["properties"][k] for k in
+                                              ("code", "message", "location")},
+                      "required": ["code", "message", "location"]},
+            "network": {"type": "object", "required": ["index", "initial"],
+                        "properties": {"index": {"type": "integer", "minimum": 0},
+                                       "initial": {"type": "string"}}}}}
+    return (jsonschema.Draft202012Validator(schema), jsonschema.Draft202012Validator(trace),
+            jsonschema.Draft202012Validator(header))
+
+
+def _itf_header(doc: dict) -> str | None:
+    """The first problem of the Stateline fields of an ITF trace's `#meta`, or None."""
+    meta = doc.get("#meta")
+    info = meta.get("stateline") if isinstance(meta, dict) else None
+    if info is None:
+        return None
+    return _first(_validators()[2], info, "$.#meta.stateline")
 
 
 def validate(doc, itf_derived: bool = False) -> str | None:
@@ -80,7 +113,7 @@ def validate(doc, itf_derived: bool = False) -> str | None:
         return f"$.schema: expected '{SCHEMA}' (the output of `stateline check --json`)"
     if doc.get("version") != VERSION:
         return f"$.version: expected {VERSION}, got {doc.get('version')!r}"
-    document, trace = _validators()
+    document, trace, _ = _validators()
     if not itf_derived:
         problem = _first(document, doc, "$")
         if problem:
