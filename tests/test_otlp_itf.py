@@ -136,6 +136,16 @@ def test_bad_stateline_fields_of_an_itf_trace_are_a_clear_error(tmp_path, capsys
     assert main(["export", str(path), "-o", str(tmp_path)]) == 0
 
 
+def test_a_network_index_beyond_the_variables_puts_the_network_last(tmp_path):
+    # (a 10**40 index was an OverflowError, exit 4: found by the input fuzzer)
+    doc = json.loads(json.dumps(QUINT))
+    doc["#meta"]["stateline"] = {"network": {"index": 10 ** 40, "initial": "{}"}}
+    path = tmp_path / "net.itf.json"
+    path.write_text(json.dumps(doc))
+    (cx,) = mapping.counterexamples(load(str(path)))
+    assert list(cx.trace["initial"]) == ["balances", "log", "network"]
+
+
 values = st.recursive(
     st.integers(-2 ** 60, 2 ** 60).map(str) | st.sampled_from(["a1", "true", "none", "v2"]),
     lambda inner: st.one_of(

@@ -45,7 +45,7 @@ def load(path: str) -> dict:
             doc = itf.to_document(doc, path)
         except itf.ItfError as exc:
             raise DocumentError(f"{path}: {exc}") from None
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
             # A value of a shape ITF does not have (a #map entry that is not a pair, ...).
             raise DocumentError(f"{path}: not a readable ITF trace: {type(exc).__name__}: "
                                 f"{exc}") from None

@@ -309,7 +309,8 @@ def to_document(doc: dict, path: str) -> dict:
     net = info.get("network")
     if isinstance(net, dict):
         items = list(initial.items())
-        items.insert(int(net.get("index", len(items))), (NETWORK, str(net.get("initial"))))
+        at = min(net.get("index", len(items)), len(items))     # an integer >= 0 (schema)
+        items.insert(at, (NETWORK, str(net.get("initial"))))
         initial = dict(items)
     steps = []
     for k in range(1, len(states)):
