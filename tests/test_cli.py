@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -345,3 +346,20 @@ def test_progress_line_fields_and_time_left_under_a_bound():
     assert progress_line(1, 1, 3725.0, None, 7200) == \
         "  1 states · depth 1 · 0 states/s · 1:02:05 · at most 57:55 left"
     assert len(progress_line(10 ** 9, 10 ** 6, 2.0, 10 ** 10, 9e9, width=40)) == 39
+
+
+def test_the_progress_line_keeps_the_bounds_after_printing(monkeypatch):
+    # The bounds of a run outlive what is printed meanwhile (they were reset by every
+    # print, so "at most ... left" never showed in a real run).
+    import io
+
+    from stateline.cli.console import Console
+
+    console = Console(progress=False)
+    console.out, console.err = io.StringIO(), io.StringIO()
+    console.progress_on = True
+    monkeypatch.setattr("shutil.get_terminal_size", lambda: os.terminal_size((100, 24)))
+    console.bounds(40000, None)
+    console.print("spec: check block header")
+    console.progress(10000, 5, 2.0)
+    assert "at most 0:06 left" in console.err.getvalue()

@@ -28,6 +28,8 @@ class Console:
         self._last = 0.0
         self._shown = False
         self._gone: set[str] = set()
+        self.max_states: int | None = None      # the run's bounds (`bounds`), for the
+        self.max_seconds: float | None = None   # time left on the progress line
 
     def _write(self, which: str, text: str) -> None:
         """Write to `self.out` or `self.err`.  A terminal that has gone away (EIO after a
@@ -46,8 +48,6 @@ class Console:
             with contextlib.suppress(OSError, ValueError):   # and no error when it is
                 devnull = os.open(os.devnull, os.O_WRONLY)    # flushed at exit
                 os.dup2(devnull, stream.fileno())
-        self.max_states: int | None = None
-        self.max_seconds: float | None = None
 
     def print(self, *parts):
         self._write("out", " ".join(printable(str(p), "\n\t") for p in parts) + "\n")
