@@ -107,11 +107,41 @@ def liveness_violation(model: Model, result, prop, instances):
     return None, vacuous
 
 
-def _state_path(g, i: int) -> list[int]:
+def stuttering_violation(model: Model, result, prop, instances):
+    """The shortest behaviour violating `prop` when no step is fair, as (states, loop
+    start, step choices), or None.  Raises PredicateError.
+
+    Without fairness every behaviour may stop anywhere and stutter forever (TLA+'s
+    `[][Next]_vars` alone), so the reachable states decide it, not the state graph:
+    `eventually P` fails on an initial state without P, `always eventually P` and
+    `eventually always P` on a reachable state without P, `P leads_to Q` on a
+    reachable state with P and not Q; the first such state in breadth-first order,
+    then stuttering.  This is the lasso the fair-cycle analysis finds without fair
+    units, without recording the edges.
+    """
+    states, parents = result.state_list, result.parents
+    form = prop.temporal.form
+    for _label, p_fn, q_fn in instances:
+        p = predicate_bits(p_fn, states)
+        q = predicate_bits(q_fn, states) if q_fn is not None else None
+        if form == "leads_to":
+            bad = next((i for i in range(len(states)) if p[i] and not q[i]), None)
+        elif form == "eventually":
+            bad = next((i for i in range(len(states)) if parents[i] < 0 and not p[i]), None)
+        else:
+            bad = p.find(0)
+            bad = None if bad < 0 else bad
+        if bad is not None:
+            path = [states[i] for i in _state_path(parents, bad)]
+            return (path, len(path) - 1, [None] * (len(path) - 1)), False
+    return None, False
+
+
+def _state_path(parents, i: int) -> list[int]:
     out = []
     while i >= 0:
         out.append(i)
-        i = g.parent[i]
+        i = parents[i]
     out.reverse()
     return out
 
@@ -192,9 +222,12 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
         warnings.append(f"{system.path}: warning: symmetry reduction is off for this check: "
                         "it is not sound for temporal properties under fairness")
     t0 = time.perf_counter()
+    # Temporal properties under fairness are decided on the labelled state graph;
+    # without any fair unit, on the reachable states alone (stuttering_violation).
+    fair = bool(system.temporal) and bool(model.fairness.rules)
     search = SearchOptions(options.max_states, options.max_depth, options.max_seconds,
                            check_deadlock, sym.canonical if sym else None,
-                           bool(system.temporal), options.progress)
+                           fair, options.progress, exhaustive=bool(system.temporal))
     if options.checkpoint is not None or options.resume is not None:
         search = _checkpointing(loaded, check, system, options, search, sym is not None,
                                 check_deadlock, warnings)
@@ -243,15 +276,17 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
             status = Status.HOLDS if stop.exhaustive else Status.UNKNOWN
         verdicts.append(Verdict(name, kind, expected.get(name, "holds"), status, trace,
                                 note=note))
-    graph = result.graph
-    if model.temporal and graph is not None and options.phase is not None:
+    # The temporal properties are decided once the search has explored every state.
+    decided = result.graph is not None or (not search.graph and result.stop == "complete")
+    decide = liveness_violation if search.graph else stuttering_violation
+    if model.temporal and decided and options.phase is not None:
         attempt(options.phase, "liveness")
     predicate_error = None
     for prop, instances in model.temporal:
         lasso, vacuous = None, False
-        if graph is not None and not interrupted and predicate_error is None:
+        if decided and not interrupted and predicate_error is None:
             try:
-                found = attempt(liveness_violation, model, result, prop, instances)
+                found = attempt(decide, model, result, prop, instances)
             except PredicateError as exc:
                 predicate_error, found = exc, None
             if found is not None:
@@ -259,13 +294,13 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
         if interrupted:
             # The search is complete, so its safety verdicts stand; this temporal
             # property and the ones after it are unknown.
-            graph = None
+            decided = False
         if lasso is not None:
             states, loop_start, choices = lasso
             trace, status = attempt(model.trace, states, loop_start, choices), Status.VIOLATED
         else:
             trace = None
-            status = Status.HOLDS if graph is not None and predicate_error is None \
+            status = Status.HOLDS if decided and predicate_error is None \
                 else Status.UNKNOWN
         if vacuous:
             names = ", ".join(c.name for c in system.constraints)
@@ -278,8 +313,8 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
                                 status, trace))
     if predicate_error is not None and result.error is None:
         # As for an invariant: a run-time error, with a shortest path to its state.
-        result.error = (predicate_error.error, _state_path(result.graph, predicate_error.state),
-                        "state")
+        result.error = (predicate_error.error, _state_path(result.parents,
+                                                           predicate_error.state), "state")
         stop = StopReason.MODEL_ERROR      # the verdicts found before it stand
     failure = None
     if result.error is not None:

@@ -43,6 +43,9 @@ class SearchOptions:
     # checkpoint.Checkpointer: offered a snapshot at the end of each level when due
     checkpoint: object | None = None
     resume: dict | None = None          # a snapshot (checkpoint.load) to continue from
+    # every reachable state, even once every safety property is violated (temporal
+    # properties are decided on them after the search)
+    exhaustive: bool = False
 
 
 @dataclass
@@ -65,6 +68,7 @@ class SearchResult:
     # property of that state) or "step" (computing a step from it)
     error: tuple[ModelError, list[int], str] | None = None
     state_list: list = field(default_factory=list, repr=False)
+    parents: array = field(default_factory=lambda: array("q"), repr=False)
     graph: Graph | None = None
 
     def path_states(self, path: list[int], extra: tuple | None = None) -> list[tuple]:
@@ -137,9 +141,11 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
     total_props = len(inv_props) + len(transitions_p) + (1 if check_deadlock else 0)
     result.violations = violations
     result.state_list = states
-    if options.graph:
-        # Liveness needs every state and edge: no early stop when safety fails.
+    result.parents = parents
+    if options.graph or options.exhaustive:
+        # Liveness needs every state (and edge): no early stop when safety fails.
         total_props = 0
+    if options.graph:
         labeled_successors = model.successors_labeled
         unit_set = model.fairness.unit_set
         unit_sets = model.fairness.sets

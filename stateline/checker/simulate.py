@@ -305,7 +305,7 @@ def temporal_verdicts(model: Model, result: SimulationResult, expected: dict, tr
                 found, _ = liveness_violation(model, view, prop, instances)
             except PredicateError as exc:
                 result.predicate_error = (exc.error, [result.visited[i] for i in
-                                                      _state_path(graph, exc.state)])
+                                                      _state_path(graph.parent, exc.state)])
                 found = None
             if found is not None:
                 states, loop_start, choices = found
