@@ -4,6 +4,7 @@ uninterrupted run; a checkpoint of another search, or a planted file, is refused
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -13,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from stateline import check_blocks, load_text, run_check
+from stateline import check_blocks, load_spec, load_text, run_check
 from stateline.checker.run import CheckOptions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,6 +114,38 @@ def test_resuming_from_every_level_gives_the_same_result(tmp_path):
             (whole.stats.states, whole.stats.transitions, whole.stats.depth)
         assert [(v.prop, v.status, v.trace) for v in again.verdicts] == \
             [(v.prop, v.status, v.trace) for v in whole.verdicts]
+
+
+def test_a_resumed_run_stops_at_the_same_state_under_max_states(tmp_path):
+    # --max-states is checked every 2,048 states; a checkpoint keeps where the next
+    # check falls, so a resumed run stops where the uninterrupted one stops.
+    loaded = load_spec(TWO_PC)
+    [block] = check_blocks(loaded, ["n5"])
+    bound = CheckOptions(max_states=7000)
+    whole = run_check(loaded, block, {}, bound)
+    assert whole.stop.value == "max-states" and whole.stats.states == 8197
+    from stateline.checker import checkpoint as ck
+    snaps = []
+    save = ck.Checkpointer.save
+
+    def keep(self, snapshot):
+        save(self, snapshot)
+        snaps.append(Path(self.path).read_bytes())
+    ck.Checkpointer.save = keep
+    try:
+        run_check(loaded, block, {}, dataclasses.replace(
+            bound, checkpoint=str(tmp_path / "c"), checkpoint_every=0.0))
+    finally:
+        ck.Checkpointer.save = save
+    assert len(snaps) >= 8
+    target = tmp_path / "c" / "two_phase_commit.n5.ckpt"
+    for raw in snaps:
+        target.write_bytes(raw)
+        again = run_check(loaded, block, {}, dataclasses.replace(
+            bound, resume=str(tmp_path / "c")))
+        assert (again.stop, again.stats.states, again.stats.transitions,
+                again.stats.depth) == (whole.stop, whole.stats.states,
+                                       whole.stats.transitions, whole.stats.depth)
 
 
 def test_a_checkpoint_of_another_instance_is_refused(tmp_path):

@@ -147,6 +147,8 @@ def load(path: str, ident: str) -> dict:
         snap = {k: doc[k] for k in ("states", "violations", "active", "transitions",
                                     "depth", "level_end", "i")}
         snap["parents"] = _array(doc["parents"])
+        if isinstance(doc.get("next_check"), int):     # where the next bound check falls
+            snap["next_check"] = doc["next_check"]
         g = doc.get("graph")
         u = doc.get("units")
         snap["units"] = None if u is None else (list(u[0]), list(u[1]), list(u[2]))

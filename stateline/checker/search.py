@@ -46,6 +46,9 @@ class SearchOptions:
     # every reachable state, even once every safety property is violated (temporal
     # properties are decided on them after the search)
     exhaustive: bool = False
+    # stop ("paused") at the end of the level a `resume` starts in, with the snapshot
+    # to go on from in `SearchResult.paused` (checker/parallel runs such levels)
+    one_level: bool = False
 
 
 @dataclass
@@ -70,6 +73,7 @@ class SearchResult:
     state_list: list = field(default_factory=list, repr=False)
     parents: array = field(default_factory=lambda: array("q"), repr=False)
     graph: Graph | None = None
+    paused: dict | None = None      # with SearchOptions.one_level: where to go on from
 
     def path_states(self, path: list[int], extra: tuple | None = None) -> list[tuple]:
         """The states of a path of indices, then `extra` (a state never stored)."""
@@ -230,7 +234,19 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                     g_inside.extend(r_inside)
         cut_at_depth = False
         n = len(states)
-        next_check = PROGRESS_EVERY
+        next_check = PROGRESS_EVERY if resume is None else \
+            resume.get("next_check", PROGRESS_EVERY)
+
+        def snapshot() -> dict:
+            return {"states": states, "parents": parents, "active": active,
+                    "violations": [(v.prop, v.kind, v.path, v.extra)
+                                   for v in violations.values()],
+                    "transitions": transitions, "depth": depth, "level_end": level_end,
+                    "i": i, "next_check": next_check,
+                    "graph": (g_start, g_to, g_unit, g_enabled, g_inside)
+                    if options.graph else None,
+                    "units": model.fairness.numbering() if options.graph else None}
+
         while i < n:
             if i == level_end:
                 depth_done()
@@ -239,16 +255,12 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                     break
                 depth += 1
                 level_end = n
+                if options.one_level:
+                    stop = "paused"
+                    result.paused = snapshot()
+                    break
                 if options.checkpoint is not None and options.checkpoint.due():
-                    options.checkpoint.save({
-                        "states": states, "parents": parents, "active": active,
-                        "violations": [(v.prop, v.kind, v.path, v.extra)
-                                       for v in violations.values()],
-                        "transitions": transitions, "depth": depth, "level_end": level_end,
-                        "i": i,
-                        "graph": (g_start, g_to, g_unit, g_enabled, g_inside)
-                        if options.graph else None,
-                        "units": model.fairness.numbering() if options.graph else None})
+                    options.checkpoint.save(snapshot())
             s = states[i]
             t = None
             if options.graph:
@@ -382,7 +394,7 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
         else:                                   # an initial state
             result.error = (exc, [], "state")
     deadline.armed = False
-    if stop != "complete":
+    if stop not in ("complete", "paused"):
         _truncate(seen, states, parents)
     if options.graph and stop == "complete":
         g_start.append(len(g_to))
