@@ -24,6 +24,7 @@ from ..models.lower import lower
 from ..models.model import Model
 from ..models.runtime import ModelError
 from .liveness import find_violation
+from .parallel import bfs_parallel
 from .search import SearchOptions, SearchResult, bfs
 from .symmetry import Symmetry, singled_out
 from ..models.verdict import CheckResult, ModelFailure, Stats, Status, StopReason, Verdict
@@ -42,6 +43,7 @@ class CheckOptions:
     checkpoint: str | None = None   # a folder: write the search there (checker/checkpoint)
     checkpoint_every: float = 300.0  # seconds between two checkpoints, at most
     resume: str | None = None       # a folder: continue the search checkpointed there
+    workers: int = 1                # processes exploring (checker/parallel)
 
 
 def check_blocks(loaded: LoadedSpec, select: list[str] | None = None) -> list[ir.CheckIR]:
@@ -221,6 +223,10 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
         sym = None
         warnings.append(f"{system.path}: warning: symmetry reduction is off for this check: "
                         "it is not sound for temporal properties under fairness")
+    if options.workers > 1 and system.temporal and model.fairness.rules:
+        warnings.append(f"{system.path}: warning: this check explores in one process "
+                        "(--workers is ignored): its temporal properties under fairness "
+                        "are decided on the whole labelled state graph")
     t0 = time.perf_counter()
     # Temporal properties under fairness are decided on the labelled state graph;
     # without any fair unit, on the reachable states alone (stuttering_violation).
@@ -234,7 +240,10 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     try:
         if options.phase is not None:
             options.phase("search")
-        result = bfs(model, search)       # an interrupt inside ends the search, with results
+        if options.workers > 1 and not search.graph:
+            result = bfs_parallel(model, search, options.workers)
+        else:
+            result = bfs(model, search)   # an interrupt inside ends the search, with results
     except KeyboardInterrupt:             # one before the search started: nothing explored
         result = SearchResult(0, 0, 0, 0.0, "interrupted")
     if search.checkpoint is not None and search.checkpoint.failed:

@@ -74,6 +74,7 @@ class SearchResult:
     parents: array = field(default_factory=lambda: array("q"), repr=False)
     graph: Graph | None = None
     paused: dict | None = None      # with SearchOptions.one_level: where to go on from
+    parallel_levels: int = 0        # levels the worker processes expanded (parallel.py)
 
     def path_states(self, path: list[int], extra: tuple | None = None) -> list[tuple]:
         """The states of a path of indices, then `extra` (a state never stored)."""

@@ -16,7 +16,7 @@ from . import (dot_writer, html_writer, itf_writer, json_writer, junit_writer, m
                otlp_writer, outputs, sarif_writer, signals)
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from .console import (Console, nonnegative_float, positive_float, positive_int,
-                      report_errors, spec_arguments, spec_files)
+                      report_errors, spec_arguments, spec_files, workers_count)
 
 # Writers of the results in other formats: each has `add_arguments(parser)` and
 # `write(results, exit_code, args, console) -> bool` (False: could not write).
@@ -44,6 +44,9 @@ def add_parser(sub) -> None:
     c.add_argument("--resume", metavar="DIR",
                    help="continue the searches checkpointed in DIR (a killed run ends with "
                         "the counts and counterexamples of an uninterrupted one)")
+    c.add_argument("--workers", type=workers_count, default=1, metavar="N|auto",
+                   help="explore with N processes (auto: one per core; default 1); the "
+                        "counts and counterexamples are those of one process")
     c.add_argument("--no-symmetry", action="store_true",
                    help="explore every state even when the spec declares symmetric sets")
     c.add_argument("--quiet", action="store_true",
@@ -77,7 +80,8 @@ def run(args, console: Console) -> int:
                            phase=lambda name: console.phase(PHASES[name]),
                            checkpoint=getattr(args, "checkpoint", None),
                            checkpoint_every=getattr(args, "checkpoint_every", 300.0),
-                           resume=getattr(args, "resume", None))
+                           resume=getattr(args, "resume", None),
+                           workers=getattr(args, "workers", 1))
     console.bounds(args.max_states, args.max_seconds)
     results = []
     sources: dict[str, str] = {}

@@ -128,6 +128,17 @@ def positive_int(text: str) -> int:
     return n
 
 
+def workers_count(text: str) -> int:
+    """A number of worker processes: a positive integer up to 64, or `auto` (one per
+    core this process may run on)."""
+    if text.strip() == "auto":
+        return max(1, min(64, len(os.sched_getaffinity(0))))
+    n = positive_int(text)
+    if n > 64:
+        raise argparse.ArgumentTypeError(f"at most 64 workers, got '{text}'")
+    return n
+
+
 def positive_float(text: str) -> float:
     """A positive, finite number (of seconds, megabytes, milliseconds: inf and nan are
     not limits)."""

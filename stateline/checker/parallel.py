@@ -1,0 +1,400 @@
+"""Breadth-first exploration on several processes (`stateline check --workers N`).
+
+Level-synchronous: the visited states are partitioned by the hash of the state, and
+each worker process (forked from this one, so it shares the compiled model) owns one
+partition's seen-set and the frontier states it owns.  A level is expanded in three
+rounds: every worker computes the successors of its frontier states and keeps those it
+owns; the others go to their owners in one batch per pair of workers (marshal bytes,
+deduplicated per level, each with the smallest (parent index, successor position) that
+reached it); every owner keeps the candidates it has not seen, with their smallest
+key.  The parent process merges the new states of all workers by that key, which is
+the order in which the single-process search (`search.bfs`) numbers them, so state
+indices, parents, counts and every counterexample are the ones `--workers 1` gives.
+
+A level in which anything happens besides new states (an invariant, transition
+invariant or deadlock violated, a run-time error, the successor cap, a bound reached
+within the level, the depth bound) is not decided by the workers: the parent runs that
+level with the single-process search, resumed from the level's start
+(`SearchOptions.resume` + `one_level`), and either stops where that search stops or
+hands the level's new states to their owners and goes on in parallel.  So every stop,
+violation and error is the single-process search's own, byte for byte, and the
+workers only ever decide the levels where nothing but new states can be found.
+
+Temporal properties under fairness need the labelled graph and run single-process
+(`run.run_check` says so); --max-seconds and Ctrl-C stop the run at the end of the last
+complete level.  The parent keeps every state (for the counterexamples) as the
+single-process search does; each worker keeps its partition's seen-set besides, so
+memory is about twice that of `--workers 1`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import marshal
+import multiprocessing
+import signal
+import time
+from array import array
+
+from ..models.model import Model
+from ..models.runtime import ModelError, TooManySuccessors
+from .search import PROGRESS_EVERY, SearchOptions, SearchResult, bfs
+
+KEY_BITS = 24             # a key is parent index << KEY_BITS | successor position
+TAG_BITS = 6              # merged keys carry the worker's number (at most 64 workers)
+MAX_WORKERS = 1 << TAG_BITS
+
+
+class _Unusual(Exception):
+    """The level holds more than new states: the single-process search decides it."""
+
+
+# ---- the worker process ---------------------------------------------------------------
+
+
+def _worker(model: Model, canonical, me: int, count: int, conn) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent handles Ctrl-C
+    successors = model.successors
+    constraint = model.constraint
+    violated_in = model.violated_invariants if model.invariants else None
+    transitions = model.transitions
+    seen: dict = {}
+    frontier: list = []            # (global index, state) owned here, in index order
+    fresh: list = []               # this level's new states owned here, in key order
+    while True:
+        msg = conn.recv()
+        op = msg[0]
+        if op == "stop":
+            return
+        if op == "adopt":          # states of a level the parent ran: [(index, state)]
+            pairs = marshal.loads(msg[1])
+            for j, t in pairs:
+                seen[t] = j
+            frontier = pairs
+        elif op == "expand":
+            _, active, trans, deadlock = msg
+            checks = [fn for k, (_, fn) in enumerate(transitions) if trans >> k & 1]
+            new: dict = {}
+            outs = [{} for _ in range(count)]
+            unusual = False
+            moves = 0
+            try:
+                for j, s in frontier:
+                    succ = successors(s)
+                    moves += len(succ)
+                    if not succ and deadlock:
+                        raise _Unusual
+                    if checks:
+                        for t in succ:
+                            for fn in checks:
+                                if not fn(s, t):
+                                    raise _Unusual
+                    if canonical is not None:
+                        succ = [canonical(t) for t in succ]
+                    if len(succ) >> KEY_BITS:
+                        raise _Unusual
+                    base = j << KEY_BITS
+                    for pos, t in enumerate(succ):
+                        if t in seen:      # owned here, or sent to its owner before
+                            continue
+                        if constraint is not None and not constraint(t):
+                            if violated_in is not None and violated_in(t, active):
+                                raise _Unusual
+                            continue
+                        o = hash(t) % count
+                        if o == me:
+                            if t not in new:
+                                new[t] = base + pos
+                        else:
+                            box = outs[o]
+                            if t not in box:
+                                box[t] = base + pos
+            except (_Unusual, ModelError, TooManySuccessors):
+                unusual = True
+            blobs = [b""] * count
+            if not unusual:
+                try:
+                    blobs = [marshal.dumps(list(outs[o].items())) for o in range(count)]
+                except ValueError:         # a value marshal cannot write
+                    unusual = True
+            conn.send((unusual, moves))
+            for o in range(count):
+                if o != me:
+                    conn.send_bytes(blobs[o] if not unusual else b"")
+            if not unusual:
+                # After this level every state sent is known to its owner (new there, or
+                # seen before): never send it again.  (-1: not an index of this worker.)
+                for o in range(count):
+                    if o != me:
+                        seen.update(dict.fromkeys(outs[o], -1))
+            outs = blobs = None
+            inbox = conn.recv()
+            if unusual or inbox is None:
+                conn.send((True, b"", b""))
+                continue
+            for blob in inbox:
+                for t, key in marshal.loads(blob):
+                    if t in seen:
+                        continue
+                    old = new.get(t)
+                    if old is None or key < old:
+                        new[t] = key
+            fresh = sorted(new.items(), key=lambda kv: kv[1])
+            try:
+                if violated_in is not None:
+                    for t, _ in fresh:
+                        if violated_in(t, active):
+                            raise _Unusual
+            except (_Unusual, ModelError):
+                conn.send((True, b"", b""))
+                continue
+            try:
+                blob = marshal.dumps([t for t, _ in fresh])
+            except ValueError:
+                conn.send((True, b"", b""))
+                continue
+            conn.send((False, array("q", [k for _, k in fresh]).tobytes(), blob))
+        elif op == "commit":       # the global indices of this level's new states
+            indices = array("q")
+            indices.frombytes(msg[1])
+            frontier = []
+            for j, (t, _) in zip(indices, fresh):
+                seen[t] = j
+                frontier.append((j, t))
+            fresh = []
+        elif op == "rollback":
+            fresh = []
+
+
+# ---- the parent -----------------------------------------------------------------------
+
+
+class _Pool:
+    def __init__(self, model: Model, canonical, count: int):
+        ctx = multiprocessing.get_context("fork")
+        self.conns, self.procs = [], []
+        for me in range(count):
+            parent, child = ctx.Pipe()
+            p = ctx.Process(target=_worker, args=(model, canonical, me, count, child),
+                            daemon=True)
+            p.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(p)
+        self.count = count
+
+    def owner(self, t) -> int:
+        return hash(t) % self.count
+
+    def adopt(self, states: list, lo: int, hi: int, everything_from: int) -> None:
+        """Give each worker its states of indices everything_from..hi (seen), of which
+        lo..hi are the frontier."""
+        seen_only: list[list] = [[] for _ in range(self.count)]
+        front: list[list] = [[] for _ in range(self.count)]
+        for j in range(everything_from, hi):
+            t = states[j]
+            (front if j >= lo else seen_only)[self.owner(t)].append((j, t))
+        for w, conn in enumerate(self.conns):
+            if seen_only[w]:
+                conn.send(("adopt", marshal.dumps(seen_only[w])))
+            conn.send(("adopt", marshal.dumps(front[w])))
+
+    def level(self, active: int, trans: int, deadlock: bool):
+        """Expand every frontier: None when the level is unusual, else per worker
+        (keys, states) of its new states in key order, and the transitions."""
+        for conn in self.conns:
+            conn.send(("expand", active, trans, deadlock))
+        unusual, moves = False, 0
+        outboxes = []
+        for conn in self.conns:
+            u, m = conn.recv()
+            unusual |= u
+            moves += m
+            outboxes.append([conn.recv_bytes() for _ in range(self.count - 1)])
+        for w, conn in enumerate(self.conns):
+            if unusual:
+                conn.send(None)
+                continue
+            inbox = []
+            for o in range(self.count):
+                if o != w:
+                    inbox.append(outboxes[o][w if w < o else w - 1])
+            conn.send(inbox)
+        outboxes = None
+        parts = []
+        for conn in self.conns:
+            u, keys, states = conn.recv()
+            unusual |= u
+            parts.append((keys, states))
+        if unusual:
+            for conn in self.conns:
+                conn.send(("rollback",))
+            return None, moves
+        return parts, moves
+
+    def close(self, force: bool = False) -> None:
+        """Stop the workers (`force`: at once, wherever they are in a level)."""
+        for conn, p in zip(self.conns, self.procs):
+            if force:
+                p.kill()
+                continue
+            try:
+                conn.send(("stop",))
+            except OSError:
+                p.kill()
+        for p in self.procs:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.kill()
+                p.join()
+
+
+def _next_check(next_check: int, prior: int, parents_of_new: list, first: int) -> int:
+    """Where the single-process search's next bound check falls after this level: it
+    checks after each expanded state once the count reaches `next_check`."""
+    total = len(parents_of_new)
+    while True:
+        need = next_check - prior
+        if need > total:
+            return next_check
+        p = first if need <= 0 else parents_of_new[need - 1]
+        next_check = prior + bisect.bisect_right(parents_of_new, p) + PROGRESS_EVERY
+
+
+def bfs_parallel(model: Model, options: SearchOptions, workers: int) -> SearchResult:
+    """`search.bfs` with `workers` processes: the same result (see the module's
+    docstring), but for --max-seconds and Ctrl-C, which stop at a level's end."""
+    started = time.perf_counter()
+    one = SearchOptions(options.max_states, options.max_depth, None, options.check_deadlock,
+                        options.canonical, False, None, None, options.resume,
+                        options.exhaustive, one_level=True)
+    result = bfs(model, one)          # the initial states and the first level
+    if result.stop != "paused":
+        result.seconds = time.perf_counter() - started
+        return result
+    snap = result.paused
+    states, parents = result.state_list, result.parents
+    model.limit_successors(options.max_states)
+    pool = _Pool(model, options.canonical, workers)
+    adopted = 0
+    interrupted = False
+    levels = 0
+    try:
+        while True:
+            if snap is None:          # the single-process search stopped: its result
+                break
+            i, level_end = snap["i"], snap["level_end"]
+            violated = {name for name, *_ in snap["violations"]}
+            if adopted < level_end:
+                pool.adopt(states, i, level_end, adopted)
+                adopted = level_end
+            elapsed = time.perf_counter() - started
+            if options.progress is not None:
+                options.progress(len(states), snap["depth"], elapsed)
+            if options.max_seconds is not None and elapsed > options.max_seconds:
+                result = _stopped(result, snap, "max-seconds")
+                break
+            if options.checkpoint is not None and options.checkpoint.due():
+                options.checkpoint.save({**snap, "graph": None, "units": None})
+            at_bound = options.max_depth is not None and snap["depth"] >= options.max_depth
+            parts = None
+            if not at_bound and i < level_end:
+                trans = sum(1 << k for k, (p, _) in enumerate(model.transitions)
+                            if p.name not in violated)
+                deadlock = options.check_deadlock and "DeadlockFreedom" not in violated
+                parts, moves = pool.level(snap["active"], trans, deadlock)
+            if parts is not None:
+                merged = _merge(parts, states, parents, workers)
+                count = len(merged)
+                if options.max_states is not None and level_end + count >= options.max_states:
+                    # (the bound falls inside this level: the single-process search)
+                    del states[level_end:]
+                    del parents[level_end:]
+                    for conn in pool.conns:
+                        conn.send(("rollback",))
+                    parts = None
+                else:
+                    for w, conn in enumerate(pool.conns):
+                        conn.send(("commit", merged.indices[w].tobytes()))
+                    snap = {**snap, "transitions": snap["transitions"] + moves,
+                            "depth": snap["depth"] + 1, "i": level_end,
+                            "level_end": len(states),
+                            "next_check": _next_check(snap["next_check"], level_end,
+                                                      merged.parent_list, i)}
+                    adopted = len(states)
+                    levels += 1
+                    if i == level_end or len(states) == level_end:
+                        result = _finished(result, snap, states, parents)
+                        break
+                    continue
+            # An unusual level (or one at the depth bound): the single-process search.
+            resumed = bfs(model, SearchOptions(
+                options.max_states, options.max_depth, None, options.check_deadlock,
+                options.canonical, False, None, None,
+                {**snap, "states": states, "parents": parents, "graph": None,
+                 "units": None}, options.exhaustive, one_level=True))
+            result = resumed
+            states, parents = result.state_list, result.parents
+            snap = result.paused if result.stop == "paused" else None
+    except KeyboardInterrupt:
+        interrupted = True
+        result = _stopped(result, snap, "interrupted") if snap is not None else result
+        result.stop = "interrupted"
+    finally:
+        pool.close(force=interrupted)
+        model.limit_successors(None)
+    result.seconds = time.perf_counter() - started
+    result.parallel_levels = levels
+    return result
+
+
+class _Merged:
+    def __init__(self, indices, parent_list, count):
+        self.indices, self.parent_list, self.count = indices, parent_list, count
+
+    def __len__(self):
+        return self.count
+
+
+def _merge(parts, states: list, parents: array, workers: int) -> _Merged:
+    """Append the level's new states (every worker's, by key) to states and parents;
+    the global index of each worker's states, in its order."""
+    tagged = []
+    lists = []
+    for w, (keys, blob) in enumerate(parts):
+        a = array("q")
+        a.frombytes(keys)
+        tagged.extend((k << TAG_BITS) | w for k in a)
+        lists.append(iter(marshal.loads(blob)))
+    tagged.sort()
+    base = len(states)
+    indices = [array("q") for _ in range(workers)]
+    parent_list = []
+    mask = MAX_WORKERS - 1
+    for pos, x in enumerate(tagged, base):
+        w = x & mask
+        indices[w].append(pos)
+        states.append(next(lists[w]))
+        p = x >> (TAG_BITS + KEY_BITS)
+        parents.append(p)
+        parent_list.append(p)
+    return _Merged(indices, parent_list, len(tagged))
+
+
+def _finished(result: SearchResult, snap: dict, states: list, parents: array) -> SearchResult:
+    """The result of a search whose last level found no new state."""
+    out = SearchResult(len(states), snap["transitions"], snap["depth"] - 1, 0.0, "complete")
+    out.state_list, out.parents = states, parents
+    out.violations = result.violations
+    return out
+
+
+def _stopped(result: SearchResult, snap: dict, stop: str) -> SearchResult:
+    """The result of a search stopped at the start of the level `snap` begins (a level
+    half merged when the interrupt came is taken back)."""
+    out = SearchResult(snap["level_end"], snap["transitions"], snap["depth"], 0.0, stop)
+    out.state_list, out.parents = snap["states"], snap["parents"]
+    del out.state_list[snap["level_end"]:]
+    del out.parents[snap["level_end"]:]
+    out.violations = result.violations
+    return out
