@@ -107,6 +107,78 @@ def test_the_etcd_log_is_read_from_a_file(tmp_path, capsys):
         "  linearization: op 0, op 1, op 2, op 3, op 4, op 5, op 6"]
 
 
+# Porcupine's etcd_100.log to etcd_102.log: the same lines with their tabs expanded
+SPACED_LOG = """\
+INFO  jepsen.core - Worker 0 starting
+INFO  jepsen.util - 0   :invoke :read   nil
+INFO  jepsen.util - 3   :invoke :read   nil
+INFO  jepsen.util - 2   :invoke :write  4
+INFO  jepsen.util - 3   :ok     :read   nil
+INFO  jepsen.util - 0   :ok     :read   nil
+INFO  jepsen.util - 2   :ok     :write  4
+INFO  jepsen.util - :nemesis    :info   :start  nil
+INFO  jepsen.util - 1   :invoke :cas    [4 1]
+INFO  jepsen.util - 1   :ok     :cas    [4 1]
+INFO  jepsen.util - 0   :invoke :cas    [4 2]
+INFO  jepsen.util - 0   :fail   :cas    [4 2]
+INFO  jepsen.util - 3   :invoke :write  3
+INFO  jepsen.util - 3   :info   :write  :timed-out  java.net.SocketTimeoutException: Read timed out
+INFO  jepsen.util - 8   :invoke :read   nil
+INFO  jepsen.util - 8   :ok     :read   3
+"""
+
+
+def test_a_log_separated_by_spaces_is_read_as_with_tabs(tmp_path, capsys):
+    """The value is the first EDN value after :f (a vector with its space inside); what
+    follows it is the error, ignored.  Before, with --format log, such a file was read
+    as 0 operations and passed."""
+    tabs, spaces = tmp_path / "tabs.log", tmp_path / "etcd_100.log"
+    tabs.write_text(ETCD_LOG)
+    spaces.write_text(SPACED_LOG)
+    for fmt in (None, "log"):
+        h, t = read(str(spaces), fmt), read(str(tabs))
+        assert (h.format, h.model, h.events, h.lines) == ("log", "cas-register", t.events,
+                                                           t.lines)
+    code, out, err = run(capsys, spaces, "--format", "log")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:2] == [
+        f"{spaces}: cas-register, 7 operations by 5 processes (1 failed, 1 indeterminate), "
+        "initial value None", "linearizable: yes"]
+    stale = tmp_path / "stale.log"          # the audit's reproduction: a read of 3 from nil
+    stale.write_text("INFO  jepsen.util - 0 :invoke :read nil\n"
+                     "INFO  jepsen.util - 0 :ok :read 3\n")
+    code, out, _ = run(capsys, stale, "--format", "log")
+    assert code == 1 and out.splitlines()[1] == "linearizable: NO"
+    values = tmp_path / "values.log"
+    values.write_text('1 :invoke :write "a b"  an error\n1 :ok :write "a b"\n'
+                      "2 :invoke :write #{1 [2 3]}\n2 :ok :write #{1 [2 3]} \n")
+    assert [e[3] for e in read(str(values), "log").events] == \
+        ["a b", "a b", frozenset({1, (2, 3)}), frozenset({1, (2, 3)})]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("hello world\nINFO  jepsen.core - nothing here\n",
+     ":1: no operation in the log: this line is not an event"),
+    ("\nINFO  jepsen.util - 0 invoke read nil\n",
+     ":2: no operation in the log: this line is not an event"),
+    ("\n\n", ": no operation in the log (it is empty, or has only :nemesis events)"),
+    ("INFO  jepsen.util - :nemesis\t:info\t:start\tnil\n",
+     ": no operation in the log (it is empty, or has only :nemesis events)"),
+    ("INFO  jepsen.util - 0 :invoke :read\n",
+     ":1: expected process :type :f value, separated by tabs or spaces"),
+    ("INFO  jepsen.util - 0 :done :read nil\n",
+     ":1: the type must be :invoke, :ok, :fail or :info, not ':done'"),
+    ("INFO  jepsen.util - 0 :invoke :write [1 2\n", ":1: the value '[1 2' is not valid EDN"),
+])
+def test_a_log_without_operations_never_passes(tmp_path, capsys, text, message):
+    path = tmp_path / "h.log"
+    path.write_text(text)
+    code, out, err = run(capsys, path, "--format", "log")
+    assert code == 2 and out == ""
+    assert err.startswith(f"stateline: error[SL701]: {path}{message}"), err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
 def test_a_failed_cas_is_a_read_that_saw_something_else(tmp_path, capsys):
     """The cas of 4 that fails after the register holds 4 cannot be placed."""
     text = ETCD_LOG.replace(":invoke\t:cas\t[4 1]", ":invoke\t:cas\t[9 1]").replace(
@@ -244,6 +316,8 @@ def test_an_edn_file_never_gets_a_json_error(tmp_path, capsys):
     ("0\t:invoke\t:read\tnil\n", "log"), ("INFO  jepsen.util - 1\t:ok\t:read\t3", "log"),
     ("INFO [2026-06-04 20:34:50,763] jepsen worker 2 - jepsen.util 2\t:invoke\t:read\tnil",
      "log"),
+    ("INFO  jepsen.util - 1   :invoke :cas    [1 2]", "log"), ("0 :ok :read 3\n", "log"),
+    ("0 read 3\n", "json"), ("INFO  jepsen.util - 1 :started\n", None),
     ("hello", None), ("<html>", None)])
 def test_detection(text, fmt):
     assert detect(text) == fmt

@@ -2,7 +2,8 @@
 
 The format is recognised by content (`detect`) or given (``--format``): JSON starts with
 ``[`` or ``{`` followed by ``"`` (or is empty), EDN with ``{:``, ``[{:``, ``#`` or
-``;``, and a Jepsen log has ``process<TAB>:type<TAB>`` lines (see `jepsenlog`).
+``;``, and a Jepsen log has ``process<TAB>:type<TAB>`` lines, or the same with spaces
+(see `jepsenlog`).
 Anything else is refused with a message naming the formats.
 
 Stateline's JSON holds a list of events, an object ``{"initial": V, "history": [...]}``
