@@ -203,6 +203,46 @@ LAYOUT = """(() => {
 })()"""
 
 
+# Every text of a diagram, with the lanes it belongs to (a message's sender and receiver,
+# an operation's client; none for a step's box or a lane's header), and every lifeline.
+LABELS = """(() => {
+  const svg = document.querySelectorAll('svg.msc')[INDEX];
+  const box = e => { const r = e.getBoundingClientRect();
+                     return [r.left, r.top, r.right, r.bottom]; };
+  const lifelines = [];
+  for (const g of svg.querySelectorAll('g.lane'))
+    for (const l of g.querySelectorAll('line.lifeline, g.down rect'))
+      lifelines.push({node: g.dataset.node, box: box(l)});
+  return {
+    lifelines,
+    texts: [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+        const g = t.closest('g[data-lanes]');
+        return {text: t.textContent, lanes: g ? g.dataset.lanes.split('|') : null,
+                box: box(t)}; }),
+    boxes: [...svg.querySelectorAll('g.box rect, g.lane-head rect')].map(box),
+  };
+})()"""
+
+
+def label_clashes(browser, index: int = 0) -> dict:
+    """What the labels of the index-th diagram overlap: another label, a step's box or a
+    lane's header, or the lifeline of a lane the label does not belong to."""
+    layout = browser.evaluate(LABELS.replace("INDEX", str(index)))
+    texts = layout["texts"]
+    labels = [t for t in texts if t["lanes"]]
+    assert all(len(t["text"]) > 2 for t in labels)
+    return {
+        "labels": len(labels),
+        "label/label": [(a["text"], b["text"]) for i, a in enumerate(texts)
+                        for b in texts[i + 1:] if overlaps(a["box"], b["box"])],
+        "label/box": [t["text"] for t in labels for b in layout["boxes"]
+                      if overlaps(t["box"], b)],
+        "label/lane": [(t["text"], line["node"]) for t in labels
+                       for line in layout["lifelines"] if line["node"] not in t["lanes"]
+                       and overlaps(t["box"], line["box"], 0)],
+    }
+
+
 def overlaps(a, b, slack=0.5) -> bool:
     return a[0] < b[2] - slack and b[0] < a[2] - slack and a[1] < b[3] - slack and \
         b[1] < a[3] - slack
@@ -269,6 +309,10 @@ def check_readable(browser, tmp_path, servers: int) -> None:
     clashes = [(a["text"], b["text"]) for i, a in enumerate(texts) for b in texts[i + 1:]
                if overlaps(a["box"], b["box"])]
     assert not clashes, clashes[:5]
+    # no message label lies over another lane's lifeline, a box or a header
+    clashes = label_clashes(browser)
+    assert clashes["labels"] == len(expected.arrows) + len(expected.pending)
+    assert clashes["label/lane"] == clashes["label/box"] == [], clashes
     for t in texts:                                    # nothing is cut off at the edges
         assert svg[0] - 1 <= t["box"][0] and t["box"][2] <= svg[2] + 1, t
     for b in layout["boxes"]:                          # action names fit in their boxes

@@ -158,10 +158,10 @@ def _context(r: CheckResult) -> str:
 
 
 def trace_section(ident: str, heading: str, r: CheckResult, trace: Trace, kind: str,
-                  closing: str, lead: str = "") -> str:
+                  closing: str, lead: str = "", note: str = "") -> str:
     n = len(trace)
     caption = f"{heading}: message sequence, {n} step{'s' if n != 1 else ''}"
-    svg = sequence_svg(trace, kind, caption, ident)
+    svg = sequence_svg(trace, kind, caption, ident, note=note)
     return (f'<section class="counterexample" id="{ident}">\n<h2>{_e(heading)}</h2>\n'
             f"{_context(r)}\n{lead}"
             f'<figure class="msc-figure">\n{svg}\n<figcaption>{_e(closing)}</figcaption>\n'
@@ -217,7 +217,7 @@ def document(results: list[CheckResult], exit_code: int, title: str | None = Non
                     f"property · expected {_e(v.expected)} · {met} · "
                     f"{_e(text.result_text(v, r.stop))}</p>\n")
             sections.append(trace_section(ident, heading, r, v.trace, v.kind, closing_line(v),
-                                          lead))
+                                          lead, v.note))
         if r.failure is not None:
             k += 1
             ident = f"cx{k}"

@@ -31,16 +31,18 @@ from dataclasses import dataclass
 
 from ..models.trace import Message, Trace
 from ..printable import printable
+from .intervals import intervals, lane_of
+from .labels import CHAR, Placed, Placer, fit
 
-ROW = 30            # height of one step
+ROW = 34            # height of one step: a box, then a band for the labels below it
+BOX_H = 18          # height of a step's box
+BELOW, ABOVE = 21, 21 - ROW     # baselines of the label bands below and above a row's box
 HEAD = 40           # lane header band
 LEFT = 64           # step numbers and the loop bracket
-RIGHT = 24          # right margin, widened (up to MAX_RIGHT) for the last lane's stubs
-MAX_RIGHT = 380     # (single-lane diagrams)
-CHAR = 6.7          # width of one 11 px monospace character
+RIGHT = 24          # right margin, widened (up to MAX_RIGHT) for labels right of the last lane
+MAX_RIGHT = 300
 MIN_LANE, MAX_LANE = 110, 220
 STUB = 26           # length of the stub of a message nobody receives
-STUB_LABEL = 260    # the longest a stub's label gets (it stays near its step)
 MIN_ROOM = 80       # the least room a stub's label needs on one side
 
 STYLE = """
@@ -71,6 +73,14 @@ STYLE = """
 .msc .arrow.dropped text{fill:#cf222e}
 .msc .arrow.again path{stroke:#8250df;stroke-dasharray:2 2}
 .msc .arrow.again text{fill:#8250df}
+.msc .interval rect{fill:#dafbe1;stroke:#1a7f37;stroke-width:1.2}
+.msc .interval.fail rect{fill:#ffebe9;stroke:#cf222e}
+.msc .interval.info rect,.msc .interval.open rect{fill:#fff8c5;stroke:#9a6700;stroke-dasharray:3 2}
+.msc .interval text.op{fill:#1a7f37;paint-order:stroke;stroke:#ffffff;stroke-width:3px}
+.msc .interval.fail text.op{fill:#cf222e}
+.msc .interval.info text.op,.msc .interval.open text.op{fill:#9a6700}
+.msc .interval.stuck rect{stroke:#cf222e;stroke-width:2.5;fill:#ffebe9}
+.msc .interval.stuck text.op{fill:#cf222e;font-weight:600}
 """
 
 
@@ -178,11 +188,6 @@ def diagram(trace: Trace) -> Diagram:
     return Diagram(tuple(lanes(trace)), tuple(arrows), tuple(pending))
 
 
-def _fit(text: str, width: float) -> str:
-    n = max(3, int(width / CHAR))
-    return text if len(text) <= n else text[:n - 1] + "…"
-
-
 def _label(step) -> str:
     """The action as shown in its box (the lane already names the node)."""
     title = step.title()
@@ -197,19 +202,49 @@ def _text(x, y, text, cls=None, full=None, anchor=None) -> str:
     return f'<text x="{x:g}" y="{y:g}"{attrs}>{tip}{escape(text)}</text>'
 
 
+def _placed(p: Placed | None, full: str) -> str:
+    if p is None:
+        return f"<title>{escape(full)}</title>"
+    return _text(round(p.x, 1), p.y, p.text, full=p.full)
+
+
+def _lanes_attr(*nodes) -> str:
+    return escape("|".join(dict.fromkeys(n for n in nodes if n)))
+
+
+@dataclass
+class _Layout:
+    """The geometry of one diagram: lanes, rows, and the labels placed on it."""
+    lanes: tuple[str, ...]
+    lane_w: float
+    box_w: float
+    top: float
+    rows: int
+
+    def x(self, node: str) -> float:
+        return LEFT + self.lane_w * (self.lanes.index(node) + 0.5)
+
+    def y(self, i: int) -> float:
+        return self.top + i * ROW + ROW / 2
+
+
 def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc",
-                 step_href: str | None = None) -> str:
+                 step_href: str | None = None, note: str = "") -> str:
     """The diagram of `trace` as an `<svg>` element.
 
     `kind` is the violated property's kind ("invariant", "transition",
     "deadlock", "temporal") or "error" (a run-time error after the last step);
-    it decides what is highlighted.  `ident` prefixes the element ids (several
-    diagrams can share a page); step rows link to `#{ident}-step-{n}`, or to
-    `step_href` with `{n}` replaced by the step's number.
+    it decides what is highlighted.  `note` is the verdict's explanation (for a
+    violated `linearizable(H)`, the operation that cannot be placed, which is then
+    marked).  `ident` prefixes the element ids (several diagrams can share a page);
+    step rows link to `#{ident}-step-{n}`, or to `step_href` with `{n}` replaced by
+    the step's number.
     """
     d = diagram(trace)
     steps = trace.steps
     n = len(steps)
+    ops = [(op, lane_of(op.process, d.lanes)) for op in intervals(trace, note)]
+    ops = [(op, lane) for op, lane in ops if lane is not None]
     # wide enough for the longest action, and for message labels up to a point
     longest = max([len(_label(s)) for s in steps if not is_cut(s)] +
                   [len(a.message.shown) for a in d.arrows],
@@ -217,22 +252,15 @@ def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc",
     lane_w = max(MIN_LANE, min(MAX_LANE, longest * CHAR + 40))
     box_w = lane_w - 22
     x_of = {node: LEFT + lane_w * (k + 0.5) for k, node in enumerate(d.lanes)}
-    incoming_side: dict[int, int] = {}      # step -> side its incoming label is on
+    incoming_side: dict[int, int] = {}      # step -> side its incoming arrow comes from
     for a in d.arrows:
         right_to_left = a.sender is not None and \
             x_of[steps[a.sender].node] > x_of[steps[a.receiver].node]
         incoming_side[a.receiver] = 1 if right_to_left else -1
     sides = {i: _stub_side(x_of[steps[i].node], box_w, steps[i].node == d.lanes[-1],
                            incoming_side.get(i)) for i, _ in d.pending}
-    # room on the right for what the last lane sends, nobody receives, and has to
-    # be written on its right
-    right = RIGHT
-    ends = [len(_stub_text(msgs)[0]) for i, msgs in d.pending
-            if steps[i].node == d.lanes[-1] and sides[i] > 0]
-    if ends:
-        need = RIGHT + STUB + 8 + min(max(ends) * CHAR, STUB_LABEL) - (lane_w - box_w) / 2
-        right = max(RIGHT, min(MAX_RIGHT, need))
-    width = LEFT + lane_w * max(1, len(d.lanes)) + right
+    lanes_right = LEFT + lane_w * max(1, len(d.lanes))
+    width = lanes_right + RIGHT
     cuts = partitions(trace)
     cut_text = {i: _cut_text(steps[i], d.lanes) for i in range(n) if is_cut(steps[i])}
     for text in cut_text.values():
@@ -251,10 +279,61 @@ def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc",
     rows = n + (1 if closing else 0)
     bottom_heads = rows > 12
     top = HEAD + 8
-    height = top + rows * ROW + (HEAD + 8 if bottom_heads else 8)
+    y_end = top + rows * ROW
+    heads_y = [4] + ([y_end + 10] if bottom_heads else [])
+    height = y_end + (HEAD + 14 if bottom_heads else 10)
 
     def y_of(i: int) -> float:
         return top + i * ROW + ROW / 2
+
+    # the labels, placed where they cross no other lane, box or label
+    placer = Placer(LEFT, lanes_right + MAX_RIGHT, dict(x_of))
+    for i, step in enumerate(steps):
+        if not is_cut(step):
+            x = x_of[step.node]
+            placer.block(x - box_w / 2, y_of(i) - BOX_H / 2, x + box_w / 2, y_of(i) + BOX_H / 2)
+    for x in x_of.values():
+        for hy in heads_y:
+            placer.block(x - box_w / 2, hy, x + box_w / 2, hy + HEAD - 10)
+    row_texts = dict(cut_text)
+    if closing:
+        row_texts[n] = closing
+    for i, text in row_texts.items():
+        placer.block(LEFT + 4, y_of(i) - 6, LEFT + 4 + len(text) * CHAR, y_of(i) + 7)
+    op_labels = {}
+    for k, (op, lane) in enumerate(ops):
+        x = x_of[lane]
+        last = op.end if op.end is not None else max(n - 1, op.start)
+        cands = [(y_of(op.start) + BELOW, x + 9, 1), (y_of(op.start) + BELOW, x - 9, -1),
+                 (y_of(op.start) + ABOVE, x + 9, 1), (y_of(op.start) + ABOVE, x - 9, -1)]
+        for r in range(op.start + 1, last + 1):
+            cands += [(y_of(r) + 4, x + 9, 1), (y_of(r) + BELOW, x + 9, 1),
+                      (y_of(r) + 4, x - 9, -1)]
+        op_labels[k] = placer.place(("✗ " if op.stuck else "") + op.label(), {lane}, cands)
+    arrow_labels, stub_labels = {}, {}
+    by_receiver = {a.receiver: a for a in d.arrows}
+    pending = dict(d.pending)
+    for i in range(n):
+        if i in by_receiver:
+            a = by_receiver[i]
+            head, toward = _head(a, steps, x_of, box_w)
+            own = {steps[i].node} | ({steps[a.sender].node} if a.sender is not None else set())
+            y = y_of(i)
+            arrow_labels[i] = placer.place(
+                _arrow_text(a), own,
+                [(y + BELOW, head, toward), (y + BELOW, head, -toward), (y + ABOVE, head, toward),
+                 (y + ABOVE, head, -toward), (y + 4, head + 4 * toward, toward)])
+        if i in pending:
+            side, x, y = sides[i], x_of[steps[i].node], y_of(i)
+            edge = x + side * box_w / 2
+            stub_labels[i] = placer.place(
+                _stub_text(pending[i])[0], {steps[i].node},
+                [(y + 4, edge + side * (STUB + 4), side), (y + BELOW, edge, side),
+                 (y + BELOW, edge, -side), (y + ABOVE, edge, side), (y + ABOVE, edge, -side)])
+    placed = [p for p in [*op_labels.values(), *arrow_labels.values(), *stub_labels.values()]
+              if p is not None]
+    if placed:
+        width = max(width, max(p.x + len(p.text) * CHAR for p in placed) + 8)
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="msc" id="{ident}" '
            f'width="{width:g}" height="{height:g}" viewBox="0 0 {width:g} {height:g}" '
@@ -275,7 +354,6 @@ def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc",
         out.append(f'<rect class="loop-band" x="{LEFT - 40}" y="{top + loop * ROW:g}" '
                    f'width="{width - LEFT + 40:g}" height="{(n - loop) * ROW:g}"/>')
     # lane headers and lifelines
-    y_end = top + rows * ROW
     for node in d.lanes:
         x = x_of[node]
         out.append(f'<g class="lane" data-node="{escape(node)}">')
@@ -296,12 +374,27 @@ def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc",
         if y_from < y_end:
             out.append(f'<line class="lifeline" x1="{x:g}" y1="{y_from:g}" x2="{x:g}" '
                        f'y2="{y_end:g}"/>')
-        for hy in ([4] + ([y_end + 4] if bottom_heads else [])):
+        for hy in heads_y:
             out.append(f'<g class="lane-head"><rect x="{x - box_w / 2:g}" y="{hy:g}" '
                        f'width="{box_w:g}" height="{HEAD - 10}" rx="4"/>'
-                       + _text(x, hy + (HEAD - 10) / 2 + 4, _fit(node, box_w - 8), full=node)
+                       + _text(x, hy + (HEAD - 10) / 2 + 4, fit(node, box_w - 8), full=node)
                        + "</g>")
         out.append("</g>")
+    # recorded history operations: a bar on the client's lane from invoke to completion
+    for k, (op, lane) in enumerate(ops):
+        x = x_of[lane]
+        y0 = y_of(op.start)
+        y1 = y_of(op.end) if op.end is not None else y_end
+        cls = f"interval {op.status}" + (" stuck" if op.stuck else "")
+        tip = (f"{op.history}: op {op.index} ({op.process}: {op.label()}), steps "
+               f"{op.start + 1}-" + (f"{op.end + 1}" if op.end is not None else "end")
+               + (" — the operation the history checker cannot place" if op.stuck else ""))
+        out.append(f'<g class="{cls}" data-lanes="{_lanes_attr(lane)}" '
+                   f'data-op="{op.index}" data-from="{op.start + 1}" data-to="'
+                   f'{"" if op.end is None else op.end + 1}"><title>{escape(tip)}</title>'
+                   f'<rect x="{x - 6:g}" y="{y0:g}" width="12" height="{max(0, y1 - y0):g}"/>'
+                   + _placed(op_labels[k], op.label()).replace("<text ", '<text class="op" ', 1)
+                   + "</g>")
     # steps
     violating = n - 1 if kind in ("invariant", "transition", "deadlock") and n else None
     # partitions: a cut between the sides, from the partition to the heal
@@ -336,17 +429,16 @@ def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc",
                    + _text(LEFT - 8, y + 4, str(step.number), "step-no") + "</a>")
         label = _label(step)
         box = (f'<g class="box" data-node="{escape(step.node)}"><rect x="{x - box_w / 2:g}" '
-               f'y="{y - 10:g}" width="{box_w:g}" height="20" rx="3"/>'
-               + _text(x, y + 4, _fit(label, box_w - 8), full=step.title()) + "</g>")
+               f'y="{y - BOX_H / 2:g}" width="{box_w:g}" height="{BOX_H}" rx="3"/>'
+               + _text(x, y + 4, fit(label, box_w - 8), full=step.title()) + "</g>")
         out.append(f'<a href="{escape(href)}">{box}</a>' if step_href else box)
         out.append("</g>")
-    # arrows from send to receive
+    # arrows from send to receive, and the messages nobody receives
     for a in d.arrows:
-        out.append(_arrow(a, steps, x_of, y_of, box_w, lane_w, ident))
-    # messages nobody receives
+        out.append(_arrow(a, steps, x_of, y_of, box_w, ident, arrow_labels.get(a.receiver)))
     for i, msgs in d.pending:
-        out.append(_stub(i, msgs, steps, x_of, y_of, box_w, width, sides[i],
-                         ident))
+        out.append(_stub(i, steps, x_of, y_of, box_w, sides[i], ident, stub_labels.get(i),
+                         _stub_text(msgs)[0]))
     # loop bracket, closing row, violation note
     if loop is not None and loop < n:
         y0, y1 = top + loop * ROW + 3, top + n * ROW - 3
@@ -357,7 +449,7 @@ def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc",
                    + f"<title>steps {loop + 1}-{n} repeat forever</title></g>")
     if closing:
         y = y_of(n)
-        out.append('<g class="closing">' + _text(LEFT, y + 4, closing) + "</g>")
+        out.append('<g class="closing">' + _text(LEFT + 4, y + 4, closing) + "</g>")
     out.append("</svg>")
     return "\n".join(out)
 
@@ -368,40 +460,43 @@ def _edge(x_from: float, x_to: float, box_w: float) -> tuple[float, float]:
     return x_from - box_w / 2, x_to + box_w / 2
 
 
-def _arrow(a: Arrow, steps, x_of, y_of, box_w, lane_w, ident) -> str:
+def _head(a: Arrow, steps, x_of, box_w) -> tuple[float, int]:
+    """Where the arrow of `a` ends, and the direction (-1 left, 1 right) it comes from."""
+    x_r = x_of[steps[a.receiver].node]
+    if a.sender is None:
+        return x_r - box_w / 2, -1
+    x_s = x_of[steps[a.sender].node]
+    if x_s == x_r:
+        return x_r + box_w / 2 + 6, 1
+    x0, x1 = _edge(x_s, x_r, box_w)
+    return x1, (-1 if x1 >= x0 else 1)
+
+
+def _arrow_text(a: Arrow) -> str:
+    return a.message.shown + (" (lost)" if a.dropped else " (again)" if a.again else "")
+
+
+def _arrow(a: Arrow, steps, x_of, y_of, box_w, ident, label: Placed | None) -> str:
     rstep = steps[a.receiver]
     x_r, y_r = x_of[rstep.node], y_of(a.receiver)
-    full = a.message.shown
     head = f'marker-end="url(#{ident}-head)"'
+    text = _placed(label, _arrow_text(a))
     if a.sender is None:
-        x0 = LEFT - 4
-        x1 = x_r - box_w / 2
-        path = f"M{x0:g},{y_r - 12:g} L{x1:g},{y_r:g}"
-        label = _text(x1 - 4, y_r + 13, _fit(full, max(x1 - x0 - 8, lane_w - 10)), full=full,
-                      anchor="end")
-        return (f'<g class="arrow from-initial" data-from="" data-to="{a.receiver + 1}">'
-                f'<path d="{path}" {head}/>{label}</g>')
-    if a.dropped:
-        full = f"{full} (lost)"
-    elif a.again:
-        full = f"{full} (again)"
+        path = f"M{LEFT - 4:g},{y_r - 12:g} L{x_r - box_w / 2:g},{y_r:g}"
+        return (f'<g class="arrow from-initial" data-from="" data-to="{a.receiver + 1}" '
+                f'data-lanes="{_lanes_attr(rstep.node)}"><path d="{path}" {head}/>{text}</g>')
     sstep = steps[a.sender]
     x_s, y_s = x_of[sstep.node], y_of(a.sender)
     if sstep.node == rstep.node:
         xe = x_s + box_w / 2
         path = f"M{xe:g},{y_s:g} C{xe + 34:g},{y_s:g} {xe + 34:g},{y_r:g} {xe:g},{y_r:g}"
-        label = _text(xe + 6, y_r + 13, _fit(full, lane_w - box_w / 2 + 20), full=full)
     else:
         x0, x1 = _edge(x_s, x_r, box_w)
         path = f"M{x0:g},{y_s:g} L{x1:g},{y_r:g}"
-        room = max(abs(x1 - x0) - 8, lane_w - 10)
-        if x1 >= x0:
-            label = _text(x1 - 4, y_r + 13, _fit(full, room), full=full, anchor="end")
-        else:
-            label = _text(x1 + 4, y_r + 13, _fit(full, room), full=full)
     cls = "arrow" + (" dropped" if a.dropped else "") + (" again" if a.again else "")
-    return (f'<g class="{cls}" data-from="{a.sender + 1}" data-to="{a.receiver + 1}">'
-            f'<path d="{path}" {head}/>{label}</g>')
+    return (f'<g class="{cls}" data-from="{a.sender + 1}" data-to="{a.receiver + 1}" '
+            f'data-lanes="{_lanes_attr(sstep.node, rstep.node)}">'
+            f'<path d="{path}" {head}/>{text}</g>')
 
 
 def _cut_text(step, lanes: list[str]) -> str:
@@ -429,19 +524,11 @@ def _stub_side(x: float, box_w: float, last_lane: bool, incoming: int | None) ->
     return -1 if last_lane and room_left >= MIN_ROOM else 1
 
 
-def _stub(i, msgs, steps, x_of, y_of, box_w, width, side, ident) -> str:
+def _stub(i, steps, x_of, y_of, box_w, side, ident, label: Placed | None, full: str) -> str:
     step = steps[i]
     x, y = x_of[step.node], y_of(i)
-    text, full = _stub_text(msgs)
-    if side > 0:
-        x0 = x + box_w / 2
-        x1 = x0 + STUB
-        room = min(STUB_LABEL, width - RIGHT - x1 - 4)
-        label = _text(x1 + 4, y - 3, _fit(text, room), full=full)
-    else:
-        x0 = x - box_w / 2
-        x1 = x0 - STUB
-        room = min(STUB_LABEL, x1 - LEFT - 4)
-        label = _text(x1 - 4, y - 3, _fit(text, room), full=full, anchor="end")
-    return (f'<g class="stub" data-from="{i + 1}"><path d="M{x0:g},{y:g} L{x1:g},{y:g}" '
-            f'marker-end="url(#{ident}-open)"/>{label}</g>')
+    x0 = x + side * box_w / 2
+    x1 = x0 + side * STUB
+    return (f'<g class="stub" data-from="{i + 1}" data-lanes="{_lanes_attr(step.node)}">'
+            f'<path d="M{x0:g},{y:g} L{x1:g},{y:g}" marker-end="url(#{ident}-open)"/>'
+            f"{_placed(label, full)}</g>")
