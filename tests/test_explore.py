@@ -204,6 +204,22 @@ def test_app_routes_take_steps_and_refuse_stale_states(tmp_path):
     assert state["depth"] == 7 and not state["stale"]
 
 
+def test_a_violated_linearizable_history_shows_the_explanation():
+    client = _client(Session.open(str(ROOT / "specs/cap.sl"), check="ap"))
+    assert "cannot take effect" not in client.get("/").text
+    client.post("/jump/Linearizable")
+    page = client.get("/").text
+    row = re.search(r'<tr class="fails" data-prop="Linearizable">.*?</tr>', page, re.S)[0]
+    assert ('<span class="why">H is not linearizable: op 1 (process c2: read -&gt; none, '
+            "events 2-3) cannot take effect between its invoke and its return") in row
+    # the diagram marks that operation: the bar of c2's read on its lane
+    bars = re.findall(r'<g class="(interval [a-z ]+)" data-lanes="([^"]+)" data-op="(\d+)"',
+                      page)
+    assert bars == [("interval ok", "Client[c1]", "0"), ("interval ok stuck", "Client[c2]", "1")]
+    # an earlier state, where the history is still linearizable, has no explanation
+    assert '<span class="why">' not in client.get("/?at=4").text
+
+
 def test_app_refuses_other_hosts():
     from starlette.testclient import TestClient
     client = TestClient(create_app(Session.open(PAXOS), ["127.0.0.1", "localhost"]),

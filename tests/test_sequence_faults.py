@@ -7,6 +7,7 @@ each diagram is of a real trace of the compiled model."""
 from __future__ import annotations
 
 import random
+import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,7 +16,8 @@ import pytest
 
 from stateline.cli import main
 from stateline.explore.session import Session
-from stateline.render import sequence
+from stateline.models.trace import Change, Step, Trace
+from stateline.render import intervals, sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from browser import Chromium  # noqa: E402
@@ -239,3 +241,69 @@ def test_no_label_overlaps_another_on_five_node_forty_step_walks_with_faults(tmp
                                                        for g in groups(svg, "arrow")}
             d = sequence.diagram(trace)
             assert assert_readable(browser, k) == len(d.arrows) + len(d.pending) > 20
+
+
+# ---- recorded history operations -------------------------------------------------------
+
+def history_step(number: int, node: str, appended: str) -> Step:
+    return Step(number, "act", node.split("[")[0], node, (), None, (),
+                (Change("H", "[]", "[...]", appended),))
+
+
+def test_history_operations_are_intervals_from_invoke_to_completion():
+    steps = [history_step(1, "Client[c1]", "c1 invoke write(1)"),
+             history_step(2, "Client[c2]", "c2 invoke read"),
+             history_step(3, "Client[c1]", "c1 ok write"),
+             history_step(4, "Client[c2]", "c2 ok read(none), c1 invoke write(2)"),
+             history_step(5, "Client[c1]", "c1 fail write"),
+             history_step(6, "Client[c3]", "c3 invoke cas((1, 2))"),
+             history_step(7, "Client[c3]", "c3 info cas"),
+             history_step(8, "Client[c2]", "c2 invoke read")]
+    trace = Trace((("H", "[]"),), tuple(steps), nodes=("Client[c1]", "Client[c2]", "Client[c3]"))
+    note = ("H is not linearizable: op 1 (process c2: read -> none, events 1-3) cannot take "
+            "effect between its invoke and its return: ...")
+    ops = intervals.intervals(trace, note)
+    assert [(o.index, o.process, o.status, o.start, o.end, o.stuck, o.label()) for o in ops] == [
+        (0, "c1", "ok", 0, 2, False, "write(1): ok"),
+        (1, "c2", "ok", 1, 3, True, "read: ok → none"),
+        (2, "c1", "fail", 3, 4, False, "write(2): fail"),
+        (3, "c3", "info", 5, 6, False, "cas((1, 2)): info"),
+        (4, "c2", "open", 7, None, False, "read: open")]
+    assert intervals.lane_of("c2", ("Replica[r1]", "Client[c2]")) == "Client[c2]"
+    assert intervals.lane_of("c9", ("Client[c2]",)) is None
+    svg = ET.fromstring(sequence.sequence_svg(trace, "invariant", "", "h", note=note))
+    bars = groups(svg, "interval")
+    assert [(g.get("class"), g.get("data-lanes"), g.get("data-from"), g.get("data-to"))
+            for g in bars] == [
+        ("interval ok", "Client[c1]", "1", "3"), ("interval ok stuck", "Client[c2]", "2", "4"),
+        ("interval fail", "Client[c1]", "4", "5"), ("interval info", "Client[c3]", "6", "7"),
+        ("interval open", "Client[c2]", "8", "")]
+    label = [t for t in bars[1].iter(f"{SVG}text")][0]
+    assert "".join(label.itertext()) == "✗ read: ok → none"
+
+
+@needs_chromium
+@pytest.mark.parametrize("spec, check", [("specs/cap.sl", "ap"),
+                                         ("specs/labs/quorum_sloppy.sl", None)])
+def test_history_intervals_and_the_operation_that_cannot_be_placed(tmp_path, spec, check):
+    out = tmp_path / "r.html"
+    main(["check", str(ROOT / spec), "--no-progress", "--quiet", "--html", str(out)]
+         + (["--check", check] if check else []))
+    page = out.read_text()
+    sections = re.findall(r'<section class="counterexample".*?</section>', page, re.S)
+    assert sections
+    with Chromium() as browser:
+        browser.open(out, width=1400, height=1000)
+        for k, section in enumerate(sections):
+            invokes = len(re.findall(r"\b(c\d) invoke ", section.split("<h3>Steps</h3>")[1]))
+            bars = browser.evaluate(f"""[...document.querySelectorAll('svg.msc')[{k}]
+                .querySelectorAll('g.interval')].map(g => ({{cls: g.getAttribute('class'),
+                op: g.dataset.op, label: g.querySelector('text').textContent,
+                height: g.querySelector('rect').getBoundingClientRect().height}}))""")
+            assert len(bars) == invokes > 0
+            assert all(b["height"] > 20 for b in bars)        # drawn over the steps between
+            named = re.search(r"H is not linearizable: op (\d+) \(", section)
+            stuck = [b for b in bars if "stuck" in b["cls"].split()]
+            assert named and [b["op"] for b in stuck] == [named[1]]
+            assert stuck[0]["label"].startswith("✗ ")
+            assert_readable(browser, k)

@@ -13,6 +13,7 @@ from html import escape
 
 from .. import __version__
 from ..checker.run import describe_constants
+from ..models.history_note import history_note
 from ..printable import printable
 from ..render.sequence import sequence_svg
 from .session import Session
@@ -54,6 +55,7 @@ tr.fails td.mark{color:#cf222e}
 .viewing{background:#ddf4ff;border:1px solid #54aeff;padding:4px 10px;border-radius:6px}
 figure{margin:6px 0;overflow-x:auto;border:1px solid #d0d7de;padding:6px}
 .none{color:#57606a;font-style:italic}
+.why{color:#cf222e;font-size:12.5px}
 """
 
 
@@ -133,6 +135,16 @@ def _enabled(session: Session) -> str:
     return "".join(out)
 
 
+def explanation(session: Session, name: str, state: tuple) -> str:
+    """Why the invariant `name` is false in `state` when it judges a recorded history
+    (`linearizable(H)`...): the history checker's explanation, as `check` prints it."""
+    system = session.system
+    if not system.histories:
+        return ""
+    prop = next((p for p in system.invariants if p.name == name), None)
+    return history_note(system, prop, state) if prop is not None else ""
+
+
 def _properties(session: Session, at: int) -> str:
     rows = []
     for p in session.properties(at):
@@ -141,6 +153,10 @@ def _properties(session: Session, at: int) -> str:
         else:
             mark, cls = ("holds", "holds") if p.holds else ("violated", "fails")
         note = f"<br><span class=\"meta\">{_e(p.error)}</span>" if p.error else ""
+        if p.holds is False and p.kind == "invariant":
+            why = explanation(session, p.name, session.states[at])
+            note += "".join(f'<br><span class="why">{_e(line)}</span>'
+                            for line in why.splitlines())
         rows.append(f'<tr class="{cls}" data-prop="{_e(p.name)}"><td>{_e(p.name)}{note}</td>'
                     f'<td>{_e(p.kind)}</td><td class="mark">{mark}</td></tr>')
     return ('<table class="props"><thead><tr><th>property</th><th>kind</th><th>here</th></tr>'
@@ -167,10 +183,13 @@ def page(session: Session, at: int | None = None, message: str = "") -> str:
     view = depth if at is None or not 0 <= at <= depth else at
     state = session.states[view]
     changed = {c.variable for c in trace.steps[view - 1].changes} if view else set()
-    violated = any(p.holds is False and p.kind in ("invariant", "transition")
-                   for p in session.properties())     # in the path's last state
-    kind = "invariant" if violated else "path"
-    svg = sequence_svg(trace, kind, "the path so far", "path", step_href="/?at={n}") \
+    failing = [p for p in session.properties()          # in the path's last state
+               if p.holds is False and p.kind in ("invariant", "transition")]
+    kind = "invariant" if failing else "path"
+    note = "\n".join(explanation(session, p.name, session.current) for p in failing
+                     if p.kind == "invariant")
+    svg = sequence_svg(trace, kind, "the path so far", "path", step_href="/?at={n}",
+                       note=note) \
         if trace.steps else '<p class="none">no step yet: take one of the enabled steps</p>'
     s = session.system
     consts = ", ".join(f"{k} = {v}" for k, v in describe_constants(s))
