@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import pathlib
 import random
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -274,3 +280,53 @@ def test_help_lists_the_command(capsys):
     assert cli.main(["history", "check", "--help"]) == 0
     out, _ = capsys.readouterr()
     assert "--consistency {linearizable,sequential,causal,all}" in out
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in pathlib.Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.skipif(not pathlib.Path("/proc/self/task").exists(), reason="needs /proc")
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_workers_stop_quietly_when_the_group_is_signalled(tmp_path, sig):
+    """`timeout` and Ctrl-C signal the whole process group, --workers' processes
+    included: they end without a traceback (they used to print the parent's Interrupted
+    from inside concurrent.futures), the parent reports and exits 3, and no worker
+    outlives it.  The signal is sent as soon as the workers exist (it may find them
+    just forked), on keys of 1,000 operations by 20 clients that take many seconds."""
+    root = pathlib.Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "bench"))
+    from history_sim import simulate
+    events = simulate("kv", 8000, 20, 8, seed=1)
+    fields = ("process", "type", "f", "value", "key")
+    path = write_json(tmp_path, {"version": 2, "model": "kv",
+                                 "history": [dict(zip(fields, e)) for e in events]})
+    proc = subprocess.Popen([sys.executable, "-m", "stateline", "history", "check",
+                             str(path), "--workers", "2", "--no-explain", "--no-progress"],
+                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        workers: set[int] = set()
+        while len(workers) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                proc.communicate()
+            workers = _children(proc.pid)
+            time.sleep(0.01)
+        os.killpg(proc.pid, getattr(signal, sig))
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 3, (out, err)
+    assert err.decode() == f"stateline: interrupted ({sig}) before a verdict\n"
+    assert out.decode().splitlines()[1:] == [
+        "linearizable: unknown", f"  interrupted ({sig}) before a verdict"]
+    time.sleep(0.2)
+    assert [pid for pid in workers if pathlib.Path(f"/proc/{pid}").exists()] == []

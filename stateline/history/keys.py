@@ -9,13 +9,22 @@ separate processes (`workers`).
 Every key is checked (no early stop), so the verdict and the explanation do not depend
 on the order the workers finish in: the explanation is that of the first key, in order
 of first appearance, that is not linearizable.
+
+Signals: the parent process handles them (it reports what was decided and exits 3).  A
+worker ignores SIGINT (Ctrl-C reaches the whole process group) and dies quietly, with
+the default action, on SIGTERM and SIGHUP (as `timeout` and a closed terminal send them
+to the group); it inherits the parent's Python handlers otherwise, which would print a
+traceback from inside `concurrent.futures`.  When the parent stops for any reason it
+terminates its workers rather than waiting for their batches.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from . import wgl
@@ -69,6 +78,20 @@ def _one(key, ops, datatype: DataType, initial, deadline, explain_failures) -> K
     return KeyVerdict(key, len(ops), None, text, failure)
 
 
+STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+              if hasattr(signal, name))
+
+
+def _worker_signals() -> None:
+    """In a worker, first: the signals as the module's docstring says.  They were blocked
+    when it was forked, so none can reach the parent's handlers here; one sent since is
+    delivered when they are unblocked."""
+    for s in STOPS:
+        signal.signal(s, signal.SIG_IGN if s == signal.SIGINT else signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
+
+
 def _batch(jobs, datatype: DataType, initial, seconds: float | None,
            explain_failures: bool):
     """In a worker: the verdicts of a batch of keys (the deadline is passed as seconds
@@ -90,10 +113,43 @@ def _parallel(jobs, datatype, initial, deadline, explain_failures, workers):
         sizes[i] += len(job[1])
     seconds = None if deadline is None else max(0.0, deadline - time.monotonic())
     results: dict = {}
-    with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, count)) as pool:
-        futures = [pool.submit(_batch, batch, datatype, initial, seconds,
-                               explain_failures) for batch in batches if batch]
+    pool = ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, count),
+                               initializer=_worker_signals)
+    try:
+        # the workers are forked here; the stop signals wait until they have handlers
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS) \
+            if hasattr(signal, "pthread_sigmask") else None
+        try:
+            futures = [pool.submit(_batch, batch, datatype, initial, seconds,
+                                   explain_failures) for batch in batches if batch]
+        finally:
+            if mask is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for future in futures:
-            for verdict in future.result():
+            try:
+                verdicts = future.result()
+            except BrokenProcessPool:
+                # A worker was killed: by the signal that stops this process too (the
+                # group's SIGTERM or SIGHUP), whose handler then raises here; or alone.
+                time.sleep(1.0)
+                raise
+            for verdict in verdicts:
                 results[verdict.key] = verdict
+    except BaseException:
+        _terminate(pool)
+        raise
+    pool.shutdown()
     return [results[key] for key, _ in jobs]
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now (SIGTERM: the default action), then the pool: its manager
+    thread sees them gone and ends (waited for, since one still ending at exit races
+    `concurrent.futures`' exit hook, which then prints an OSError)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    pool.shutdown(wait=True, cancel_futures=True)
