@@ -341,3 +341,37 @@ def test_the_headline_separates_expected_violations_from_unexpected_results(tmp_
     unexpected = re.findall(r'<li class="unexpected fail">Unexpected results \((\d+)\)', headline)
     assert unexpected == ["5"]       # the verdict table's 5 FAIL rows (4 expectations, 1 error)
     assert "unexpected results (5)" in page
+
+
+def test_each_step_carries_the_whole_state_after_it():
+    """The state after every step, rebuilt from the initial state and the changes, is the
+    compiled model's (on every lab's counterexamples; the network as a multiset)."""
+    from stateline.explore.session import Session
+    for spec in sorted((ROOT / "specs" / "labs").glob("*.sl")) + [ROOT / "specs" / "cap.sl"]:
+        s = Session.open(str(spec))
+        for prop, *_ in s.violated():
+            trace = s.jump(prop)
+            for state, shown in zip(trace.states[1:], html.states(trace)):
+                truth, mine = dict(s.model.describe(state)), dict(shown)
+                assert truth.keys() == mine.keys()
+                net = truth.pop("network", None)
+                if net is not None:
+                    assert sorted(html._items(net)) == sorted(html._items(mine.pop("network")))
+                assert mine == truth, (spec.name, prop)
+
+
+@needs_chromium
+def test_clicking_a_step_shows_the_whole_state_at_that_step(tmp_path):
+    _, out = report(tmp_path, LAB)
+    with Chromium() as browser:
+        browser.open(out, width=1280, height=1000)
+        shown = "document.querySelector('#cx1-step-2 details.state table').checkVisibility()"
+        assert browser.evaluate(shown) is False
+        browser.evaluate("document.querySelector('#cx1-step-2 details.state summary').click()")
+        assert browser.evaluate(shown) is True
+        rows = browser.evaluate("""[...document.querySelectorAll('#cx1-step-2 table.state tr')]
+            .map(r => [r.cells[0].innerText, r.cells[1].innerText, r.className])""")
+    state = {k: (v, cls) for k, v, cls in rows}
+    assert state["Acceptor[a1].maxBal"] == ("0", "changed")      # what step 2 changed
+    assert state["Acceptor[a2].maxBal"] == ("-1", "")            # and what it did not
+    assert state["network"][0] == "{Prepare(bal=0), Promise(acc=a1, bal=0, mbal=-1, mval=none)}"

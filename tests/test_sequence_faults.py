@@ -295,7 +295,8 @@ def test_history_intervals_and_the_operation_that_cannot_be_placed(tmp_path, spe
     with Chromium() as browser:
         browser.open(out, width=1400, height=1000)
         for k, section in enumerate(sections):
-            invokes = len(re.findall(r"\b(c\d) invoke ", section.split("<h3>Steps</h3>")[1]))
+            appended = re.findall(r"<div><code>H</code>: \+ (.*?)</div>", section)
+            invokes = sum(len(re.findall(r"\bc\d invoke ", a)) for a in appended)
             bars = browser.evaluate(f"""[...document.querySelectorAll('svg.msc')[{k}]
                 .querySelectorAll('g.interval')].map(g => ({{cls: g.getAttribute('class'),
                 op: g.dataset.op, label: g.querySelector('text').textContent,

@@ -5,7 +5,8 @@ image or style sheet, so it opens from a file, an artefact store or a mail
 attachment and shows the same thing everywhere.  It holds the verdict table
 (as `stateline check` prints it) and, for every counterexample and every
 run-time error with a trace, a message-sequence diagram (`sequence.py`), the
-initial state and the step table with the variables each step changed.
+initial state and the step table with the variables each step changed (and, folded
+under each step, the whole state after it).
 
 Deterministic except for the `seconds` column: the same results give the
 same bytes.
@@ -21,7 +22,7 @@ from ..printable import printable
 from ..models.trace import Trace
 from ..models.verdict import CheckResult, Status, Verdict
 from . import text
-from .sequence import sequence_svg
+from .sequence import diagram, sequence_svg
 
 CSS = """
 :root{color-scheme:light}
@@ -51,6 +52,9 @@ table.steps tr.violation td{background:#ffebe9}
 table.steps tr.loop-mark td{background:#fbefff;color:#8250df;font-weight:600}
 table.steps tr.closing td{color:#cf222e;font-weight:600}
 table.steps td.changes div{white-space:nowrap}
+table.steps details.state summary{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;font-size:12px}
+table.state td{border:none;padding:0 8px 0 0}
+table.state tr.changed td{background:#fff8c5}
 .warning{color:#9a6700}
 .error{color:#cf222e;font-weight:600}
 details summary{cursor:pointer;color:#57606a}
@@ -94,11 +98,91 @@ def verdict_table(results: list[CheckResult], anchors: dict) -> str:
         "\n".join(rows) + "\n</tbody>\n</table>"
 
 
+def _entries(shown: str) -> list[tuple[str, str]] | None:
+    """`{a1: 0, a2: [1, 2]}` -> [("a1", "0"), ("a2", "[1, 2]")]; None if not a map."""
+    if not (shown.startswith("{") and shown.endswith("}")):
+        return None
+    out = []
+    for part in _items(shown):
+        key, sep, value = part.partition(": ")
+        if not sep:
+            return None
+        out.append((key, value))
+    return out
+
+
+def states(trace: Trace) -> list[list[tuple[str, str]]]:
+    """The whole state (every variable as the spec shows it) after each step, from the
+    initial state and the changes of the steps.  A change of one map entry (`x[k]`)
+    updates that entry.  The network's messages are not among a step's changes: a bag
+    loses a copy of what a step receives (unless the diagram shows the same send received
+    again later, a duplicate) and gains what it sends; a set keeps every message sent; for
+    a fifo network the value is left out (the diagram shows the channels)."""
+    current = dict(trace.initial)
+    sent_any = [m for step in trace.steps for m in step.sent]
+    net = current.get("network")
+    rep = None if net is None or any(m.to for m in sent_any) else \
+        "bag" if net.startswith("[") else "set" if net.startswith("{") else None
+    items = _items(net) if rep else []
+    if net is not None and rep is None:
+        current["network"] = "(see the diagram)"
+    senders = "network.partition" in current     # a partitioned network keeps the sender
+    again = {(a.sender, a.message.shown) for a in diagram(trace).arrows if a.again}
+    sender_of = {a.receiver: a.sender for a in diagram(trace).arrows}
+    out = []
+    for i, step in enumerate(trace.steps):
+        for c in step.changes:
+            if c.variable in current:
+                current[c.variable] = c.new
+                continue
+            name, _, key = c.variable[:-1].rpartition("[")
+            entries = _entries(current.get(name, "")) if c.variable.endswith("]") else None
+            if entries is not None and any(k == key for k, _ in entries):
+                current[name] = "{" + ", ".join(f"{k}: {c.new if k == key else v}"
+                                                for k, v in entries) + "}"
+            else:
+                current[c.variable] = c.new
+        if rep:
+            m = step.received
+            got = None if m is None else m.shown + (
+                f" from {trace.steps[sender_of[i]].node}" if senders and sender_of.get(i)
+                is not None else "")
+            if got is not None and rep == "bag" and got in items and \
+                    (sender_of.get(i), m.shown) not in again:
+                items.remove(got)
+            new = [x.shown + (f" from {step.node}" if senders else "") for x in step.sent]
+            items += [x for x in new if rep == "bag" or x not in items]
+            current["network"] = ("[" + ", ".join(items) + "]") if rep == "bag" else \
+                ("{" + ", ".join(items) + "}")
+        out.append(list(current.items()))
+    return out
+
+
+def _items(shown: str) -> list[str]:
+    """The top-level items of `[a, b(c, d)]` or `{a, b}`."""
+    body, parts, depth, start = shown[1:-1], [], 0, 0
+    for i, ch in enumerate(body):
+        depth += ch in "([{" and 1 or ch in ")]}" and -1 or 0
+        if depth == 0 and body.startswith(", ", i):
+            parts.append(body[start:i])
+            start = i + 2
+    return parts + [body[start:]] if body else parts
+
+
+def _state_details(number: int, state, changed: set[str]) -> str:
+    mark = ' class="changed"'
+    rows = "".join(f'<tr{mark if k in changed else ""}><td><code>{_e(k)}'
+                   f'</code></td><td class="mono">{_e(v)}</td></tr>' for k, v in state)
+    return (f'<details class="state"><summary>state after step {number}</summary>'
+            f'<table class="state">{rows}</table></details>')
+
+
 def step_table(trace: Trace, kind: str, ident: str, closing: str) -> str:
     loop = trace.loop_start
     n = len(trace.steps)
     violating = n if kind in ("invariant", "transition", "deadlock") else None
     rows = []
+    after = states(trace)
     for step in trace.steps:
         if loop is not None and loop < n and step.number == loop + 1:
             rows.append('<tr class="loop-mark"><td colspan="6">loop: the steps below repeat '
@@ -112,6 +196,9 @@ def step_table(trace: Trace, kind: str, ident: str, closing: str) -> str:
                           + (f"+ {_e(c.appended)}" if c.appended is not None
                              else f"{_e(c.old)} → {_e(c.new)}") + "</div>"
                           for c in step.changes)
+        touched = {c.variable for c in step.changes} | \
+            {c.variable.rpartition("[")[0] for c in step.changes}
+        changes += _state_details(step.number, after[step.number - 1], touched)
         rows.append(f'<tr id="{ident}-step-{step.number}"{cls}><td class="num">'
                     f'<a href="#{ident}-row-{step.number}">{step.number}</a></td>'
                     f"<td>{_e(step.node)}</td><td class=\"mono\">{_e(action)}</td>"
