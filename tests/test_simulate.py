@@ -42,10 +42,9 @@ def run(*argv, env=None):
     return p.returncode, p.stdout, p.stderr
 
 
-# Random walks die out in these two: their small instances mostly reach states without
-# successors within a few steps, and the violations need 10 and 28 (check finds them;
-# raft_forget_vote's is found with --traces 50000 --depth 60).
-MISSED = {"raft_commit_old_term", "raft_forget_vote"}
+# raft_commit_old_term's violations need 28 and 34 steps, more than the default 20 (with
+# --depth 40, seeds 0-2: found in 2 of 3 runs of 20,000 walks; check finds them).
+MISSED = {"raft_commit_old_term"}
 
 
 @pytest.mark.parametrize("lab", [pytest.param(p, marks=pytest.mark.xfail(
