@@ -35,6 +35,7 @@ import multiprocessing
 import signal
 import time
 from array import array
+from operator import itemgetter
 
 from ..models.model import Model
 from ..models.runtime import ModelError, TooManySuccessors
@@ -139,7 +140,7 @@ def _worker(model: Model, canonical, me: int, count: int, conn) -> None:
                     old = new.get(t)
                     if old is None or key < old:
                         new[t] = key
-            fresh = sorted(new.items(), key=lambda kv: kv[1])
+            fresh = sorted(new.items(), key=itemgetter(1))
             try:
                 if violated_in is not None:
                     for t, _ in fresh:
