@@ -35,20 +35,23 @@ def fit(text: str, width: float) -> str:
 class Placer:
     """The free room of one diagram, used up as labels are placed."""
 
-    def __init__(self, left: float, right: float, walls: dict[str, float]):
+    def __init__(self, left: float, right: float, walls: dict[str, float],
+                 wider: float | None = None):
         self.left, self.right = left, right
+        self.wider = wider          # how far right a label may widen the diagram, if at all
         self.walls = walls                  # lane -> x of its lifeline
         self.rects: list[tuple[float, float, float, float]] = []
 
     def block(self, x0: float, y0: float, x1: float, y1: float) -> None:
         self.rects.append((x0, y0, x1, y1))
 
-    def _stretch(self, y: float, x: float, own: set[str]) -> tuple[float, float] | None:
+    def _stretch(self, y: float, x: float, own: set[str], right: float) \
+            -> tuple[float, float] | None:
         """The free horizontal stretch around `x` for a text on baseline `y`."""
         top, bottom = y - ASCENT - 1, y + DESCENT + 1
         spans = [(wx - WALL, wx + WALL) for lane, wx in self.walls.items() if lane not in own]
         spans += [(x0, x1) for x0, y0, x1, y1 in self.rects if y0 < bottom and top < y1]
-        lo, hi = self.left, self.right
+        lo, hi = self.left, right
         for a, b in spans:
             if a <= x <= b:
                 return None
@@ -60,11 +63,13 @@ class Placer:
 
     def place(self, full: str, own: set[str], candidates) -> Placed | None:
         """Place `full` at the first of `candidates` ((baseline, x, direction -1|1),
-        in order of preference) where it fits whole, else where it has the most room."""
+        in order of preference) where it fits whole within the diagram, else where it fits
+        whole widening it (up to `wider`), else where it has the most room."""
         need = len(full) * CHAR
         best = None
-        for y, x, direction in candidates:
-            stretch = self._stretch(y, x, own)
+        rights = [self.right] + ([self.wider] if self.wider and self.wider > self.right else [])
+        for y, x, direction, right in [(*c, r) for r in rights for c in candidates]:
+            stretch = self._stretch(y, x, own, right)
             if stretch is None:
                 continue
             lo, hi = stretch

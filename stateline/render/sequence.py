@@ -287,7 +287,7 @@ def sequence_svg(trace: Trace, kind: str, caption: str = "", ident: str = "msc",
         return top + i * ROW + ROW / 2
 
     # the labels, placed where they cross no other lane, box or label
-    placer = Placer(LEFT, lanes_right + MAX_RIGHT, dict(x_of))
+    placer = Placer(LEFT, width - RIGHT / 2, dict(x_of), lanes_right + MAX_RIGHT)
     for i, step in enumerate(steps):
         if not is_cut(step):
             x = x_of[step.node]
