@@ -16,11 +16,14 @@ verdicts are not left to timing:
 * with the RMs' vote spans removed, the trace conforms only when `vote` is
   declared internal.
 
-TRACE_EXAMPLE_RUNS=N runs N seeds of each (default 3).
+TRACE_EXAMPLE_RUNS=N runs N seeds of each (default 3).  Every run is bounded in time
+(IN_PROCESS_SECONDS for an in-process run, in a thread of its own): a lost message
+would otherwise leave the TM waiting forever, and the suite with it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.server
 import importlib.util
@@ -30,6 +33,7 @@ import pathlib
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -42,6 +46,7 @@ SPEC = str(EXAMPLE / "twophase.sl")
 MAPPING = str(EXAMPLE / "mapping.toml")
 RUNS = int(__import__("os").environ.get("TRACE_EXAMPLE_RUNS", "3"))
 TX = 4
+IN_PROCESS_SECONDS = 60      # a run takes well under a second; the bound is for a hang
 
 
 def load_service():
@@ -54,11 +59,28 @@ def load_service():
 service = load_service()
 
 
-def run_in_process(out: pathlib.Path, seed: int, *extra: str) -> dict:
-    buf = io.StringIO()
+def run_in_process(out: pathlib.Path, seed: int, *extra: str,
+                   seconds: float = IN_PROCESS_SECONDS) -> dict:
+    """The service's summary of an in-process run; the test fails if the run does not
+    finish within `seconds` (its thread, a daemon, is left waiting)."""
+    buf, failed = io.StringIO(), []
+
+    def run() -> None:
+        try:
+            service.main(["--in-process", "--out", str(out), "--transactions", str(TX),
+                          "--seed", str(seed), "--max-delay", "2", *extra])
+        except BaseException as exc:        # re-raised in the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name=f"twophase seed {seed}", daemon=True)
     with contextlib.redirect_stdout(buf):
-        service.main(["--in-process", "--out", str(out), "--transactions", str(TX),
-                      "--seed", str(seed), "--max-delay", "2", *extra])
+        thread.start()
+        thread.join(seconds)
+    if thread.is_alive():
+        pytest.fail(f"the in-process run (seed {seed}) did not finish in {seconds:g} s: "
+                    "a message lost, or a node waiting for one that never comes")
+    if failed:
+        raise failed[0]
     return json.loads(buf.getvalue().splitlines()[-1])
 
 
@@ -199,3 +221,28 @@ def test_unlogged_votes_need_vote_declared_internal(tmp_path, capsys):
     internal = [s for s in r["behaviour"]["steps"] if s["span_id"] is None]
     assert len(internal) == 3 * TX and {s["action"] for s in internal} == {"vote"}
     assert r["matched"] == events_per_run(summary) - 3 * TX
+
+
+def test_a_run_that_loses_a_message_fails_in_bounded_time(tmp_path, monkeypatch):
+    """One Ack lost: the TM waits for it forever, so the run never ends.  The test of such
+    a run fails at its bound instead of hanging the suite; the Ack, delivered late, lets
+    the run finish (no thread is left behind)."""
+    held = []
+    send = service.Net.send
+
+    def lossy(net, to, mtype, fields, carrier):
+        if mtype == "Ack" and not held:
+            held.append((asyncio.get_running_loop(), net, to, mtype, fields, carrier))
+            return
+        send(net, to, mtype, fields, carrier)
+
+    monkeypatch.setattr(service.Net, "send", lossy)
+    started = time.monotonic()
+    with pytest.raises(pytest.fail.Exception, match=r"did not finish in 1 s: a message lost"):
+        run_in_process(tmp_path, 0, seconds=1)
+    assert time.monotonic() - started < 30 and held
+    loop, *message = held[0]
+    [runner] = [t for t in threading.enumerate() if t.name == "twophase seed 0"]
+    loop.call_soon_threadsafe(send, *message)
+    runner.join(IN_PROCESS_SECONDS)
+    assert not runner.is_alive()

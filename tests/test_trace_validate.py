@@ -274,6 +274,9 @@ PREPARE = {"stateline.action": "prepare", "stateline.node": "RM[1]"}
      "the spec has no variable 'colour' (at RM[1])"),
     ([span("1", "prepare", "rm-1", {**PREPARE, "stateline.var.state": "{working"})],
      "RM[1].state: expected ',', got the end"),
+    ([span("1", "prepare", "rm-1", {**PREPARE, "stateline.var.state": "[" * 5000})],
+     "span 0000000000000001 'prepare' (service rm-1): RM[1].state: the value is nested too "
+     "deeply to read"),
     ([span("1", "on Commit", "rm-1", {"stateline.action": "on Commit", "stateline.node": "RM[1]",
                                       "stateline.received": "Abort"})],
      "stateline.received: the span received Abort but on Commit receives Commit messages"),
@@ -364,6 +367,103 @@ def test_unmapped_spans_ignored_reported_or_refused(tmp_path, capsys, at_root):
                  "--unmapped", "error"]) == 2
     assert "span 0000000000000002 'GET /health' (service rm-1): the span maps to no action" in \
         capsys.readouterr().err
+
+
+def put_attribute(request, step: int | None, key: str, new) -> tuple[dict, str]:
+    """`request` with attribute `key` of the span of `step` (None: the root span, which
+    holds stateline.initial) set to `new`; and how the errors name that span."""
+    request = json.loads(json.dumps(request))
+    for rs in request["resourceSpans"]:
+        for sp in rs["scopeSpans"][0]["spans"]:
+            attrs = {kv["key"]: kv["value"] for kv in sp["attributes"]}
+            if (step is None and "parentSpanId" not in sp) or \
+                    attrs.get("stateline.step") == {"intValue": str(step)}:
+                sp["attributes"] = [kv for kv in sp["attributes"] if kv["key"] != key] + \
+                    key_values({key: new})
+                return request, f"span {sp['spanId']} '{sp['name']}'"
+    raise AssertionError(f"no span of step {step}")
+
+
+# Reserved attributes of the wrong kind, on the Paxos counterexample's spans: (step, key,
+# value, the message).  Each was once passed over (the trace then conformed, or the span
+# counted as unmapped); each is bad input now, located at the span and the attribute.
+WRONG_KINDS = [
+    (2, "stateline.changes", "Acceptor[a1].maxBal: -1 -> 7",
+     "stateline.changes: expected a kvlist (variable -> 'old -> new'), got the string "
+     "'Acceptor[a1].maxBal: -1 -> 7'"),
+    (5, "stateline.params", "v=v1, q={a2}",
+     "stateline.params: expected a kvlist (parameter -> value), got the string "
+     "'v=v1, q={a2}'"),
+    (None, "stateline.initial", "Acceptor[a1].maxBal = 7",
+     "stateline.initial: expected a kvlist (variable -> value), got the string"),
+    (2, "stateline.action", ["on Prepare"],
+     "stateline.action: expected a string (the action or handler), got an array"),
+    (2, "stateline.aborted", "yes", "stateline.aborted: expected a boolean, got the string "
+                                    "'yes'"),
+    (2, "stateline.node", ["Acceptor[a1]"],
+     "stateline.node: expected a string or an integer (the process instance), got an array"),
+    (2, "lamport.clock", "seven",
+     "lamport.clock: expected a count (a non-negative integer), got the string 'seven'"),
+    (2, "lamport.clock", -1, "lamport.clock: expected a count (a non-negative integer), got "
+                             "the integer -1"),
+    (2, "lamport.clock", 2.5, "lamport.clock: expected a count (a non-negative integer), got "
+                              "the double 2.5"),
+    (2, "vc.acceptor-a1", "one", "vc.acceptor-a1: expected a count (a non-negative integer), "
+                                 "got the string 'one'"),
+    (2, "vector_clock", {"acceptor-a1": -1, "leader-0": 1},
+     "vector_clock: acceptor-a1: expected a count (a non-negative integer), got the "
+     "integer -1"),
+    (2, "vector_clock", {"acceptor-a1": "1", "leader-0": "x"},
+     "vector_clock: leader-0: expected a count (a non-negative integer), got the string 'x'"),
+    (2, "vector_clock", "acceptor-a1=1", "vector_clock: expected a kvlist of counts"),
+]
+
+
+@pytest.mark.parametrize("step, key, new, message", WRONG_KINDS,
+                         ids=[f"{k}={v!r}" for _, k, v, _ in WRONG_KINDS])
+def test_reserved_attributes_of_the_wrong_kind_are_errors(step, key, new, message, library,
+                                                         tmp_path, capsys, at_root):
+    [(_, request, _)] = exported(library, PAXOS)
+    bad, where = put_attribute(request, step, key, new)
+    path = write(tmp_path, bad)
+    capsys.readouterr()
+    assert main(["trace", "validate", PAXOS, path]) == 2
+    err = capsys.readouterr().err
+    assert f"error[SL701]: {path}: {where} (service " in err, err
+    assert f"): {message}" in err, err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    if key in ("lamport.clock", "vc.acceptor-a1", "vector_clock"):
+        # the clocks are read by `trace analyze` too: the same error there
+        assert main(["trace", "analyze", path]) == 2
+        err = capsys.readouterr().err
+        assert f"error[SL701]: {path}: {where} (service " in err and message in err, err
+        assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("step, key, kvlist, text", [
+    (2, "stateline.changes", {"Acceptor[a1].maxBal": "-1 -> 7"}, "Acceptor[a1].maxBal: -1 -> 7"),
+    (5, "stateline.params", {"v": "v1", "q": "{a2}"}, "v=v1, q={a2}"),
+    (None, "stateline.initial", {"Acceptor[a1].maxBal": "7"}, "Acceptor[a1].maxBal = 7"),
+])
+def test_an_observation_that_contradicts_the_spec_fails_as_a_kvlist_and_is_bad_input_as_text(
+        step, key, kvlist, text, library, tmp_path, capsys, at_root):
+    [(_, request, _)] = exported(library, PAXOS)
+    code, doc, err = run_json(capsys, PAXOS, write(tmp_path, put_attribute(request, step, key,
+                                                                             kvlist)[0]))
+    assert code == 1 and doc["traces"][0]["verdict"] == "does not conform", err
+    code, _, err = run_json(capsys, PAXOS, write(tmp_path, put_attribute(request, step, key,
+                                                                          text)[0]))
+    assert code == 2 and f"{key}: expected a kvlist" in err and "Traceback" not in err
+
+
+def test_clocks_written_as_decimal_text_still_count(library, tmp_path, capsys, at_root):
+    """A count as its decimal digits (as some SDKs write every attribute) is a count."""
+    [(_, request, _)] = exported(library, PAXOS)
+    bad, _ = put_attribute(request, 2, "lamport.clock", "2")
+    bad, _ = put_attribute(bad, 2, "vector_clock", {"acceptor-a1": "1", "acceptor-a2": "0",
+                                                    "leader-0": "1", "leader-1": "0"})
+    code, doc, err = run_json(capsys, PAXOS, write(tmp_path, bad))
+    assert code == 0 and doc["traces"][0]["verdict"] == "conforms", err
 
 
 # ---- partial observations and internal actions ---------------------------------------------

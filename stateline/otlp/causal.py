@@ -11,7 +11,9 @@ carry one (attributes `vc.<node>` or the `vector_clock` kvlist): a -> b when
 VC(a) < VC(b).  Otherwise it is reachability in the graph.  Spans neither
 before nor after each other are concurrent.  Parent edges must be acyclic (a
 cycle is an error); a link that closes a cycle is left out of happens-before
-and reported.
+and reported.  A clock attribute (`lamport.clock`, a vector clock's entry)
+that is not a count is an error too (`ClockError`, naming the span and the
+attribute), never passed over: a clock quietly dropped would change the order.
 
 Root causes are found by `rootcause`; the concurrent pairs are counted by
 `concurrency` without listing them all.
@@ -30,7 +32,8 @@ Key = tuple[str, str]
 
 
 class CausalError(Exception):
-    """A trace whose structure rules out causal analysis (cyclic parents)."""
+    """A trace whose structure rules out causal analysis (cyclic parents, a malformed
+    clock)."""
 
 
 @dataclass
@@ -76,31 +79,75 @@ def build(spans: list[Span]) -> CausalGraph:
     return cg
 
 
+class ClockError(CausalError):
+    """A clock attribute that is not a count: the message names the span and the attribute
+    (`span` and `detail` let a caller that knows the span's file name it too)."""
+
+    def __init__(self, span: Span, detail: str):
+        super().__init__(f"span {span.span_id} '{span.name}' (service {span.service}): {detail}")
+        self.span, self.detail = span, detail
+
+
+def describe(value) -> str:
+    """An attribute value by its OTLP kind, for an error message."""
+    if isinstance(value, bool):
+        return f"the boolean {'true' if value else 'false'}"
+    if isinstance(value, int):
+        return f"the integer {value}" if abs(value) < 10 ** 30 else "a huge integer"
+    if isinstance(value, float):
+        return f"the double {value!r}"
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}" + ("..." if len(value) > 40 else "")
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a kvlist"
+    if isinstance(value, bytes):
+        return f"{len(value)} bytes"
+    return "an empty value"
+
+
+MAX_DIGITS = 30      # a count written as text: more digits than any clock can reach
+
+
+def _count(span: Span, key: str, value) -> int:
+    """A clock's count: a non-negative integer, or its decimal digits as a string."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and \
+            len(value) <= MAX_DIGITS:
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise ClockError(span, f"{key}: expected a count (a non-negative integer), got "
+                           f"{describe(value)}")
+
+
 def lamport_clock(span: Span) -> int | None:
-    """The span's `lamport.clock` (or `clock.lamport`) attribute, if it is a count."""
+    """The span's `lamport.clock` (or `clock.lamport`) attribute; None when it has neither.
+    A value that is not a count is a ClockError, never passed over."""
+    found = None
     for key in ("lamport.clock", "clock.lamport"):
-        value = span.attributes.get(key)
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-    return None
+        if key in span.attributes:
+            value = _count(span, key, span.attributes[key])
+            found = value if found is None else found
+    return found
 
 
 def vector_clock(span: Span) -> dict[str, int] | None:
     """The span's vector clock: the `vector_clock` (or `clock.vector`) kvlist, else the
-    `vc.<node>` attributes.  None when absent or not made of counts."""
-    kv = span.attributes.get("vector_clock", span.attributes.get("clock.vector"))
-    entries = kv.items() if isinstance(kv, dict) else \
-        [(k[3:], v) for k, v in span.attributes.items() if k.startswith("vc.")]
-    out = {}
-    for node, value in entries:
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return None
-        out[node] = value
-    return out or None
+    `vc.<node>` attributes; None when it has none.  Every entry of each must be a count
+    (a ClockError otherwise), as must the kvlist be a kvlist."""
+    attrs = span.attributes
+    kvlist = None
+    for key in ("vector_clock", "clock.vector"):
+        if key in attrs:
+            kv = attrs[key]
+            if not isinstance(kv, dict):
+                raise ClockError(span, f"{key}: expected a kvlist of counts (service -> "
+                                       f"count), got {describe(kv)}")
+            counts = {node: _count(span, f"{key}: {node}", v) for node, v in kv.items()}
+            kvlist = counts if kvlist is None else kvlist
+    vc = {k[3:]: _count(span, k, v) for k, v in attrs.items() if k.startswith("vc.")}
+    return (kvlist if kvlist is not None else vc) or None
 
 
 class HappensBefore:

@@ -8,8 +8,11 @@ of variables before and after the step.  Values are decoded into the model's
 runtime values (`values.decode`), so matching a step is comparing tuples.
 
 A span that cannot be read as the step it claims to be (an unknown action, a
-node the spec does not have, a value outside its type) is an `EventError`
-naming the file and the span: bad input, never a traceback.
+node the spec does not have, a value outside its type, a reserved attribute of
+the wrong kind: `stateline.changes` that is no kvlist, `stateline.action` that
+is no string) is an `EventError` naming the file, the span and the attribute:
+bad input, never a traceback, and never passed over (an observation quietly
+dropped could let a trace that contradicts the spec conform).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from ..diagnostics import did_you_mean
 from ..models.domains import DMap, Dom, sort_key
 from ..models.model import Model
+from ..otlp.causal import describe
 from ..otlp.importer import Span
 from ..otlp.mapping import service_names
 from . import values
@@ -86,6 +90,25 @@ class TraceInput:
 
 _KEYS = re.compile(r"\[([^\[\]]*)\]")
 
+# The reserved attributes that are read as one kind of value: the kind, and what it holds.
+KINDS: dict[str, tuple[type, str]] = {
+    "stateline.action": (str, "a string (the action or handler)"),
+    "stateline.aborted": (bool, "a boolean"),
+    "stateline.params": (dict, "a kvlist (parameter -> value)"),
+    "stateline.changes": (dict, "a kvlist (variable -> 'old -> new')"),
+    "stateline.initial": (dict, "a kvlist (variable -> value)"),
+    "stateline.received": (str, "a string (the message received)"),
+}
+
+
+def check_kinds(attrs: dict, where) -> None:
+    """EventError for a reserved attribute of another kind; `where()` names the span."""
+    for key, (kind, what) in KINDS.items():
+        if key in attrs:
+            value = attrs[key]
+            if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+                raise EventError(f"{where()}: {key}: expected {what}, got {describe(value)}")
+
 
 class EventReader:
     def __init__(self, model: Model, mapping: Mapping):
@@ -129,6 +152,8 @@ class EventReader:
             initial = []
             for span in t.spans:
                 file = t.files[span.key]
+                if self.mapping.defaults:
+                    check_kinds(span.attributes, lambda: span_where(file, span))
                 event = self.event(span, file)
                 init = span.attributes.get("stateline.initial") if self.mapping.defaults \
                     else None
@@ -158,7 +183,7 @@ class EventReader:
         if rule is None and not (defaults and isinstance(attrs.get("stateline.action"), str)):
             return None
         action_text = rule.action if rule else attrs["stateline.action"]
-        node_value = self._node_value(span, rule)
+        node_value = self._node_value(span, rule, where)
         node = None
         if node_value is not None:
             node = self.nodes.get(str(node_value), -1)
@@ -218,13 +243,20 @@ class EventReader:
 
     # ---- parts of a span ------------------------------------------------------------------
 
-    def _node_value(self, span: Span, rule: Rule | None):
+    def _node_value(self, span: Span, rule: Rule | None, where: str):
+        """The first of the node attributes the span or its resource has (an empty one is
+        absent; one that is no string or integer is an error, not passed over)."""
         keys = ([rule.node] if rule and rule.node else []) + list(self.mapping.node_keys)
         for key in keys:
             for attrs in (span.attributes, span.resource):
                 v = attrs.get(key)
-                if isinstance(v, (str, int)) and not isinstance(v, bool) and v != "":
-                    return v
+                if v is None or v == "":
+                    continue
+                if isinstance(v, bool) or not isinstance(v, (str, int)):
+                    of = " of the resource" if attrs is span.resource else ""
+                    raise EventError(f"{where}: {key}{of}: expected a string or an integer "
+                                     f"(the process instance), got {describe(v)}")
+                return v
         return None
 
     def _instances(self, process: str) -> list[str]:
@@ -354,6 +386,8 @@ class EventReader:
             raw = values.decode(dom, values.from_attribute(value), strict)
         except ValueError as exc:
             raise EventError(f"{where}: {exc}") from None
+        except RecursionError:      # "[[[[...": value text nested beyond the parser's reach
+            raise EventError(f"{where}: the value is nested too deeply to read") from None
         if key is not None:
             self._decoded[key] = (raw, dom)      # the dom is kept alive, so its id stays its own
         return raw

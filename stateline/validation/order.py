@@ -12,6 +12,10 @@ Happens-before between spans (Lamport 1978), from what the trace records:
   vector-clock entry, else `lamport.clock`, else -- the tie-break, which
   `timestamps=False` turns off -- the start time (one process, one clock).
 
+A clock attribute of any span that is not a count (`lamport.clock` "abc", a
+vector-clock entry -1) is an EventError naming the file, the span and the
+attribute: a clock passed over would let the start times decide instead.
+
 Unmapped spans take part (a step can follow another through them) but are
 not events.  Events that happen-before orders neither way are concurrent, and
 the search tries their interleavings.  Timestamps also decide which
@@ -31,7 +35,7 @@ import bisect
 import heapq
 from collections import defaultdict
 
-from ..otlp.causal import lamport_clock, vector_clock
+from ..otlp.causal import ClockError, lamport_clock, vector_clock
 from .events import EventError, TraceInput, span_where
 
 
@@ -41,6 +45,7 @@ def order(trace: TraceInput, timestamps: bool = True) -> list[list]:
     n = len(spans)
     index = {s.key: i for i, s in enumerate(spans)}
     event_at = {index[e.span.key]: e for e in trace.events}
+    vcs, lamports = _clocks(trace)
     succ: list[list[int]] = [[] for _ in range(n)]
 
     def edge(a: int, b: int) -> None:
@@ -56,14 +61,16 @@ def order(trace: TraceInput, timestamps: bool = True) -> list[list]:
             t = index.get((link.trace_id, link.span_id))
             if t is not None:
                 edge(t, i)
-    _vector_edges(trace, index, edge)
+    _vector_edges(trace, vcs, edge)
     # Program order of each node, as a chain of tie groups; a barrier (a node of the
     # graph that is no span) stands between two groups when either has several events.
     by_node: dict = defaultdict(list)
     for e in trace.events:
         by_node[e.node].append(e)
     for node in sorted(by_node, key=lambda x: -1 if x is None else x):
-        keyed = _program_order(by_node[node], timestamps)
+        keyed = _program_order(by_node[node], timestamps,
+                               [(vcs[i], lamports[i]) for i in
+                                (index[e.span.key] for e in by_node[node])])
         if keyed is None:
             continue
         groups: list[list[int]] = []
@@ -155,11 +162,24 @@ def order(trace: TraceInput, timestamps: bool = True) -> list[list]:
     return chains
 
 
-def _program_order(events: list, timestamps: bool):
-    """[(key, event)] sorted by the node's own clock, or None when it has none."""
-    vcs = [vector_clock(e.span) for e in events]
+def _clocks(trace: TraceInput) -> tuple[list, list]:
+    """Each span's vector clock and Lamport clock (None: it has none).  A clock attribute
+    that is not a count is an EventError naming the file, the span and the attribute."""
+    vcs, lamports = [], []
+    for s in trace.spans:
+        try:
+            vcs.append(vector_clock(s))
+            lamports.append(lamport_clock(s))
+        except ClockError as exc:
+            raise EventError(f"{span_where(trace.files[s.key], s)}: {exc.detail}") from None
+    return vcs, lamports
+
+
+def _program_order(events: list, timestamps: bool, clocks: list):
+    """[(key, event)] sorted by the node's own clock, or None when it has none; `clocks`
+    are the events' (vector clock, Lamport clock)."""
     own = []
-    for e, vc in zip(events, vcs):
+    for e, (vc, _) in zip(events, clocks):
         mine = None
         if vc is not None:
             for name in (e.span.service, e.span.attributes.get("stateline.node")):
@@ -170,7 +190,7 @@ def _program_order(events: list, timestamps: bool):
     if all(x is not None for x in own):
         keys = own
     else:
-        lamports = [lamport_clock(e.span) for e in events]
+        lamports = [lamport for _, lamport in clocks]
         if all(x is not None for x in lamports):
             keys = lamports
         elif timestamps:
@@ -180,18 +200,17 @@ def _program_order(events: list, timestamps: bool):
     return sorted(zip(keys, events), key=lambda ke: (ke[0], ke[1].index))
 
 
-def _vector_edges(trace: TraceInput, index: dict, edge) -> None:
+def _vector_edges(trace: TraceInput, vcs: list, edge) -> None:
     """Edges from vector clocks: a span whose clock has count c for service n happens
     after the last span of n with own count <= c (the rest follows by transitivity;
     "the last" rather than "the one with count c", so that a span missing from the
     files leaves the order of the others intact)."""
     clocks = []
     counts: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for s in trace.spans:
-        vc = vector_clock(s)
+    for i, s in enumerate(trace.spans):
+        vc = vcs[i]
         if vc is None or s.service not in vc:
             continue
-        i = index[s.key]
         clocks.append((i, s.service, vc))
         counts[s.service].append((vc[s.service], i))
     for service in counts:
@@ -203,6 +222,6 @@ def _vector_edges(trace: TraceInput, index: dict, edge) -> None:
                 continue
             if name == service:
                 count -= 1
-            k = bisect.bisect_right(own, (count, len(index))) - 1
+            k = bisect.bisect_right(own, (count, len(vcs))) - 1
             if k >= 0 and own[k][1] != i:
                 edge(own[k][1], i)
