@@ -406,3 +406,16 @@ def test_a_spec_counterexample_explains_the_history(capsys):
             "    H is not linearizable: op 2 (process c2: read -> none, events 3-4) cannot "
             "take effect between its invoke and its return: events 0-3 have a "
             "linearization, but none lets op 2 read none before it returns at event 4\n") in out
+
+
+def test_the_timeout_holds_with_workers():
+    """Eight hard keys (1,000 operations of 20 clients each) in eight batches for two
+    workers: each batch used to start its own clock when a worker took it, so a
+    --timeout of 2 s took four rounds of 2 s."""
+    import time
+    events = simulate("kv", 8000, 20, 8, seed=1)
+    start = time.monotonic()
+    with pytest.raises(keys.wgl.Timeout):
+        check(events, "linearizable", model="kv", explain=False,
+              deadline=start + 2.0, workers=2)
+    assert time.monotonic() - start < 4.5

@@ -59,8 +59,30 @@ def check_keys(operations, datatype: DataType, initial, deadline: float | None =
     jobs = [(key, ops) for key, ops in by_key.items()]
     if workers > 1 and len(jobs) > 1 and len(operations) >= PARALLEL_FROM:
         return _parallel(jobs, datatype, initial, deadline, explain_failures, workers)
-    return [_one(key, ops, datatype, initial, deadline, explain_failures)
-            for key, ops in jobs]
+    return _in_turn(jobs, datatype, initial, deadline, explain_failures)
+
+
+def _in_turn(jobs, datatype: DataType, initial, deadline, explain_failures) -> list:
+    """The keys one after the other.  With a deadline, each key first gets an equal share
+    of the time left (so one hard key cannot keep the others, which may fail at once,
+    from being searched), then the keys that ran out of their share are searched again,
+    in order, with all the time that is left, unless a key is already known not to be
+    linearizable (the verdict is then NO whatever they give)."""
+    if deadline is None:
+        return [_one(key, ops, datatype, initial, None, explain_failures)
+                for key, ops in jobs]
+    verdicts = []
+    for i, (key, ops) in enumerate(jobs):
+        now = time.monotonic()
+        share = max(0.0, deadline - now) / (len(jobs) - i)
+        verdicts.append(_one(key, ops, datatype, initial, min(deadline, now + share),
+                             explain_failures))
+    if any(v.order is None and not v.timed_out for v in verdicts):
+        return verdicts
+    for i, (key, ops) in enumerate(jobs):
+        if verdicts[i].timed_out and time.monotonic() < deadline and len(jobs) > 1:
+            verdicts[i] = _one(key, ops, datatype, initial, deadline, explain_failures)
+    return verdicts
 
 
 def _one(key, ops, datatype: DataType, initial, deadline, explain_failures) -> KeyVerdict:
@@ -92,13 +114,13 @@ def _worker_signals() -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
 
 
-def _batch(jobs, datatype: DataType, initial, seconds: float | None,
+def _batch(jobs, datatype: DataType, initial, until: float | None,
            explain_failures: bool):
-    """In a worker: the verdicts of a batch of keys (the deadline is passed as seconds
-    left, since each process has its own clock origin)."""
-    deadline = None if seconds is None else time.monotonic() + seconds
-    return [_one(key, ops, datatype, initial, deadline, explain_failures)
-            for key, ops in jobs]
+    """In a worker: the verdicts of a batch of keys.  The deadline is passed as a
+    `time.time()`, shared by the processes (`time.monotonic()`'s origin may not be), and
+    not as seconds left: a batch may wait in the queue for others to finish first."""
+    deadline = None if until is None else time.monotonic() + (until - time.time())
+    return _in_turn(jobs, datatype, initial, deadline, explain_failures)
 
 
 def _parallel(jobs, datatype, initial, deadline, explain_failures, workers):
@@ -111,7 +133,7 @@ def _parallel(jobs, datatype, initial, deadline, explain_failures, workers):
         i = sizes.index(min(sizes))
         batches[i].append(job)
         sizes[i] += len(job[1])
-    seconds = None if deadline is None else max(0.0, deadline - time.monotonic())
+    until = None if deadline is None else time.time() + (deadline - time.monotonic())
     results: dict = {}
     pool = ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, count),
                                initializer=_worker_signals)
@@ -120,7 +142,7 @@ def _parallel(jobs, datatype, initial, deadline, explain_failures, workers):
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS) \
             if hasattr(signal, "pthread_sigmask") else None
         try:
-            futures = [pool.submit(_batch, batch, datatype, initial, seconds,
+            futures = [pool.submit(_batch, batch, datatype, initial, until,
                                    explain_failures) for batch in batches if batch]
         finally:
             if mask is not None:

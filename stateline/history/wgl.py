@@ -94,6 +94,8 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
     state = datatype.initial_state(initial)
     if not musts:
         return Outcome((), -1, 0)
+    if deadline is not None and time.monotonic() > deadline:
+        raise Timeout()             # (the next keys of a kv history, once one timed out)
     n, m = len(musts), len(extra)
     # Equal optional operations (same operation, value, outcome) form a class.  They are
     # placed in invocation order, so the placed ones of a class are a prefix of it, and
@@ -171,6 +173,11 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
             if key in seen:
                 continue
             seen.add(key)
+            budget -= 1             # placements of both kinds count (a search can place
+            if not budget:          # and undo optional ones for minutes between musts)
+                budget = CHECK_EVERY
+                if deadline is not None and time.monotonic() > deadline:
+                    raise Timeout()
             stack.append((1, j, state, pend, before, cands))
             placed |= bit
             c = cls[j]
