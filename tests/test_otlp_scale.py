@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TRACES = ["4bf92f3577b34da6a3ce929d0e0e4736", "0af7651916cd43dd8448eb211c80319c"]
 BASE = 1_700_000_000_000_000_000
 MEMORY_BUDGET_MB = 600     # peak RSS of `trace analyze --json` on 100,000 spans (measured 483)
+# (this process's own VmHWM: ru_maxrss counts the pytest process it was started from)
 
 
 def sid(n: int) -> str:
@@ -223,11 +224,12 @@ def test_a_long_causal_path_keeps_its_two_ends(tmp_path):
 
 
 MEASURE = """
-import contextlib, json, resource, sys
+import contextlib, json, sys
+from stateline.checker.memory import peak_rss_mib
 from stateline.cli import main
 with open(sys.argv[2], "w", encoding="utf-8") as out, contextlib.redirect_stdout(out):
     code = main(["trace", "analyze", sys.argv[1], "--json"])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+peak = round(peak_rss_mib())
 print(json.dumps({"code": code, "peak_mb": peak}))
 """
 

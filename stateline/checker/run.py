@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import resource
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -24,6 +23,7 @@ from ..models.lower import lower
 from ..models.model import Model
 from ..models.runtime import ModelError
 from .liveness import find_violation
+from .memory import peak_rss_mib
 from .parallel import bfs_parallel
 from .search import SearchOptions, SearchResult, bfs
 from .symmetry import Symmetry, singled_out
@@ -337,7 +337,7 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
                                           exc.message, span, notes=notes), trace)
     if interrupted:
         stop = StopReason.INTERRUPTED
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    peak = peak_rss_mib()
     seconds = time.perf_counter() - t0       # the search and, if any, the liveness analysis
     stats = Stats(result.states, result.transitions, result.depth, seconds, peak)
     if sym is not None:

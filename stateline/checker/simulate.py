@@ -35,6 +35,7 @@ from typing import Callable
 
 from ..models.model import Model
 from ..models.runtime import ModelError
+from .memory import peak_rss_mib
 
 
 @dataclass(frozen=True)
@@ -248,8 +249,6 @@ def simulate_check(loaded, check, overrides: dict, options, sim: SimulateOptions
     """A `CheckResult` of one check block by random simulation, as `run_check` gives
     one by exhaustive search (the same writers and printers take it).  Properties
     the walks did not violate are unknown."""
-    import resource
-
     from ..diagnostics import Diagnostic
     from ..models.verdict import (CheckResult, ModelFailure, Stats, Status, StopReason,
                                   Verdict)
@@ -302,7 +301,7 @@ def simulate_check(loaded, check, overrides: dict, options, sim: SimulateOptions
     if interrupted:
         stop = StopReason.INTERRUPTED
     warnings = []
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    peak = peak_rss_mib()
     stats = Stats(result.distinct, result.steps, result.longest, result.seconds, peak)
     return CheckResult(system.name, system.path, check.name, describe_constants(system),
                        tuple(verdicts), stats, stop, failure, not check_deadlock,
