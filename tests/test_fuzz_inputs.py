@@ -362,6 +362,7 @@ def test_traces_for_analyze_and_timeline(data, tmp):
         argv = ["trace", "timeline", source, "-o", data.draw(out_path(tmp))]
         if data.draw(st.booleans()):
             argv += ["--max-size", data.draw(number())]
+        argv += data.draw(st.sampled_from([[], ["--layout", "steps"], ["--layout", "time"]]))
     run_and_judge(tmp, argv, mutant)
 
 

@@ -219,7 +219,7 @@ def test_unknown_fields_are_ignored_with_a_warning(tmp_path, capsys):
 
 def test_timeline_draws_one_lane_per_service(paxos_trace, tmp_path, capsys):
     out = tmp_path / "t.svg"
-    assert main(["trace", "timeline", str(paxos_trace), "-o", str(out)]) == 0
+    assert main(["trace", "timeline", str(paxos_trace), "-o", str(out), "--layout", "time"]) == 0
     svg = out.read_text()
     for svc in ("stateline", "leader-0", "leader-1", "acceptor-a1", "acceptor-a2"):
         assert f'font-weight="bold">{svc}</text>' in svg

@@ -45,4 +45,8 @@ def test_the_picture_in_the_docs_is_drawn_from_the_trace(tmp_path):
     new = regen.picture(tmp_path / "picture.svg").read_text()
     assert new == regen.PICTURE.read_text(), \
         "docs/otlp-paxos-no-quorum.svg changed; run: python tests/golden/otlp/regen.py"
-    assert "PaxosNoQuorum: check small: Agreement violated" in new
+    assert 'class="msc"' in new and 'aria-label="check small: Agreement violated"' in new
+    time = (tmp_path / "picture-time.svg").read_text()
+    assert time == regen.TIME_PICTURE.read_text(), \
+        "docs/otlp-paxos-no-quorum-time.svg changed; run: python tests/golden/otlp/regen.py"
+    assert "PaxosNoQuorum: check small: Agreement violated" in time

@@ -3,7 +3,8 @@
 `stateline trace analyze FILE` reads OTLP/JSON, JSON Lines or protobuf (from
 Stateline or any instrumented system) and reports the causal graph,
 happens-before and concurrent spans, anomalies and root-cause candidates;
-`stateline trace timeline FILE -o OUT.svg` draws it, one lane per service;
+`stateline trace timeline FILE -o OUT.svg` draws it (a counterexample as the HTML report's
+sequence diagram, any other trace one lane per service over time);
 `stateline trace validate SPEC TRACE...` (`cli.validate`) decides whether traces
 are behaviours of a spec.
 """
@@ -17,7 +18,8 @@ from ..otlp.analysis import analyze, table
 from ..otlp.anomalies import Thresholds
 from ..otlp.causal import CausalError
 from ..otlp.importer import DEFAULT_MAX_BYTES, ImportFailure, read
-from ..otlp.timeline import svg
+from ..otlp.steps import NotACounterexample
+from ..otlp.timeline import LAYOUTS, svg
 from . import outputs, validate
 from .codes import EXIT_INVALID, EXIT_OK
 from .console import Console, positive_float, positive_int
@@ -45,9 +47,14 @@ def add_parser(sub) -> None:
                         "are counted; default 100)")
     _max_size(a)
     a.set_defaults(run=run_analyze)
-    v = tsub.add_parser("timeline", help="draw the trace as an SVG timeline, a lane per service")
+    v = tsub.add_parser("timeline", help="draw the trace as an SVG picture: a counterexample's "
+                                         "sequence diagram, or a lane per service over time")
     v.add_argument("file", metavar="FILE")
     v.add_argument("-o", "--out", required=True, metavar="OUT.svg")
+    v.add_argument("--layout", choices=LAYOUTS, default="auto",
+                   help="steps: the sequence diagram of a counterexample Stateline wrote (the "
+                        "HTML report's); time: every span on a time axis; auto (default): "
+                        "steps when the file is one counterexample, else time")
     _max_size(v)
     v.set_defaults(run=run_timeline)
     validate.add_parser(tsub)
@@ -99,7 +106,10 @@ def run_timeline(args: argparse.Namespace, console: Console) -> int:
     if imported is None:
         return EXIT_INVALID
     try:
-        picture = svg(imported.spans)
+        picture = svg(imported.spans, layout=args.layout)
+    except NotACounterexample as exc:
+        console.error(f"stateline: error[SL701]: {args.file}: --layout steps: {exc}")
+        return EXIT_INVALID
     except CausalError as exc:
         console.error(f"stateline: error[SL701]: {args.file}: {exc}")
         return EXIT_INVALID

@@ -82,6 +82,7 @@ def _validators():
             "error": {**error, "properties": {k: error["properties"][k] for k in
                                               ("code", "message", "location")},
                       "required": ["code", "message", "location"]},
+            "nodes": schema["$defs"]["trace"]["properties"]["nodes"],
             "network": {"type": "object", "required": ["index", "initial"],
                         "properties": {"index": {"type": "integer", "minimum": 0},
                                        "initial": {"type": "string"}}}}}

@@ -212,6 +212,9 @@ def from_counterexample(cx: Counterexample) -> dict:
             _apply(state, variables, c)
         meta = {k: step.get(k) for k in ("number", "action", "process", "node", "params",
                                          "received", "sent")}
+        appended = {c["variable"]: c["appended"] for c in step["changes"] if "appended" in c}
+        if appended:                 # a recorded history: the events this step added
+            meta["appended"] = appended
         states.append({"#meta": {"index": step["number"], "stateline.step": meta},
                        **copy.deepcopy(state)})
     info = {"spec": r["spec"], "path": r.get("path"), "check": r["check"],
@@ -220,6 +223,8 @@ def from_counterexample(cx: Counterexample) -> dict:
         info["property"] = {k: cx.prop[k] for k in ("name", "kind", "expected", "result")}
     else:
         info["error"] = {k: r["error"].get(k) for k in ("code", "message", "location")}
+    if "nodes" in trace:
+        info["nodes"] = list(trace["nodes"])
     if NETWORK in trace["initial"]:
         info["network"] = {"index": names.index(NETWORK), "initial": trace["initial"][NETWORK]}
     what = f"{cx.prop['kind']} {cx.prop['name']} violated" if cx.prop else "run-time error"
@@ -322,13 +327,24 @@ def to_document(doc: dict, path: str) -> dict:
             step = {"number": k, "action": str(s.get(action_var, "step")), "process": None,
                     "node": "env", "received": None, "sent": [],
                     "params": {n: show(x) for n, x in picks.items() if show(x) != "none"}}
+        step = dict(step)
+        appended = step.pop("appended", None) or {}
+        if not isinstance(appended, dict) or not all(isinstance(v, str)
+                                                     for v in appended.values()):
+            raise ItfError(f"ITF: states[{k}].#meta.stateline.step.appended must map "
+                           "history variables to strings")
         changes: list = []
         for v in plain:
             _diff(v, states[k - 1][v], s[v], changes)
+        for c in changes:
+            if c["variable"] in appended:
+                c["appended"] = appended[c["variable"]]
         steps.append({**step, "changes": changes})
     loop = doc.get("loop")
     trace = {"length": len(steps), "loop_start": loop if isinstance(loop, int) else None,
              "initial": initial, "steps": steps}
+    if isinstance(info.get("nodes"), list):
+        trace["nodes"] = info["nodes"]
     stem = pathlib.PurePath(path).name.split(".")[0] or "trace"
     source = meta.get("source") if isinstance(meta.get("source"), str) else path
     result = {"spec": info.get("spec", stem), "path": info.get("path", source),

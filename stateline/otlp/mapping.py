@@ -155,7 +155,7 @@ def to_otlp(cx: Counterexample, base_time_ns: int = ids.DEFAULT_BASE_TIME_NS,
     clocks = replay(steps, writers)
     services = service_names(s["node"] for s in steps)
     tid = ids.trace_id({"spec": r["spec"], "check": r["check"], "constants": r["constants"],
-                        "property": cx.label, "trace": trace})
+                        "property": cx.label, "trace": _identity(trace)})
     root = ids.span_id(tid, "check")
     sids = [ids.span_id(tid, f"step {s['number']}") for s in steps]
     at = lambda k: base_time_ns + k * ids.STEP_NS     # noqa: E731 (start of step k)
@@ -176,6 +176,7 @@ def to_otlp(cx: Counterexample, base_time_ns: int = ids.DEFAULT_BASE_TIME_NS,
                           "stateline.trace.length": len(steps),
                           "stateline.trace.loop_start": loop,
                           "stateline.initial": dict(trace["initial"]),
+                          "stateline.nodes": list(trace.get("nodes") or ()) or None,
                           "traceparent": traceparent(tid, root),
                       })
     spans_of: dict[str, list[dict]] = {}
@@ -190,6 +191,8 @@ def to_otlp(cx: Counterexample, base_time_ns: int = ids.DEFAULT_BASE_TIME_NS,
             "stateline.params": dict(step["params"]) or None,
             "stateline.changes": {c["variable"]: f"{c['old']} -> {c['new']}"
                                   for c in step["changes"]} or None,
+            "stateline.appended": {c["variable"]: c["appended"] for c in step["changes"]
+                                   if c.get("appended") is not None} or None,
             "stateline.received": received["shown"] if received else None,
             "stateline.sent": [m["shown"] for m in step["sent"]] or None,
             "lamport.clock": clock.lamport,
@@ -243,6 +246,16 @@ def to_otlp(cx: Counterexample, base_time_ns: int = ids.DEFAULT_BASE_TIME_NS,
                                     "stateline.node": node,
                                     "stateline.process": process_of[node]}, spans_of[svc]))
     return {"resourceSpans": resources}
+
+
+def _identity(trace: dict) -> dict:
+    """What a trace id is computed from: the trace without the fields later versions added
+    (`nodes`, a change's `appended`), so a document of an earlier version exports to the
+    same ids."""
+    out = {k: v for k, v in trace.items() if k != "nodes"}
+    out["steps"] = [{**s, "changes": [{k: v for k, v in c.items() if k != "appended"}
+                                      for c in s["changes"]]} for s in trace["steps"]]
+    return out
 
 
 def _last_writer(steps: list[dict], i: int, var: str) -> int | None:

@@ -38,10 +38,17 @@ def trace_json(t: Trace) -> dict:
             "params": dict(s.params),
             "received": _message(s.received) if s.received else None,
             "sent": [_message(m) for m in s.sent],
-            "changes": [{"variable": c.variable, "old": c.old, "new": c.new}
-                        for c in s.changes],
+            "changes": [_change(c) for c in s.changes],
         } for s in t.steps],
+        "nodes": list(t.nodes),
     }
+
+
+def _change(c) -> dict:
+    out = {"variable": c.variable, "old": c.old, "new": c.new}
+    if c.appended is not None:          # a recorded history: the events this step added
+        out["appended"] = c.appended
+    return out
 
 
 def result_json(r: CheckResult) -> dict:

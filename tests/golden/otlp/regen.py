@@ -5,8 +5,9 @@
 The golden trace is the counterexample of specs/labs/lamport_no_max.sl
 (ClockCondition violated in 2 steps), written by `stateline check --otlp` in
 each OTLP format, by `stateline export --otlp-format itf` as ITF, and read
-back by `stateline trace analyze --json`.  It also redraws the picture in
-docs/otlp.md (`stateline trace timeline` of the Paxos lab's counterexample).
+back by `stateline trace analyze --json`.  It also redraws the two pictures in
+docs/otlp.md (`stateline trace timeline` of the Paxos lab's counterexample, as its
+sequence diagram and with `--layout time`).
 tests/test_otlp_golden.py runs both into a temporary directory and compares
 every byte.
 """
@@ -27,6 +28,7 @@ SPEC = "specs/labs/lamport_no_max.sl"      # relative: the path is an attribute 
 STEM = "lamport_no_max.two.ClockCondition"
 PICTURE_SPEC = "specs/labs/paxos_no_quorum.sl"
 PICTURE = ROOT / "docs" / "otlp-paxos-no-quorum.svg"
+TIME_PICTURE = ROOT / "docs" / "otlp-paxos-no-quorum-time.svg"
 FILES = [f"{STEM}.otlp.json", f"{STEM}.otlp.jsonl", f"{STEM}.otlp.pb", f"{STEM}.itf.json",
          f"{STEM}.analysis.json"]
 
@@ -62,7 +64,8 @@ def generate(out: Path) -> list[Path]:
 
 
 def picture(out: Path) -> Path:
-    """Draw the Paxos lab's counterexample as the SVG timeline of docs/otlp.md."""
+    """Draw the Paxos lab's counterexample as the two pictures of docs/otlp.md: its sequence
+    diagram (`out`) and its spans on a time axis (`out` with `-time` before `.svg`)."""
     sys.path.insert(0, str(ROOT))
     from stateline.cli import main
     cwd = os.getcwd()
@@ -74,11 +77,14 @@ def picture(out: Path) -> Path:
             assert main(["check", PICTURE_SPEC, "--no-progress", "--quiet", "--otlp", tmp]) == 0
             trace = os.path.join(tmp, "paxos_no_quorum.small.Agreement.otlp.json")
             assert main(["trace", "timeline", trace, "-o", str(out)]) == 0, sink.getvalue()
+            time = out.with_name(out.stem + "-time.svg")
+            assert main(["trace", "timeline", trace, "-o", str(time), "--layout", "time"]) \
+                == 0, sink.getvalue()
     finally:
         os.chdir(cwd)
     return out
 
 
 if __name__ == "__main__":
-    for path in [*generate(HERE), picture(PICTURE)]:
+    for path in [*generate(HERE), picture(PICTURE), TIME_PICTURE]:
         print(path.relative_to(ROOT))
