@@ -52,7 +52,7 @@ def explore(browser: Chromium) -> bytes:
     try:
         url = next(m.group(0) for line in proc.stdout
                    if (m := re.search(r"http://127\.0\.0\.1:\d+/", line)))
-        browser.navigate(url, width=1400, height=1000)
+        browser.navigate(url, width=1600, height=960)      # the five lanes in full
         browser.click("button.jump[data-title='Agreement']")
         browser.click("form[action='/back'] button")
         return browser.screenshot()
