@@ -76,7 +76,7 @@ def value_mapper(dom: Dom, perm: dict[str, tuple[int, ...]]) -> Callable | None:
             bits = [dom.elem.bit(u) for u in univ]
             if bits != list(range(len(bits))):
                 return lambda v: frozenset(inner(x) for x in dom.members(v))
-            return lambda v: _move_bits(v, table)
+            return _bit_mover(table)
         return lambda v: frozenset(inner(x) for x in v)
     if isinstance(dom, DSeq):
         inner = value_mapper(dom.elem, perm)
@@ -115,7 +115,7 @@ def _network_mapper(system: System, perm) -> Callable | None:
     inner = inner or (lambda m: m)
     if net.rep == "mask":
         table = [msgs.index(inner(u)) for u in msgs.values()]
-        return lambda v: _move_bits(v, table)
+        return _bit_mover(table)
     if net.rep == "frozenset":
         return lambda v: frozenset(inner(x) for x in v)
     index = memoized(msgs.index)
@@ -145,6 +145,27 @@ def _precedes(t: tuple, u: tuple) -> bool:
     return False
 
 
+MOVED_CACHE = 4096      # masks remembered per renaming and slot
+CANONICAL_CACHE = 1 << 16   # states whose canonical form is remembered (then forgotten)
+
+
+def _bit_mover(table: list[int]) -> Callable[[int], int]:
+    """`_move_bits` with `table`, remembering the first MOVED_CACHE masks it moved (the
+    same few masks come back for state after state; moving bit by bit dominated the
+    canonical form)."""
+    cache: dict[int, int] = {}
+    get = cache.get
+
+    def move(mask: int) -> int:
+        out = get(mask)
+        if out is None:
+            out = _move_bits(mask, table)
+            if len(cache) < MOVED_CACHE:
+                cache[mask] = out
+        return out
+    return move
+
+
 def _move_bits(mask: int, table: list[int]) -> int:
     out = 0
     while mask:
@@ -168,13 +189,37 @@ class Symmetry:
                  system.constants_span)
         self.count = len(combos)
         self.perms = []
+        layouts = [(list(range(len(system.slots))), [None] * len(system.slots))]
         for combo in combos[1:]:            # the identity is combos[0]
             perm = dict(zip(self.sorts, combo))
-            self.perms.append(self._state_mapper(system, perm))
+            source, maps = self._layout(system, perm)
+            layouts.append((source, maps))
+            self.perms.append(self._applier(source, maps))
         self.key = sort_key
+        self._cache: dict[tuple, tuple] = {}
+        # Per output slot, what each renaming puts there: (old slot, mapper or None); the
+        # slots no renaming changes are skipped by `canonical`.
+        n = len(system.slots)
+        self._slots = []
+        for j in range(n):
+            takes = [(src[j], maps[src[j]]) for src, maps in layouts]
+            if any(t != (j, None) for t in takes):
+                self._slots.append((j, takes))
 
     @staticmethod
-    def _state_mapper(system: System, perm: dict[str, tuple[int, ...]]):
+    def _applier(source: list[int], maps: list):
+        n = len(source)
+        ident = [m is None for m in maps]
+
+        def apply(s: tuple) -> tuple:
+            return tuple(s[source[j]] if ident[source[j]] else maps[source[j]](s[source[j]])
+                         for j in range(n))
+        return apply
+
+    @staticmethod
+    def _layout(system: System, perm: dict[str, tuple[int, ...]]):
+        """(source, maps) of one renaming: new slot j takes old slot source[j], renamed by
+        maps[source[j]] (None: unchanged)."""
         n = len(system.slots)
         source = list(range(n))       # new slot j takes old slot source[j]
         net = system.network
@@ -185,7 +230,7 @@ class Symmetry:
             elif net is not None and slot.index == net.partition_slot:
                 nodes = _node_permutation(system, perm)
                 maps.append(None if nodes == list(range(len(nodes))) else
-                            (lambda v, t=nodes: _move_bits(v, t)))
+                            _bit_mover(nodes))
             else:
                 maps.append(value_mapper(slot.dom, perm))
         for lay in system.variables.values():
@@ -197,15 +242,51 @@ class Symmetry:
             for i, inst in enumerate(proc.instances):
                 j = proc.instances.index(p[inst])
                 source[lay.base + j] = lay.base + i
-        ident = [m is None for m in maps]
-
-        def apply(s: tuple) -> tuple:
-            return tuple(s[source[j]] if ident[source[j]] else maps[source[j]](s[source[j]])
-                         for j in range(n))
-        return apply
+        return source, maps
 
     def canonical(self, s: tuple) -> tuple:
-        """The least state of the orbit of s, in the order of `sort_key`."""
+        """The least state of the orbit of s (`_canonical`), remembered for the last
+        CANONICAL_CACHE states asked: a search meets most successors several times."""
+        c = self._cache.get(s)
+        if c is None:
+            if len(self._cache) >= CANONICAL_CACHE:
+                self._cache.clear()
+            c = self._cache[s] = self._canonical(s)
+        return c
+
+    def _canonical(self, s: tuple) -> tuple:
+        """The least state of the orbit of s, in the order of `sort_key` (slot by slot);
+        of renamings giving equal keys, the first (the identity first), as
+        `canonical_reference` picks it.
+
+        Instead of renaming the whole state N! times, the renamings are narrowed slot
+        by slot: at each slot some renaming changes, only those giving the least value
+        there stay candidates (a slot that only moves values between instances takes
+        one of a few values, computed once each).  The candidates shrink to the
+        state's own symmetries within a few slots; the survivor renames the state."""
+        cands = range(self.count)
+        for j, takes in self._slots:
+            vals = []
+            for c in cands:
+                src, m = takes[c]
+                vals.append(s[src] if m is None else m(s[src]))
+            if all(type(v) is int for v in vals):
+                keys = vals
+            else:
+                cache: dict = {}
+                keys = [cache[v] if v in cache else cache.setdefault(v, sort_key(v))
+                        for v in vals]
+            low = min(keys)
+            if keys.count(low) < len(keys):
+                cands = [c for c, k in zip(cands, keys) if k == low]
+                if len(cands) == 1:
+                    break
+        best = cands[0]
+        return s if best == 0 else self.perms[best - 1](s)
+
+    def canonical_reference(self, s: tuple) -> tuple:
+        """`canonical` computed the direct way (every renaming applied, the least kept):
+        the reference the tests compare it with."""
         best = s
         for apply in self.perms:
             t = apply(s)
