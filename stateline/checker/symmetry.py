@@ -147,6 +147,7 @@ def _precedes(t: tuple, u: tuple) -> bool:
 
 MOVED_CACHE = 4096      # masks remembered per renaming and slot
 CANONICAL_CACHE = 1 << 16   # states whose canonical form is remembered (then forgotten)
+NARROWED_BUDGET = 1 << 21   # candidate indices the narrowing memo may hold in all
 
 
 def _bit_mover(table: list[int]) -> Callable[[int], int]:
@@ -199,12 +200,31 @@ class Symmetry:
         self._cache: dict[tuple, tuple] = {}
         # Per output slot, what each renaming puts there: (old slot, mapper or None); the
         # slots no renaming changes are skipped by `canonical`.
+        # With each, when all renamings give one value there, the test that says so
+        # without trying them: ("same", sources) when no renaming maps the values (they
+        # only move between instances: equal values at every source), ("empty", source)
+        # when every renaming reads one slot whose empty value (0, (), frozenset()) no
+        # renaming changes.
         n = len(system.slots)
+        net = system.network
         self._slots = []
         for j in range(n):
             takes = [(src[j], maps[src[j]]) for src, maps in layouts]
-            if any(t != (j, None) for t in takes):
-                self._slots.append((j, takes))
+            if all(t == (j, None) for t in takes):
+                continue
+            sources = tuple(sorted({src for src, _ in takes}))
+            if all(m is None for _, m in takes):
+                quick = ("same", sources)
+            elif len(sources) == 1 and (
+                    (net is not None and j in (net.slot, net.partition_slot)) or
+                    isinstance(system.slots[j].dom, (DSet, DSeq, DMap, DTuple, DRecord))):
+                quick = ("empty", sources[0])
+            else:
+                quick = None
+            self._slots.append((j, takes, quick, sources))
+        self._all = list(range(self.count))
+        self._narrowed: dict = {}
+        self._narrowed_size = 0
 
     @staticmethod
     def _applier(source: list[int], maps: list):
@@ -263,26 +283,63 @@ class Symmetry:
         by slot: at each slot some renaming changes, only those giving the least value
         there stay candidates (a slot that only moves values between instances takes
         one of a few values, computed once each).  The candidates shrink to the
-        state's own symmetries within a few slots; the survivor renames the state."""
-        cands = range(self.count)
-        for j, takes in self._slots:
-            vals = []
-            for c in cands:
-                src, m = takes[c]
-                vals.append(s[src] if m is None else m(s[src]))
-            if all(type(v) is int for v in vals):
-                keys = vals
-            else:
-                cache: dict = {}
-                keys = [cache[v] if v in cache else cache.setdefault(v, sort_key(v))
-                        for v in vals]
-            low = min(keys)
-            if keys.count(low) < len(keys):
-                cands = [c for c, k in zip(cands, keys) if k == low]
-                if len(cands) == 1:
-                    break
+        state's own symmetries within a few slots; the survivor renames the state.
+
+        Which candidates survive a slot depends only on the candidates before it and
+        the values at the slot's sources: `_narrowed` remembers it (keyed by the
+        candidate list's identity, which the memo keeps alive; a list it does not keep
+        is never a key), so a state like many before costs a few lookups."""
+        cands = self._all
+        owned = True                     # cands is kept alive by self (a valid memo key)
+        memo = self._narrowed
+        for j, takes, quick, sources in self._slots:
+            if quick is not None:
+                kind, where = quick
+                if kind == "empty":
+                    if not s[where]:
+                        continue
+                else:
+                    first = s[where[0]]
+                    if all(s[k] == first for k in where):
+                        continue
+            if owned:
+                key = (j, id(cands), tuple(s[k] for k in sources))
+                hit = memo.get(key)
+                if hit is not None:
+                    cands = hit
+                    if len(cands) == 1:
+                        break
+                    continue
+            before = cands
+            cands = self._narrow(s, cands, takes)
+            if owned:
+                if self._narrowed_size + len(cands) <= NARROWED_BUDGET:
+                    memo[key] = cands
+                    self._narrowed_size += len(cands)
+                else:
+                    owned = cands is before
+            if len(cands) == 1:
+                break
         best = cands[0]
         return s if best == 0 else self.perms[best - 1](s)
+
+    @staticmethod
+    def _narrow(s: tuple, cands: list, takes: list) -> list:
+        """The candidates giving the least value (by `sort_key`) at one slot."""
+        vals = []
+        for c in cands:
+            src, m = takes[c]
+            vals.append(s[src] if m is None else m(s[src]))
+        if all(type(v) is int for v in vals):
+            keys = vals
+        else:
+            cache: dict = {}
+            keys = [cache[v] if v in cache else cache.setdefault(v, sort_key(v))
+                    for v in vals]
+        low = min(keys)
+        if keys.count(low) == len(keys):
+            return cands
+        return [c for c, k in zip(cands, keys) if k == low]
 
     def canonical_reference(self, s: tuple) -> tuple:
         """`canonical` computed the direct way (every renaming applied, the least kept):
