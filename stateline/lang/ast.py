@@ -70,6 +70,14 @@ class SeqLit(Expr):
 
 
 @dataclass(frozen=True)
+class FunSet(Expr):
+    """`[S -> T]`: every map from the set S to the set T."""
+    domain: Expr
+    codomain: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class SetLit(Expr):
     items: tuple[Expr, ...]
     span: Span = _span()

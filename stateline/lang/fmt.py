@@ -157,6 +157,8 @@ def _expr(e, tail: bool) -> tuple[str, int]:
         return f"[{_items(e.items)}]", _ATOM
     if isinstance(e, A.SetLit):
         return "{" + _items(e.items) + "}", _ATOM
+    if isinstance(e, A.FunSet):
+        return f"[{expr(e.domain, 0, False)} -> {expr(e.codomain, 0, False)}]", _ATOM
     if isinstance(e, A.MapLit):
         return "{" + ", ".join(_pair(k, v) for k, v in e.items) + "}", _ATOM
     if isinstance(e, (A.SetComp, A.MapComp)):

@@ -224,6 +224,7 @@ OPS = {
     "range": 2, "len": 1, "subsets": 1, "seq_concat": 2, "set_min": 1, "set_max": 1,
     "set_sum": 1, "keys": 1, "values": 1, "unwrap": 1, "is_none": 1, "some": 1,
     "seq_head": 1, "seq_tail": 1, "seq_last": 1, "seq_to_set": 1, "union_all": 1,
+    "fun_set": 2,
     "linearizable": 1, "sequential": 1, "causal": 1,     # of a recorded history
 }
 

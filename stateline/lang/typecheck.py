@@ -227,6 +227,11 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         items = tuple(self.coerce(i, t, "a sequence element", i.span) for i in items)
         return ir.SeqLitE(SeqT(t), e.span, items)
 
+    def _FunSet(self, e):
+        dom = self.set_domain(e.domain, "the domain of a function set [S -> T]")
+        cod = self.set_domain(e.codomain, "the codomain of a function set [S -> T]")
+        return ir.Op(SetT(MapT(dom.type.elem, cod.type.elem)), e.span, "fun_set", (dom, cod))
+
     def _SetLit(self, e):
         items = tuple(self.infer(x) for x in e.items)
         t = self._elems_join(items, "set", e.span)

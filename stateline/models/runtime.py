@@ -8,6 +8,8 @@ the index of the source site so the checker can report `file:line:col`.
 
 from __future__ import annotations
 
+import itertools
+
 from bisect import bisect_right
 from itertools import compress
 
@@ -161,6 +163,19 @@ def subsets_mask(mask: int, site: int = -1) -> int:
     for sub in submasks(mask, site):
         m |= 1 << sub
     return m
+
+
+FUN_SET_LIMIT = 1 << 20     # [S -> T] with more maps than this is refused
+
+
+def fun_set(nkeys: int, values, site: int = -1):
+    """The maps of [S -> T] as tuples (one value per key), |T|**|S| of them."""
+    values = tuple(values)
+    count = len(values) ** nkeys
+    if count > FUN_SET_LIMIT:
+        raise ModelError(site, f"the function set has {len(values):,}^{nkeys} = {count:,} "
+                               f"maps; at most {FUN_SET_LIMIT:,} are enumerated")
+    return itertools.product(values, repeat=nkeys)
 
 
 def subsets_frozen(s, key, site: int = -1) -> frozenset:

@@ -55,7 +55,7 @@ _FOLD_NODES = {ir.ConstRef, ir.SetCompE, ir.MapCompE, ir.ChooseE, ir.Quant, ir.L
                ir.SetLitE, ir.SeqLitE, ir.MapUpdate, ir.SeqGet, ir.SeqSlice}
 _FOLD_OPS = {"subsets", "range", "set_union", "set_inter", "set_diff", "set_symdiff",
              "union_all", "seq_to_set", "keys", "values", "seq_concat", "set_min", "set_max",
-             "set_sum", "len", "seq_head", "seq_tail", "seq_last"}
+             "set_sum", "len", "seq_head", "seq_tail", "seq_last", "fun_set"}
 
 
 class Bound:
