@@ -209,6 +209,7 @@ CONSTRUCTS = {
     r"\{[^{}\n]* for \w+ in [^{}\n]* if ": "filtered set comprehension",
     r"\{[^{}\n]* for \w+, \w+ in ": "tuple unpacking in a comprehension",
     r"\{\w+: [^{}\n]* for \w+ in ": "map comprehension",
+    r"\[\w+ -> [^\]\n]+\]": "function set",
     r"\| \{[^{}:\n]+: ": "map update",
     r"\breplace\(": "replace",
     r"\w\[\d*:\d*\]": "slice",

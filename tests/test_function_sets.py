@@ -49,15 +49,19 @@ def _check(text: str, name: str = "spec.sl"):
     return run_check(loaded, check_blocks(loaded)[0], {})
 
 
-def _ring_states(n: int, m: int) -> int:
-    """Brute force: every map Node -> 0..M-1 is initial; each step stays among them."""
-    return len(set(itertools.product(range(m), repeat=n)))
+def _ring_counts(n: int, m: int) -> tuple[int, int]:
+    """Brute force: (states, transitions).  Every map Node -> 0..M-1 is initial (one
+    transition into each), and each privileged node has one step."""
+    maps = list(itertools.product(range(m), repeat=n))
+    steps = sum((c[0] == c[n - 1]) + sum(c[i] != c[i - 1] for i in range(1, n)) for c in maps)
+    return len(set(maps)), len(maps) + steps
 
 
 @pytest.mark.parametrize("n, m", [(3, 3), (4, 3), (4, 4)])
 def test_token_ring_counts_every_map(n, m):
     r = _check(RING.format(n=n, m=m))
-    assert r.stats.states == _ring_states(n, m) == m ** n
+    assert (r.stats.states, r.stats.transitions) == _ring_counts(n, m)
+    assert r.stats.states == m ** n
     assert all(v.status is Status.HOLDS for v in r.verdicts)
 
 
