@@ -105,6 +105,14 @@ class SetComp(Expr):
 
 
 @dataclass(frozen=True)
+class SeqComp(Expr):
+    """`[e for x in s if P]`: a sequence, in the order of its generators."""
+    elem: Expr
+    fors: tuple[CompFor, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class MapComp(Expr):
     key: Expr
     value: Expr

@@ -436,6 +436,11 @@ class Builder(Transformer_NonRecursive):
         return A.SetComp(elem, tuple(fors), span=self._span(meta))
 
     @v_args(meta=True)
+    def seq_comp(self, meta, children):
+        elem, *fors = children
+        return A.SeqComp(elem, tuple(fors), span=self._span(meta))
+
+    @v_args(meta=True)
     def map_comp(self, meta, children):
         key, value, *fors = children
         return A.MapComp(key, value, tuple(fors), span=self._span(meta))

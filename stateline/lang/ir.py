@@ -299,6 +299,14 @@ class SetCompE(E):
 
 
 @dataclass(frozen=True, eq=False)
+class SeqCompE(E):
+    """A sequence comprehension: a generator over a sequence runs in its order, one
+    over a set in the canonical order of its elements."""
+    elem: E
+    gens: tuple[Gen, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class MapCompE(E):
     local: Local
     domain: E

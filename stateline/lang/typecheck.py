@@ -242,13 +242,16 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         err("SL106", "a map literal can only update a map: m | {k: v}", e.span,
             hint="build a whole map with a comprehension: {k: value for k in Domain}")
 
-    def _gens(self, fors: tuple[A.CompFor, ...]):
-        """Bind comprehension generators; returns (gens, scope bindings)."""
+    def _gens(self, fors: tuple[A.CompFor, ...], keep_seq: bool = False):
+        """Bind comprehension generators; returns (gens, scope bindings).  With
+        `keep_seq`, a generator over a sequence keeps it (and its order)."""
         gens = []
         bound: dict[str, ir.Local] = {}
         for f in fors:
             with self.scope(bound):
                 dom = self.set_domain(f.domain, "a comprehension")
+            if keep_seq and isinstance(dom, ir.Op) and dom.op == "seq_to_set":
+                dom = dom.args[0]
             elem_t = dom.type.elem
             if len(f.names) == 1:
                 local = ir.Local(f.names[0], elem_t)
@@ -288,6 +291,15 @@ class ExprChecker(DeclaredMixin, CallsMixin):
             if wrap is not None:
                 elem = wrap(elem)
         return ir.SetCompE(SetT(elem.type), e.span, elem, tuple(g for g, _ in gens))
+
+    def _SeqComp(self, e):
+        gens, bound = self._gens(e.fors, keep_seq=True)
+        with self.scope(bound):
+            elem = self.infer(e.elem)
+        for _, wrap in reversed(gens):
+            if wrap is not None:
+                elem = wrap(elem)
+        return ir.SeqCompE(SeqT(elem.type), e.span, elem, tuple(g for g, _ in gens))
 
     def _MapComp(self, e):
         if len(e.fors) != 1 or len(e.fors[0].names) != 1 or e.fors[0].cond is not None or \
