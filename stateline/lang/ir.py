@@ -314,6 +314,23 @@ class MapCompE(E):
 
 
 @dataclass(frozen=True, eq=False)
+class RecDefE(E):
+    """A call of a recursive definition: `name(params) = body` applied to `args`.
+    `RecCall`s of `name` inside `body` call it again (one level deeper)."""
+    name: str
+    params: tuple[Local, ...]
+    body: E
+    args: tuple[E, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class RecCall(E):
+    """A recursive call of the nearest enclosing `RecDefE` named `name`."""
+    name: str
+    args: tuple[E, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class MapUpdate(E):
     base: E
     updates: tuple[tuple[E, E], ...]
@@ -547,6 +564,8 @@ def free_locals(node) -> set:
             b = getattr(n, attr, None)
             if isinstance(b, Local) and not isinstance(n, LocalRef):
                 bound.add(b)
+        if isinstance(n, RecDefE):
+            bound.update(n.params)
         for c in children(n):
             visit(c)
 
@@ -575,7 +594,7 @@ def _may_raise(e: E) -> bool:
         n = stack.pop()
         if isinstance(n, Op) and n.op in _RAISING_OPS:
             return True
-        if isinstance(n, (SeqGet, ChooseE, MapUpdate, RecordUpdate, MapCompE)):
+        if isinstance(n, (SeqGet, ChooseE, MapUpdate, RecordUpdate, MapCompE, RecCall)):
             return True
         if isinstance(n, MapGet) and not isinstance(n.key.type, (AtomT, BoolT)):
             return True                       # an integer key may be out of range

@@ -180,11 +180,54 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         if not self.state_ok:
             err("SL303", f"{self.state_why} cannot depend on state variable '{n}'", sp)
 
+    def _recursive_call(self, d: A.Def, args: tuple[ir.E, ...], sp: Span) -> ir.E:
+        """A call of `d` inside its own expansion: a recursive call, evaluated with a
+        depth bound; it needs declared parameter types and a declared return type."""
+        chain = " -> ".join(self.def_stack[self.def_stack.index(d.name):] + [d.name])
+        if not d.params or d.ret_type is None or any(p.type is None for p in d.params):
+            err("SL205", f"definition '{d.name}' refers to itself ({chain}) but does not "
+                         f"declare its parameter types and return type", d.span,
+                hint=f"a recursive definition is typed in full, e.g. "
+                     f"`def {d.name}(x: int): int = ...`")
+        with self.closed(f"the return type of '{d.name}'"):
+            rt = self.static_type(d.ret_type)
+        coerced = []
+        for p, a in zip(d.params, args):
+            with self.closed(f"the type of parameter '{p.name}'"):
+                pt = self.static_type(p.type)
+            self._recursive_type_ok(d, pt, p.type.span)
+            coerced.append(self.coerce(a, pt, f"argument '{p.name}' of '{d.name}'", a.span))
+        self._recursive_type_ok(d, rt, d.ret_type.span)
+        hits = self.__dict__.setdefault("_recursive_hits", {})
+        hits[d.name] = hits.get(d.name, 0) + 1
+        return ir.RecCall(rt, sp, d.name, tuple(coerced))
+
+    def _recursive_type_ok(self, d: A.Def, t, span: Span) -> None:
+        """Values of a recursive definition's parameters and result are passed between
+        calls as they are: only types whose values have one representation."""
+        def ok(t) -> bool:
+            if isinstance(t, (BoolT, IntT, AtomT, RecordT)):
+                return True
+            if isinstance(t, SetT):
+                return isinstance(t.elem, (BoolT, IntT, AtomT))
+            if isinstance(t, (SeqT, OptionT)):
+                return ok(t.elem)
+            if isinstance(t, TupleT):
+                return all(ok(x) for x in t.items)
+            if isinstance(t, MapT):
+                return isinstance(t.key, (BoolT, AtomT)) and ok(t.value)
+            return False
+        if not ok(t):
+            err("SL303", f"recursive definition '{d.name}' cannot take or return a {t}", span,
+                hint="parameters and results of recursive definitions are integers, "
+                     "booleans, model values, enums, records, sets of those, and "
+                     "sequences, tuples, options and maps (not over integers) of them")
+
     def expand_def(self, d: A.Def, args: tuple[ir.E, ...], sp: Span) -> ir.E:
         if d.name in self.def_stack:
-            err("SL205", f"definition '{d.name}' refers to itself ("
-                + " -> ".join(self.def_stack[self.def_stack.index(d.name):] + [d.name]) + ")",
-                d.span, hint="definitions are expanded in place and cannot be recursive")
+            return self._recursive_call(d, args, sp)
+        hits = self.__dict__.setdefault("_recursive_hits", {})
+        hits_before = hits.get(d.name, 0)
         params = d.params or ()
         locals_ = []
         for p, a in zip(params, args):
@@ -204,6 +247,9 @@ class ExprChecker(DeclaredMixin, CallsMixin):
                 with self.closed(f"the return type of '{d.name}'"):
                     rt = self.static_type(d.ret_type)
                 body = self.coerce(body, rt, f"the result of '{d.name}'", d.body.span)
+        if hits.get(d.name, 0) > hits_before:
+            return ir.RecDefE(body.type, sp, d.name, tuple(l for l, _ in locals_), body,
+                              tuple(a for _, a in locals_))
         for local, arg in reversed(locals_):
             body = ir.LetE(body.type, sp, local, arg, body)
         return body

@@ -9,6 +9,7 @@ the index of the source site so the checker can report `file:line:col`.
 from __future__ import annotations
 
 import itertools
+import sys
 
 from bisect import bisect_right
 from itertools import compress
@@ -163,6 +164,20 @@ def subsets_mask(mask: int, site: int = -1) -> int:
     for sub in submasks(mask, site):
         m |= 1 << sub
     return m
+
+
+REC_DEPTH = 1000            # calls of a recursive definition nested deeper are an error
+_REC_STACK = 40 * REC_DEPTH  # Python frames allowed for them (several per level)
+
+
+def rec_call(fn, depth: int, site: int, name: str, *args):
+    """Call recursive definition `fn` at nesting `depth` (1 for the outermost call)."""
+    if depth > REC_DEPTH:
+        raise ModelError(site, f"recursion of '{name}' deeper than {REC_DEPTH:,} "
+                               f"(does it terminate?)")
+    if depth == 1 and sys.getrecursionlimit() < _REC_STACK:
+        sys.setrecursionlimit(_REC_STACK)
+    return fn(fn, depth, *args)
 
 
 FUN_SET_LIMIT = 1 << 20     # [S -> T] with more maps than this is refused
