@@ -210,6 +210,8 @@ CONSTRUCTS = {
     r"\{[^{}\n]* for \w+, \w+ in ": "tuple unpacking in a comprehension",
     r"\{\w+: [^{}\n]* for \w+ in ": "map comprehension",
     r"\[\w+ -> [^\]\n]+\]": "function set",
+    r"\[[^\[\]\n]* for \w+ in [^\[\]\n]* if ": "filtered sequence comprehension",
+    r"^def (\w+)\([^)]*\): [^=\n]+=.*\b\1\(": "recursive definition",
     r"\| \{[^{}:\n]+: ": "map update",
     r"\breplace\(": "replace",
     r"\w\[\d*:\d*\]": "slice",
