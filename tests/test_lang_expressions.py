@@ -67,11 +67,11 @@ def test_sequence_comprehensions():
 
 def test_sequence_comprehension_z3():
     # a comprehension over the state is refused (SL801) ...
-    const_only = SEQS.replace("def puts = [x for x in log if x == put]",
+    over_state = SEQS.replace("def puts = [x for x in log if x == put]",
                               "def puts = [x for x in log if x == put and false]")
-    const_only = "\n".join(line for line in const_only.splitlines()
+    over_state = "\n".join(line for line in over_state.splitlines()
                            if not line.startswith(("invariant Order", "invariant Filter")))
-    run = E.findings(SimpleNamespace(text=const_only + "\n"))
+    run = E.findings(SimpleNamespace(text=over_state + "\n"))
     assert run.refused == "the Z3 engines cannot encode a sequence comprehension that " \
                           "depends on the state"
     # ... and one over constants only is computed

@@ -496,7 +496,14 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         if op in _SETOPS and (isinstance(ta, SetT) or isinstance(tb, SetT)):
             t = join(ta, tb)
             if t is None or not isinstance(t, SetT):
-                err("SL301", f"'{op}' between {ta} and {tb}", sp)
+                hint = None
+                if isinstance(ta, SetT) and isinstance(tb, SetT) and \
+                        isinstance(ta.elem, AtomT) and isinstance(tb.elem, AtomT) and \
+                        ta.elem.sort in self.r.model_sorts and tb.elem.sort in self.r.model_sorts:
+                    hint = ("model values of two constants are of two sorts: declare the "
+                            "whole set first and the parts as its subsets, e.g. `const "
+                            "Clients = {r1, w1}`, `const Readers = {r1}`")
+                err("SL301", f"'{op}' between {ta} and {tb}", sp, hint=hint)
             return ir.Op(t, sp, _SETOPS[op], (retype_if(a, t), retype_if(b, t)))
         if op == "+" and isinstance(ta, SetT) and isinstance(tb, SetT):
             err("SL301", f"'+' is not defined on sets ({ta} and {tb})", sp,
