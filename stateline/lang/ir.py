@@ -222,9 +222,8 @@ OPS = {
     "subseteq": 2, "subset": 2, "supseteq": 2, "supset": 2,
     "in": 2, "not_in": 2, "seq_in": 2, "seq_not_in": 2,
     "range": 2, "len": 1, "subsets": 1, "seq_concat": 2, "set_min": 1, "set_max": 1,
-    "set_sum": 1, "keys": 1, "values": 1, "unwrap": 1, "is_none": 1, "some": 1,
+    "set_sum": 1, "keys": 1, "values": 1, "unwrap": 1, "is_none": 1, "some": 1, "fun_set": 2,
     "seq_head": 1, "seq_tail": 1, "seq_last": 1, "seq_to_set": 1, "union_all": 1,
-    "fun_set": 2,
     "linearizable": 1, "sequential": 1, "causal": 1,     # of a recorded history
 }
 
@@ -300,8 +299,7 @@ class SetCompE(E):
 
 @dataclass(frozen=True, eq=False)
 class SeqCompE(E):
-    """A sequence comprehension: a generator over a sequence runs in its order, one
-    over a set in the canonical order of its elements."""
+    """`[e for x in g]`: a sequence generator in its order, a set one in canonical order."""
     elem: E
     gens: tuple[Gen, ...]
 
@@ -314,20 +312,13 @@ class MapCompE(E):
 
 
 @dataclass(frozen=True, eq=False)
-class RecDefE(E):
-    """A call of a recursive definition: `name(params) = body` applied to `args`.
-    `RecCall`s of `name` inside `body` call it again (one level deeper)."""
-    name: str
-    params: tuple[Local, ...]
-    body: E
-    args: tuple[E, ...]
-
-
-@dataclass(frozen=True, eq=False)
 class RecCall(E):
-    """A recursive call of the nearest enclosing `RecDefE` named `name`."""
+    """A call of recursive definition `name`.  The outermost one has the `params` and
+    `body` of `name`; the calls inside that body call it again (one level deeper)."""
     name: str
     args: tuple[E, ...]
+    params: tuple[Local, ...] = ()
+    body: E | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -564,7 +555,7 @@ def free_locals(node) -> set:
             b = getattr(n, attr, None)
             if isinstance(b, Local) and not isinstance(n, LocalRef):
                 bound.add(b)
-        if isinstance(n, RecDefE):
+        if isinstance(n, RecCall):
             bound.update(n.params)
         for c in children(n):
             visit(c)

@@ -248,8 +248,8 @@ class ExprChecker(DeclaredMixin, CallsMixin):
                     rt = self.static_type(d.ret_type)
                 body = self.coerce(body, rt, f"the result of '{d.name}'", d.body.span)
         if hits.get(d.name, 0) > hits_before:
-            return ir.RecDefE(body.type, sp, d.name, tuple(l for l, _ in locals_), body,
-                              tuple(a for _, a in locals_))
+            return ir.RecCall(body.type, sp, d.name, tuple(a for _, a in locals_),
+                              tuple(l for l, _ in locals_), body)
         for local, arg in reversed(locals_):
             body = ir.LetE(body.type, sp, local, arg, body)
         return body

@@ -332,9 +332,11 @@ class ExprGen(OpsMixin, SetsMixin):
                                f"and {b.key.describe()})", e.span)
         return self.dom_of_type(e.type) if not isinstance(a, DMap) else a
 
-    def _RecDefE(self, e, env, view):
-        """`rec_call(lambda fn, depth, params: body, 1, args)`; a `RecCall` of the same
-        name inside calls `fn` again one level deeper (the nearest such lambda)."""
+    def _RecCall(self, e, env, view):
+        """The outermost call: `rec_call(lambda fn, depth, params: body, 1, args)`; a
+        call inside (no body) calls `fn` again one level deeper (the nearest lambda)."""
+        if e.body is None:
+            return self._rec_again(e, env, view)
         fn, depth = f"_rf_{e.name}", f"_rd_{e.name}"
         inner = {**env, **{p: Code(p.py, self.dom_of_type(p.type)) for p in e.params}}
         body = self.expr(e.body, inner, view)
@@ -348,7 +350,7 @@ class ExprGen(OpsMixin, SetsMixin):
             return self.fold(src, dom)
         return Code(src, dom)
 
-    def _RecCall(self, e, env, view):
+    def _rec_again(self, e, env, view):
         args = [self.expr(a, env, view) for a in e.args]
         return Code(f"_rt.rec_call(_rf_{e.name}, _rd_{e.name} + 1, {self.site(e.span)}, "
                     f"{e.name!r}" + "".join(", " + a.src for a in args) + ")",

@@ -51,7 +51,7 @@ def closure(e: ir.E) -> tuple[bool, frozenset]:
     return info
 
 
-_FOLD_NODES = {ir.ConstRef, ir.SetCompE, ir.SeqCompE, ir.MapCompE, ir.RecDefE, ir.ChooseE, ir.Quant, ir.LetE,
+_FOLD_NODES = {ir.ConstRef, ir.SetCompE, ir.SeqCompE, ir.MapCompE, ir.RecCall, ir.ChooseE, ir.Quant, ir.LetE,
                ir.SetLitE, ir.SeqLitE, ir.MapUpdate, ir.SeqGet, ir.SeqSlice}
 _FOLD_OPS = {"subsets", "range", "set_union", "set_inter", "set_diff", "set_symdiff",
              "union_all", "seq_to_set", "keys", "values", "seq_concat", "set_min", "set_max",
@@ -389,7 +389,7 @@ class Eval(OpsMixin):
         gen(0, env, TRUE)
         return self.set_of(SList(tuple(out)), e.type)
 
-    def _RecDefE(self, e, env):
+    def _RecCall(self, e, env):
         # A call whose arguments are known is computed (folded) before this is reached.
         raise Unencodable(f"a call of recursive definition '{e.name}' whose arguments or "
                           f"body depend on the state", e.span)
