@@ -70,6 +70,14 @@ class SeqLit(Expr):
 
 
 @dataclass(frozen=True)
+class FunSet(Expr):
+    """`[S -> T]`: every map from the set S to the set T."""
+    domain: Expr
+    codomain: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class SetLit(Expr):
     items: tuple[Expr, ...]
     span: Span = _span()
@@ -91,6 +99,14 @@ class CompFor:
 
 @dataclass(frozen=True)
 class SetComp(Expr):
+    elem: Expr
+    fors: tuple[CompFor, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SeqComp(Expr):
+    """`[e for x in s if P]`: a sequence, in the order of its generators."""
     elem: Expr
     fors: tuple[CompFor, ...]
     span: Span = _span()

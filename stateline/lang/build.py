@@ -418,6 +418,11 @@ class Builder(Transformer_NonRecursive):
         return A.SeqLit(tuple(c for c in children if c is not None), span=self._span(meta))
 
     @v_args(meta=True)
+    def fun_set(self, meta, children):
+        domain, codomain = children
+        return A.FunSet(domain, codomain, span=self._span(meta))
+
+    @v_args(meta=True)
     def empty_set(self, meta, children):
         return A.SetLit((), span=self._span(meta))
 
@@ -429,6 +434,11 @@ class Builder(Transformer_NonRecursive):
     def set_comp(self, meta, children):
         elem, *fors = children
         return A.SetComp(elem, tuple(fors), span=self._span(meta))
+
+    @v_args(meta=True)
+    def seq_comp(self, meta, children):
+        elem, *fors = children
+        return A.SeqComp(elem, tuple(fors), span=self._span(meta))
 
     @v_args(meta=True)
     def map_comp(self, meta, children):

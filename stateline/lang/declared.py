@@ -144,10 +144,25 @@ class DeclaredMixin:
                 else:
                     init = self.infer(d.init)
                 vtype = init.type
+        if decl_type is None and d.nondet and isinstance(d.init, A.FunSet):
+            decl_type = self._fun_set_type(d.init, vtype)
         if decl_type is None:
             decl_type = self.infer_type_expr(vtype, d)
         return ir.VarSym(d.name, decl_type.type, decl_type, init, d.nondet,
                          proc.name if proc else None, d.span)
+
+    def _fun_set_type(self, e: A.FunSet, vtype: Type) -> ir.TypeExpr | None:
+        """`var c in [S -> T]`: the type map[S, T] when S and T are written as types
+        (a range, a constant set, an enum...); None when either is not."""
+        try:
+            with self.closed("a function set's type"):
+                k = self.type_expr(e.domain, key="map keys")
+                v = self.type_expr(e.codomain)
+        except SpecError:
+            return None
+        if k.type != vtype.key or v.type != vtype.value:
+            return None
+        return ir.TMap(MapT(k.type, v.type), e.span, k, v)
 
     def infer_type_expr(self, t: Type, d: A.Var) -> ir.TypeExpr:
         """The declared type of `var x = e` from the type of `e`, when it is finite."""
@@ -265,4 +280,7 @@ def _finite_type_expr(t: Type, span: Span) -> ir.TypeExpr | None:
     if isinstance(t, TupleT):
         items = [_finite_type_expr(x, span) for x in t.items]
         return ir.TTuple(t, span, tuple(items)) if None not in items else None
+    if isinstance(t, MapT):
+        key, value = _finite_type_expr(t.key, span), _finite_type_expr(t.value, span)
+        return ir.TMap(t, span, key, value) if None not in (key, value) else None
     return None

@@ -157,10 +157,14 @@ def _expr(e, tail: bool) -> tuple[str, int]:
         return f"[{_items(e.items)}]", _ATOM
     if isinstance(e, A.SetLit):
         return "{" + _items(e.items) + "}", _ATOM
+    if isinstance(e, A.FunSet):
+        return f"[{expr(e.domain, 0, False)} -> {expr(e.codomain, 0, False)}]", _ATOM
     if isinstance(e, A.MapLit):
         return "{" + ", ".join(_pair(k, v) for k, v in e.items) + "}", _ATOM
     if isinstance(e, (A.SetComp, A.MapComp)):
         return "{" + " ".join([_comp_head(e)] + _clauses(e.fors)) + "}", _ATOM
+    if isinstance(e, A.SeqComp):
+        return "[" + " ".join([_comp_head(e)] + _clauses(e.fors)) + "]", _ATOM
     if isinstance(e, A.Call):
         return f"{expr(e.func, _POSTFIX, False)}({', '.join(_args(e))})", _POSTFIX
     if isinstance(e, A.Subscript):
@@ -194,7 +198,7 @@ def _pair(k, v) -> str:
 
 
 def _comp_head(e) -> str:
-    if isinstance(e, A.SetComp):
+    if isinstance(e, (A.SetComp, A.SeqComp)):
         return expr(e.elem, 0, False)
     return f"{expr(e.key, 0, False)}: {expr(e.value, 0, False)}"
 
@@ -270,8 +274,9 @@ def lay(e, first: int, room: int, need: int = 0, tail: bool = True) -> tuple[Lin
         if isinstance(e, A.TupleLit) and len(e.items) == 1:
             closer = ",)"
         return _fill(opener, items, closer, room), True
-    if isinstance(e, (A.SetComp, A.MapComp)):
-        lines = [(0, "{" + _comp_head(e))]
+    if isinstance(e, (A.SetComp, A.SeqComp, A.MapComp)):
+        opener, closer = ("[", "]") if isinstance(e, A.SeqComp) else ("{", "}")
+        lines = [(0, opener + _comp_head(e))]
         for f in e.fors:
             lines.append((1, f"for {', '.join(f.names)} in {expr(f.domain, 6, False)}"))
             if f.cond is not None:
@@ -280,7 +285,7 @@ def lay(e, first: int, room: int, need: int = 0, tail: bool = True) -> tuple[Lin
                 if not closed and len(cond) > 1:
                     cond = _wrap(cond)
                 lines += _shift(_prefix("if ", cond), 1)
-        lines[-1] = (lines[-1][0], lines[-1][1] + "}")
+        lines[-1] = (lines[-1][0], lines[-1][1] + closer)
         return lines, True
     return [(0, text)], True
 

@@ -222,7 +222,7 @@ OPS = {
     "subseteq": 2, "subset": 2, "supseteq": 2, "supset": 2,
     "in": 2, "not_in": 2, "seq_in": 2, "seq_not_in": 2,
     "range": 2, "len": 1, "subsets": 1, "seq_concat": 2, "set_min": 1, "set_max": 1,
-    "set_sum": 1, "keys": 1, "values": 1, "unwrap": 1, "is_none": 1, "some": 1,
+    "set_sum": 1, "keys": 1, "values": 1, "unwrap": 1, "is_none": 1, "some": 1, "fun_set": 2,
     "seq_head": 1, "seq_tail": 1, "seq_last": 1, "seq_to_set": 1, "union_all": 1,
     "linearizable": 1, "sequential": 1, "causal": 1,     # of a recorded history
 }
@@ -298,10 +298,27 @@ class SetCompE(E):
 
 
 @dataclass(frozen=True, eq=False)
+class SeqCompE(E):
+    """`[e for x in g]`: a sequence generator in its order, a set one in canonical order."""
+    elem: E
+    gens: tuple[Gen, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class MapCompE(E):
     local: Local
     domain: E
     value: E
+
+
+@dataclass(frozen=True, eq=False)
+class RecCall(E):
+    """A call of recursive definition `name`.  The outermost one has the `params` and
+    `body` of `name`; the calls inside that body call it again (one level deeper)."""
+    name: str
+    args: tuple[E, ...]
+    params: tuple[Local, ...] = ()
+    body: E | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -538,6 +555,8 @@ def free_locals(node) -> set:
             b = getattr(n, attr, None)
             if isinstance(b, Local) and not isinstance(n, LocalRef):
                 bound.add(b)
+        if isinstance(n, RecCall):
+            bound.update(n.params)
         for c in children(n):
             visit(c)
 
@@ -566,7 +585,7 @@ def _may_raise(e: E) -> bool:
         n = stack.pop()
         if isinstance(n, Op) and n.op in _RAISING_OPS:
             return True
-        if isinstance(n, (SeqGet, ChooseE, MapUpdate, RecordUpdate, MapCompE)):
+        if isinstance(n, (SeqGet, ChooseE, MapUpdate, RecordUpdate, MapCompE, RecCall)):
             return True
         if isinstance(n, MapGet) and not isinstance(n.key.type, (AtomT, BoolT)):
             return True                       # an integer key may be out of range

@@ -104,7 +104,10 @@ def resolve(spec: A.Spec) -> Resolved:
         if isinstance(d, A.Const):
             if define(d.name, d.span, "constant"):
                 r.consts[d.name] = d
-                members = model_value_names(d.value, lambda n: n in declared_names)
+                # a model value of an earlier constant is not fresh: `const Writes =
+                # {w1}` after `const Commands = {w1, r1}` is a subset of Commands
+                members = model_value_names(
+                    d.value, lambda n: n in declared_names or n in r.members)
                 if members is not None:
                     r.model_sorts[d.name] = members
                     for m in members:

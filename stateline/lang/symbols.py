@@ -371,7 +371,7 @@ class _Indexer:
             self.expr(e.value, scopes, proc)
             sym = self._local(e.name, self.locate(e.name, e.span), "local", e, _lines(e.span))
             self.expr(e.body, scopes + [{e.name: sym}], proc)
-        elif isinstance(e, (A.SetComp, A.MapComp)):
+        elif isinstance(e, (A.SetComp, A.SeqComp, A.MapComp)):
             inner: dict[str, Symbol] = {}
             for f in e.fors:
                 self.expr(f.domain, scopes + [inner], proc)
@@ -379,7 +379,7 @@ class _Indexer:
                     inner[n] = self._local(n, self.locate(n, f.span), "local", e,
                                            _lines(e.span))
                 self.expr(f.cond, scopes + [inner], proc)
-            parts = (e.elem,) if isinstance(e, A.SetComp) else (e.key, e.value)
+            parts = (e.key, e.value) if isinstance(e, A.MapComp) else (e.elem,)
             for part in parts:
                 self.expr(part, scopes + [inner], proc)
         else:

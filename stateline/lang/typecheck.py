@@ -180,11 +180,54 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         if not self.state_ok:
             err("SL303", f"{self.state_why} cannot depend on state variable '{n}'", sp)
 
+    def _recursive_call(self, d: A.Def, args: tuple[ir.E, ...], sp: Span) -> ir.E:
+        """A call of `d` inside its own expansion: a recursive call, evaluated with a
+        depth bound; it needs declared parameter types and a declared return type."""
+        chain = " -> ".join(self.def_stack[self.def_stack.index(d.name):] + [d.name])
+        if not d.params or d.ret_type is None or any(p.type is None for p in d.params):
+            err("SL205", f"definition '{d.name}' refers to itself ({chain}) but does not "
+                         f"declare its parameter types and return type", d.span,
+                hint=f"a recursive definition is typed in full, e.g. "
+                     f"`def {d.name}(x: int): int = ...`")
+        with self.closed(f"the return type of '{d.name}'"):
+            rt = self.static_type(d.ret_type)
+        coerced = []
+        for p, a in zip(d.params, args):
+            with self.closed(f"the type of parameter '{p.name}'"):
+                pt = self.static_type(p.type)
+            self._recursive_type_ok(d, pt, p.type.span)
+            coerced.append(self.coerce(a, pt, f"argument '{p.name}' of '{d.name}'", a.span))
+        self._recursive_type_ok(d, rt, d.ret_type.span)
+        hits = self.__dict__.setdefault("_recursive_hits", {})
+        hits[d.name] = hits.get(d.name, 0) + 1
+        return ir.RecCall(rt, sp, d.name, tuple(coerced))
+
+    def _recursive_type_ok(self, d: A.Def, t, span: Span) -> None:
+        """Values of a recursive definition's parameters and result are passed between
+        calls as they are: only types whose values have one representation."""
+        def ok(t) -> bool:
+            if isinstance(t, (BoolT, IntT, AtomT, RecordT)):
+                return True
+            if isinstance(t, SetT):
+                return isinstance(t.elem, (BoolT, IntT, AtomT))
+            if isinstance(t, (SeqT, OptionT)):
+                return ok(t.elem)
+            if isinstance(t, TupleT):
+                return all(ok(x) for x in t.items)
+            if isinstance(t, MapT):
+                return isinstance(t.key, (BoolT, AtomT)) and ok(t.value)
+            return False
+        if not ok(t):
+            err("SL303", f"recursive definition '{d.name}' cannot take or return a {t}", span,
+                hint="parameters and results of recursive definitions are integers, "
+                     "booleans, model values, enums, records, sets of those, and "
+                     "sequences, tuples, options and maps (not over integers) of them")
+
     def expand_def(self, d: A.Def, args: tuple[ir.E, ...], sp: Span) -> ir.E:
         if d.name in self.def_stack:
-            err("SL205", f"definition '{d.name}' refers to itself ("
-                + " -> ".join(self.def_stack[self.def_stack.index(d.name):] + [d.name]) + ")",
-                d.span, hint="definitions are expanded in place and cannot be recursive")
+            return self._recursive_call(d, args, sp)
+        hits = self.__dict__.setdefault("_recursive_hits", {})
+        hits_before = hits.get(d.name, 0)
         params = d.params or ()
         locals_ = []
         for p, a in zip(params, args):
@@ -204,6 +247,9 @@ class ExprChecker(DeclaredMixin, CallsMixin):
                 with self.closed(f"the return type of '{d.name}'"):
                     rt = self.static_type(d.ret_type)
                 body = self.coerce(body, rt, f"the result of '{d.name}'", d.body.span)
+        if hits.get(d.name, 0) > hits_before:
+            return ir.RecCall(body.type, sp, d.name, tuple(a for _, a in locals_),
+                              tuple(l for l, _ in locals_), body)
         for local, arg in reversed(locals_):
             body = ir.LetE(body.type, sp, local, arg, body)
         return body
@@ -227,6 +273,11 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         items = tuple(self.coerce(i, t, "a sequence element", i.span) for i in items)
         return ir.SeqLitE(SeqT(t), e.span, items)
 
+    def _FunSet(self, e):
+        dom = self.set_domain(e.domain, "the domain of a function set [S -> T]")
+        cod = self.set_domain(e.codomain, "the codomain of a function set [S -> T]")
+        return ir.Op(SetT(MapT(dom.type.elem, cod.type.elem)), e.span, "fun_set", (dom, cod))
+
     def _SetLit(self, e):
         items = tuple(self.infer(x) for x in e.items)
         t = self._elems_join(items, "set", e.span)
@@ -237,13 +288,16 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         err("SL106", "a map literal can only update a map: m | {k: v}", e.span,
             hint="build a whole map with a comprehension: {k: value for k in Domain}")
 
-    def _gens(self, fors: tuple[A.CompFor, ...]):
-        """Bind comprehension generators; returns (gens, scope bindings)."""
+    def _gens(self, fors: tuple[A.CompFor, ...], keep_seq: bool = False):
+        """Bind comprehension generators; returns (gens, scope bindings).  With
+        `keep_seq`, a generator over a sequence keeps it (and its order)."""
         gens = []
         bound: dict[str, ir.Local] = {}
         for f in fors:
             with self.scope(bound):
                 dom = self.set_domain(f.domain, "a comprehension")
+            if keep_seq and isinstance(dom, ir.Op) and dom.op == "seq_to_set":
+                dom = dom.args[0]
             elem_t = dom.type.elem
             if len(f.names) == 1:
                 local = ir.Local(f.names[0], elem_t)
@@ -283,6 +337,15 @@ class ExprChecker(DeclaredMixin, CallsMixin):
             if wrap is not None:
                 elem = wrap(elem)
         return ir.SetCompE(SetT(elem.type), e.span, elem, tuple(g for g, _ in gens))
+
+    def _SeqComp(self, e):
+        gens, bound = self._gens(e.fors, keep_seq=True)
+        with self.scope(bound):
+            elem = self.infer(e.elem)
+        for _, wrap in reversed(gens):
+            if wrap is not None:
+                elem = wrap(elem)
+        return ir.SeqCompE(SeqT(elem.type), e.span, elem, tuple(g for g, _ in gens))
 
     def _MapComp(self, e):
         if len(e.fors) != 1 or len(e.fors[0].names) != 1 or e.fors[0].cond is not None or \
@@ -433,7 +496,14 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         if op in _SETOPS and (isinstance(ta, SetT) or isinstance(tb, SetT)):
             t = join(ta, tb)
             if t is None or not isinstance(t, SetT):
-                err("SL301", f"'{op}' between {ta} and {tb}", sp)
+                hint = None
+                if isinstance(ta, SetT) and isinstance(tb, SetT) and \
+                        isinstance(ta.elem, AtomT) and isinstance(tb.elem, AtomT) and \
+                        ta.elem.sort in self.r.model_sorts and tb.elem.sort in self.r.model_sorts:
+                    hint = ("model values of two constants are of two sorts: declare the "
+                            "whole set first and the parts as its subsets, e.g. `const "
+                            "Clients = {r1, w1}`, `const Readers = {r1}`")
+                err("SL301", f"'{op}' between {ta} and {tb}", sp, hint=hint)
             return ir.Op(t, sp, _SETOPS[op], (retype_if(a, t), retype_if(b, t)))
         if op == "+" and isinstance(ta, SetT) and isinstance(tb, SetT):
             err("SL301", f"'+' is not defined on sets ({ta} and {tb})", sp,

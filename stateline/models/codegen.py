@@ -200,8 +200,8 @@ class ExprGen(OpsMixin, SetsMixin):
         if info is None:
             stateful = False
             for node in _walk(e):
-                if isinstance(node, (ir.VarRef, ir.Sent)):
-                    stateful = True
+                if isinstance(node, (ir.VarRef, ir.Sent, ir.RecCall)):
+                    stateful = True     # (a recursive call: only inside its lambda)
                     break
             info = (stateful, frozenset(ir.free_locals(e)))
             self._closure[e] = info
@@ -331,6 +331,30 @@ class ExprGen(OpsMixin, SetsMixin):
             spec_fail("SL303", f"the branches are maps over different keys ({a.key.describe()} "
                                f"and {b.key.describe()})", e.span)
         return self.dom_of_type(e.type) if not isinstance(a, DMap) else a
+
+    def _RecCall(self, e, env, view):
+        """The outermost call: `rec_call(lambda fn, depth, params: body, 1, args)`; a
+        call inside (no body) calls `fn` again one level deeper (the nearest lambda)."""
+        if e.body is None:
+            return self._rec_again(e, env, view)
+        fn, depth = f"_rf_{e.name}", f"_rd_{e.name}"
+        inner = {**env, **{p: Code(p.py, self.dom_of_type(p.type)) for p in e.params}}
+        body = self.expr(e.body, inner, view)
+        args = [self.expr(a, env, view) for a in e.args]
+        lam = f"(lambda {fn}, {depth}{''.join(', ' + p.py for p in e.params)}: {body.src})"
+        src = f"_rt.rec_call({lam}, 1, {self.site(e.span)}, {e.name!r}" + \
+            "".join(", " + a.src for a in args) + ")"
+        dom = self.dom_of_type(e.type)
+        if all(a.const for a in args) and not any(isinstance(n, (ir.VarRef, ir.Sent))
+                                                  for n in _walk(e.body)):
+            return self.fold(src, dom)
+        return Code(src, dom)
+
+    def _rec_again(self, e, env, view):
+        args = [self.expr(a, env, view) for a in e.args]
+        return Code(f"_rt.rec_call(_rf_{e.name}, _rd_{e.name} + 1, {self.site(e.span)}, "
+                    f"{e.name!r}" + "".join(", " + a.src for a in args) + ")",
+                    self.dom_of_type(e.type))
 
     def _LetE(self, e, env, view):
         v = self.expr(e.value, env, view)

@@ -7,7 +7,9 @@ that assignments whose value provably fits skip their run-time range check.
 
 from __future__ import annotations
 
+from ..diagnostics import fail as spec_fail
 from ..lang import ir
+from . import runtime
 from .code import Code
 from .domains import DBool, DInt, DMap, DOption, DSeq, DSet, sort_key
 
@@ -230,6 +232,27 @@ class OpsMixin:
             return self.make(f"frozenset(_rt.submasks({x.src}, {site}))", dom, args)
         return self.make(f"_rt.subsets_frozen({x.src}, {self.register(sort_key, 'F')}, "
                          f"{site})", dom, args)
+
+    def _op_fun_set(self, e, args):
+        s, t = args
+        if not s.const:
+            spec_fail("SL402", "the domain S of a function set [S -> T] must be a constant set",
+                      e.args[0].span)
+        key_dom = self.key_domain(s, e.args[0].span)
+        nkeys = key_dom.size
+        if t.const:
+            count = t.dom.count(t.value) ** nkeys
+            if count > runtime.FUN_SET_LIMIT:
+                spec_fail("SL405", f"the function set has {t.dom.count(t.value):,}^{nkeys} = "
+                                   f"{count:,} maps; at most {runtime.FUN_SET_LIMIT:,} are "
+                                   f"enumerated", e.span)
+        vdom = DInt() if isinstance(t.dom.elem, DInt) else t.dom.elem
+        dom = DSet(DMap(key_dom, vdom))
+        maps = f"_rt.fun_set({nkeys}, {self.iterate(t, ordered=True)}, {self.site(e.span)})"
+        if dom.mask:
+            return self.make(f"_rt.or_bits({self.bit(Code('_v', dom.elem), dom.elem)} "
+                             f"for _v in {maps})", dom, args)
+        return self.make(f"frozenset({maps})", dom, args)
 
     def _op_set_min(self, e, args):
         (x,) = args

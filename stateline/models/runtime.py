@@ -8,6 +8,9 @@ the index of the source site so the checker can report `file:line:col`.
 
 from __future__ import annotations
 
+import itertools
+import sys
+
 from bisect import bisect_right
 from itertools import compress
 
@@ -161,6 +164,33 @@ def subsets_mask(mask: int, site: int = -1) -> int:
     for sub in submasks(mask, site):
         m |= 1 << sub
     return m
+
+
+REC_DEPTH = 1000            # calls of a recursive definition nested deeper are an error
+_REC_STACK = 40 * REC_DEPTH  # Python frames allowed for them (several per level)
+
+
+def rec_call(fn, depth: int, site: int, name: str, *args):
+    """Call recursive definition `fn` at nesting `depth` (1 for the outermost call)."""
+    if depth > REC_DEPTH:
+        raise ModelError(site, f"recursion of '{name}' deeper than {REC_DEPTH:,} "
+                               f"(does it terminate?)")
+    if depth == 1 and sys.getrecursionlimit() < _REC_STACK:
+        sys.setrecursionlimit(_REC_STACK)
+    return fn(fn, depth, *args)
+
+
+FUN_SET_LIMIT = 1 << 20     # [S -> T] with more maps than this is refused
+
+
+def fun_set(nkeys: int, values, site: int = -1):
+    """The maps of [S -> T] as tuples (one value per key), |T|**|S| of them."""
+    values = tuple(values)
+    count = len(values) ** nkeys
+    if count > FUN_SET_LIMIT:
+        raise ModelError(site, f"the function set has {len(values):,}^{nkeys} = {count:,} "
+                               f"maps; at most {FUN_SET_LIMIT:,} are enumerated")
+    return itertools.product(values, repeat=nkeys)
 
 
 def subsets_frozen(s, key, site: int = -1) -> frozenset:

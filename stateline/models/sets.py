@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..diagnostics import Span, fail as spec_fail
 from ..lang import ir
 from .code import Code, NoState, Unsupported
-from .domains import DAtom, DBool, DInt, DMap, DSet, Dom, dom_rng, sort_key
+from .domains import DAtom, DBool, DInt, DMap, DSeq, DSet, Dom, dom_rng, sort_key
 
 UNROLL_QUANT = 16      # quantifiers over constant domains up to this size are unrolled ...
 UNROLL_NESTED = 256    # ... while the copies of the innermost body, nested, stay this few
@@ -244,6 +244,25 @@ class SetsMixin:
         else:
             src = f"frozenset({elem.src} {body})"
         return self.make(src, dom, parts)
+
+    def _SeqCompE(self, e, env, view):
+        clauses, parts, inner = [], [], dict(env)
+        for g in e.gens:
+            d = self.expr(g.domain, inner, view)
+            parts.append(d)
+            edom = d.dom.elem
+            inner[g.local] = Code(g.local.py, edom, rng=dom_rng(edom))
+            src = d.src if isinstance(d.dom, DSeq) else self.iterate(d, ordered=True)
+            clause = f"for {g.local.py} in {src}"
+            if g.cond is not None:
+                c = self.expr(g.cond, inner, view)
+                parts.append(c)
+                clause += f" if {c.src}"
+            clauses.append(clause)
+        elem = self.expr(e.elem, inner, view)
+        parts.append(elem)
+        edom = DInt() if isinstance(elem.dom, DInt) else elem.dom
+        return self.make(f"tuple({elem.src} {' '.join(clauses)})", DSeq(edom), parts)
 
     def _MapCompE(self, e, env, view):
         d = self.expr(e.domain, env, view)

@@ -51,11 +51,11 @@ def closure(e: ir.E) -> tuple[bool, frozenset]:
     return info
 
 
-_FOLD_NODES = {ir.ConstRef, ir.SetCompE, ir.MapCompE, ir.ChooseE, ir.Quant, ir.LetE,
+_FOLD_NODES = {ir.ConstRef, ir.SetCompE, ir.SeqCompE, ir.MapCompE, ir.RecCall, ir.ChooseE, ir.Quant, ir.LetE,
                ir.SetLitE, ir.SeqLitE, ir.MapUpdate, ir.SeqGet, ir.SeqSlice}
 _FOLD_OPS = {"subsets", "range", "set_union", "set_inter", "set_diff", "set_symdiff",
              "union_all", "seq_to_set", "keys", "values", "seq_concat", "set_min", "set_max",
-             "set_sum", "len", "seq_head", "seq_tail", "seq_last"}
+             "set_sum", "len", "seq_head", "seq_tail", "seq_last", "fun_set"}
 
 
 class Bound:
@@ -388,6 +388,15 @@ class Eval(OpsMixin):
 
         gen(0, env, TRUE)
         return self.set_of(SList(tuple(out)), e.type)
+
+    def _RecCall(self, e, env):
+        # A call whose arguments are known is computed (folded) before this is reached.
+        raise Unencodable(f"a call of recursive definition '{e.name}' whose arguments or "
+                          f"body depend on the state", e.span)
+
+    def _SeqCompE(self, e, env):
+        # A constant one is folded to its value before this is reached.
+        raise Unencodable("a sequence comprehension that depends on the state", e.span)
 
     def _MapCompE(self, e, env):
         d = self.expr(e.domain, env)

@@ -281,6 +281,10 @@ class OpsMixin:
             return SBits(int_universe(0, -1), ())
         raise Unencodable(f"{what} of a set whose elements have no known finite universe", span)
 
+    def _op_fun_set(self, e, args):
+        # A constant [S -> T] is folded to its maps before this is reached.
+        raise Unencodable("a function set [S -> T] that depends on the state", e.span)
+
     def _op_subsets(self, e, args):
         s = self.set_of(args[0], e.args[0].type)
         s = self.bits_of(s, e.span, "subsets()")
