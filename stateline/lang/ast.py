@@ -270,6 +270,16 @@ class Pass(Stmt):
 
 
 @dataclass(frozen=True)
+class CallStmt(Stmt):
+    """`name(args)` as a statement: a call of a procedure of the process."""
+
+    name: str
+    args: tuple[Expr, ...]
+    kwargs: tuple[KwArg, ...] = ()
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class If(Stmt):
     branches: tuple[tuple[Expr, tuple[Stmt, ...]], ...]
     orelse: tuple[Stmt, ...]
@@ -414,11 +424,21 @@ class Handler(Decl):
 
 
 @dataclass(frozen=True)
+class Proc(Decl):
+    """`proc name(p: T, ...):` in a process: statements inlined at each call."""
+
+    name: str
+    params: tuple[Param, ...]
+    body: tuple[Stmt, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Process(Decl):
     name: str
     self_name: str | None
     domain: Expr | None
-    members: tuple[Decl, ...]  # Var, Action, Handler
+    members: tuple[Decl, ...]  # Var, Action, Handler, Proc
     fairness: str | None = None  # `fair weak process ...`: every action of it
     span: Span = _span()
 

@@ -203,6 +203,10 @@ class Builder(Transformer_NonRecursive):
         return (str(name), expr)
 
     @v_args(inline=True)
+    def proc_decl(self, name, params, body):
+        return A.Proc(str(name), params or (), body, span=self._tok(name))
+
+    @v_args(inline=True)
     def expect_item(self, prop, outcome):
         return A.Expect(str(prop), str(outcome), span=self._tok(outcome), prop_span=self._tok(prop))
 
@@ -230,6 +234,14 @@ class Builder(Transformer_NonRecursive):
     @v_args(meta=True)
     def pass_stmt(self, meta, children):
         return A.Pass(span=self._span(meta))
+
+    @v_args(meta=True)
+    def call_stmt(self, meta, children):
+        name, args = children
+        args = args or ()
+        return A.CallStmt(str(name), tuple(a for a in args if not isinstance(a, A.KwArg)),
+                          tuple(a for a in args if isinstance(a, A.KwArg)),
+                          span=self._span(meta))
 
     @v_args(meta=True)
     def if_stmt(self, meta, children):

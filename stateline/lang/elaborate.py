@@ -28,6 +28,7 @@ class Elaborator:
         self.c = ExprChecker(resolved)
         self.diagnostics: list[Diagnostic] = list(resolved.diagnostics)
         self.network = None
+        self.calling: list[str] = []     # the procedures being inlined, outermost first
 
     def attempt(self, fn, *args):
         """Run one declaration's elaboration; record its error and go on."""
@@ -72,6 +73,10 @@ class Elaborator:
                 allow_deadlock = True
         checks = [x for x in (self.attempt(self.elaborate_check, d) for d in r.checks.values())
                   if x is not None]
+        # Procedures are checked even when no action calls them.
+        for p in r.processes.values():
+            for proc in r.procs.get(p.name, {}).values():
+                self.attempt(self.elaborate_unused_proc, p, proc)
         # Definitions with fully typed parameters are checked even when unused.
         for d in r.defs.values():
             if d.params is None or all(p.type is not None for p in d.params):
@@ -323,6 +328,74 @@ class Elaborator:
         with c.context(state_ok=True, state_why="", scopes=[], process=None, self_local=None):
             c.expand_def(d, tuple(args), d.span)
 
+    def elaborate_unused_proc(self, p: A.Process, proc: A.Proc):
+        """A procedure's body, as if called with its parameters (errors only)."""
+        c = self.c
+        self_local = c.process_self(p)
+        args = []
+        with c.closed(f"the parameters of procedure '{proc.name}'"):
+            for prm in proc.params:
+                t = self.proc_param_type(proc, prm)
+                args.append(ir.LocalRef(t, prm.span, ir.Local(prm.name, t)))
+        scope = {self_local.name: self_local} if self_local is not None else {}
+        with c.context(scopes=[scope], process=p, self_local=self_local, state_ok=True,
+                       state_why="", prime_ok=False, priming=False):
+            self.inline(proc, args, False, proc.span)
+
+    def proc_param_type(self, proc: A.Proc, prm: A.Param):
+        if prm.type is None:
+            err("SL303", f"parameter '{prm.name}' of procedure '{proc.name}' needs a type",
+                prm.span, hint=f"write {prm.name}: T")
+        with self.c.closed(f"the parameters of procedure '{proc.name}'"):
+            return self.c.static_type(prm.type)
+
+    def call(self, st: A.CallStmt, in_for: bool) -> tuple[ir.S, ...]:
+        """`name(args)`: the procedure's statements, inlined (one atomic step)."""
+        c = self.c
+        procs = self.r.procs.get(c.process.name, {}) if c.process is not None else {}
+        if st.name not in procs:
+            where = f"process '{c.process.name}'" if c.process is not None else "a process"
+            kind = self.r.global_kind(st.name)
+            if kind is not None or st.name in self.r.records:
+                err("SL304", f"'{st.name}' is a {kind or 'record'}, not a procedure: a call "
+                             "on its own is a statement only for procedures", st.span)
+            err("SL201", f"unknown procedure '{st.name}' in {where}", st.span,
+                hint=did_you_mean(st.name, list(procs)) or
+                "declare one in the process: proc name(p: T): ...")
+        proc = procs[st.name]
+        if st.kwargs:
+            err("SL302", f"procedure '{st.name}' does not take keyword arguments", st.span)
+        if len(st.args) != len(proc.params):
+            err("SL302", f"procedure '{st.name}' takes {len(proc.params)} argument(s), got "
+                         f"{len(st.args)}", st.span)
+        if st.name in self.calling:
+            cycle = " -> ".join(self.calling[self.calling.index(st.name):] + [st.name])
+            err("SL205", f"procedure '{st.name}' calls itself ({cycle}); procedures are "
+                         "inlined and cannot be recursive", st.span)
+        args = []
+        for a, prm in zip(st.args, proc.params):
+            t = self.proc_param_type(proc, prm)
+            args.append(c.check(a, t, f"argument '{prm.name}' of procedure '{st.name}'"))
+        return self.inline(proc, args, in_for, st.span)
+
+    def inline(self, proc: A.Proc, args: list, in_for: bool, span) -> tuple[ir.S, ...]:
+        """`let` each parameter to its argument, then the body, which sees the process's
+        variables and its parameters but not the caller's locals."""
+        c = self.c
+        out: list[ir.S] = []
+        scope = {c.self_local.name: c.self_local} if c.self_local is not None else {}
+        for prm, value in zip(proc.params, args):
+            local = ir.Local(prm.name, value.type)
+            out.append(ir.LetS(span, local, value))
+            scope[prm.name] = local
+        self.calling.append(proc.name)
+        try:
+            with c.context(scopes=[scope]):
+                out.extend(self.block(proc.body, in_for))
+        finally:
+            self.calling.pop()
+        return tuple(out)
+
     def elaborate_check(self, d: A.Check) -> ir.CheckIR:
         bindings = []
         seen = set()
@@ -359,7 +432,9 @@ class Elaborator:
         with self.c.scope() as scope:
             for st in body:
                 s = self.stmt(st, in_for, scope)
-                if s is not None:
+                if isinstance(s, tuple):        # an inlined procedure call
+                    out.extend(s)
+                elif s is not None:
                     out.append(s)
         return tuple(out)
 
@@ -411,6 +486,8 @@ class Elaborator:
             return self.record(st, in_for, scope)
         if isinstance(st, A.Pass):
             return None
+        if isinstance(st, A.CallStmt):
+            return self.call(st, in_for)
         if isinstance(st, A.If):
             orelse = self.block(st.orelse, in_for)
             for cond, body in reversed(st.branches):

@@ -35,6 +35,7 @@ class Resolved:
     defs: dict[str, A.Def] = field(default_factory=dict)
     processes: dict[str, A.Process] = field(default_factory=dict)
     process_vars: dict[str, dict[str, A.Var]] = field(default_factory=dict)
+    procs: dict[str, dict[str, A.Proc]] = field(default_factory=dict)   # process -> name -> proc
     actions: list[tuple[A.Process | None, A.Action | A.Handler]] = field(default_factory=list)
     properties: dict[str, A.Decl] = field(default_factory=dict)
     constraints: list[A.Constraint] = field(default_factory=list)
@@ -177,6 +178,7 @@ def resolve(spec: A.Spec) -> Resolved:
 
     for p in r.processes.values():
         local: dict[str, A.Var] = {}
+        procs: dict[str, A.Proc] = {}
         names: dict[str, Span] = {}
         if p.self_name:
             names[p.self_name] = p.span
@@ -190,6 +192,14 @@ def resolve(spec: A.Spec) -> Resolved:
                     continue
                 names[m.name] = m.span
                 local[m.name] = m
+            elif isinstance(m, A.Proc):
+                if m.name in procs:
+                    r.diagnostics.append(Diagnostic(
+                        "SL202", f"procedure '{m.name}' is already defined in process "
+                                 f"'{p.name}'", m.span,
+                        notes=(f"first defined at {procs[m.name].span}",)))
+                    continue
+                procs[m.name] = m
             else:
                 key = m.name
                 if key in names and not isinstance(m, A.Var):
@@ -200,5 +210,6 @@ def resolve(spec: A.Spec) -> Resolved:
                 names[key] = m.span
                 r.actions.append((p, m))
         r.process_vars[p.name] = local
+        r.procs[p.name] = procs
 
     return r
