@@ -370,8 +370,8 @@ class Elaborator:
                          f"{len(st.args)}", st.span)
         if st.name in self.calling:
             cycle = " -> ".join(self.calling[self.calling.index(st.name):] + [st.name])
-            err("SL205", f"procedure '{st.name}' calls itself ({cycle}); procedures are "
-                         "inlined and cannot be recursive", st.span)
+            err("SL205", f"recursive procedure call {cycle}: procedures are inlined, so none "
+                         "can call itself, directly or through others", st.span)
         args = []
         for a, prm in zip(st.args, proc.params):
             t = self.proc_param_type(proc, prm)
