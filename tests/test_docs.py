@@ -199,6 +199,8 @@ CONSTRUCTS = {
     r"^\s*for \w+ in ": "for",
     r"^\s*let \w+ = ": "let statement",
     r"^\s*pass\s*$": "pass",
+    r"^    proc \w+\(\w+: ": "procedure",
+    r"^        \w+\([^)]*\)$": "procedure call",
     r" // ": "floor division",
     r" % ": "modulo",
     r"\bimplies\b": "implies",
