@@ -287,6 +287,24 @@ class If(Stmt):
 
 
 @dataclass(frozen=True)
+class Either(Stmt):
+    """`either: ... or: ...`: one successor per branch."""
+
+    branches: tuple[tuple[Stmt, ...], ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class ChooseStmt(Stmt):
+    """`choose v in S:` as a statement: one successor per element of S."""
+
+    name: str
+    domain: Expr
+    body: tuple[Stmt, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class For(Stmt):
     name: str
     domain: Expr
@@ -417,6 +435,7 @@ class Handler(Decl):
     body: tuple[Stmt, ...]
     fairness: str | None = None
     span: Span = _span()
+    alternatives: int = 0     # > 0: merged from that many handlers of one message type
 
     @property
     def name(self) -> str:

@@ -265,6 +265,17 @@ class Builder(Transformer_NonRecursive):
     def else_clause(self, body):
         return ("else", body)
 
+    @v_args(meta=True)
+    def either_stmt(self, meta, children):
+        return A.Either(tuple(children), span=self._span(meta))
+
+    def or_clause(self, children):
+        return children[0]
+
+    @v_args(meta=True, inline=True)
+    def choose_stmt(self, meta, name, domain, body):
+        return A.ChooseStmt(str(name), domain, body, span=self._span(meta))
+
     @v_args(meta=True, inline=True)
     def for_stmt(self, meta, name, domain, body):
         return A.For(str(name), domain, body, span=self._span(meta))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic, Span, SpecError, did_you_mean, fail as err
 from . import ast as A
 from . import ir
+from .branching import desugar
 from .resolve import BUILTIN_PROPERTIES, Resolved, model_value_names
 from .declared import Poisoned
 from .histories import OPERATIONS, TYPES, record_assign, value_rule
@@ -176,8 +177,17 @@ class Elaborator:
                 scope[d.binder] = local
                 receive = (d.message, local)
                 name = f"on {d.message}"
+            hidden, stmts = desugar(d)
+            for h in hidden:
+                if h.shown in scope:
+                    err("SL202", f"'choose {h.shown}' reuses the name of a parameter of the "
+                                 "step", h.domain.span, hint="choose another name")
+                dom = c.set_domain(h.domain, f"'{h.shown}'")
+                local = ir.Local(h.shown, dom.type.elem)
+                params.append((local, dom))
+                scope[h.key] = local
             guard = c.expect_bool(d.guard, "an action guard") if d.guard is not None else None
-            body = self.block(d.body, in_for=False)
+            body = self.block(stmts, in_for=False)
         return ir.ActionIR(name, p.name if p else None, self_local, tuple(params), receive,
                            guard, body, fairness, d.span,
                            environment=getattr(d, "environment", False))
@@ -488,6 +498,10 @@ class Elaborator:
             return None
         if isinstance(st, A.CallStmt):
             return self.call(st, in_for)
+        if isinstance(st, (A.Either, A.ChooseStmt)):        # desugared in an action's body
+            err("SL106", f"'{'either' if isinstance(st, A.Either) else 'choose'}' is not "
+                         "allowed in a procedure: its choices are parameters of the step",
+                st.span, hint="branch in the action or handler that calls the procedure")
         if isinstance(st, A.If):
             orelse = self.block(st.orelse, in_for)
             for cond, body in reversed(st.branches):
