@@ -556,6 +556,18 @@ class Printer:
         elif isinstance(s, A.For):
             self.emit(f"for {s.name} in ", s.domain, ":", depth, s.span.line, tail=False, hang=2)
             self.body(s.body, depth + 1)
+        elif isinstance(s, A.ChooseStmt):
+            self.emit(f"choose {s.name} in ", s.domain, ":", depth, s.span.line, tail=False,
+                      hang=2)
+            self.body(s.body, depth + 1)
+        elif isinstance(s, A.Either):
+            either_line = self.layout.logical(s.span.line)
+            for k, body in enumerate(s.branches):
+                if k == 0:
+                    self.line("either:", depth, s.span.line)
+                else:
+                    self.line("or:", depth, anchor=self.clause(either_line, "or"))
+                self.body(body, depth + 1)
         else:
             raise FormatError(f"cannot format a {type(s).__name__} statement")
 
