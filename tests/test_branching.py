@@ -147,6 +147,15 @@ def test_choose_branches_per_value_and_an_empty_set_disables_the_step():
         assert len(options) == left
         state = options[0][1]
     assert model.successors_labeled(state) == []     # S is empty: pick is disabled
+    # BMC reaches the state where every value is chosen in exactly 3 steps
+    text = CHOOSE.replace("invariant LastChosen", "invariant NotAll: len(chosen) < 3\n"
+                          "invariant LastChosen") + "check c:\n    expect NotAll violated\n"
+    loaded = load_text(text, "t.sl")
+    [block] = check_blocks(loaded)
+    bmc = prove_block(loaded, block, {}, ProveOptions("bmc", 5))
+    found = {o.name: (o.claim, o.trace and len(o.trace.steps)) for o in bmc.obligations}
+    assert found["NotAll"] == (Claim.VIOLATED, 3)
+    assert found["LastChosen"][0] is Claim.BOUNDED
 
 
 NESTED = """spec Nested

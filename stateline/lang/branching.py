@@ -46,8 +46,21 @@ def _is(key: str, i: int, span) -> A.Expr:
     return A.Binary("==", A.Name(key, span=span), A.IntLit(i, span=span), span=span)
 
 
+def _mentions(e, name: str) -> bool:
+    """Whether expression `e` contains the name `name` anywhere (conservatively)."""
+    if isinstance(e, A.Name):
+        return e.id == name
+    if isinstance(e, (A.Expr, A.CompFor, A.Binder, A.KwArg)):
+        return any(_mentions(getattr(e, f), name) for f in e.__dataclass_fields__
+                   if f != "span")
+    if isinstance(e, tuple):
+        return any(_mentions(x, name) for x in e)
+    return False
+
+
 class _Desugar:
-    def __init__(self):
+    def __init__(self, message: str | None = None):
+        self.message = message              # a handler's binder: not bound for domains
         self.hidden: list[Hidden] = []
         self.lets: list[A.LetStmt] = []     # top-level lets so far (for choose domains)
         self.settled = True                 # only let/require/pass so far, at the top
@@ -99,6 +112,12 @@ class _Desugar:
                 domain = st.domain
                 for let in reversed(self.lets):
                     domain = A.Let(let.name, let.value, domain, span=st.domain.span)
+                if self.message is not None and _mentions(domain, self.message):
+                    err("SL106", f"'choose {st.name} in S:' in a handler needs a set S that "
+                                 f"does not depend on the received message '{self.message}'",
+                        st.domain.span,
+                        hint=f"choose from the whole type and require membership: "
+                             f"choose {st.name} in T: require {st.name} in ...")
                 key = self.key(f"choose#{st.name}")
                 self.hidden.append(Hidden(key, st.name, domain))
                 body, k = self.block(st.body, True, False)
@@ -132,7 +151,7 @@ class _Desugar:
 def desugar(d) -> tuple[list[Hidden], tuple[A.Stmt, ...]]:
     """The hidden parameters of an action or handler and its body without branching
     statements (`either`, `choose`, handler alternatives)."""
-    ds = _Desugar()
+    ds = _Desugar(d.binder if isinstance(d, A.Handler) else None)
     if isinstance(d, A.Handler) and d.alternatives:
         ds.hidden.append(Hidden(HANDLER_KEY, "handler", _int_range(d.alternatives, d.span)))
     body, _ = ds.block(d.body, True, False)
