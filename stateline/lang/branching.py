@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from ..diagnostics import fail as err
 from . import ast as A
+from . import ir
 from .resolve import HANDLER_KEY
 
 
@@ -156,3 +157,18 @@ def desugar(d) -> tuple[list[Hidden], tuple[A.Stmt, ...]]:
         ds.hidden.append(Hidden(HANDLER_KEY, "handler", _int_range(d.alternatives, d.span)))
     body, _ = ds.block(d.body, True, False)
     return ds.hidden, body
+
+
+def hidden_parameters(c, d, scope: dict, params: list) -> tuple[A.Stmt, ...]:
+    """Elaborate the hidden parameters of `d` into `params` (and `scope`, under their
+    keys) with the expression checker `c`; return the body to elaborate."""
+    hidden, stmts = desugar(d)
+    for h in hidden:
+        if h.shown in scope:
+            err("SL202", f"'choose {h.shown}' reuses the name of a parameter of the step",
+                h.domain.span, hint="choose another name")
+        dom = c.set_domain(h.domain, f"'{h.shown}'")
+        local = ir.Local(h.shown, dom.type.elem)
+        params.append((local, dom))
+        scope[h.key] = local
+    return stmts

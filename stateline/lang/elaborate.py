@@ -11,7 +11,8 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic, Span, SpecError, did_you_mean, fail as err
 from . import ast as A
 from . import ir
-from .branching import desugar
+from .branching import hidden_parameters
+from .procedures import ProceduresMixin
 from .resolve import BUILTIN_PROPERTIES, Resolved, model_value_names
 from .declared import Poisoned
 from .histories import OPERATIONS, TYPES, record_assign, value_rule
@@ -23,7 +24,7 @@ NETWORK_OPTIONS = ("lossy", "duplicating", "partitions")
 FAIRNESS = ("weak", "strong")
 
 
-class Elaborator:
+class Elaborator(ProceduresMixin):
     def __init__(self, resolved: Resolved):
         self.r = resolved
         self.c = ExprChecker(resolved)
@@ -74,10 +75,7 @@ class Elaborator:
                 allow_deadlock = True
         checks = [x for x in (self.attempt(self.elaborate_check, d) for d in r.checks.values())
                   if x is not None]
-        # Procedures are checked even when no action calls them.
-        for p in r.processes.values():
-            for proc in r.procs.get(p.name, {}).values():
-                self.attempt(self.elaborate_unused_proc, p, proc)
+        self.check_procedures()         # even those no action calls
         # Definitions with fully typed parameters are checked even when unused.
         for d in r.defs.values():
             if d.params is None or all(p.type is not None for p in d.params):
@@ -177,15 +175,7 @@ class Elaborator:
                 scope[d.binder] = local
                 receive = (d.message, local)
                 name = f"on {d.message}"
-            hidden, stmts = desugar(d)
-            for h in hidden:
-                if h.shown in scope:
-                    err("SL202", f"'choose {h.shown}' reuses the name of a parameter of the "
-                                 "step", h.domain.span, hint="choose another name")
-                dom = c.set_domain(h.domain, f"'{h.shown}'")
-                local = ir.Local(h.shown, dom.type.elem)
-                params.append((local, dom))
-                scope[h.key] = local
+            stmts = hidden_parameters(c, d, scope, params)   # either, choose, alternatives
             guard = c.expect_bool(d.guard, "an action guard") if d.guard is not None else None
             body = self.block(stmts, in_for=False)
         return ir.ActionIR(name, p.name if p else None, self_local, tuple(params), receive,
@@ -338,74 +328,6 @@ class Elaborator:
         with c.context(state_ok=True, state_why="", scopes=[], process=None, self_local=None):
             c.expand_def(d, tuple(args), d.span)
 
-    def elaborate_unused_proc(self, p: A.Process, proc: A.Proc):
-        """A procedure's body, as if called with its parameters (errors only)."""
-        c = self.c
-        self_local = c.process_self(p)
-        args = []
-        with c.closed(f"the parameters of procedure '{proc.name}'"):
-            for prm in proc.params:
-                t = self.proc_param_type(proc, prm)
-                args.append(ir.LocalRef(t, prm.span, ir.Local(prm.name, t)))
-        scope = {self_local.name: self_local} if self_local is not None else {}
-        with c.context(scopes=[scope], process=p, self_local=self_local, state_ok=True,
-                       state_why="", prime_ok=False, priming=False):
-            self.inline(proc, args, False, proc.span)
-
-    def proc_param_type(self, proc: A.Proc, prm: A.Param):
-        if prm.type is None:
-            err("SL303", f"parameter '{prm.name}' of procedure '{proc.name}' needs a type",
-                prm.span, hint=f"write {prm.name}: T")
-        with self.c.closed(f"the parameters of procedure '{proc.name}'"):
-            return self.c.static_type(prm.type)
-
-    def call(self, st: A.CallStmt, in_for: bool) -> tuple[ir.S, ...]:
-        """`name(args)`: the procedure's statements, inlined (one atomic step)."""
-        c = self.c
-        procs = self.r.procs.get(c.process.name, {}) if c.process is not None else {}
-        if st.name not in procs:
-            where = f"process '{c.process.name}'" if c.process is not None else "a process"
-            kind = self.r.global_kind(st.name)
-            if kind is not None or st.name in self.r.records:
-                err("SL304", f"'{st.name}' is a {kind or 'record'}, not a procedure: a call "
-                             "on its own is a statement only for procedures", st.span)
-            err("SL201", f"unknown procedure '{st.name}' in {where}", st.span,
-                hint=did_you_mean(st.name, list(procs)) or
-                "declare one in the process: proc name(p: T): ...")
-        proc = procs[st.name]
-        if st.kwargs:
-            err("SL302", f"procedure '{st.name}' does not take keyword arguments", st.span)
-        if len(st.args) != len(proc.params):
-            err("SL302", f"procedure '{st.name}' takes {len(proc.params)} argument(s), got "
-                         f"{len(st.args)}", st.span)
-        if st.name in self.calling:
-            cycle = " -> ".join(self.calling[self.calling.index(st.name):] + [st.name])
-            err("SL205", f"recursive procedure call {cycle}: procedures are inlined, so none "
-                         "can call itself, directly or through others", st.span)
-        args = []
-        for a, prm in zip(st.args, proc.params):
-            t = self.proc_param_type(proc, prm)
-            args.append(c.check(a, t, f"argument '{prm.name}' of procedure '{st.name}'"))
-        return self.inline(proc, args, in_for, st.span)
-
-    def inline(self, proc: A.Proc, args: list, in_for: bool, span) -> tuple[ir.S, ...]:
-        """`let` each parameter to its argument, then the body, which sees the process's
-        variables and its parameters but not the caller's locals."""
-        c = self.c
-        out: list[ir.S] = []
-        scope = {c.self_local.name: c.self_local} if c.self_local is not None else {}
-        for prm, value in zip(proc.params, args):
-            local = ir.Local(prm.name, value.type)
-            out.append(ir.LetS(span, local, value))
-            scope[prm.name] = local
-        self.calling.append(proc.name)
-        try:
-            with c.context(scopes=[scope]):
-                out.extend(self.block(proc.body, in_for))
-        finally:
-            self.calling.pop()
-        return tuple(out)
-
     def elaborate_check(self, d: A.Check) -> ir.CheckIR:
         bindings = []
         seen = set()
@@ -499,9 +421,7 @@ class Elaborator:
         if isinstance(st, A.CallStmt):
             return self.call(st, in_for)
         if isinstance(st, (A.Either, A.ChooseStmt)):        # desugared in an action's body
-            err("SL106", f"'{'either' if isinstance(st, A.Either) else 'choose'}' is not "
-                         "allowed in a procedure: its choices are parameters of the step",
-                st.span, hint="branch in the action or handler that calls the procedure")
+            self.branching_in_procedure(st)
         if isinstance(st, A.If):
             orelse = self.block(st.orelse, in_for)
             for cond, body in reversed(st.branches):
