@@ -163,10 +163,12 @@ def hidden_parameters(c, d, scope: dict, params: list) -> tuple[A.Stmt, ...]:
     """Elaborate the hidden parameters of `d` into `params` (and `scope`, under their
     keys) with the expression checker `c`; return the body to elaborate."""
     hidden, stmts = desugar(d)
+    shown = set(scope)
     for h in hidden:
-        if h.shown in scope:
+        if h.key.startswith("choose#") and h.shown in shown:
             err("SL202", f"'choose {h.shown}' reuses the name of a parameter of the step",
                 h.domain.span, hint="choose another name")
+        shown.add(h.shown)
         dom = c.set_domain(h.domain, f"'{h.shown}'")
         local = ir.Local(h.shown, dom.type.elem)
         params.append((local, dom))
