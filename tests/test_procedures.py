@@ -104,3 +104,14 @@ def test_require_of_a_procedure_called_in_a_for_loop_is_refused():
     with pytest.raises(SpecError) as exc:
         load_text(text, "shadow.sl")
     assert [(d.code, d.span.line) for d in exc.value.diagnostics] == [("SL106", 7)]
+
+
+def test_the_language_server_links_calls_to_their_procedure():
+    from stateline.lang.parse import parse
+    from stateline.lang.symbols import index
+    text = PROCS.read_text()
+    ix = index(parse(text, "p.sl"), text)
+    calls = sorted((r.span.line, r.symbol.name) for r in ix.references
+                   if r.symbol is not None and r.symbol.kind == "procedure" and
+                   r.span != r.symbol.span)
+    assert calls == [(40, "decide"), (43, "decide"), (53, "leave"), (57, "leave")]
