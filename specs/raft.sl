@@ -74,6 +74,17 @@ process Server(self in Servers):
     var matchIndex: map[Servers, Indexes] = {s: 0 for s in Servers}
     var commitIndex: Indexes = 0
 
+    # A server that learns of a higher term t adopts it and becomes a follower
+    # (inlined where it is called, as part of that step).
+    proc step_down(t: Terms):
+        currentTerm := t
+        role := follower
+        votedFor := none
+        votesGranted := {}
+        nextIndex := {s: 1 for s in Servers}
+        matchIndex := {s: 0 for s in Servers}
+        commitIndex := 0
+
     # A follower or candidate times out and starts an election.
     action timeout if role != leader and currentTerm < MaxTerm:
         currentTerm := currentTerm + 1
@@ -100,13 +111,7 @@ process Server(self in Servers):
 
     on RequestVote(m) if m.dst == self:
         if m.term > currentTerm:
-            currentTerm := m.term
-            role := follower
-            votedFor := none
-            votesGranted := {}
-            nextIndex := {s: 1 for s in Servers}
-            matchIndex := {s: 0 for s in Servers}
-            commitIndex := 0
+            step_down(m.term)
         let grant = (m.term == currentTerm and upToDate(m.lastTerm, m.lastIndex, log)
                      and (votedFor == none or votedFor == m.src))
         if grant:
@@ -118,13 +123,7 @@ process Server(self in Servers):
 
     on Vote(m) if m.dst == self:
         if m.term > currentTerm:
-            currentTerm := m.term
-            role := follower
-            votedFor := none
-            votesGranted := {}
-            nextIndex := {s: 1 for s in Servers}
-            matchIndex := {s: 0 for s in Servers}
-            commitIndex := 0
+            step_down(m.term)
         elif m.term == currentTerm and role == candidate and m.granted:
             votesGranted := votesGranted | {m.src}
             if len(votesGranted) >= Majority:
@@ -163,13 +162,7 @@ process Server(self in Servers):
 
     on AppendReply(m) if m.dst == self:
         if m.term > currentTerm:
-            currentTerm := m.term
-            role := follower
-            votedFor := none
-            votesGranted := {}
-            nextIndex := {s: 1 for s in Servers}
-            matchIndex := {s: 0 for s in Servers}
-            commitIndex := 0
+            step_down(m.term)
         elif m.term == currentTerm and role == leader:
             if m.success:
                 matchIndex[m.src] := max(matchIndex[m.src], m.match)

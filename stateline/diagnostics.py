@@ -31,7 +31,8 @@ CODES: dict[str, str] = {
     "SL202": "a name defined twice in the same scope",
     "SL203": "a field that the record or message does not have",
     "SL204": "assignment to something that is not a state variable (a constant, a parameter, ...)",
-    "SL205": "a definition that refers to itself without declared parameter and result types",
+    "SL205": "a definition that refers to itself without declared parameter and result "
+             "types, or a procedure that calls itself (procedures are not recursive)",
     "SL206": "a property named in `expect` that the spec does not declare",
     "SL207": "an unknown network kind or option",
     "SL208": "a spec without the required declaration (e.g. messages but no `network`)",

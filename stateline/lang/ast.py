@@ -286,9 +286,37 @@ class Pass(Stmt):
 
 
 @dataclass(frozen=True)
+class CallStmt(Stmt):
+    """`name(args)` as a statement: a call of a procedure of the process."""
+
+    name: str
+    args: tuple[Expr, ...]
+    kwargs: tuple[KwArg, ...] = ()
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class If(Stmt):
     branches: tuple[tuple[Expr, tuple[Stmt, ...]], ...]
     orelse: tuple[Stmt, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Either(Stmt):
+    """`either: ... or: ...`: one successor per branch."""
+
+    branches: tuple[tuple[Stmt, ...], ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class ChooseStmt(Stmt):
+    """`choose v in S:` as a statement: one successor per element of S."""
+
+    name: str
+    domain: Expr
+    body: tuple[Stmt, ...]
     span: Span = _span()
 
 
@@ -423,6 +451,7 @@ class Handler(Decl):
     body: tuple[Stmt, ...]
     fairness: str | None = None
     span: Span = _span()
+    alternatives: int = 0     # > 0: merged from that many handlers of one message type
 
     @property
     def name(self) -> str:
@@ -430,11 +459,21 @@ class Handler(Decl):
 
 
 @dataclass(frozen=True)
+class Proc(Decl):
+    """`proc name(p: T, ...):` in a process: statements inlined at each call."""
+
+    name: str
+    params: tuple[Param, ...]
+    body: tuple[Stmt, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Process(Decl):
     name: str
     self_name: str | None
     domain: Expr | None
-    members: tuple[Decl, ...]  # Var, Action, Handler
+    members: tuple[Decl, ...]  # Var, Action, Handler, Proc
     fairness: str | None = None  # `fair weak process ...`: every action of it
     span: Span = _span()
 

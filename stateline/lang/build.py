@@ -203,6 +203,10 @@ class Builder(Transformer_NonRecursive):
         return (str(name), expr)
 
     @v_args(inline=True)
+    def proc_decl(self, name, params, body):
+        return A.Proc(str(name), params or (), body, span=self._tok(name))
+
+    @v_args(inline=True)
     def expect_item(self, prop, outcome):
         return A.Expect(str(prop), str(outcome), span=self._tok(outcome), prop_span=self._tok(prop))
 
@@ -232,6 +236,14 @@ class Builder(Transformer_NonRecursive):
         return A.Pass(span=self._span(meta))
 
     @v_args(meta=True)
+    def call_stmt(self, meta, children):
+        name, args = children
+        args = args or ()
+        return A.CallStmt(str(name), tuple(a for a in args if not isinstance(a, A.KwArg)),
+                          tuple(a for a in args if isinstance(a, A.KwArg)),
+                          span=self._span(meta))
+
+    @v_args(meta=True)
     def if_stmt(self, meta, children):
         cond, body, *rest = children
         branches = [(cond, body)]
@@ -252,6 +264,17 @@ class Builder(Transformer_NonRecursive):
     @v_args(inline=True)
     def else_clause(self, body):
         return ("else", body)
+
+    @v_args(meta=True)
+    def either_stmt(self, meta, children):
+        return A.Either(tuple(children), span=self._span(meta))
+
+    def or_clause(self, children):
+        return children[0]
+
+    @v_args(meta=True, inline=True)
+    def choose_stmt(self, meta, name, domain, body):
+        return A.ChooseStmt(str(name), domain, body, span=self._span(meta))
 
     @v_args(meta=True, inline=True)
     def for_stmt(self, meta, name, domain, body):

@@ -25,6 +25,10 @@ class CallsMixin:
                          "can be called", e.span)
         n = f.id
         shadow = any(n in s for s in self.scopes)
+        if not shadow and self.process is not None and \
+                n in self.r.procs.get(self.process.name, {}):
+            err("SL304", f"procedure '{n}' is a statement, not a function: it has no value",
+                e.span, hint=f"call it on a line of its own: {n}(...)")
         if not shadow and n in self.r.records:
             return self._construct(n, e)
         if not shadow and n in self.r.defs:

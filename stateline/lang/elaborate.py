@@ -11,6 +11,8 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic, Span, SpecError, did_you_mean, fail as err
 from . import ast as A
 from . import ir
+from .branching import hidden_parameters
+from .procedures import ProceduresMixin
 from .resolve import BUILTIN_PROPERTIES, Resolved, model_value_names
 from .declared import Poisoned
 from .histories import OPERATIONS, TYPES, record_assign, value_rule
@@ -22,12 +24,13 @@ NETWORK_OPTIONS = ("lossy", "duplicating", "partitions")
 FAIRNESS = ("weak", "strong")
 
 
-class Elaborator:
+class Elaborator(ProceduresMixin):
     def __init__(self, resolved: Resolved):
         self.r = resolved
         self.c = ExprChecker(resolved)
         self.diagnostics: list[Diagnostic] = list(resolved.diagnostics)
         self.network = None
+        self.calling: list[str] = []     # the procedures being inlined, outermost first
 
     def attempt(self, fn, *args):
         """Run one declaration's elaboration; record its error and go on."""
@@ -72,6 +75,7 @@ class Elaborator:
                 allow_deadlock = True
         checks = [x for x in (self.attempt(self.elaborate_check, d) for d in r.checks.values())
                   if x is not None]
+        self.check_procedures()         # even those no action calls
         # Definitions with fully typed parameters are checked even when unused.
         for d in r.defs.values():
             if d.params is None or all(p.type is not None for p in d.params):
@@ -171,8 +175,9 @@ class Elaborator:
                 scope[d.binder] = local
                 receive = (d.message, local)
                 name = f"on {d.message}"
+            stmts = hidden_parameters(c, d, scope, params)   # either, choose, alternatives
             guard = c.expect_bool(d.guard, "an action guard") if d.guard is not None else None
-            body = self.block(d.body, in_for=False)
+            body = self.block(stmts, in_for=False)
         return ir.ActionIR(name, p.name if p else None, self_local, tuple(params), receive,
                            guard, body, fairness, d.span,
                            environment=getattr(d, "environment", False))
@@ -359,7 +364,9 @@ class Elaborator:
         with self.c.scope() as scope:
             for st in body:
                 s = self.stmt(st, in_for, scope)
-                if s is not None:
+                if isinstance(s, tuple):        # an inlined procedure call
+                    out.extend(s)
+                elif s is not None:
                     out.append(s)
         return tuple(out)
 
@@ -411,6 +418,10 @@ class Elaborator:
             return self.record(st, in_for, scope)
         if isinstance(st, A.Pass):
             return None
+        if isinstance(st, A.CallStmt):
+            return self.call(st, in_for)
+        if isinstance(st, (A.Either, A.ChooseStmt)):        # desugared in an action's body
+            self.branching_in_procedure(st)
         if isinstance(st, A.If):
             orelse = self.block(st.orelse, in_for)
             for cond, body in reversed(st.branches):

@@ -476,6 +476,11 @@ class Printer:
             params = f"({binders(d.params)})" if d.params else ""
             self.header(f"{fair}action {d.name}{params}", d.guard, depth, d.span.line)
             self.body(d.body, depth + 1)
+        elif isinstance(d, A.Proc):
+            params = ", ".join(p.name + (f": {expr(p.type, 6, False)}" if p.type is not None
+                                         else "") for p in d.params)
+            self.line(f"proc {d.name}({params}):", depth, d.span.line)
+            self.body(d.body, depth + 1)
         elif isinstance(d, A.Handler):
             fair = f"fair {d.fairness} " if d.fairness else ""
             self.header(f"{fair}on {d.message}({d.binder})", d.guard, depth, d.span.line)
@@ -536,6 +541,9 @@ class Printer:
         elif isinstance(s, A.RecordOp):
             value = expr(s.value) if s.value is not None else ""
             self.line(f"record {s.kind} {s.history}.{s.op}({value})", depth, s.span.line)
+        elif isinstance(s, A.CallStmt):
+            args = [expr(a) for a in s.args] + [f"{k.name}={expr(k.value)}" for k in s.kwargs]
+            self.line(f"{s.name}({', '.join(args)})", depth, s.span.line)
         elif isinstance(s, A.Pass):
             self.line("pass", depth, anchor=self.find(_ENDS_WITH_PASS.search))
         elif isinstance(s, A.If):
@@ -553,6 +561,18 @@ class Printer:
         elif isinstance(s, A.For):
             self.emit(f"for {s.name} in ", s.domain, ":", depth, s.span.line, tail=False, hang=2)
             self.body(s.body, depth + 1)
+        elif isinstance(s, A.ChooseStmt):
+            self.emit(f"choose {s.name} in ", s.domain, ":", depth, s.span.line, tail=False,
+                      hang=2)
+            self.body(s.body, depth + 1)
+        elif isinstance(s, A.Either):
+            either_line = self.layout.logical(s.span.line)
+            for k, body in enumerate(s.branches):
+                if k == 0:
+                    self.line("either:", depth, s.span.line)
+                else:
+                    self.line("or:", depth, anchor=self.clause(either_line, "or"))
+                self.body(body, depth + 1)
         else:
             raise FormatError(f"cannot format a {type(s).__name__} statement")
 

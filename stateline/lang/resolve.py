@@ -35,6 +35,7 @@ class Resolved:
     defs: dict[str, A.Def] = field(default_factory=dict)
     processes: dict[str, A.Process] = field(default_factory=dict)
     process_vars: dict[str, dict[str, A.Var]] = field(default_factory=dict)
+    procs: dict[str, dict[str, A.Proc]] = field(default_factory=dict)   # process -> name -> proc
     actions: list[tuple[A.Process | None, A.Action | A.Handler]] = field(default_factory=list)
     properties: dict[str, A.Decl] = field(default_factory=dict)
     constraints: list[A.Constraint] = field(default_factory=list)
@@ -180,6 +181,7 @@ def resolve(spec: A.Spec) -> Resolved:
 
     for p in r.processes.values():
         local: dict[str, A.Var] = {}
+        procs: dict[str, A.Proc] = {}
         names: dict[str, Span] = {}
         if p.self_name:
             names[p.self_name] = p.span
@@ -193,15 +195,79 @@ def resolve(spec: A.Spec) -> Resolved:
                     continue
                 names[m.name] = m.span
                 local[m.name] = m
+            elif isinstance(m, A.Proc):
+                if m.name in procs:
+                    r.diagnostics.append(Diagnostic(
+                        "SL202", f"procedure '{m.name}' is already defined in process "
+                                 f"'{p.name}'", m.span,
+                        notes=(f"first defined at {procs[m.name].span}",)))
+                    continue
+                procs[m.name] = m
+            elif isinstance(m, A.Handler) and isinstance(names.get(m.name), A.Handler):
+                r.actions.append((p, m))      # another alternative: merged below
             else:
                 key = m.name
                 if key in names and not isinstance(m, A.Var):
                     r.diagnostics.append(Diagnostic(
                         "SL202", f"action '{key}' is already defined in process '{p.name}'",
-                        m.span, notes=(f"first defined at {names[key]}",)))
+                        m.span, notes=(f"first defined at {getattr(names[key], 'span', names[key])}",)))
                     continue
-                names[key] = m.span
+                names[key] = m if isinstance(m, A.Handler) else m.span
                 r.actions.append((p, m))
         r.process_vars[p.name] = local
-
+        r.procs[p.name] = procs
+    r.actions = merge_alternatives(r.actions, r.diagnostics)
     return r
+
+
+def merge_alternatives(actions, diagnostics):
+    """Handlers of one message type in one process (or at the top level) -> one handler
+    whose body picks an alternative: `if handler == i: let binder_i = binder_1;
+    require guard_i; body_i` (the hidden parameter `handler` is added by
+    lang/branching.py).  Each alternative is a separate successor; a fairness
+    condition covers their disjunction, so all must carry the same one."""
+    groups: dict[tuple, list] = {}
+    for p, d in actions:
+        if isinstance(d, A.Handler):
+            groups.setdefault((p.name if p else None, d.message), []).append(d)
+    out = []
+    for p, d in actions:
+        if not isinstance(d, A.Handler):
+            out.append((p, d))
+            continue
+        alts = groups[(p.name if p else None, d.message)]
+        if len(alts) == 1:
+            out.append((p, d))
+            continue
+        if d is not alts[0]:
+            continue
+        for other in alts[1:]:
+            if other.fairness != d.fairness:
+                diagnostics.append(Diagnostic(
+                    "SL106", f"the handlers of '{d.message}' are alternatives of one step, "
+                             "so they share one fairness condition (of their disjunction): "
+                             f"this one is {other.fairness or 'not fair'}, the first is "
+                             f"{d.fairness or 'not fair'}", other.span,
+                    notes=(f"first handler at {d.span}",),
+                    hint="mark every handler of the message the same way"))
+        first = d.binder
+        sp = d.span
+        branches = []
+        for i, h in enumerate(alts, 1):
+            body: list[A.Stmt] = []
+            if h.binder != first:
+                body.append(A.LetStmt(h.binder, A.Name(first, span=h.span), span=h.span))
+            if h.guard is not None:
+                body.append(A.Require(h.guard, span=h.guard.span))
+            body.extend(h.body)
+            cond = A.Binary("==", A.Name(HANDLER_KEY, span=h.span), A.IntLit(i, span=h.span),
+                            span=h.span)
+            branches.append((cond, tuple(body)))
+        merged = A.Handler(d.message, first, None,
+                           (A.If(tuple(branches[:-1]), branches[-1][1], span=sp),),
+                           d.fairness, span=sp, alternatives=len(alts))
+        out.append((p, merged))
+    return out
+
+
+HANDLER_KEY = "handler#"     # the hidden parameter's name in scope (not writable in a spec)

@@ -26,7 +26,7 @@ from .resolve import BUILTIN_FUNCTIONS, BUILTIN_PROPERTIES, model_value_names
 
 # What a symbol is, as an editor names it (kind -> the word shown in hovers and outlines).
 KINDS = ("constant", "model value", "enum", "enum member", "record", "message", "variable",
-         "definition", "process", "action", "handler", "invariant", "transition",
+         "definition", "process", "action", "handler", "procedure", "invariant", "transition",
          "property", "constraint", "check", "history", "parameter", "local")
 
 
@@ -100,6 +100,7 @@ class _Indexer:
         self.procs: dict[str, Symbol] = {}
         self.proc_vars: dict[str, dict[str, Symbol]] = {}
         self.proc_actions: dict[str, dict[str, Symbol]] = {}
+        self.proc_procs: dict[str, dict[str, Symbol]] = {}
         self.top_actions: dict[str, Symbol] = {}
         self.props: dict[str, Symbol] = {}
         self.symbols: list[Symbol] = []
@@ -199,6 +200,8 @@ class _Indexer:
             sym.children.append(child)
             if kind == "variable":
                 variables.setdefault(m.name, child)
+            elif kind == "procedure":
+                self.proc_procs.setdefault(p.name, {}).setdefault(m.name, child)
             else:
                 actions.setdefault(m.message if kind == "handler" else m.name, child)
         self.proc_vars[p.name] = variables
@@ -267,6 +270,12 @@ class _Indexer:
                 self.expr(m.init, [scope], p.name)
             elif isinstance(m, (A.Action, A.Handler)):
                 self._action(m, p, ext, scope)
+            elif isinstance(m, A.Proc):
+                inner = dict(scope)
+                for prm in m.params:
+                    self.expr(prm.type, [], None)
+                    inner[prm.name] = self._local(prm.name, prm.span, "parameter", m, ext)
+                self.block(m.body, [inner], p.name, ext)
             elif isinstance(m, A.Crash):
                 self.expr(m.max, [], None)
 
@@ -302,6 +311,17 @@ class _Indexer:
                     self.expr(cond, scopes, proc)
                     self.block(body, scopes, proc, ext)
                 self.block(s.orelse, scopes, proc, ext)
+            elif isinstance(s, A.Either):
+                for body in s.branches:
+                    self.block(body, scopes, proc, ext)
+            elif isinstance(s, A.ChooseStmt):
+                self.expr(s.domain, scopes, proc)
+                sym = self._local(s.name, self.locate(s.name, s.span), "local", s, ext)
+                self.block(s.body, scopes + [{s.name: sym}], proc, ext)
+            elif isinstance(s, A.CallStmt):
+                self.use(self.locate(s.name, s.span), self.proc_procs.get(proc, {}).get(s.name))
+                for a in s.args + tuple(k.value for k in s.kwargs):
+                    self.expr(a, scopes, proc)
             elif isinstance(s, A.RecordOp):
                 self.use(self.locate(s.history, s.span, 1), self.globals.get(s.history))
                 self.expr(s.value, scopes, proc)
@@ -417,7 +437,7 @@ def _kind(d) -> str | None:
     if isinstance(d, A.Record):
         return "message" if d.is_message else "record"
     return {A.Const: "constant", A.Enum: "enum", A.Var: "variable", A.Def: "definition",
-            A.Process: "process", A.Action: "action", A.Handler: "handler",
+            A.Process: "process", A.Action: "action", A.Handler: "handler", A.Proc: "procedure",
             A.Invariant: "invariant", A.Transition: "transition", A.Property: "property",
             A.Constraint: "constraint", A.Check: "check", A.History: "history"}.get(type(d))
 
