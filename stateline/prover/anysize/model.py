@@ -59,10 +59,7 @@ class AnyModel:
         self.loaded = loaded
         self.typed = loaded.typed
         self.check, self.overrides = check, overrides
-        bindings = {name: value for name, value, _ in check.bindings}
-        bindings.update(overrides)
-        self.system = lower(self.typed, bindings, allow_deadlock=check.allow_deadlock,
-                            fairness=check.fairness)
+        self.system = lower_block(self.typed, check, overrides)
         self.ctx = self.system.context
         consts = {c.name: c for c in self.typed.consts}
         for name in sort_names:
