@@ -51,9 +51,9 @@ class CheckOptions:
 
 def check_blocks(loaded: LoadedSpec, select: list[str] | None = None,
                  properties: tuple[str, ...] | None = None) -> list[ir.CheckIR]:
-    """The check blocks to run (those named in `select`, else all), each with the
-    command line's selection of `properties` in place of its own `only` or `skip`
-    (None: as written; lang.selection.command_line_selection)."""
+    """The check blocks to run (those named in `select`, else all), each narrowed to
+    the command line's selection of `properties` (None: as written;
+    lang.selection.command_line_selection)."""
     checks = list(loaded.typed.checks)
     if not checks:
         checks = [ir.CheckIR("default", (), (), False, loaded.spec.span)]

@@ -10,7 +10,7 @@ from ..checker.run import (CheckOptions, check_blocks, describe_constants, not_s
                            run_check)
 from ..diagnostics import Diagnostic, Span, SpecError
 from ..lang.load import LoadError, load_spec, parse_override
-from ..lang.selection import command_line_selection
+from ..lang.selection import command_line_selection, selection_note
 from ..models.verdict import Status, StopReason
 from ..render import text
 from . import (dot_writer, html_writer, itf_writer, json_writer, junit_writer, markdown_writer,
@@ -122,7 +122,8 @@ def run(args, console: Console) -> int:
             console.error(f"stateline: error[SL502]: -D {name}: no spec declares a constant "
                           f"'{name}'")
             invalid = True
-    for option, names in (("--invariant", args.invariants), ("--property", args.properties)):
+    for option, names in (("--invariant", getattr(args, "invariants", [])),
+                          ("--property", getattr(args, "properties", []))):
         for name in names if not interrupted and len(files) > 1 else ():
             if name not in selected_seen:
                 console.error(f"stateline: error[SL507]: {option} {name}: no spec declares "
@@ -179,7 +180,8 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
         report_errors(console, exc, exc.sources)
         return None
     try:
-        selection = command_line_selection(loaded.typed, args.invariants, args.properties,
+        selection = command_line_selection(loaded.typed, getattr(args, "invariants", []),
+                                           getattr(args, "properties", []),
                                            lenient=nfiles > 1)
     except SpecError as exc:
         report_errors(console, exc, sources)
@@ -204,7 +206,7 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
             continue
         deadlock = not model.system.allow_deadlock or \
             any(p == "DeadlockFreedom" for p, _, _ in check.expects)
-        extra = _selection(loaded, check) + _bounds(args)
+        extra = selection_note(loaded.typed, check) + _bounds(args)
         if model.system.symmetric:
             if args.no_symmetry:
                 extra = " · symmetry off" + extra
@@ -235,17 +237,6 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
         if result.stop is StopReason.INTERRUPTED:
             return False
     return status
-
-
-def _selection(loaded, check) -> str:
-    """The run header's note of the properties a block leaves out (none: empty)."""
-    if check.properties is None:
-        return ""
-    every = [p.name for p in loaded.typed.properties if p.kind != "constraint"]
-    if len(check.properties) == len(every):
-        return ""
-    return " · only " + ", ".join(check.properties) if check.properties else \
-        " · no invariant or property selected"
 
 
 def _bounds(args) -> str:

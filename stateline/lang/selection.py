@@ -5,8 +5,9 @@ A selection names invariants, transition invariants and temporal properties.  A
 property left out is not evaluated at all and is not reported (as with TLC, whose
 model lists the invariants and properties it checks).  Deadlock is not selected:
 `allow deadlock` and `expect DeadlockFreedom` decide it, as before; constraints
-always limit the search.  The command line's selection replaces every block's, as
-`-D` replaces a block's binding.
+always limit the search.  The command line's selection narrows every block's: a
+block checks the properties both select, so an option never brings back what a
+block leaves out (a liveness property too costly for its instance, say).
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ def selected_properties(r: Resolved, d: A.Check) -> tuple[str, ...] | None:
                          f"'{d.name}'", m.span)
         seen.add(m.name)
         if m.name in BUILTIN_PROPERTIES:
-            err("SL209", f"'{sel.kind}' selects invariants and properties, not deadlock, "
-                         f"which is checked unless the block or the spec says 'allow deadlock'",
-                m.span, hint="write 'allow deadlock' in the block to leave it unchecked")
+            err("SL209", f"deadlock is not selected with '{sel.kind}': it is checked unless "
+                         f"the block or the spec says 'allow deadlock'", m.span,
+                hint="leave it out of the line; 'allow deadlock' turns the deadlock check "
+                     "off, 'expect DeadlockFreedom holds' on")
         if m.name not in r.properties:
             constraint = any(c.name == m.name for c in r.constraints)
             what = ("a constraint: it limits the search and is not checked" if constraint
@@ -136,11 +138,26 @@ def _listing(option: str, names: list[str]) -> str:
     return f"its {what}: {', '.join(names)}" if names else f"it declares no {what}"
 
 
+def selection_note(typed: ir.TypedSpec, check: ir.CheckIR) -> str:
+    """The run header's note of a block's selection, when it leaves a property out
+    (else empty)."""
+    if check.properties is None:
+        return ""
+    every = [p.name for p in typed.properties if p.kind != "constraint"]
+    if len(check.properties) == len(every):
+        return ""
+    if not check.properties:
+        return " · no invariant or property selected"
+    return " · only " + ", ".join(check.properties)
+
+
 def with_selection(check: ir.CheckIR, selection: tuple[str, ...] | None) -> ir.CheckIR:
-    """The block with the command line's selection in place of its own (None: as it
-    is); its expectations of properties left out go too."""
+    """The block narrowed to the command line's selection (None: as it is): it checks
+    the properties both select, and its expectations of the others go."""
     if selection is None:
         return check
-    keep = set(selection) | set(BUILTIN_PROPERTIES)
-    return dataclasses.replace(check, properties=selection,
+    own = check.properties
+    chosen = tuple(p for p in selection if own is None or p in own)
+    keep = set(chosen) | set(BUILTIN_PROPERTIES)
+    return dataclasses.replace(check, properties=chosen,
                                expects=tuple(e for e in check.expects if e[0] in keep))

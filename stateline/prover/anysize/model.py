@@ -23,7 +23,7 @@ from ...diagnostics import Span
 from ...lang import ir
 from ...lang.types import AtomT, BoolT, IntT, MapT, NoneT, OptionT, RecordT, SetT, TupleT
 from ...models.domains import DAtom, DBool, DInt, DMap, DOption, DRecord, DSet, DTuple
-from ...models.lower import lower
+from ...models.lower import lower_block
 from ..symbolic import Unencodable
 from ..terms import FALSE, TRUE, And, If, Not
 from .doms import (FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSet, FSort, Sorts,
