@@ -407,3 +407,25 @@ def test_pytest_plugin_collects_the_selected_properties(pytester):
     assert "votes.sl::safety::Everyone" not in out and "votes.sl::one::NotAll" not in out
     assert "votes.sl::one::AtMostAll PASSED" in out
     assert "votes.sl::everything::Everyone PASSED" in out
+
+
+def test_editor_index_finds_the_names_of_selection_and_symmetric_lines():
+    """Go to definition, references and rename (the language server's index) see the
+    names in `only`, `skip` and `symmetric` lines."""
+    from stateline.lang.symbols import index
+
+    idx = index(parse(VOTES, "votes.sl"), VOTES)
+    everyone = idx.at(18, 10).symbol                  # `skip Everyone`
+    assert (everyone.name, everyone.kind, everyone.span.line) == ("Everyone", "property", 11)
+    assert [(s.line, s.col) for s in idx.uses(everyone)] == [(11, 10), (16, 12), (18, 10)]
+    nodes = idx.at(22, 15).symbol                      # `symmetric Nodes`
+    assert (nodes.name, nodes.span.line) == ("Nodes", 2)
+    assert (22, 15) in [(s.line, s.col) for s in idx.uses(nodes)]
+    assert idx.at(21, 10).symbol.name == "AtMostAll"   # `only AtMostAll`
+
+
+def test_simulate_honours_the_selection(votes, capsys):
+    code, doc, _ = run_json(capsys, "simulate", str(votes), "--traces", "50",
+                            "--invariant", "NotAll")
+    assert code == 0
+    assert props(doc) == {"everything": ["NotAll"], "safety": ["NotAll"], "one": []}
