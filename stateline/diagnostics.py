@@ -33,9 +33,12 @@ CODES: dict[str, str] = {
     "SL204": "assignment to something that is not a state variable (a constant, a parameter, ...)",
     "SL205": "a definition that refers to itself without declared parameter and result "
              "types, or a procedure that calls itself (procedures are not recursive)",
-    "SL206": "a property named in `expect` that the spec does not declare",
+    "SL206": "a property named in a check block (`expect`, `only`, `skip`) that the spec "
+             "does not declare",
     "SL207": "an unknown network kind or option",
     "SL208": "a spec without the required declaration (e.g. messages but no `network`)",
+    "SL209": "check-block lines that do not fit together (an `expect` of a property the "
+             "block's `only` or `skip` leaves out, two such lines, deadlock in one)",
     "SL301": "operand types that do not match the operator",
     "SL302": "a call with the wrong number of arguments",
     "SL303": "a value of the wrong type for its context",
@@ -54,6 +57,8 @@ CODES: dict[str, str] = {
     "SL504": "a command-line argument that is invalid (an output path that cannot be written too)",
     "SL505": "a --check name that no check block has",
     "SL506": "a checkpoint that cannot be read or written, is damaged, or is of another search",
+    "SL507": "a --invariant or --property name the spec does not declare, or of the other "
+             "option's kind",
     "SL601": "a value outside the declared type of its variable or field",
     "SL602": "an operation undefined on its operands (division by zero, none, empty choose, ...)",
     "SL701": "an input file (trace, result or history) that cannot be read or is malformed",

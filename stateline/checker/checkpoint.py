@@ -40,10 +40,16 @@ class CheckpointError(Exception):
 
 
 def identity(source: str, check: str, constants, symmetry: bool, check_deadlock: bool,
-             graph: bool, max_depth: int | None) -> str:
+             graph: bool, max_depth: int | None,
+             properties: tuple[str, ...] | None = None) -> str:
+    """What a checkpoint is of; `properties`, the selection of --invariant and
+    --property (None: the block's own, which the source fixes)."""
     h = hashlib.sha256()
-    for part in (source, check, repr(tuple(constants)), repr((symmetry, check_deadlock,
-                                                               graph, max_depth))):
+    parts = [source, check, repr(tuple(constants)), repr((symmetry, check_deadlock, graph,
+                                                          max_depth))]
+    if properties is not None:
+        parts.append(repr(tuple(properties)))
+    for part in parts:
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()

@@ -1,8 +1,10 @@
 """Running the check blocks of a spec with the explicit-state engine.
 
-Every invariant and transition invariant of the spec is checked in every
-check block, and deadlock unless the spec or the block says
-`allow deadlock`; a property without an `expect` line is expected to hold.
+Every invariant, transition invariant and temporal property of the spec is
+checked in every check block, unless the block's `only` or `skip` line (or the
+command line's --invariant and --property) leaves it out, and deadlock unless
+the spec or the block says `allow deadlock`; a property without an `expect`
+line is expected to hold.
 -D overrides replace constants in every block (after the block's own
 bindings).  A spec without check blocks is checked once, as `default`.
 """
@@ -18,8 +20,9 @@ from typing import Callable
 from ..diagnostics import Diagnostic, Span, SpecError
 from ..lang import ir
 from ..lang.load import LoadedSpec
+from ..lang.selection import with_selection
 from ..models.history_note import history_note
-from ..models.lower import lower
+from ..models.lower import lower_block
 from ..models.model import Model
 from ..models.runtime import ModelError
 from .liveness import find_violation
@@ -46,13 +49,17 @@ class CheckOptions:
     workers: int = 1                # processes exploring (checker/parallel)
 
 
-def check_blocks(loaded: LoadedSpec, select: list[str] | None = None) -> list[ir.CheckIR]:
+def check_blocks(loaded: LoadedSpec, select: list[str] | None = None,
+                 properties: tuple[str, ...] | None = None) -> list[ir.CheckIR]:
+    """The check blocks to run (those named in `select`, else all), each narrowed to
+    the command line's selection of `properties` (None: as written;
+    lang.selection.command_line_selection)."""
     checks = list(loaded.typed.checks)
     if not checks:
         checks = [ir.CheckIR("default", (), (), False, loaded.spec.span)]
     if select:
         checks = [c for c in checks if c.name in select]
-    return checks
+    return [with_selection(c, properties) for c in checks]
 
 
 class PredicateError(Exception):
@@ -155,11 +162,13 @@ def not_started(loaded: LoadedSpec, check: ir.CheckIR, stop: StopReason) -> Chec
     expected = {prop: outcome for prop, outcome, _ in check.expects}
     check_deadlock = not (typed.allow_deadlock or check.allow_deadlock) or \
         "DeadlockFreedom" in expected
-    props = [(p.name, p.kind) for p in typed.properties if p.kind == "invariant"] + \
-        [(p.name, p.kind) for p in typed.properties if p.kind == "transition"]
+    checked = [p for p in typed.properties
+               if check.properties is None or p.name in check.properties]
+    props = [(p.name, p.kind) for p in checked if p.kind == "invariant"] + \
+        [(p.name, p.kind) for p in checked if p.kind == "transition"]
     if check_deadlock:
         props.append(("DeadlockFreedom", "deadlock"))
-    props += [(p.name, p.kind) for p in typed.properties if p.kind == "temporal"]
+    props += [(p.name, p.kind) for p in checked if p.kind == "temporal"]
     verdicts = tuple(Verdict(name, kind, expected.get(name, "holds"), Status.UNKNOWN)
                      for name, kind in props)
     return CheckResult(typed.name, typed.path, check.name, (), verdicts, Stats(0, 0, 0, 0.0, 0.0),
@@ -173,7 +182,8 @@ def _checkpointing(loaded, check, system, options: CheckOptions, search: SearchO
     from . import checkpoint as ckpt
 
     ident = ckpt.identity(loaded.source, check.name, describe_constants(system), symmetry,
-                          check_deadlock, bool(system.temporal), options.max_depth)
+                          check_deadlock, bool(system.temporal), options.max_depth,
+                          check.properties)
     writer = resume = None
     if options.checkpoint is not None:
         writer = ckpt.Checkpointer(ckpt.file_for(options.checkpoint, system.path, check.name),
@@ -204,11 +214,7 @@ def describe_constants(system) -> tuple[tuple[str, str], ...]:
 
 def prepare(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E]):
     """The compiled model of one check block (raises SpecError on a bad instance)."""
-    bindings = {name: value for name, value, _ in check.bindings}
-    bindings.update(overrides)
-    system = lower(loaded.typed, bindings, allow_deadlock=check.allow_deadlock,
-                   fairness=check.fairness)
-    return Model(system)
+    return Model(lower_block(loaded.typed, check, overrides))
 
 
 def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],

@@ -10,6 +10,7 @@ from ..checker.run import (CheckOptions, check_blocks, describe_constants, not_s
                            run_check)
 from ..diagnostics import Diagnostic, Span, SpecError
 from ..lang.load import LoadError, load_spec, parse_override
+from ..lang.selection import command_line_selection, selection_note
 from ..models.verdict import Status, StopReason
 from ..render import text
 from . import (dot_writer, html_writer, itf_writer, json_writer, junit_writer, markdown_writer,
@@ -87,6 +88,7 @@ def run(args, console: Console) -> int:
     sources: dict[str, str] = {}
     defines_used: set[str] = set()
     checks_seen: set[str] = set()
+    selected_seen: set[str] = set()
     interrupted = False
     try:
         for path in files:
@@ -94,7 +96,7 @@ def run(args, console: Console) -> int:
                 break
             try:
                 status = _check_file(path, args, console, options, results, sources,
-                                     defines_used, checks_seen, len(files))
+                                     defines_used, checks_seen, selected_seen, len(files))
             except RecursionError:      # a limit lang.nesting missed: this spec only
                 console.clear()
                 report_errors(console, SpecError(Diagnostic(
@@ -120,6 +122,13 @@ def run(args, console: Console) -> int:
             console.error(f"stateline: error[SL502]: -D {name}: no spec declares a constant "
                           f"'{name}'")
             invalid = True
+    for option, names in (("--invariant", getattr(args, "invariants", [])),
+                          ("--property", getattr(args, "properties", []))):
+        for name in names if not interrupted and len(files) > 1 else ():
+            if name not in selected_seen:
+                console.error(f"stateline: error[SL507]: {option} {name}: no spec declares "
+                              f"a property '{name}'")
+                invalid = True
     for name in args.checks if not interrupted else ():
         if name not in checks_seen and files:
             console.error(f"stateline: error[SL505]: no check block is named '{name}'")
@@ -147,7 +156,7 @@ def run(args, console: Console) -> int:
 
 
 def _check_file(path, args, console, options, results, sources, defines_used, checks_seen,
-                nfiles):
+                selected_seen, nfiles):
     """Check one spec file; False when interrupted, None when invalid, True otherwise."""
     console.phase(f"compiling {path}")
     try:
@@ -170,7 +179,15 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
     except LoadError as exc:
         report_errors(console, exc, exc.sources)
         return None
-    blocks = check_blocks(loaded, args.checks or None)
+    try:
+        selection = command_line_selection(loaded.typed, getattr(args, "invariants", []),
+                                           getattr(args, "properties", []),
+                                           lenient=nfiles > 1)
+    except SpecError as exc:
+        report_errors(console, exc, sources)
+        return None
+    selected_seen.update(selection or ())
+    blocks = check_blocks(loaded, args.checks or None, selection)
     status = True
     for check in blocks:
         console.phase(f"compiling {path}, check {check.name}")
@@ -189,7 +206,7 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
             continue
         deadlock = not model.system.allow_deadlock or \
             any(p == "DeadlockFreedom" for p, _, _ in check.expects)
-        extra = _bounds(args)
+        extra = selection_note(loaded.typed, check) + _bounds(args)
         if model.system.symmetric:
             if args.no_symmetry:
                 extra = " · symmetry off" + extra

@@ -159,6 +159,18 @@ def spec_arguments(c) -> None:
                    help="override a constant in every check block (repeatable)")
     c.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
                    help="run only this check block (repeatable)")
+    property_arguments(c)
+
+
+def property_arguments(c) -> None:
+    """--invariant and --property: the properties every check block checks."""
+    c.add_argument("--invariant", dest="invariants", action="append", default=[],
+                   metavar="NAME",
+                   help="check this invariant (repeatable); with --property, the "
+                        "properties named are the only ones checked, in every check block")
+    c.add_argument("--property", dest="properties", action="append", default=[],
+                   metavar="NAME",
+                   help="check this transition invariant or temporal property (repeatable)")
 
 
 def nonnegative_float(text: str) -> float:

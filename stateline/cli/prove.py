@@ -24,6 +24,7 @@ from tabulate import tabulate
 from ..checker.run import check_blocks
 from ..diagnostics import SpecError
 from ..lang.load import LoadError, load_spec, parse_override
+from ..lang.selection import command_line_selection, selection_note
 from ..prover.decode import Disagreement
 from ..prover.proofs import load_proof
 from ..prover.results import Claim, Obligation, ProveResult
@@ -32,7 +33,7 @@ from ..prover.run import ProveOptions, describe_constants, instance, prove_block
 from ..render import prove_json, text
 from . import outputs, signals
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
-from .console import Console, positive_float, positive_int, report_errors
+from .console import Console, positive_float, positive_int, property_arguments, report_errors
 
 
 def add_parser(sub) -> None:
@@ -63,6 +64,7 @@ def add_parser(sub) -> None:
                    help="override a constant in every check block (repeatable)")
     c.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
                    help="run only this check block (repeatable)")
+    property_arguments(c)
     c.add_argument("--timeout", type=positive_float, metavar="S",
                    help="give up on a check block after S seconds (result unknown, exit 3)")
     c.add_argument("--quiet", action="store_true",
@@ -100,6 +102,11 @@ def run(args, console: Console) -> int:
     except LoadError as exc:
         report_errors(console, exc, exc.sources)
         return EXIT_INVALID
+    try:
+        selection = command_line_selection(loaded.typed, args.invariants, args.properties)
+    except SpecError as exc:
+        report_errors(console, exc, {})
+        return EXIT_INVALID
     options = options_from(args, proof)
     if proof is not None and options.engine in ("bmc", "auto"):
         console.error("stateline: error[SL504]: --proof is used by --induction and "
@@ -115,7 +122,7 @@ def run(args, console: Console) -> int:
         if name not in {x.name for x in proof.lemmas}:
             console.error(f"stateline: error[SL504]: {args.proof} has no lemma named '{name}'")
             return EXIT_INVALID
-    blocks = check_blocks(loaded, args.checks or None)
+    blocks = check_blocks(loaded, args.checks or None, selection)
     for name in args.checks:
         if name not in {b.name for b in check_blocks(loaded)}:
             console.error(f"stateline: error[SL505]: no check block is named '{name}'")
@@ -135,7 +142,8 @@ def run(args, console: Console) -> int:
         try:
             console.phase(f"compiling check {check.name}")
             model = instance(loaded, check, overrides)
-            console.print(header(model.system, check.name, options))
+            console.print(header(model.system, check.name, options) +
+                          selection_note(loaded.typed, check))
             console.phase(f"proving check {check.name}")
             result = prove_block(loaded, check, overrides, options, model)
         except SpecError as exc:

@@ -28,7 +28,7 @@ from ..checker.run import CheckOptions
 from ..render import html, report
 from . import check, outputs, signals
 from .codes import EXIT_INVALID
-from .console import Console, positive_float, positive_int, spec_files
+from .console import Console, positive_float, positive_int, property_arguments, spec_files
 
 MANIFEST = ".stateline-report.json"
 MANIFEST_SCHEMA = "stateline.report-manifest"
@@ -51,6 +51,7 @@ def add_parser(sub) -> None:
                    help="override a constant in every check block (repeatable)")
     p.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
                    help="run only this check block (repeatable)")
+    property_arguments(p)
     p.add_argument("--max-states", type=positive_int, metavar="N")
     p.add_argument("--max-seconds", type=positive_float, metavar="S")
     p.add_argument("--no-symmetry", action="store_true")
@@ -81,7 +82,7 @@ def collect(args, console: Console) -> tuple[list, int, bool]:
     try:
         for path in files:
             status = check._check_file(path, args, console, options, results, sources, set(),
-                                       set(), len(files))
+                                       set(), set(), len(files))
             invalid = invalid or status is None
             if status is False:
                 interrupted = True

@@ -539,12 +539,31 @@ class FairItem:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """`only P, Q` or `skip P, Q` in a check block: the properties it checks."""
+
+    kind: str                     # "only" | "skip"
+    names: tuple[Member, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SymmetricItem:
+    """`symmetric S, T` in a check block: sets of model values symmetric in that block."""
+
+    names: tuple[Member, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Check(Decl):
     name: str
     bindings: tuple[tuple[str, Expr], ...]
     expects: tuple[Expect, ...]
     allows: tuple[Allow, ...]
     fairness: tuple[FairItem, ...] = ()
+    selections: tuple[Selection, ...] = ()
+    symmetric: tuple[SymmetricItem, ...] = ()
     span: Span = _span()
 
 

@@ -185,7 +185,7 @@ class Builder(Transformer_NonRecursive):
     @v_args(meta=True)
     def check_decl(self, meta, children):
         name, *rest = children
-        bindings, expects, allows, fair = [], [], [], []
+        bindings, expects, allows, fair, select, sym = [], [], [], [], [], []
         for item in rest:
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
                 bindings.append(item)
@@ -195,8 +195,22 @@ class Builder(Transformer_NonRecursive):
                 allows.append(item)
             elif isinstance(item, A.FairItem):
                 fair.append(item)
+            elif isinstance(item, A.Selection):
+                select.append(item)
+            elif isinstance(item, A.SymmetricItem):
+                sym.append(item)
         return A.Check(str(name), tuple(bindings), tuple(expects), tuple(allows), tuple(fair),
-                       span=self._tok(name))
+                       tuple(select), tuple(sym), span=self._tok(name))
+
+    @v_args(inline=True)
+    def select_item(self, kind, *names):
+        return A.Selection(str(kind), tuple(A.Member(str(n), span=self._tok(n)) for n in names),
+                           span=self._tok(kind))
+
+    @v_args(inline=True)
+    def symmetric_item(self, word, *names):
+        return A.SymmetricItem(tuple(A.Member(str(n), span=self._tok(n)) for n in names),
+                               span=self._tok(word))
 
     @v_args(inline=True)
     def binding(self, name, expr):

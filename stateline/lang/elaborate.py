@@ -14,6 +14,7 @@ from . import ir
 from .branching import hidden_parameters
 from .procedures import ProceduresMixin
 from .resolve import BUILTIN_PROPERTIES, Resolved, model_value_names
+from .selection import block_symmetry, selected_properties
 from .declared import Poisoned
 from .histories import OPERATIONS, TYPES, record_assign, value_rule
 from .typecheck import ExprChecker
@@ -339,6 +340,7 @@ class Elaborator(ProceduresMixin):
                 err("SL201", f"check '{d.name}' binds '{name}', which is not a constant", value.span,
                     hint=did_you_mean(name, self.r.consts))
             bindings.append((name, check_binding(self.c, name, value, "SL303"), value.span))
+        selected = selected_properties(self.r, d)
         expects = []
         for x in d.expects:
             if x.prop not in self.r.properties and x.prop not in BUILTIN_PROPERTIES:
@@ -347,6 +349,11 @@ class Elaborator(ProceduresMixin):
                     hint=did_you_mean(x.prop, list(self.r.properties) + list(BUILTIN_PROPERTIES)))
             if x.outcome not in ("holds", "violated"):
                 err("SL102", f"unexpected '{x.outcome}'; expected 'holds' or 'violated'", x.span)
+            if selected is not None and x.prop in self.r.properties and x.prop not in selected:
+                sel = d.selections[0]
+                err("SL209", f"check '{d.name}' expects '{x.prop}' {x.outcome}, but its "
+                             f"'{sel.kind}' line leaves '{x.prop}' unchecked", x.prop_span,
+                    notes=(f"the '{sel.kind}' line is at {sel.span}",))
             expects.append((x.prop, x.outcome, x.prop_span))
         allow = False
         for a in d.allows:
@@ -355,7 +362,7 @@ class Elaborator(ProceduresMixin):
         for item in d.fairness:
             fairness.extend(self.elaborate_fairness(item, self.actions))
         return ir.CheckIR(d.name, tuple(bindings), tuple(expects), allow, d.span,
-                          tuple(fairness))
+                          tuple(fairness), selected, block_symmetry(self.r, self.c, d))
 
     # ---- statements ---------------------------------------------------------------------
 

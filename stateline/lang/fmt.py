@@ -498,7 +498,8 @@ class Printer:
             binds = ", ".join(f"{n} = {expr(v)}" for n, v in d.bindings)
             self.line(f"check {d.name}" + (f"({binds})" if d.bindings else "") + ":", depth,
                       d.span.line)
-            items = sorted(list(d.expects) + list(d.allows) + list(getattr(d, "fairness", ())),
+            items = sorted(list(d.expects) + list(d.allows) + list(d.fairness) +
+                           list(d.selections) + list(d.symmetric),
                            key=lambda i: (i.span.line, i.span.col))   # as the author wrote
             if not items:
                 raise FormatError(f"check {d.name} has nothing in its block")
@@ -521,6 +522,12 @@ class Printer:
         elif isinstance(item, A.FairItem):
             self.line(f"fair {item.kind} " + ", ".join(
                 t.name + (f" per {t.per}" if t.per else "") for t in item.targets), depth,
+                      item.span.line)
+        elif isinstance(item, A.Selection):
+            self.line(f"{item.kind} " + ", ".join(m.name for m in item.names), depth,
+                      item.span.line)
+        elif isinstance(item, A.SymmetricItem):
+            self.line("symmetric " + ", ".join(m.name for m in item.names), depth,
                       item.span.line)
         else:
             raise FormatError(f"cannot format a {type(item).__name__} in a check block")

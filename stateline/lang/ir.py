@@ -486,6 +486,13 @@ class CheckIR:
     span: Span
     # (action index, FairRule); the index NETWORK_HEAL is the built-in heal
     fairness: tuple[tuple[int, "FairRule"], ...] = ()
+    # The properties it checks (invariants, transition invariants, temporal properties),
+    # in declaration order; None: every one (no `only` or `skip` line).  Deadlock is not
+    # among them: `allow deadlock` and `expect DeadlockFreedom` decide it.
+    properties: tuple[str, ...] | None = None
+    # The constants this block makes symmetric (`symmetric S`), with where it says so;
+    # the spec's own `symmetric` constants are symmetric in every block.
+    symmetric: tuple[tuple[str, Span], ...] = ()
 
 
 NETWORK_HEAL = -1   # `fair weak network.heal`: the heal action of partitions(N)

@@ -340,6 +340,12 @@ class _Indexer:
                 self.expr(value, [], None)      # (fresh model values are no references)
         for e in c.expects:
             self.use(e.prop_span, self.props.get(e.prop))
+        for sel in c.selections:
+            for m in sel.names:
+                self.use(m.span, self.props.get(m.name))
+        for item in c.symmetric:
+            for m in item.names:
+                self.use(m.span, self.globals.get(m.name))
         for item in c.fairness:
             for t in item.targets:
                 self._fair_target(t)

@@ -209,19 +209,33 @@ class _Records(dict):
 
 def lower(typed: ir.TypedSpec, bindings: dict[str, ir.E] | None = None,
           allow_deadlock: bool = False,
-          fairness: tuple[tuple[int, ir.FairRule], ...] = ()) -> System:
+          fairness: tuple[tuple[int, ir.FairRule], ...] = (),
+          properties: tuple[str, ...] | None = None,
+          symmetric: tuple[tuple[str, Span], ...] = ()) -> System:
     """One instance of a typed spec: constants bound (`bindings` replace declared
-    values), and `fairness` ((action index, kind) from a check block) added to the
-    spec's own."""
+    values), `fairness` ((action index, kind) from a check block) added to the spec's
+    own, only the invariants, transition invariants and temporal properties named in
+    `properties` kept (None: all; constraints always), and the constants of
+    `symmetric` ((name, span) from a check block) symmetric besides the spec's own."""
     ctx = Context(typed, dict(bindings or {}))
     try:
-        return _lower(ctx, typed, allow_deadlock, fairness)
+        return _lower(ctx, typed, allow_deadlock, fairness, properties, dict(symmetric))
     except RecursionError:      # (lang.nesting keeps specs below this)
         raise SpecError(Diagnostic("SL108", "the spec is too deeply nested to compile",
                                    Span(typed.path, 1, 1))) from None
 
 
-def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairness) -> System:
+def lower_block(typed: ir.TypedSpec, check: ir.CheckIR, overrides: dict[str, ir.E]) -> System:
+    """The instance of one check block: its bindings, then the -D `overrides`."""
+    bindings = {name: value for name, value, _ in check.bindings}
+    bindings.update(overrides)
+    return lower(typed, bindings, allow_deadlock=check.allow_deadlock,
+                 fairness=check.fairness, properties=check.properties,
+                 symmetric=check.symmetric)
+
+
+def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairness,
+           selected: tuple[str, ...] | None, block_symmetric: dict[str, Span]) -> System:
     for c in typed.consts:
         ctx.const_value(c.name)
     for name in typed.records:
@@ -316,7 +330,8 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
 
     props = {"invariant": [], "transition": [], "constraint": [], "temporal": []}
     for p in typed.properties:
-        props[p.kind].append(Property(p.name, p.kind, p.expr, p.span, p.temporal))
+        if selected is None or p.kind == "constraint" or p.name in selected:
+            props[p.kind].append(Property(p.name, p.kind, p.expr, p.span, p.temporal))
     # Per action: {per: kind}, the strongest kind asked for each granularity.
     rules: list[dict[tuple, str]] = [{ir.PER_ACTION: a.fairness} if a.fairness else {}
                                      for a in typed.actions]
@@ -330,9 +345,10 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
                 for r in rules]
 
     constants = {c.name: ctx.const_value(c.name) for c in typed.consts}
+    symmetric = [c for c in typed.consts if c.symmetric or c.name in block_symmetric]
     system = System(
         name=typed.name, path=typed.path, constants=constants,
-        symmetric=tuple(c.name for c in typed.consts if c.symmetric),
+        symmetric=tuple(c.name for c in symmetric),
         records=dict(ctx.records), processes=processes, nodes=tuple(nodes),
         variables=dict(ctx.layouts), slots=tuple(slots), network=ctx.network,
         initial_choices=tuple(choices), actions=typed.actions,
@@ -340,7 +356,8 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
         constraints=tuple(props["constraint"]), temporal=tuple(props["temporal"]),
         fairness=tuple(fairness), heal_fairness=heal_fairness, histories=typed.histories,
         allow_deadlock=typed.allow_deadlock or allow_deadlock,
-        constants_span=next((c.span for c in typed.consts if c.symmetric), None),
+        constants_span=next((c.span if c.symmetric else block_symmetric[c.name]
+                             for c in symmetric), None),
         sites=ctx.sites, context=ctx)
     return system
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..diagnostics import Diagnostic, SpecError, Span
 from ..lang import ir
 from ..lang.load import LoadedSpec
-from ..models.lower import lower
+from ..models.lower import lower_block
 from ..models.model import Model
 from .bmc import bmc
 from .encode import Encoding
@@ -40,10 +40,7 @@ class ProveOptions:
 
 
 def instance(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E]) -> Model:
-    bindings = {name: value for name, value, _ in check.bindings}
-    bindings.update(overrides)
-    return Model(lower(loaded.typed, bindings, allow_deadlock=check.allow_deadlock,
-                       fairness=check.fairness))
+    return Model(lower_block(loaded.typed, check, overrides))
 
 
 def encode(model: Model, deadline: Deadline | None = None) -> Encoding:

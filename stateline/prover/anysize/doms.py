@@ -163,11 +163,13 @@ def enumerable(dom) -> list | None:
     return None
 
 
-def sort_constants(typed: ir.TypedSpec, named: tuple[str, ...] | None) -> tuple[str, ...]:
-    """The constants treated as any-size sorts."""
+def sort_constants(typed: ir.TypedSpec, named: tuple[str, ...] | None,
+                   block_symmetric: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The constants treated as any-size sorts: those `named`, else the symmetric ones
+    (the spec's and the check block's) and the instance sets of processes."""
     if named is not None:
         return named
-    out = [c.name for c in typed.consts if c.symmetric]
+    out = [c.name for c in typed.consts if c.symmetric or c.name in block_symmetric]
     for p in typed.processes:
         if isinstance(p.domain, ir.ConstRef) and p.domain.name not in out:
             out.append(p.domain.name)

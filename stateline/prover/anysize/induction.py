@@ -45,11 +45,14 @@ class _Conj:
         self.name, self.kind, self.expr, self.span = name, kind, expr, span
 
 
-def conjuncts(typed: ir.TypedSpec, proof: Proof | None):
+def conjuncts(typed: ir.TypedSpec, proof: Proof | None, selected: tuple[str, ...] | None):
+    """The conjuncts of I (the proof's targets, or the properties the block checks, then
+    lemmas) and the block's other invariants and transition invariants."""
     targets = proof.targets if proof is not None else None
     conj, others = [], []
     for p in typed.properties:
-        if p.kind not in ("invariant", "transition"):
+        if p.kind not in ("invariant", "transition") or \
+                (selected is not None and p.name not in selected):
             continue
         c = _Conj(p.name, p.kind, p.expr, p.span)
         (conj if targets is None or p.name in targets else others).append(c)
@@ -70,9 +73,10 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
                    dropped: tuple = ()) -> ProveResult:
     started = time.perf_counter()
     sorts = sort_constants(loaded.typed, sort_names if sort_names is not None else
-                           (proof.any_size if proof is not None else None))
+                           (proof.any_size if proof is not None else None),
+                           tuple(name for name, _ in check.symmetric))
     model = AnyModel(loaded, check, overrides, sorts)
-    conj, others = conjuncts(loaded.typed, proof)
+    conj, others = conjuncts(loaded.typed, proof, check.properties)
     state_conj = [c for c in conj if c.kind != "transition"]
     pre, facts, symbols = declare(model, "")
     inv = [holds(model, pre, c) for c in state_conj]

@@ -23,7 +23,7 @@ from ...diagnostics import Span
 from ...lang import ir
 from ...lang.types import AtomT, BoolT, IntT, MapT, NoneT, OptionT, RecordT, SetT, TupleT
 from ...models.domains import DAtom, DBool, DInt, DMap, DOption, DRecord, DSet, DTuple
-from ...models.lower import lower
+from ...models.lower import lower_block
 from ..symbolic import Unencodable
 from ..terms import FALSE, TRUE, And, If, Not
 from .doms import (FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSet, FSort, Sorts,
@@ -59,10 +59,7 @@ class AnyModel:
         self.loaded = loaded
         self.typed = loaded.typed
         self.check, self.overrides = check, overrides
-        bindings = {name: value for name, value, _ in check.bindings}
-        bindings.update(overrides)
-        self.system = lower(self.typed, bindings, allow_deadlock=check.allow_deadlock,
-                            fairness=check.fairness)
+        self.system = lower_block(self.typed, check, overrides)
         self.ctx = self.system.context
         consts = {c.name: c for c in self.typed.consts}
         for name in sort_names:
