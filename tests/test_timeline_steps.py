@@ -20,7 +20,7 @@ from stateline.otlp import formats
 from stateline.otlp.importer import read
 from stateline.otlp.mapping import counterexamples, to_otlp
 from stateline.otlp.steps import NotACounterexample, counterexample
-from stateline.otlp.timeline import svg
+from stateline.cli.trace import picture_of as svg
 from stateline.render import json_out
 from stateline.render.sequence import sequence_svg
 

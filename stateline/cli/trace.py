@@ -17,9 +17,10 @@ import json
 from ..otlp.analysis import analyze, table
 from ..otlp.anomalies import Thresholds
 from ..otlp.causal import CausalError
-from ..otlp.importer import DEFAULT_MAX_BYTES, ImportFailure, read
-from ..otlp.steps import NotACounterexample
-from ..otlp.timeline import LAYOUTS, svg
+from ..otlp.importer import DEFAULT_MAX_BYTES, ImportFailure, Span, read
+from ..otlp.steps import NotACounterexample, counterexample
+from ..otlp.timeline import svg as time_svg
+from ..render.sequence import sequence_svg
 from . import outputs, validate
 from .codes import EXIT_INVALID, EXIT_OK
 from .console import Console, positive_float, positive_int
@@ -99,6 +100,24 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+LAYOUTS = ("auto", "steps", "time")
+
+
+def picture_of(spans: list[Span], layout: str = "auto") -> str:
+    """The SVG of `spans`: "steps" draws a Stateline counterexample with the HTML report's
+    sequence-diagram renderer (NotACounterexample when the spans are not one), "time"
+    every span on a time axis, "auto" the first when it can."""
+    if layout != "time":
+        try:
+            cx = counterexample(spans)
+        except NotACounterexample:
+            if layout == "steps":
+                raise
+        else:
+            return sequence_svg(cx.trace, cx.kind, cx.caption, "timeline") + "\n"
+    return time_svg(spans)
+
+
 def run_timeline(args: argparse.Namespace, console: Console) -> int:
     if not outputs.check_paths(console, [args.file], files=[("-o", args.out)]):
         return EXIT_INVALID
@@ -106,7 +125,7 @@ def run_timeline(args: argparse.Namespace, console: Console) -> int:
     if imported is None:
         return EXIT_INVALID
     try:
-        picture = svg(imported.spans, layout=args.layout)
+        picture = picture_of(imported.spans, args.layout)
     except NotACounterexample as exc:
         console.error(f"stateline: error[SL701]: {args.file}: --layout steps: {exc}")
         return EXIT_INVALID

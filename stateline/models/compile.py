@@ -20,6 +20,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from ..lang import ir
+from ..lang.raising import may_raise
 from .code import Code, Unsupported, View
 from ..diagnostics import Span, fail
 from . import statements
@@ -222,7 +223,7 @@ class ModelCompiler(StatementsMixin):
         levels: list[list[ir.E]] = [[] for _ in range(len(binders) + 1)]
         after_raising = False
         for c in conjuncts:
-            if after_raising or ir.may_raise(c):
+            if after_raising or may_raise(c):
                 # A conjunct that may raise a run-time error is evaluated where the spec
                 # evaluates it (for a chosen parameter and message, after the conjuncts
                 # before it), and the conjuncts after it stay after it.
@@ -257,7 +258,7 @@ class ModelCompiler(StatementsMixin):
                     return out + ["False"] if raising else None
                 continue
             out.append(code.src)
-            raising = raising or ir.may_raise(c)
+            raising = raising or may_raise(c)
         return out
 
     @contextmanager

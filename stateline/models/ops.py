@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..diagnostics import fail as spec_fail
 from ..lang import ir
+from ..lang.raising import may_raise
 from . import runtime
 from .code import Code
 from .domains import DBool, DInt, DMap, DOption, DSeq, DSet, sort_key
@@ -46,7 +47,7 @@ class OpsMixin:
                 return self.expr(e.args[1], env, view) if a.value else \
                     self.constant(True, DBool())
             b = self.expr(e.args[1], env, view)
-            return self.junction("or", [self.negate(a), b], [ir.may_raise(x) for x in e.args])
+            return self.junction("or", [self.negate(a), b], [may_raise(x) for x in e.args])
         args = []
         for a in e.args:            # (a loop, not a comprehension: one frame less per level)
             args.append(self.expr(a, env, view))
@@ -57,7 +58,7 @@ class OpsMixin:
         for a in args:
             c = self.expr(a, env, view)
             parts.append(c)
-            raising.append(ir.may_raise(a))
+            raising.append(may_raise(a))
             if c.const and (c.value if op == "or" else not c.value):
                 break                       # the rest is never evaluated
         return self.junction(op, parts, raising)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..diagnostics import Span, fail as spec_fail
 from ..lang import ir
+from ..lang.raising import may_raise
 from .code import Code, NoState, Unsupported
 from .domains import DAtom, DBool, DInt, DMap, DSeq, DSet, Dom, dom_rng, sort_key
 
@@ -99,7 +100,7 @@ class SetsMixin:
                                        view) for u in self.members(d)]
                 finally:
                     self.unrolled //= max(count, 1)
-                raising = ir.may_raise(e.body)
+                raising = may_raise(e.body)
                 return self.junction("or" if is_exists else "and", parts, [raising] * len(parts))
         if isinstance(dom, DSet) and dom.mask:
             split = self.split_body(e, dom.elem, env, view)

@@ -1,10 +1,8 @@
-"""A trace as an SVG picture: a counterexample's sequence diagram, or a time axis.
+"""A trace on a time axis, as SVG (`stateline trace timeline --layout time`).
 
-A file Stateline wrote for a counterexample is drawn by the sequence-diagram
-renderer of the HTML report and the explorer (`render.sequence`), from the
-counterexample `steps.counterexample` reads back out of its spans: the same
-lanes, crashes, cuts, lost messages and history bars, the same bytes.  Any other
-trace (an instrumented service's) is drawn on a time axis, as below.
+(A file Stateline wrote for a counterexample is drawn by default with the HTML report's
+sequence-diagram renderer instead, from the trace `steps.counterexample` reads back out
+of its spans; `cli.trace.picture` decides.)
 
 A space-time diagram in the style of Lamport's 1978 figures: time runs left to
 right, each service (protocol node) is a horizontal lane, a solid arrow goes
@@ -22,34 +20,13 @@ import math
 from xml.sax.saxutils import escape
 
 from ..printable import printable
-from ..render.sequence import sequence_svg
 from .causal import build
 from .importer import Span
-from .steps import NotACounterexample, counterexample
 
 LANE, LEFT, RIGHT, TOP, BOX = 54, 150, 30, 56, 22
 
 
-LAYOUTS = ("auto", "steps", "time")
-
-
-def svg(spans: list[Span], width: int = 1000, title: str | None = None,
-        layout: str = "auto") -> str:
-    """The picture of `spans`: "steps" draws a Stateline counterexample's sequence diagram
-    (NotACounterexample when the spans are not one), "time" the spans on a time axis,
-    "auto" the first when it can."""
-    if layout != "time":
-        try:
-            cx = counterexample(spans)
-        except NotACounterexample:
-            if layout == "steps":
-                raise
-        else:
-            return sequence_svg(cx.trace, cx.kind, title or cx.caption, "timeline") + "\n"
-    return time_svg(spans, width, title)
-
-
-def time_svg(spans: list[Span], width: int = 1000, title: str | None = None) -> str:
+def svg(spans: list[Span], width: int = 1000, title: str | None = None) -> str:
     """The spans on a time axis: one lane per service, a box per span, an arrow per edge."""
     cg = build(spans)
     order = sorted(spans, key=lambda s: (s.start, s.trace_id, s.span_id))

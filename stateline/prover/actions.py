@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import z3
 
 from ..lang import ir
+from ..lang.raising import may_raise
 from ..models.domains import DMap, DOption, DSeq, DSet
 from .exprs import Bound, Eval
 from .symbolic import (NOT_CONST, SBits, SMap, SNet, SOpt, SSeq, STup, Unencodable, const_value, eq,
@@ -330,7 +331,7 @@ class ActionEncoder:
                 v = probe.fold(c, env)
                 if v is not None and is_false(v):
                     return
-                if ir.may_raise(c):
+                if may_raise(c):
                     break
             if i == len(binders):
                 self.leaf(k, action, proc, conj, body, env, ch, out)

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 
 from ..diagnostics import Span, SpecError
 from ..lang import ir
+from ..lang.raising import may_raise
 from ..models.code import NoState, Unsupported
 from ..models.domains import DAtom, DBool, DInt, DOption, DSet, Dom
 from .ops import OpsMixin
@@ -293,7 +294,7 @@ class Eval(OpsMixin):
     def _Quant(self, e, env):
         d = self.expr(e.domain, env)
         exists = e.kind == "exists"
-        raising = ir.may_raise(e.body)
+        raising = may_raise(e.body)
         parts, prefix = [], TRUE
         for g, b in self.members(d, e.local):
             with self.under(And(prefix, g) if raising else g):
