@@ -175,8 +175,17 @@ def rec_call(fn, depth: int, site: int, name: str, *args):
     if depth > REC_DEPTH:
         raise ModelError(site, f"recursion of '{name}' deeper than {REC_DEPTH:,} "
                                f"(does it terminate?)")
-    if depth == 1 and sys.getrecursionlimit() < _REC_STACK:
-        sys.setrecursionlimit(_REC_STACK)
+    if depth == 1:
+        # Room for the nested calls only while they run: a raised limit left behind
+        # would let other code (a value parser's "nested too deeply" guard, say) recurse
+        # far deeper than it means to.
+        old = sys.getrecursionlimit()
+        if old < _REC_STACK:
+            sys.setrecursionlimit(_REC_STACK)
+            try:
+                return fn(fn, depth, *args)
+            finally:
+                sys.setrecursionlimit(old)
     return fn(fn, depth, *args)
 
 
