@@ -32,3 +32,31 @@ def test_empty_set_in_a_map_comprehension_takes_the_map_value_type():
     assert verdict(r, "Small").status is Status.HOLDS
     v = verdict(r, "NotFull")
     assert v.status is Status.VIOLATED and len(v.trace.steps) == 2
+
+
+def test_indexing_a_map_taken_from_a_set_literal():
+    # The set literal's element domain came from the static type map[int, bool],
+    # which has no key bounds: exit 4 "TypeError: unsupported operand type(s)
+    # for -: 'int' and 'NoneType'" in DInt.index.
+    r = check("""\
+        spec A
+        const Node = 0..1
+        var m: map[Node, bool] = {n: true for n in Node}
+        invariant I: forall a in {m}: a[0]
+        allow deadlock
+    """)
+    assert (r.stats.states, verdict(r, "I").status) == (1, Status.HOLDS)
+    r = check("""\
+        spec A
+        const Node = 0..1
+        var m: map[Node, bool] = {n: true for n in Node}
+        action flip(n in Node):
+            m[n] := not m[n]
+        invariant I: forall a in {m}: a[0]
+        invariant J: [m, m][0][1] or not [m][0][1]
+        allow deadlock
+    """)
+    assert r.stats.states == 4
+    v = verdict(r, "I")
+    assert v.status is Status.VIOLATED and [s.action for s in v.trace.steps] == ["flip"]
+    assert verdict(r, "J").status is Status.HOLDS
