@@ -60,3 +60,34 @@ def test_indexing_a_map_taken_from_a_set_literal():
     v = verdict(r, "I")
     assert v.status is Status.VIOLATED and [s.action for s in v.trace.steps] == ["flip"]
     assert verdict(r, "J").status is Status.HOLDS
+
+
+def test_max_states_is_exact_alone_resumed_and_with_workers(tmp_path):
+    # It was checked every 2,048 states: --max-states 10 explored all 1,568 states.
+    import dataclasses
+    from pathlib import Path
+
+    from stateline import load_spec
+    from stateline.checker.run import CheckOptions
+    from stateline.models.verdict import StopReason
+    root = Path(__file__).resolve().parent.parent
+    loaded = load_spec(str(root / "specs/two_phase_commit.sl"))
+    [block] = check_blocks(loaded, ["n4"])
+    full = run_check(loaded, block, {}, CheckOptions())
+    assert (full.stats.states, full.stop) == (1568, StopReason.COMPLETE)
+    for bound in (1, 2, 10, 100, 1567, 1568):
+        one = run_check(loaded, block, {}, CheckOptions(max_states=bound))
+        expected = StopReason.MAX_STATES if bound < 1568 else StopReason.COMPLETE
+        assert (one.stats.states, one.stop) == (bound, expected)
+        two = run_check(loaded, block, {}, CheckOptions(max_states=bound, workers=2))
+        assert (two.stats.states, two.stats.transitions, two.stats.depth, two.stop) == \
+            (one.stats.states, one.stats.transitions, one.stats.depth, one.stop)
+    # Stopped at the bound inside a level, resumed from a checkpoint at a level's end.
+    bound = CheckOptions(max_states=1000)
+    whole = run_check(loaded, block, {}, bound)
+    run_check(loaded, block, {}, dataclasses.replace(
+        bound, checkpoint=str(tmp_path / "c"), checkpoint_every=0.0))
+    again = run_check(loaded, block, {}, dataclasses.replace(bound, resume=str(tmp_path / "c")))
+    assert (again.stats.states, again.stats.transitions, again.stop) == \
+        (whole.stats.states, whole.stats.transitions, StopReason.MAX_STATES) and \
+        whole.stats.states == 1000
