@@ -95,9 +95,10 @@ def test_max_depth_beyond_the_diameter_is_complete(capsys):
 
 
 def test_violation_found_before_a_bound_still_counts(capsys, counter):
-    code, out, _ = run(capsys, "check", counter, "--max-states", "3")
+    # x = 4 is the 5th of 6 states: --max-states 5 (exact) stops after finding it.
+    code, out, _ = run(capsys, "check", counter, "--max-states", "5")
     assert code == 1
-    assert "violated (4 steps)" not in out or "FAIL" in out
+    assert "violated (4 steps)" in out and "FAIL" in out and "unknown (max-states)" in out
 
 
 def test_max_seconds(capsys):

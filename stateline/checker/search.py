@@ -18,6 +18,7 @@ counts and traces are the same on every run and every PYTHONHASHSEED.
 
 from __future__ import annotations
 
+import sys
 import time
 from array import array
 from dataclasses import dataclass, field
@@ -101,12 +102,29 @@ def _truncate(seen: dict, states: list, parents: array) -> None:
         seen.popitem()          # the last one inserted
 
 
+def _room(succ: list, room: int, seen: dict, canonical, constraint) -> int:
+    """How many of `succ` (in order) the search may take when only `room` more
+    states fit: the length of the prefix before the successor that would be
+    state number max_states + 1 (len(succ) if there is none)."""
+    fresh = set()
+    for k, t in enumerate(succ):
+        if canonical is not None:
+            t = canonical(t)
+        if t in seen or t in fresh or (constraint is not None and not constraint(t)):
+            continue
+        if len(fresh) == room:
+            return k
+        fresh.add(t)
+    return len(succ)
+
+
 def bfs(model: Model, options: SearchOptions = SearchOptions()) -> SearchResult:
     """Explore `model` breadth-first within the bounds of `options`.
 
-    The bounds hold inside one expansion too: with `max_states`, a state with more
-    successors than that stops the search ("max-states") once its first ones are
-    inserted; `max_seconds` interrupts whatever runs when the time is up (in the
+    The bounds hold inside one expansion too: `max_states` is exact (the search
+    stops, "max-states", when it finds a state beyond the bound, and keeps the
+    `max_states` before it; a state with more successors than the bound stops it
+    once its first ones are inserted); `max_seconds` interrupts whatever runs when the time is up (in the
     main thread: see `deadline`)."""
     started = time.perf_counter()
     result = SearchResult(0, 0, 0, 0.0, "complete")
@@ -134,6 +152,7 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
     constraint = model.constraint
     check_deadlock = options.check_deadlock
     max_states = options.max_states
+    cap = sys.maxsize if max_states is None else max_states
     max_seconds = options.max_seconds
     max_depth = options.max_depth
     progress = options.progress
@@ -186,6 +205,7 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
     s = t = None             # the state being expanded and the successor at hand
     stop = "complete"
     capped = False           # the successors of s were cut off at the cap (max_states)
+    over = False             # a state beyond max_states was found: it is not inserted
     resume = options.resume
     try:
         for t in model.initial_states() if resume is None else ():
@@ -201,6 +221,9 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                     if bad:
                         record(bad, -1, t)
                 continue
+            if len(states) >= cap:
+                over = True
+                break
             seen[t] = len(states)
             states.append(t)
             parents.append(-1)
@@ -248,7 +271,9 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                     if options.graph else None,
                     "units": model.fairness.numbering() if options.graph else None}
 
-        while i < n:
+        if over:
+            stop = "max-states"
+        while i < n and not over:
             if i == level_end:
                 depth_done()
                 if cut_at_depth:
@@ -275,8 +300,19 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                     succ = successors(s)
                 except TooManySuccessors as exc:
                     succ, capped = exc.partial, True
+            at_bound = max_depth is not None and depth >= max_depth
+            if n + len(succ) > cap and not at_bound:
+                # Rare: this expansion may find more states than the bound leaves room
+                # for.  Keep the successors up to the last state that fits; then stop.
+                keep = _room(succ, cap - n, seen, canonical, constraint)
+                if keep < len(succ):
+                    over = True
+                    succ = succ[:keep]
+                    if options.graph:
+                        labeled = labeled[:keep]
             transitions += len(succ)
-            if not succ and check_deadlock and "DeadlockFreedom" not in violations:
+            if not succ and check_deadlock and not over and \
+                    "DeadlockFreedom" not in violations:
                 violations["DeadlockFreedom"] = Violation("DeadlockFreedom", "deadlock",
                                                           _path(parents, i))
             if transitions_p:
@@ -286,7 +322,6 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                             violations[prop.name] = Violation(prop.name, "transition",
                                                               _path(parents, i), t)
                 transitions_p = [(p, f) for p, f in transitions_p if p.name not in violations]
-            at_bound = max_depth is not None and depth >= max_depth
             if canonical is not None:
                 succ = [canonical(t) for t in succ]
             if options.graph:
@@ -359,7 +394,7 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
             if total_props and len(violations) >= total_props:
                 stop = "all-violated"
                 break
-            if capped:
+            if capped or over:
                 stop = "max-states"
                 break
             if n >= next_check:
@@ -369,9 +404,6 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                     progress(n, depth, elapsed)
                 if max_seconds is not None and elapsed > max_seconds:
                     stop = "max-seconds"
-                    break
-                if max_states is not None and n >= max_states:
-                    stop = "max-states"
                     break
         else:
             if cut_at_depth:

@@ -31,7 +31,7 @@ def add_parser(sub) -> None:
                                    "checker and compare each result with its expectation.")
     spec_arguments(c)
     c.add_argument("--max-states", type=positive_int, metavar="N",
-                   help="stop after N distinct states (exit 3 if a verdict is missing)")
+                   help="keep at most N distinct states, exactly (exit 3 if a verdict is missing)")
     c.add_argument("--max-depth", type=positive_int, metavar="N",
                    help="do not explore beyond depth N (initial states are depth 1)")
     c.add_argument("--max-seconds", type=positive_float, metavar="S",

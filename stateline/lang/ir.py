@@ -18,7 +18,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from ..diagnostics import Span
-from .types import Type, contains_unknown
+from .types import MapT, SeqT, SetT, TupleT, Type, contains_unknown
 
 _uid = itertools.count(1)
 
@@ -343,7 +343,22 @@ class NodeE(E):
 
 
 def retype(e: E, t: Type) -> E:
-    """The same literal with its element type fixed by context (`{}`, `[]`, `none`)."""
+    """The same literal with its element type fixed by context (`{}`, `[]`, `none`).
+
+    The context's type is pushed into the parts that are still unknown, so
+    `{a: {} for a in S}` against `map[S, set[T]]` types its `{}` as `set[T]`
+    (the code generator picks a set's representation from its type)."""
+    if isinstance(e, MapCompE) and isinstance(t, MapT):
+        return dataclasses.replace(e, type=t, value=retype_if(e.value, t.value))
+    if isinstance(e, (SetLitE, SeqLitE)) and isinstance(t, (SetT, SeqT)):
+        return dataclasses.replace(e, type=t,
+                                   items=tuple(retype_if(x, t.elem) for x in e.items))
+    if isinstance(e, TupleE) and isinstance(t, TupleT) and len(t.items) == len(e.items):
+        return dataclasses.replace(e, type=t, items=tuple(
+            retype_if(x, xt) for x, xt in zip(e.items, t.items)))
+    if isinstance(e, IfE):
+        return dataclasses.replace(e, type=t, then=retype_if(e.then, t),
+                                   orelse=retype_if(e.orelse, t))
     return dataclasses.replace(e, type=t)
 
 

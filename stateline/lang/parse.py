@@ -155,7 +155,8 @@ def _expected(exc: UnexpectedInput, parser: Lark) -> str:
     return "; expected " + (ordered[0] if len(ordered) == 1 else "one of " + ", ".join(ordered))
 
 
-def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark) -> Diagnostic:
+def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark,
+                       opened: list | None = None) -> Diagnostic:
     if isinstance(exc, UnexpectedCharacters):
         ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
         span = Span(path, exc.line, exc.column, exc.line, exc.column + 1)
@@ -164,6 +165,13 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark)
                               hint="name values with an enum or a set of model values")
         hint = {"!": "write 'not' (and '!=' for inequality)", "&": "write 'and'",
                 "|": "write 'or'"}.get(ch)
+        if ch == "\\":
+            tla = _tla_operator(text, exc.pos_in_stream)
+            if tla is not None:
+                word, spelling, back = tla
+                span = Span(path, exc.line, exc.column - back, exc.line,
+                            exc.column - back + len(word))
+                return Diagnostic("SL101", f"'{word}' is TLA+: write {spelling}", span)
         return Diagnostic("SL101", f"unexpected character {ch!r}", span, hint=hint)
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken)
                                           and exc.token.type == "$END"):
@@ -185,7 +193,28 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark)
     message = f"unexpected {_describe_token(tok)}" + _expected(exc, parser)
     hint = None
     prev = _previous_token(exc)
-    if str(tok) == "=":
+    pos = tok.start_pos if tok.start_pos is not None else -1
+    if str(tok) == "=" and text[pos:pos + 2] == "=>":
+        message = "'=>' is TLA+: write 'implies'"
+        end_col = col + 2
+    elif str(tok) == "'" and str(getattr(prev, "type", "")) == "NAME":
+        message = f"'{prev}'' is TLA+: assignments are '{prev} := ...'"
+        hint = "an action's assignments give the next state; there are no primed variables"
+        line, col, end_col = prev.line, prev.column, col + 1
+    elif str(tok) == ">" and pos > 0 and text[pos - 1] == "-":
+        message = "'[S -> T]' (a set of functions) is TLA+ and does not exist in Stateline"
+        hint = "write the type map[S, T], or build one map with {k: v for k in S}"
+        col -= 1
+    elif str(tok) == "for" and opened and str(opened[-1]) == "[":
+        message = "a sequence comprehension '[e for x in S]' is not supported yet"
+        hint = "write a map comprehension {i: e for i in S}, or list the items"
+    elif str(tok) != "=":
+        body = _multi_line_body(text, line, col, tok.type in ("_NL", "_DEDENT"))
+        if body is not None:
+            hint = message[0].upper() + message[1:]
+            message = f"the expression of '{body}' continues on another line: wrap a " \
+                      f"multi-line expression in parentheses"
+    if str(tok) == "=" and not message.startswith("'=>'"):
         hint = "compare with '==', update a state variable with ':='"
     elif str(tok) in ("&", "|") and prev is not None and str(prev) == str(tok):
         hint = f"write '{'and' if str(tok) == '&' else 'or'}'"
@@ -196,6 +225,55 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark)
         line, col = prev.line, prev.column
         end_col = col + len(prev)
     return Diagnostic("SL102", message, Span(path, line, col, line, end_col), hint=hint)
+
+
+_TLA = {"\\in": "'in'", "\\notin": "'not in'", "\\/": "'or'", "/\\": "'and'",
+        "\\A": "'forall x in S: P'", "\\E": "'exists x in S: P'", "\\union": "'|'",
+        "\\cup": "'|'", "\\intersect": "'&'", "\\cap": "'&'", "\\subseteq": "'<='",
+        "\\lnot": "'not'", "\\neg": "'not'", "\\land": "'and'", "\\lor": "'or'"}
+
+
+def _tla_operator(text: str, pos: int) -> tuple[str, str, int] | None:
+    """A TLA+ operator at the backslash at `pos`: (its text, Stateline's spelling,
+    how many characters it starts before `pos`)."""
+    if pos > 0 and text[pos - 1] == "/":
+        return "/\\", _TLA["/\\"], 1
+    end = pos + 1
+    while end < len(text) and (text[end].isalpha() or text[end] == "/") and end - pos < 12:
+        end += 1
+        if text[pos:end] == "\\/":
+            break
+    word = text[pos:end]
+    return (word, _TLA[word], 0) if word in _TLA else None
+
+
+def _multi_line_body(text: str, line: int, col: int, at_line_end: bool) -> str | None:
+    """The declaration ('def f', 'invariant I', ...) whose expression body the error
+    at `line`:`col` is in, when that body continues on an indented line without
+    parentheses: the error is at the end of a body line followed by an indented
+    one, or at the start of an indented continuation line."""
+    lines = text.splitlines()
+    k = min(line, len(lines)) - 1
+    while k > 0 and (not lines[k].strip() or lines[k][:1] in (" ", "#")):
+        k -= 1
+    header = lines[k].split("#")[0].rstrip() if lines else ""
+    words = header.split()
+    if len(words) < 2 or words[0] not in ("def", "invariant", "property", "constraint"):
+        return None
+    start = k + 1 if header.endswith(("=", ":")) else k     # the body's first line
+    here = line - 1
+    if here < start or here >= len(lines):
+        return None
+    if at_line_end:
+        nxt = here + 1
+        while nxt < len(lines) and not lines[nxt].strip():
+            nxt += 1
+        if nxt >= len(lines) or lines[nxt][:1] != " ":
+            return None
+    elif here == start or lines[here][:col - 1].strip():
+        return None
+    name = words[1].split("(")[0].rstrip(":=")
+    return f"{words[0]} {name}"
 
 
 def _previous_token(exc: UnexpectedToken) -> Token | None:
@@ -217,10 +295,11 @@ def parse_text(text: str, path: str = "<spec>", start: str = "start"):
         raise SpecError(Diagnostic("SL104", exc.message,
                                    Span(path, exc.line, exc.col, exc.line, exc.end_col))) from None
     except UnexpectedInput as exc:
-        diag = _syntax_diagnostic(exc, path, text, parser)
         opened = parser.options.postlex.open_brackets
+        diag = _syntax_diagnostic(exc, path, text, parser, opened)
         closing = str(getattr(exc, "token", "")) in (")", "]", "}")  # closes it, too early
-        if opened and diag.code in ("SL102", "SL103") and not closing:
+        unsupported = "TLA+" in diag.message or "not supported" in diag.message
+        if opened and diag.code in ("SL102", "SL103") and not closing and not unsupported:
             b = opened[-1]
             diag = dataclasses.replace(diag, notes=diag.notes + (
                 f"the '{b}' at line {b.line}, column {b.column} is not closed",))

@@ -289,6 +289,9 @@ class ExprGen(OpsMixin, SetsMixin):
 
     def key_index(self, mdom: DMap, k: Code, span: Span) -> str:
         kd = mdom.key
+        if kd.size is None:     # a map whose keys no declaration bounds
+            spec_fail("SL403", f"cannot index a map over {kd.describe()} here: its keys "
+                               f"are not known; declare the value with a map type", span)
         if k.const:
             if not kd.contains(k.value):
                 msg = f"map key {_shown(k)} is outside {kd.describe()}"
@@ -392,11 +395,42 @@ class ExprGen(OpsMixin, SetsMixin):
     def _SeqLitE(self, e, env, view):
         items = [self.expr(x, env, view) for x in e.items]
         return self.make("(" + "".join(i.src + ", " for i in items) + ")",
-                         DSeq(self.dom_of_type(e.type.elem)), items)
+                         DSeq(self.literal_elem(e.type.elem, items, e)), items)
+
+    def literal_elem(self, t: Type, items: list[Code], e) -> Dom:
+        """The element domain of a set or sequence literal of type `t`.
+
+        Static types do not carry integer bounds, but a map's representation (a
+        tuple indexed by key position) needs its key domain: when the elements
+        hold maps, their domains come from the items themselves."""
+        dom = self.dom_of_type(t)
+        if not items or not _unbounded_map_key(dom):
+            return dom
+        joined = items[0].dom
+        for i in items[1:]:
+            joined = self._join_items(joined, i.dom, e)
+        return joined
+
+    def _join_items(self, a: Dom, b: Dom, e) -> Dom:
+        if a == b:
+            return a
+        if isinstance(a, DInt) and isinstance(b, DInt):
+            return DInt()
+        if isinstance(a, DMap) and isinstance(b, DMap):
+            if a.key != b.key:
+                spec_fail("SL303", f"the elements are maps over different keys "
+                                   f"({a.key.describe()} and {b.key.describe()})", e.span)
+            return DMap(a.key, self._join_items(a.value, b.value, e))
+        if isinstance(a, DTuple) and isinstance(b, DTuple) and len(a.items) == len(b.items):
+            return DTuple(tuple(self._join_items(x, y, e) for x, y in zip(a.items, b.items)))
+        for kind in (DSet, DSeq, DOption):
+            if isinstance(a, kind) and isinstance(b, kind):
+                return kind(self._join_items(a.elem, b.elem, e))
+        return a
 
     def _SetLitE(self, e, env, view):
-        dom = self.dom_of_type(e.type)
         items = [self.expr(x, env, view) for x in e.items]
+        dom = DSet(self.literal_elem(e.type.elem, items, e))
         if not items:
             return self.constant(0 if dom.mask else frozenset(), dom)
         if dom.mask:
@@ -493,3 +527,14 @@ def _walk(node):
         yield from _walk(c)
 
 
+
+
+def _unbounded_map_key(d: Dom) -> bool:
+    """Does `d` hold a map whose key domain the static type cannot give?"""
+    if isinstance(d, DMap):
+        return d.key.size is None or _unbounded_map_key(d.value)
+    if isinstance(d, (DSet, DSeq, DOption)):
+        return _unbounded_map_key(d.elem)
+    if isinstance(d, DTuple):
+        return any(_unbounded_map_key(x) for x in d.items)
+    return False

@@ -1,0 +1,5 @@
+spec E
+var x: 0..3 = 0
+action inc:
+    x' = x + 1
+allow deadlock
