@@ -202,12 +202,10 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark,
         hint = "an action's assignments give the next state; there are no primed variables"
         line, col, end_col = prev.line, prev.column, col + 1
     elif str(tok) == ">" and pos > 0 and text[pos - 1] == "-":
-        message = "'[S -> T]' (a set of functions) is TLA+ and does not exist in Stateline"
-        hint = "write the type map[S, T], or build one map with {k: v for k in S}"
+        message = "'->' belongs in a function set '[S -> T]', an expression (the set of " \
+                  "maps from S to T)"
+        hint = "as a type write map[S, T]; one map is {k: v for k in S}"
         col -= 1
-    elif str(tok) == "for" and opened and str(opened[-1]) == "[":
-        message = "a sequence comprehension '[e for x in S]' is not supported yet"
-        hint = "write a map comprehension {i: e for i in S}, or list the items"
     elif str(tok) != "=":
         body = _multi_line_body(text, line, col, tok.type in ("_NL", "_DEDENT"))
         if body is not None:
