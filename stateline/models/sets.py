@@ -226,17 +226,7 @@ class SetsMixin:
                 it = f"_rt.bit_items({d.src}, {self.table(d.dom.elem)})"
                 return self.make(f"_rt.or_bits(_i for _i, {g.local.py} in {it} if {cond.src})",
                                  dom, [d, cond])
-        clauses, parts, inner = [], [], dict(env)
-        for i, g in enumerate(e.gens):
-            d = first if i == 0 and first is not None else self.expr(g.domain, inner, view)
-            parts.append(d)
-            inner[g.local] = Code(g.local.py, d.dom.elem, rng=dom_rng(d.dom.elem))
-            clause = f"for {g.local.py} in {self.iterate(d)}"
-            if g.cond is not None:
-                c = self.expr(g.cond, inner, view)
-                parts.append(c)
-                clause += f" if {c.src}"
-            clauses.append(clause)
+        clauses, parts, inner = self._generators(e.gens, env, view, first)
         elem = self.expr(e.elem, inner, view)
         parts.append(elem)
         body = " ".join(clauses)
@@ -246,20 +236,28 @@ class SetsMixin:
             src = f"frozenset({elem.src} {body})"
         return self.make(src, dom, parts)
 
-    def _SeqCompE(self, e, env, view):
+    def _generators(self, gens, env, view, first=None, ordered: bool = False):
+        """The `for x in S if P` clauses of a comprehension: (clauses, parts, the
+        environment with the generators' variables).  `first`: the first domain, already
+        compiled; `ordered`: a sequence comprehension (a sequence keeps its order, a set
+        goes in canonical order)."""
         clauses, parts, inner = [], [], dict(env)
-        for g in e.gens:
-            d = self.expr(g.domain, inner, view)
+        for i, g in enumerate(gens):
+            d = first if i == 0 and first is not None else self.expr(g.domain, inner, view)
             parts.append(d)
-            edom = d.dom.elem
-            inner[g.local] = Code(g.local.py, edom, rng=dom_rng(edom))
-            src = d.src if isinstance(d.dom, DSeq) else self.iterate(d, ordered=True)
+            inner[g.local] = Code(g.local.py, d.dom.elem, rng=dom_rng(d.dom.elem))
+            src = d.src if ordered and isinstance(d.dom, DSeq) else \
+                self.iterate(d, ordered=True) if ordered else self.iterate(d)
             clause = f"for {g.local.py} in {src}"
             if g.cond is not None:
                 c = self.expr(g.cond, inner, view)
                 parts.append(c)
                 clause += f" if {c.src}"
             clauses.append(clause)
+        return clauses, parts, inner
+
+    def _SeqCompE(self, e, env, view):
+        clauses, parts, inner = self._generators(e.gens, env, view, ordered=True)
         elem = self.expr(e.elem, inner, view)
         parts.append(elem)
         edom = DInt() if isinstance(elem.dom, DInt) else elem.dom
