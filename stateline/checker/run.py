@@ -27,6 +27,7 @@ from ..models.model import Model
 from ..models.runtime import ModelError
 from .liveness import find_violation
 from .memory import peak_rss_mib
+from .fingerprints import bfs_fingerprints
 from .parallel import bfs_parallel
 from .search import SearchOptions, SearchResult, bfs
 from .symmetry import Symmetry, singled_out
@@ -47,6 +48,7 @@ class CheckOptions:
     checkpoint_every: float = 300.0  # seconds between two checkpoints, at most
     resume: str | None = None       # a folder: continue the search checkpointed there
     workers: int = 1                # processes exploring (checker/parallel)
+    fingerprints: bool = False      # store 64-bit fingerprints, not states (checker/fingerprints)
 
 
 def check_blocks(loaded: LoadedSpec, select: list[str] | None = None,
@@ -233,6 +235,11 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
         warnings.append(f"{system.path}: warning: this check explores in one process "
                         "(--workers is ignored): its temporal properties under fairness "
                         "are decided on the whole labelled state graph")
+    fingerprints = options.fingerprints and not system.temporal
+    if options.fingerprints and system.temporal:
+        warnings.append(f"{system.path}: warning: this check keeps every state "
+                        "(--fingerprints is ignored): its temporal properties are decided "
+                        "on the reachable states themselves")
     t0 = time.perf_counter()
     # Temporal properties under fairness are decided on the labelled state graph;
     # without any fair unit, on the reachable states alone (stuttering_violation).
@@ -246,7 +253,9 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     try:
         if options.phase is not None:
             options.phase("search")
-        if options.workers > 1 and not search.graph:
+        if fingerprints:
+            result = bfs_fingerprints(model, search)
+        elif options.workers > 1 and not search.graph:
             result = bfs_parallel(model, search, options.workers)
         else:
             result = bfs(model, search)   # an interrupt inside ends the search, with results
@@ -345,7 +354,16 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
         stop = StopReason.INTERRUPTED
     peak = peak_rss_mib()
     seconds = time.perf_counter() - t0       # the search and, if any, the liveness analysis
-    stats = Stats(result.states, result.transitions, result.depth, seconds, peak)
+    notes = ()
+    if fingerprints:
+        stats = Stats(result.states, result.transitions, result.depth, seconds, peak,
+                      result.bytes_per_state, result.collision_probability)
+        notes = (f"check {check.name}: fingerprints: {result.states:,} states stored in "
+                 f"{result.bytes_per_state:.1f} bytes each; probability that a fingerprint "
+                 f"collision hid a state: {result.collision_probability:.2g} (optimistic "
+                 f"estimate, as TLC's)",)
+    else:
+        stats = Stats(result.states, result.transitions, result.depth, seconds, peak)
     if sym is not None:
         for sort, value, span in singled_out(system):
             warnings.append(f"{span}: warning: {sort} is symmetric, but the spec singles out "
@@ -353,4 +371,4 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
                             f"violations (run with --no-symmetry)")
     return CheckResult(system.name, system.path, check.name, describe_constants(system),
                        tuple(verdicts), stats, stop, failure, not check_deadlock,
-                       tuple(warnings))
+                       tuple(warnings), notes=notes)

@@ -316,11 +316,13 @@ def _bfs(model: Model, options: SearchOptions, result: SearchResult, deadline: D
                 violations["DeadlockFreedom"] = Violation("DeadlockFreedom", "deadlock",
                                                           _path(parents, i))
             if transitions_p:
-                for t in succ:
+                # (u, not t: an error in a transition invariant is one of the step from s,
+                # whether or not its successor was seen before)
+                for u in succ:
                     for prop, fn in transitions_p:
-                        if not fn(s, t) and prop.name not in violations:
+                        if not fn(s, u) and prop.name not in violations:
                             violations[prop.name] = Violation(prop.name, "transition",
-                                                              _path(parents, i), t)
+                                                              _path(parents, i), u)
                 transitions_p = [(p, f) for p, f in transitions_p if p.name not in violations]
             if canonical is not None:
                 succ = [canonical(t) for t in succ]

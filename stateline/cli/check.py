@@ -48,6 +48,10 @@ def add_parser(sub) -> None:
     c.add_argument("--workers", type=workers_count, default=1, metavar="N|auto",
                    help="explore with N processes (auto: one per core; default 1); the "
                         "counts and counterexamples are those of one process")
+    c.add_argument("--fingerprints", action="store_true",
+                   help="store a 64-bit fingerprint per state instead of the state, as TLC "
+                        "does (about 20 bytes a state; counterexamples are replayed; prints "
+                        "the probability that a collision hid a state)")
     c.add_argument("--no-symmetry", action="store_true",
                    help="explore every state even when the spec declares symmetric sets")
     c.add_argument("--quiet", action="store_true",
@@ -75,6 +79,14 @@ def run(args, console: Console) -> int:
     if not outputs.check_paths(console, files, *output_paths(args)):
         return EXIT_INVALID
     invalid = not ok
+    if getattr(args, "fingerprints", False):
+        clash = [o for o, on in (("--workers", getattr(args, "workers", 1) != 1),
+                                 ("--checkpoint", getattr(args, "checkpoint", None)),
+                                 ("--resume", getattr(args, "resume", None))) if on]
+        if clash:
+            console.error(f"stateline: error[SL504]: --fingerprints cannot be combined with "
+                          f"{clash[0]} (yet): run one or the other")
+            return EXIT_INVALID
     options = CheckOptions(symmetry=not args.no_symmetry, max_states=args.max_states,
                            max_depth=args.max_depth, max_seconds=args.max_seconds,
                            progress=console.progress,
@@ -82,7 +94,8 @@ def run(args, console: Console) -> int:
                            checkpoint=getattr(args, "checkpoint", None),
                            checkpoint_every=getattr(args, "checkpoint_every", 300.0),
                            resume=getattr(args, "resume", None),
-                           workers=getattr(args, "workers", 1))
+                           workers=getattr(args, "workers", 1),
+                           fingerprints=getattr(args, "fingerprints", False))
     console.bounds(args.max_states, args.max_seconds)
     results = []
     sources: dict[str, str] = {}
@@ -149,6 +162,9 @@ def run(args, console: Console) -> int:
                 console.error(text.failure_text(r, sources))
         console.print("")
         console.print(text.summary(results))
+        for r in results:
+            for note in r.notes:
+                console.print(note)
     for writer in WRITERS:
         if not writer.write(results, code, args, console):
             return EXIT_INVALID
@@ -207,6 +223,8 @@ def _check_file(path, args, console, options, results, sources, defines_used, ch
         deadlock = not model.system.allow_deadlock or \
             any(p == "DeadlockFreedom" for p, _, _ in check.expects)
         extra = selection_note(loaded.typed, check) + _bounds(args)
+        if getattr(args, "fingerprints", False) and not model.system.temporal:
+            extra += " · fingerprints"
         if model.system.symmetric:
             if args.no_symmetry:
                 extra = " · symmetry off" + extra

@@ -56,6 +56,11 @@ class Stats:
     depth: int           # BFS levels; the initial states are depth 1
     seconds: float
     peak_memory_mb: float
+    # With --fingerprints (checker/fingerprints): the bytes stored per distinct state
+    # (fingerprint table, parent index, step position, the two levels kept as states)
+    # and TLC's optimistic estimate of the chance that a collision hid a state.
+    bytes_per_state: float | None = None
+    collision_probability: float | None = None
 
     @property
     def states_per_second(self) -> float:
@@ -103,6 +108,7 @@ class CheckResult:
     allow_deadlock: bool = False
     warnings: tuple[str, ...] = ()
     engine: str = "bfs"             # "bfs" (check) or "simulate"
+    notes: tuple[str, ...] = ()     # printed after the verdicts (e.g. fingerprint statistics)
 
     @property
     def ok(self) -> bool:

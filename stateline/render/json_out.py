@@ -51,6 +51,20 @@ def _change(c) -> dict:
     return out
 
 
+def _stats(r: CheckResult) -> dict:
+    out = {
+        "states": r.stats.states,
+        "transitions": r.stats.transitions,
+        "depth": r.stats.depth,
+        "seconds": round(r.stats.seconds, 3),
+        "peak_memory_mb": round(r.stats.peak_memory_mb, 1),
+    }
+    if r.stats.bytes_per_state is not None:       # --fingerprints
+        out["fingerprints"] = {"bytes_per_state": round(r.stats.bytes_per_state, 1),
+                               "collision_probability": r.stats.collision_probability}
+    return out
+
+
 def result_json(r: CheckResult) -> dict:
     return {
         "spec": r.spec,
@@ -61,13 +75,7 @@ def result_json(r: CheckResult) -> dict:
         "deadlock_checked": not r.allow_deadlock,
         "stop_reason": r.stop.value,
         "warnings": list(r.warnings),
-        "stats": {
-            "states": r.stats.states,
-            "transitions": r.stats.transitions,
-            "depth": r.stats.depth,
-            "seconds": round(r.stats.seconds, 3),
-            "peak_memory_mb": round(r.stats.peak_memory_mb, 1),
-        },
+        "stats": _stats(r),
         "properties": [{
             "name": v.prop,
             "kind": v.kind,
