@@ -256,6 +256,9 @@ def _tla_operator(text: str, pos: int) -> tuple[str, str, int] | None:
 _EMPTY_HINT = "a block needs at least one indented line under its header"
 
 
+_BODIED = ("def", "invariant", "property", "constraint", "transition")
+
+
 def _empty_block(text: str, line: int) -> tuple[str, int, int, int] | None:
     """(message, line, first col, end col) when the error at `line` (1-based; past the end
     for the end of file) comes right after a header ending in ':' whose block has no
@@ -268,11 +271,14 @@ def _empty_block(text: str, line: int) -> tuple[str, int, int, int] | None:
         return None
     header = lines[k].split("#")[0].rstrip()
     indent = len(header) - len(header.lstrip())
-    if not header.endswith(":") or line - 1 < len(lines) and \
+    words = header.split()
+    opens = header.endswith(":") or header.endswith("=") and words[0] in _BODIED
+    if not opens or line - 1 < len(lines) and \
             len(lines[line - 1]) - len(lines[line - 1].lstrip()) > indent:
         return None
     what = header.strip()[:-1].rstrip()
-    what = what.split("(")[0].rstrip() if not what.startswith(("check", "on ")) else what
+    if not what.startswith(("check", "on ")):
+        what = " ".join(words[:2]).split("(")[0].split(":")[0]
     return (f"the block of '{what}' is empty", k + 1, indent + 1, len(header) + 1)
 
 
