@@ -277,7 +277,7 @@ def _empty_block(text: str, line: int) -> tuple[str, int, int, int] | None:
             len(lines[line - 1]) - len(lines[line - 1].lstrip()) > indent:
         return None
     what = header.strip()[:-1].rstrip()
-    if not what.startswith(("check", "on ")):
+    if words[0] in _BODIED + ("action", "process", "procedure", "record"):
         what = " ".join(words[:2]).split("(")[0].split(":")[0]
     return (f"the block of '{what}' is empty", k + 1, indent + 1, len(header) + 1)
 
