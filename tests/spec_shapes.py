@@ -25,7 +25,9 @@ a random invariant) and adds, each with some probability:
   `leads_to`) with fairness on action declarations (`fair weak action a:`) and in the
   check block (`fair strong a0, P.a1, P`);
 * a `network set` with `message M(v: 0..2)`: a process action sends, a handler of the
-  process receives (a self-loop when its body changes nothing, or is `pass`);
+  process receives (a self-loop when its body changes nothing, or is `pass`); sometimes
+  two or three handlers, each with its own guard or none: alternatives of one step
+  (docs/language.md, "Several handlers for one message type");
 * crashes of the process (`crash recover`, `crash stop`, with or without `max 1`);
 * for `--induction` and `--k-induction`, a proof file (`spec.proof`, a `ProofDraw`):
   sometimes a `prove` line naming some of the invariants, and lemmas that may be true
@@ -113,9 +115,11 @@ class ShapeGen(Gen):
             guard = self.guard(sc) if self.coin(1, 2) else None
             spec.actions.append(Action(f"a{len(spec.actions)}", p.name, [], guard, [send]))
         sc["msg.v"] = (0, 2)
-        guard = self.guard(sc) if self.coin(1, 2) else None
-        body = self.stmts(sc, 1, 1) if self.coin(1, 2) else []
-        spec.actions.append(Action("M", p.name, [], guard, body, on=True))
+        for _ in range(1 + (self.pick(2) if self.coin(1, 3) else 0)):
+            # a second (third) handler: an alternative of the same receive step
+            guard = self.guard(sc) if self.coin(1, 2) else None
+            body = self.stmts(sc, 1, 1) if self.coin(1, 2) else []
+            spec.actions.append(Action("M", p.name, [], guard, body, on=True))
 
     # ---- properties ----
 
