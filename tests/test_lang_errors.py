@@ -52,14 +52,14 @@ def test_mistyped_option_with_a_value_of_another_command(spec):
     code, _, err = cli("prove", spec, "--invarant=Small")
     assert code == 2
     assert err.splitlines()[0].startswith("usage: stateline prove [-h]")
-    assert err.splitlines()[-1] == ("stateline prove: error: unrecognized option: "
+    assert err.splitlines()[-1] == ("stateline prove: error: unrecognized arguments: "
                                     "'--invarant=Small' (did you mean '--invariant'?)")
 
 
 def test_unknown_option_without_a_close_one(spec):
     code, _, err = cli("check", spec, "--frobnicate")
     assert code == 2
-    assert err.splitlines()[-1] == "stateline check: error: unrecognized option: '--frobnicate'"
+    assert err.splitlines()[-1] == "stateline check: error: unrecognized arguments: '--frobnicate'"
 
 
 def test_mistyped_command():

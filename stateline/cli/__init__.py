@@ -49,8 +49,7 @@ def unknown_options(parser: argparse.ArgumentParser, extras: list[str]) -> str:
         close = difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.75) \
             if word.startswith("-") else []
         parts.append(f"'{word}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-    noun = "option" if all(w.startswith("-") for w in extras) else "argument"
-    return f"unrecognized {noun}{'s' if len(extras) > 1 else ''}: {', '.join(parts)}"
+    return f"unrecognized arguments: {', '.join(parts)}"     # argparse's own words
 
 
 def build_parser() -> argparse.ArgumentParser:
