@@ -27,6 +27,7 @@ CODES: dict[str, str] = {
     "SL106": "a statement or declaration in a place it is not allowed",
     "SL107": "an integer literal that is malformed",
     "SL108": "a construct nested more deeply than Stateline can compile",
+    "SL109": "a block with no body (a header ending in ':' and no indented line after it)",
     "SL201": "a name that is not defined",
     "SL202": "a name defined twice in the same scope",
     "SL203": "a field that the record or message does not have",

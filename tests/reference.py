@@ -149,6 +149,14 @@ class If:
 
 
 @dataclass
+class Either:
+    """`either:` BLOCK `or:` BLOCK ...: one successor per branch (a branch whose `require`
+    fails has none); the choice is the step's parameter `either@LINE=k`."""
+    branches: list
+    line: int = 0
+
+
+@dataclass
 class Action:
     name: str
     proc: str | None
@@ -324,6 +332,11 @@ def to_text(spec: Spec) -> str:
                 st.line = emit(indent, f"{pr.target(st.target)} := {pr.expr(st.value)}")
             elif isinstance(st, Send):
                 st.line = emit(indent, f"send M({pr.expr(st.value)})")
+            elif isinstance(st, Either):
+                for k, branch in enumerate(st.branches):
+                    line = emit(indent, "or:" if k else "either:")
+                    st.line = st.line if k else line
+                    block(indent + 1, branch)
             else:
                 st.line = emit(indent, f"if {pr.expr(st.cond)}:")
                 block(indent + 1, st.then)
@@ -587,24 +600,36 @@ class Interpreter:
                            f"{d.type_src()} ({d.name})")
         cur[slot] = v
 
-    def run(self, stmts, cur, env):
+    def run(self, stmts, cur, env, choices=None) -> list[tuple[dict, list]]:
+        """Every way `stmts` run from `cur`: [(either choices {line: branch}, state)], in
+        branch order; a way whose `require` fails has no successor."""
+        ways = [(dict(choices or {}), cur)]
         for st in stmts:
-            try:
-                if isinstance(st, Require):
-                    if not self.ev(st.cond, cur, env):
-                        raise _Disabled()
-                elif isinstance(st, Assign):
-                    self.store(st.target, st.value, cur, env)
-                else:
-                    c = self.ev(st.cond, cur, env)
-                    self.run(st.then if c else st.orelse, cur, env)
-            except RefError as exc:
-                if not exc.line:
-                    exc.line = st.line
-                raise
+            nxt = []
+            for chosen, c in ways:
+                try:
+                    if isinstance(st, Require):
+                        if self.ev(st.cond, c, env):
+                            nxt.append((chosen, c))
+                    elif isinstance(st, Assign):
+                        self.store(st.target, st.value, c, env)
+                        nxt.append((chosen, c))
+                    elif isinstance(st, Either):
+                        for k, branch in enumerate(st.branches, 1):
+                            nxt += self.run(branch, list(c), env, {**chosen, st.line: k})
+                    else:
+                        cond = self.ev(st.cond, c, env)
+                        nxt += self.run(st.then if cond else st.orelse, c, env, chosen)
+                except RefError as exc:
+                    if not exc.line:
+                        exc.line = st.line
+                    raise
+            ways = nxt
+        return ways
 
-    def successors(self, state: tuple) -> list[tuple[tuple, tuple]]:
-        """[(label, next state)], label = (action, instance or None, parameter values)."""
+    def successors(self, state: tuple, choices: bool = False) -> list[tuple[tuple, tuple]]:
+        """[(label, next state)], label = (action, instance or None, parameter values);
+        with `choices`, [(label, next state, {either line: branch})]."""
         out = []
         p = self.spec.proc
         for a in self.actions:
@@ -624,10 +649,13 @@ class Interpreter:
                             except RefError as exc:
                                 exc.line = a.line
                                 raise
-                        self.run(a.body, cur, env)
+                        ways = self.run(a.body, cur, env)
                     except _Disabled:
                         continue
-                    out.append(((a.name, inst, values), tuple(cur)))
+                    for chosen, nxt in ways:
+                        label = (a.name, inst, values)
+                        out.append((label, tuple(nxt), chosen) if choices else
+                                   (label, tuple(nxt)))
         return out
 
     def invariant(self, state: tuple) -> bool:
@@ -866,7 +894,9 @@ def replay(spec: Spec, initial: dict[str, str],
         a = next((x for x in spec.actions if x.name == act), None)
         assert a is not None, f"step {n}: unknown action {act}"
         want = (act, inst, tuple(params[p] for p, _, _ in a.params))
-        nxt = [t for label, t in it.successors(states[-1]) if label == want]
+        branch = {int(k.split("@")[1]): v for k, v in params.items() if k.startswith("either@")}
+        nxt = [t for label, t, chosen in it.successors(states[-1], choices=True)
+               if label == want and all(branch.get(line, 1) == k for line, k in chosen.items())]
         assert nxt, f"step {n}: {want} is not enabled in {it.show(states[-1])}"
         states.append(nxt[0])
     return states

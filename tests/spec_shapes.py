@@ -6,6 +6,8 @@ three variables, an optional process with two instances, one to four random acti
 a random invariant) and adds, each with some probability:
 
 * state-preserving actions (`x := x`, or an empty body: `pass`), alone or guarded;
+* an `either:` / `or:` statement of two or three branches in one action (a branch may
+  `require`, be empty (`pass`), or assign what another branch assigns);
 * transition invariants: `v' != v` (only a stuttering step of `v` violates it),
   `v' - v != d`, `v' >= v`, and random comparisons with some state atoms primed;
 * a `constraint` with an invariant on the same expression, violated by the first step
@@ -25,7 +27,9 @@ a random invariant) and adds, each with some probability:
   `leads_to`) with fairness on action declarations (`fair weak action a:`) and in the
   check block (`fair strong a0, P.a1, P`);
 * a `network set` with `message M(v: 0..2)`: a process action sends, a handler of the
-  process receives (a self-loop when its body changes nothing, or is `pass`);
+  process receives (a self-loop when its body changes nothing, or is `pass`); sometimes
+  two or three handlers, each with its own guard or none: alternatives of one step
+  (docs/language.md, "Several handlers for one message type");
 * crashes of the process (`crash recover`, `crash stop`, with or without `max 1`);
 * for `--induction` and `--k-induction`, a proof file (`spec.proof`, a `ProofDraw`):
   sometimes a `prove` line naming some of the invariants, and lemmas that may be true
@@ -46,7 +50,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 import reference as R
-from reference import Action, Assign, Send, Spec
+from reference import Action, Assign, Require, Send, Spec
 from test_crosscheck import Gen, lit
 
 
@@ -97,6 +101,19 @@ class ShapeGen(Gen):
         guard = self.guard({}) if self.coin(1, 2) else None
         return Action(f"a{k}", None, [], guard, body)
 
+    def either(self, a: Action):
+        """An `either:` / `or:` with two or three branches of random statements (a
+        `require` in a branch drops that branch's successor) at the top of `a`'s body."""
+        sc = {n: (lo, hi) for n, lo, hi in a.params}
+        if a.proc is not None:
+            sc["self"] = (self.proc.lo, self.proc.hi)
+        branches = []
+        for _ in range(2 + (1 if self.coin(1, 3) else 0)):
+            body = [Require(self.guard(sc))] if self.coin(1, 3) else []
+            body += self.stmts(sc, 1, 1 + self.pick(2)) if self.coin(5, 6) else []
+            branches.append(body)
+        a.body.insert(self.pick(len(a.body) + 1), R.Either(branches))
+
     def network(self, spec: Spec):
         """`network set`, `message M(v: 0..2)`: a process action sends, and a handler of
         the process receives (a self-loop when its body changes nothing: on a set
@@ -113,9 +130,11 @@ class ShapeGen(Gen):
             guard = self.guard(sc) if self.coin(1, 2) else None
             spec.actions.append(Action(f"a{len(spec.actions)}", p.name, [], guard, [send]))
         sc["msg.v"] = (0, 2)
-        guard = self.guard(sc) if self.coin(1, 2) else None
-        body = self.stmts(sc, 1, 1) if self.coin(1, 2) else []
-        spec.actions.append(Action("M", p.name, [], guard, body, on=True))
+        for _ in range(1 + (self.pick(2) if self.coin(1, 3) else 0)):
+            # a second (third) handler: an alternative of the same receive step
+            guard = self.guard(sc) if self.coin(1, 2) else None
+            body = self.stmts(sc, 1, 1) if self.coin(1, 2) else []
+            spec.actions.append(Action("M", p.name, [], guard, body, on=True))
 
     # ---- properties ----
 
@@ -210,6 +229,11 @@ class ShapeGen(Gen):
             for _ in range(1 + self.pick(2)):
                 spec.actions.append(self.preserving_action(n))
                 n += 1
+        if self.coin(1, 4):                            # nondeterministic choice
+            for a in spec.actions:
+                if self.coin(1, 2) or a is spec.actions[-1]:
+                    self.either(a)
+                    break
         if spec.proc is not None and self.coin(1, 4):  # a set network, self-loop handlers
             self.network(spec)
         if spec.proc is not None and self.coin(1, 5):  # crashes

@@ -9,7 +9,9 @@ this package imports it.
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import re
 import sys
 import traceback
 
@@ -23,8 +25,35 @@ COMMANDS = [check, simulate, parse, export, trace, prove, report, fmt, history, 
             repl]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with "did you mean" suggestions for a mistyped command or option."""
+
+    def error(self, message):
+        choice = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
+        if choice:
+            names = [a for a in self._subparsers._group_actions[0].choices] \
+                if self._subparsers else []
+            close = difflib.get_close_matches(choice.group(1), names, n=1)
+            message = f"unknown command '{choice.group(1)}'" + \
+                (f"; did you mean '{close[0]}'?" if close else
+                 f" (commands: {', '.join(names)})")
+        super().error(message)
+
+
+def unknown_options(parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """The message for arguments `parser` (a subcommand's) does not know, with the
+    closest option it has for each mistyped one."""
+    options = sorted(o for a in parser._actions for o in a.option_strings if o.startswith("--"))
+    parts = []
+    for word in extras:
+        close = difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.75) \
+            if word.startswith("-") else []
+        parts.append(f"'{word}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    return f"unrecognized arguments: {', '.join(parts)}"     # argparse's own words
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="stateline",
         description="Specify distributed protocols, model-check them, and see their "
                     "counterexamples.",
@@ -41,7 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:      # reported by the subcommand's parser, with its usage text
+            sub = parser._subparsers._group_actions[0].choices.get(args.command, parser) \
+                if args.command else parser
+            sub.error(unknown_options(sub, extras))
     except SystemExit as exc:       # argparse already printed the usage error
         return EXIT_INVALID if exc.code not in (0, None) else EXIT_OK
     if args.command is None:

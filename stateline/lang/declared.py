@@ -246,6 +246,11 @@ class DeclaredMixin:
             with self.closed("a sequence bound"):
                 n = self.check(args[1], INT, "a sequence bound")
             return ir.TSeq(SeqT(elem.type), sp, elem, n)
+        if isinstance(e, A.FunSet):
+            err("SL105", "'[S -> T]' is a set of maps (TLA+'s function set), not a type: "
+                "as a type write map[S, T]", sp,
+                hint="write 'var x: map[S, T] = ...', or 'var x in [S -> T]' to start at "
+                     "every map of the set")
         err("SL105", "this expression is not a type", sp,
             hint="types are bool, ranges lo..hi, enums, model-value sets, records, "
                  "set[T], map[K, V], seq[T, N], (T1, T2) and T?")

@@ -219,6 +219,10 @@ class Elaborator(ProceduresMixin):
                         hint="for a state predicate that always holds, declare an invariant; "
                              "otherwise write eventually P, always eventually P, "
                              "eventually always P or P leads_to Q")
+                if f.op == "always" and not isinstance(f.args[0], A.Temporal) and not binders:
+                    err("SL106", f"an 'always' property is an invariant: write 'invariant "
+                        f"{d.name}: ...'", f.span, hint="an invariant is a state predicate "
+                        "that holds in every reachable state")
                 err("SL106", "this temporal formula is not supported", f.span,
                     hint="supported: eventually P, always eventually P, eventually always P, "
                          "P leads_to Q (each possibly under forall x in S:), with P and Q "

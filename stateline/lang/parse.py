@@ -177,6 +177,10 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark,
                                           and exc.token.type == "$END"):
         lines = text.splitlines() or [""]
         line = len(lines)
+        empty = _empty_block(text, line + 1)
+        if empty is not None:
+            return Diagnostic("SL109", empty[0], Span(path, empty[1], empty[2], empty[1],
+                                                      empty[3]), hint=_EMPTY_HINT)
         return Diagnostic("SL103", "unexpected end of file" + _expected(exc, parser),
                           Span(path, line, max(1, len(lines[-1])), line, len(lines[-1]) + 1))
     assert isinstance(exc, UnexpectedToken)
@@ -188,6 +192,10 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark,
         return Diagnostic("SL104", "unexpected indentation",
                           Span(path, line, 1, line, len(tok) + 1))
     end_col = (tok.end_column or col + len(tok)) if tok.end_line == tok.line else col + 1
+    empty = _empty_block(text, line) if tok.type != "_INDENT" else None
+    if empty is not None:
+        return Diagnostic("SL109", empty[0], Span(path, empty[1], empty[2], empty[1], empty[3]),
+                          hint=_EMPTY_HINT)
     if tok.type in ("_NL", "_DEDENT"):
         end_col = col + 1
     message = f"unexpected {_describe_token(tok)}" + _expected(exc, parser)
@@ -243,6 +251,35 @@ def _tla_operator(text: str, pos: int) -> tuple[str, str, int] | None:
             break
     word = text[pos:end]
     return (word, _TLA[word], 0) if word in _TLA else None
+
+
+_EMPTY_HINT = "a block needs at least one indented line under its header"
+
+
+_BODIED = ("def", "invariant", "property", "constraint", "transition")
+
+
+def _empty_block(text: str, line: int) -> tuple[str, int, int, int] | None:
+    """(message, line, first col, end col) when the error at `line` (1-based; past the end
+    for the end of file) comes right after a header ending in ':' whose block has no
+    indented line: an empty action, handler, def or check block."""
+    lines = text.splitlines()
+    k = min(line, len(lines) + 1) - 2
+    while k >= 0 and (not lines[k].strip() or lines[k].lstrip().startswith("#")):
+        k -= 1
+    if k < 0:
+        return None
+    header = lines[k].split("#")[0].rstrip()
+    indent = len(header) - len(header.lstrip())
+    words = header.split()
+    opens = header.endswith(":") or header.endswith("=") and words[0] in _BODIED
+    if not opens or line - 1 < len(lines) and \
+            len(lines[line - 1]) - len(lines[line - 1].lstrip()) > indent:
+        return None
+    what = header.strip()[:-1].rstrip()
+    if words[0] in _BODIED + ("action", "process", "procedure", "record"):
+        what = " ".join(words[:2]).split("(")[0].split(":")[0]
+    return (f"the block of '{what}' is empty", k + 1, indent + 1, len(header) + 1)
 
 
 def _multi_line_body(text: str, line: int, col: int, at_line_end: bool) -> str | None:

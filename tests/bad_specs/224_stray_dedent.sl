@@ -1,0 +1,5 @@
+spec P
+var x: 0..3 = 0
+action inc:
+        require x < 3
+    x := x + 1

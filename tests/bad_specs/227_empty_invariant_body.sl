@@ -1,0 +1,6 @@
+spec P
+var x: 0..3 = 0
+action inc:
+    x := x + 1
+invariant Small:
+allow deadlock
