@@ -161,6 +161,9 @@ class ExprChecker(DeclaredMixin, CallsMixin):
             if p.self_name:
                 err("SL303", f"process '{n}' has many instances; name one as {n}[id]", sp)
             return NodeE(NodeT(n), sp, n, None)
+        if n == "bool" and n not in self.r.consts:
+            # the set {false, true}: `var b in bool`, `[Node -> bool]`
+            return ir.SetLitE(SetT(BOOL), sp, (ir.BoolC(BOOL, sp, False), ir.BoolC(BOOL, sp, True)))
         if n in ("int", "nat"):
             err("SL402", f"'{n}' is not a finite domain", sp,
                 hint="quantify over a range such as 0..N or a constant set")
