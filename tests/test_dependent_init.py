@@ -194,3 +194,17 @@ def test_bool_is_a_set(tmp_path):
             "var g: bool = b and f[n1]\nallow deadlock\n")
     model = Model(lower(load_text(text, "b.sl").typed))
     assert len(model.initial_states()) == 2 * 8
+
+
+def test_explorer_lists_the_dependent_initial_states(tmp_path):
+    from stateline.explore.session import Session
+    path = tmp_path / "proc.sl"
+    path.write_text(PROCESS)
+    session = Session.open(str(path))
+    assert len(session.initials) == 18
+    shown = [dict(session.model.describe(s)) for s in session.initials]
+    assert all(int(d["P[2].a"]) <= int(d["g"]) + 2 for d in shown)
+    assert shown[0] == {"g": "0", "P[1].a": "0", "P[2].a": "0", "P[1].b": "0", "P[2].b": "0"}
+    session.choose_initial(17)
+    assert dict(session.model.describe(session.current)) == \
+        {"g": "1", "P[1].a": "2", "P[2].a": "3", "P[1].b": "2", "P[2].b": "3"}
