@@ -208,3 +208,20 @@ def test_explorer_lists_the_dependent_initial_states(tmp_path):
     session.choose_initial(17)
     assert dict(session.model.describe(session.current)) == \
         {"g": "1", "P[1].a": "2", "P[2].a": "3", "P[1].b": "2", "P[2].b": "3"}
+
+
+def test_recovery_reinitialises_in_declaration_order(tmp_path, capsys):
+    """A recovery re-evaluates `b = a` from the kept (persistent) `a`; reading a
+    variable the recovery re-initialises too is refused (SL210)."""
+    ok = ("spec Keep\nprocess P(self in 1..2):\n    crash recover max 1\n"
+          "    persistent var a: 0..1 in 0..1\n    var b: 0..1 = a\n\n    action flip:\n"
+          "        a := 1 - a\n        b := a\n\n"
+          "invariant Same: forall i in 1..2: P[i].a == P[i].b\n")
+    path = tmp_path / "keep.sl"
+    path.write_text(ok)
+    assert main(["check", str(path), "--no-progress"]) == 0
+    assert " 16 " in capsys.readouterr().out
+    path.write_text(ok.replace("persistent var a", "var a"))
+    assert main(["check", str(path)]) == 2
+    assert f"{path}:5:19: error[SL210]: initial value of 'b' reads 'a', which a recovery " \
+           f"re-initialises too" in capsys.readouterr().err
