@@ -2,7 +2,8 @@
 for the TLA+ originals (issue 13): Chang-Roberts N = 3 (MCChangRoberts: 137),
 EWD840 N = 3 (302) and Dijkstra's self-stabilizing token ring with 6 nodes and
 M = 6 (6^6 = 46,656).  Chang-Roberts and EWD840 choose initial values that depend
-on other initial choices (`var state = cand if initiator else lost`)."""
+on other initial choices (`var state = cand if initiator else lost`, or a map
+of states computed from `var initiator in [1..N -> bool]`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ HERE = Path(__file__).parent / "textbook"
 # spec file -> (distinct states, transitions, depth, initial states)
 PINNED = {
     "chang_roberts.sl": (137, 227, 10, 8),
+    "chang_roberts_maps.sl": (137, 227, 10, 8),
     "ewd840.sl": (302, 1817, 9, 192),
     "token_ring.sl": (46_656, 248_832, 1, 46_656),
 }

@@ -17,7 +17,7 @@ enum Label = {n0, n1}
 
 def succ(n) = 1 if n == N else n + 1
 
-var msgs: map[1..N, set[1..N]] = {n: {} for n in 1..N}   # waiting at node n
+var msgs: map[1..N, set[1..N]] = {n: {} for n in 1..N}  # waiting at node n
 
 fair weak process Node(self in 1..N):
     var initiator in bool
@@ -42,9 +42,11 @@ fair weak process Node(self in 1..N):
             state := won
 
 invariant Correctness:
-    (forall n in 1..N: Node[n].state == won implies
-        (Node[n].initiator and forall m in 1..N: m != n implies
-            (Node[m].state == lost and (Node[m].initiator implies m > n))))
+    (forall n in 1..N:
+        Node[n].state == won
+            implies (Node[n].initiator
+                and (forall m in 1..N:
+                    m != n implies Node[m].state == lost and (Node[m].initiator implies m > n))))
 
 allow deadlock
 

@@ -11,7 +11,7 @@ const M = 6
 
 var c in [0..N - 1 -> 0..M - 1]
 
-def privileged(i) = (c[0] == c[N - 1]) if i == 0 else (c[i] != c[i - 1])
+def privileged(i) = c[0] == c[N - 1] if i == 0 else c[i] != c[i - 1]
 
 action move(i in 0..N - 1):
     require privileged(i)
