@@ -68,3 +68,7 @@ def test_chang_roberts_bmc_agrees(capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert "holds up to the bound: no violation in 10 steps" in out
+
+
+def test_textbook_specs_are_formatted(capsys):
+    assert main(["fmt", "--check", str(HERE)]) == 0, capsys.readouterr()
