@@ -40,6 +40,9 @@ CODES: dict[str, str] = {
     "SL208": "a spec without the required declaration (e.g. messages but no `network`)",
     "SL209": "check-block lines that do not fit together (an `expect` of a property the "
              "block's `only` or `skip` leaves out, two such lines, deadlock in one)",
+    "SL210": "an initial value that reads a variable declared after it (or itself, or, in "
+             "a process that recovers from crashes, another variable the recovery "
+             "re-initialises)",
     "SL301": "operand types that do not match the operator",
     "SL302": "a call with the wrong number of arguments",
     "SL303": "a value of the wrong type for its context",

@@ -44,7 +44,8 @@ def _doc_examples() -> list[tuple[str, str]]:
 def _sources() -> list[tuple[str, str]]:
     files = sorted((ROOT / "specs").rglob("*.sl")) + \
         sorted((ROOT / "tests" / "specs").glob("*.sl")) + \
-        sorted((ROOT / "tests" / "report_specs").glob("*.sl"))
+        sorted((ROOT / "tests" / "report_specs").glob("*.sl")) + \
+        sorted((ROOT / "tests" / "textbook").glob("*.sl"))
     out = [(p.relative_to(ROOT).as_posix(), p.read_text()) for p in files] + _doc_examples()
     parsed = []
     for name, text in out:
@@ -82,6 +83,7 @@ def test_library_docs_and_tests_format_canonically(name, text):
 
 def test_sources_include_the_library_and_the_docs():
     names = [n for n, _ in SOURCES]
+    assert "tests/textbook/chang_roberts.sl" in names
     assert "specs/paxos.sl" in names and sum(n.startswith("docs/") for n in names) > 20
 
 

@@ -146,8 +146,8 @@ class CallsMixin:
             if e.name not in pvars:
                 err("SL203", f"process '{node.process}' has no variable '{e.name}'", e.span,
                     hint=did_you_mean(e.name, pvars))
+            self._state_allowed(e.name, e.span, node.process)
             var = self.var(node.process, e.name)
-            self._state_allowed(e.name, e.span)
             return ir.VarRef(var.type, e.span, var, node.key, self.priming)
         t = node.type
         if isinstance(t, OptionT) and isinstance(t.elem, RecordT):

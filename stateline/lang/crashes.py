@@ -52,6 +52,8 @@ def desugar(p: A.Process) -> tuple[A.Process, list[A.Var], list[Diagnostic]]:
             diags.append(Diagnostic(
                 "SL202", f"action '{m.name}' is already defined: a process that crashes has "
                          f"built-in actions 'crash' and 'recover'", m.span))
+    if crash.kind == "recover":
+        diags.extend(_recovery_reads(members))
     if diags:       # reported; the rest of the process is still resolved, without them
         return dataclasses.replace(p, members=tuple(members)), [], diags
 
@@ -100,3 +102,36 @@ def desugar(p: A.Process) -> tuple[A.Process, list[A.Var], list[Diagnostic]]:
     new = dataclasses.replace(p, members=tuple([up] + guarded + actions))
     return new, extra_vars, []
 
+
+
+def _names(node) -> set[str]:
+    """Every name an AST expression mentions (bound or not)."""
+    if isinstance(node, A.Name):
+        return {node.id}
+    out: set[str] = set()
+    if isinstance(node, (list, tuple)):
+        for x in node:
+            out |= _names(x)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            if f.name != "span":
+                out |= _names(getattr(node, f.name))
+    return out
+
+
+def _recovery_reads(members) -> list[Diagnostic]:
+    """A recovery re-initialises every non-persistent variable, its choices made
+    before its assignments: an initial value that reads another re-initialised
+    variable of the process is refused (SL210)."""
+    out, earlier = [], []
+    for m in members:
+        if not isinstance(m, A.Var) or m.persistent:
+            continue
+        read = sorted(_names(m.init) & set(earlier))
+        if read:
+            out.append(Diagnostic(
+                "SL210", f"initial value of '{m.name}' reads '{read[0]}', which a recovery "
+                         f"re-initialises too", m.init.span,
+                hint=f"make '{read[0]}' persistent, or compute '{m.name}' without it"))
+        earlier.append(m.name)
+    return out

@@ -127,8 +127,9 @@ class DeclaredMixin:
         scopes = [{self_local.name: self_local}] if self_local is not None else []
         with self.closed(who):
             decl_type = self.type_expr(d.type) if d.type is not None else None
-        with self.context(scopes=scopes, state_ok=False, state_why=who, process=None,
-                          self_local=self_local, prime_ok=False, priming=False):
+        with self.context(scopes=scopes, state_ok=True, state_why=who, process=proc,
+                          self_local=self_local, prime_ok=False, priming=False,
+                          init_reads=(d.name, self._declared_before(proc, d.name))):
             if d.nondet:
                 dom = self.infer(d.init)
                 if not isinstance(dom.type, SetT):
@@ -150,6 +151,15 @@ class DeclaredMixin:
             decl_type = self.infer_type_expr(vtype, d)
         return ir.VarSym(d.name, decl_type.type, decl_type, init, d.nondet,
                          proc.name if proc else None, d.span)
+
+    def _declared_before(self, proc: A.Process | None, name: str) -> frozenset:
+        """The variables an initial value may read: those declared before it (the
+        top-level ones, then each process's, in declaration order)."""
+        order = [(None, n) for n in self.r.vars]
+        for p in self.r.processes.values():
+            order += [(p.name, n) for n in self.r.process_vars.get(p.name, {})]
+        me = (proc.name if proc else None, name)
+        return frozenset(order[:order.index(me)])
 
     def _fun_set_type(self, e: A.FunSet, vtype: Type) -> ir.TypeExpr | None:
         """`var c in [S -> T]`: the type map[S, T] when S and T are written as types

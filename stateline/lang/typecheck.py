@@ -38,6 +38,7 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         self.self_local: ir.Local | None = None
         self.state_ok = True       # may state variables be read here?
         self.state_why = ""        # why not, for the message
+        self.init_reads = None     # (variable, keys it may read) in an initial value
         self.prime_ok = False      # inside a transition invariant
         self.priming = False       # inside e'
         self.def_stack: list[str] = []
@@ -72,7 +73,7 @@ class ExprChecker(DeclaredMixin, CallsMixin):
     def closed(self, why: str):
         """A context where only constants (no state, no locals) are visible."""
         return self.context(scopes=[], state_ok=False, state_why=why, process=None,
-                            self_local=None, prime_ok=False, priming=False)
+                            self_local=None, prime_ok=False, priming=False, init_reads=None)
 
     # ---- lazily elaborated global declarations -------------------------------------
 
@@ -126,14 +127,14 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         if self.self_local is not None and self.process is None and n == self.self_local.name:
             return ir.LocalRef(self.self_local.type, sp, self.self_local)
         if self.process is not None and n in self.r.process_vars.get(self.process.name, {}):
+            self._state_allowed(n, sp, self.process.name)
             var = self.var(self.process.name, n)
-            self._state_allowed(n, sp)
             key = ir.LocalRef(self.self_local.type, sp, self.self_local) \
                 if self.self_local is not None else None
             return ir.VarRef(var.type, sp, var, key, self.priming)
         if n in self.r.vars:
-            var = self.var(None, n)
             self._state_allowed(n, sp)
+            var = self.var(None, n)
             return ir.VarRef(var.type, sp, var, None, self.priming)
         if n in self.r.consts:
             c = self.const(n)
@@ -160,6 +161,9 @@ class ExprChecker(DeclaredMixin, CallsMixin):
             if p.self_name:
                 err("SL303", f"process '{n}' has many instances; name one as {n}[id]", sp)
             return NodeE(NodeT(n), sp, n, None)
+        if n == "bool" and n not in self.r.consts:
+            # the set {false, true}: `var b in bool`, `[Node -> bool]`
+            return ir.SetLitE(SetT(BOOL), sp, (ir.BoolC(BOOL, sp, False), ir.BoolC(BOOL, sp, True)))
         if n in ("int", "nat"):
             err("SL402", f"'{n}' is not a finite domain", sp,
                 hint="quantify over a range such as 0..N or a constant set")
@@ -176,7 +180,14 @@ class ExprChecker(DeclaredMixin, CallsMixin):
                             else f"{pname}.{n}"))
         err("SL201", f"unknown name '{n}'", sp, hint=did_you_mean(n, names))
 
-    def _state_allowed(self, n: str, sp: Span):
+    def _state_allowed(self, n: str, sp: Span, process: str | None = None):
+        if self.init_reads is not None and self.state_ok:
+            me, allowed = self.init_reads
+            if (process, n) not in allowed:
+                what = "itself" if me == n else f"'{n}', which is declared after it"
+                err("SL210", f"initial value of '{me}' reads {what}", sp,
+                    hint="an initial value may read only the variables declared before it")
+            return
         if not self.state_ok:
             err("SL303", f"{self.state_why} cannot depend on state variable '{n}'", sp)
 

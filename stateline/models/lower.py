@@ -17,6 +17,7 @@ from ..lang.ast import INT_LIMIT, MAX_INT_DIGITS
 from .code import Code, NoState, Unsupported
 from .codegen import ExprGen
 from .domains import DAtom, DBool, DInt, DMap, DMsg, DOption, DRecord, DSeq, DSet, DTuple, Dom
+from .initial import dependent_evaluator, extend, reads_state, slot_choices
 from .runtime import ModelError
 from .system import Network, ProcessInfo, Property, Slot, System, VarLayout
 
@@ -266,6 +267,8 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
     slots: list[Slot] = []
     choices: list[tuple] = []
     initial_count = 1
+    dependent = any(reads_state(v.init) for v in typed.variables)
+    partials: list[tuple] = [()]
     for var in typed.variables:
         dom = ctx.dom_of(var.decl_type)
         proc = processes.get(var.process) if var.process else None
@@ -278,6 +281,15 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
                 name = f"{proc.name}[{proc.instance_dom.show(inst)}].{var.name}"
             else:
                 name = var.qualname
+            if dependent:
+                run, vdom = dependent_evaluator(ctx, var.init, env, len(slots))
+                partials = extend(partials, lambda s: _initial_values(
+                    run(s), vdom, var, dom, name), INITIAL_LIMIT, name, var.init.span)
+                if not partials:
+                    fail("SL404", f"variable '{var.name}' has no possible initial value",
+                         var.span)
+                slots.append(Slot(len(slots), name, var, inst, dom))
+                continue
             value, vdom = ctx.evaluate(var.init, env)
             count = vdom.count(value) if var.nondet else 1
             if not count:
@@ -286,14 +298,11 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
             if initial_count > INITIAL_LIMIT:
                 fail("SL405", f"the instance has more than {INITIAL_LIMIT:,} initial states "
                               f"(counting the choices up to '{name}')", var.init.span)
-            values = vdom.members(value) if var.nondet else [value]
-            for v in values:
-                if not dom.contains(v):
-                    shown = vdom.elem.show(v) if var.nondet else vdom.show(v)
-                    fail("SL601", f"initial value {shown} of '{name}' is outside its type "
-                                  f"{dom.describe()}", var.init.span)
+            values = _initial_values(value, vdom, var, dom, name)
             slots.append(Slot(len(slots), name, var, inst, dom))
             choices.append(tuple(values))
+    if dependent:
+        choices = list(slot_choices(partials, len(slots)))
 
     if typed.network is not None:
         kind, options, span, partitions_e = typed.network
@@ -351,7 +360,10 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
         symmetric=tuple(c.name for c in symmetric),
         records=dict(ctx.records), processes=processes, nodes=tuple(nodes),
         variables=dict(ctx.layouts), slots=tuple(slots), network=ctx.network,
-        initial_choices=tuple(choices), actions=typed.actions,
+        initial_choices=tuple(choices),
+        initial_list=tuple(s + rest for s in partials
+                           for rest in itertools.product(*choices[len(partials[0]):]))
+        if dependent else None, actions=typed.actions,
         invariants=tuple(props["invariant"]), transitions=tuple(props["transition"]),
         constraints=tuple(props["constraint"]), temporal=tuple(props["temporal"]),
         fairness=tuple(fairness), heal_fairness=heal_fairness, histories=typed.histories,
@@ -360,6 +372,18 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
                              for c in symmetric), None),
         sites=ctx.sites, context=ctx)
     return system
+
+
+def _initial_values(value, vdom: Dom, var: ir.VarSym, dom: Dom, name: str) -> list:
+    """The initial values of one slot: the members of a `var x in S` choice, or the
+    one value; each must lie within the variable's type (SL601)."""
+    values = vdom.members(value) if var.nondet else [value]
+    for v in values:
+        if not dom.contains(v):
+            shown = vdom.elem.show(v) if var.nondet else vdom.show(v)
+            fail("SL601", f"initial value {shown} of '{name}' is outside its type "
+                          f"{dom.describe()}", var.init.span)
+    return values
 
 
 def _huge_int(v, dom: Dom) -> bool:
@@ -393,6 +417,9 @@ def system_node_names(processes, nodes) -> list[str]:
 
 
 def initial_states(system: System):
-    """Every initial state, in canonical order (the product of the slots' choices)."""
+    """Every initial state, in canonical order (the product of the slots' choices, or
+    the enumerated list when initial values read other variables)."""
+    if system.initial_list is not None:
+        return iter(system.initial_list)
     return itertools.product(*system.initial_choices)
 

@@ -80,6 +80,8 @@ class Model:
 
     def initial_states(self) -> list[tuple]:
         """Every initial state (the search applies the constraint)."""
+        if self.system.initial_list is not None:
+            return list(self.system.initial_list)
         return list(itertools.product(*self.system.initial_choices))
 
     def site(self, index: int) -> Span:

@@ -112,6 +112,9 @@ class System:
     heal_fairness: str | None = None    # of the network's built-in heal action
     histories: tuple[str, ...] = ()     # global variables holding recorded histories
     constants_span: Span | None = None
+    # Every initial state, when some initial value reads another variable (the
+    # states are then not the product of initial_choices); None otherwise.
+    initial_list: tuple[tuple, ...] | None = None
     sites: list[Span] = field(default_factory=list)  # run-time error locations
     # The lowering context: constant tables and the code generator that
     # compilation continues from (so constants are evaluated once).

@@ -265,11 +265,21 @@ class Encoding:
 
     def init(self, s: StateVars):
         parts = []
+        listed = self.system.initial_list
         for v, slot, choices in zip(s.slots, self.system.slots, self.system.initial_choices):
             if isinstance(v, SNet):
                 parts.extend((c == 0) if v.counts else Not(c) for c in v.cells)
                 continue
-            parts.append(Or(*(self.eq(v, lift(c, slot.dom)) for c in choices)))
+            if listed is None or len(choices) == 1:
+                parts.append(Or(*(self.eq(v, lift(c, slot.dom)) for c in choices)))
+        if listed is not None:
+            # initial values that read other variables: one disjunct per initial state
+            varying = [k for k, (v, c) in enumerate(zip(s.slots, self.system.initial_choices))
+                       if not isinstance(v, SNet) and len(c) > 1]
+            slots = self.system.slots
+            parts.append(Or(*(And(*(self.eq(s.slots[k], lift(st[k], slots[k].dom))
+                                    for k in varying))
+                              for st in listed)))
         return And(*parts)
 
     def eq(self, a, b):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import z3
 
 from ...lang import ir
+from ...models.initial import reads_state
 from ..symbolic import Unencodable
 from ..terms import FALSE, TRUE, And, If, Not, Or, is_false
 from .doms import FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSet, FSort
@@ -162,6 +163,9 @@ def initial(model: AnyModel) -> tuple[Frame, list]:
     variables = {}
     for var in model.typed.variables:
         dom = model.dom_of_texpr(var.decl_type)
+        if reads_state(var.init):
+            raise Unencodable(f"the initial value of '{var.name}', which reads another "
+                              "variable, in an any-size proof", var.init.span)
         if var.nondet:
             raise Unencodable("a variable with a nondeterministic initial value (`var x in S`) "
                               "in an any-size proof", var.span)
