@@ -134,6 +134,14 @@ class Require:
 
 
 @dataclass
+class Assert:
+    """`assert cond, "message"`: SL603 when cond is false."""
+    cond: tuple
+    message: str = "checked"
+    line: int = 0
+
+
+@dataclass
 class Assign:
     target: tuple
     value: tuple
@@ -322,6 +330,8 @@ def to_text(spec: Spec) -> str:
                 st.line = emit(indent, f"require {pr.expr(st.cond)}")
             elif isinstance(st, Assign):
                 st.line = emit(indent, f"{pr.target(st.target)} := {pr.expr(st.value)}")
+            elif isinstance(st, Assert):
+                st.line = emit(indent, f'assert {pr.expr(st.cond)}, "{st.message}"')
             elif isinstance(st, Send):
                 st.line = emit(indent, f"send M({pr.expr(st.value)})")
             else:
@@ -595,6 +605,9 @@ class Interpreter:
                         raise _Disabled()
                 elif isinstance(st, Assign):
                     self.store(st.target, st.value, cur, env)
+                elif isinstance(st, Assert):
+                    if not self.ev(st.cond, cur, env):
+                        raise RefError(f"assertion failed: {st.message}", code="SL603")
                 else:
                     c = self.ev(st.cond, cur, env)
                     self.run(st.then if c else st.orelse, cur, env)
