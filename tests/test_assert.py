@@ -170,3 +170,14 @@ allow deadlock
         assert main(["prove", "--bmc", str(max(fails, 1)), str(p)]) == 2
         if fails > 1:
             assert main(["prove", "--bmc", str(fails - 1), str(p)]) == 0
+
+
+def test_strings_outside_an_assert_message_stay_an_error(tmp_path, capsys):
+    p = write(tmp_path, BOUND.format(k=3).replace('"x stays at most 3"', '"x # 3"'))
+    code, _, err = run(capsys, "check", p, "--no-progress")
+    assert code == 2
+    assert f"{p}:6:20: error[SL101]: unexpected '\"': Stateline has no string literals" in err
+    p = write(tmp_path, 'spec S\nconst Leader = "alice"\nvar x: 0..1 = 0\n', "c.sl")
+    code, _, err = run(capsys, "check", p, "--no-progress")
+    assert code == 2
+    assert f"{p}:2:16: error[SL101]: unexpected '\"': Stateline has no string literals" in err
