@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
              "option's kind",
     "SL601": "a value outside the declared type of its variable or field",
     "SL602": "an operation undefined on its operands (division by zero, none, empty choose, ...)",
+    "SL603": "an assert statement whose condition is false",
     "SL701": "an input file (trace, result or history) that cannot be read or is malformed",
     "SL702": "an OTLP receiver that cannot be reached or refuses the trace",
     "SL801": "a construct the Z3 engines of `stateline prove` cannot encode",

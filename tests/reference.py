@@ -134,6 +134,14 @@ class Require:
 
 
 @dataclass
+class Assert:
+    """`assert cond, "message"`: SL603 when cond is false."""
+    cond: tuple
+    message: str = "checked"
+    line: int = 0
+
+
+@dataclass
 class Assign:
     target: tuple
     value: tuple
@@ -330,6 +338,8 @@ def to_text(spec: Spec) -> str:
                 st.line = emit(indent, f"require {pr.expr(st.cond)}")
             elif isinstance(st, Assign):
                 st.line = emit(indent, f"{pr.target(st.target)} := {pr.expr(st.value)}")
+            elif isinstance(st, Assert):
+                st.line = emit(indent, f'assert {pr.expr(st.cond)}, "{st.message}"')
             elif isinstance(st, Send):
                 st.line = emit(indent, f"send M({pr.expr(st.value)})")
             elif isinstance(st, Either):
@@ -613,6 +623,10 @@ class Interpreter:
                             nxt.append((chosen, c))
                     elif isinstance(st, Assign):
                         self.store(st.target, st.value, c, env)
+                        nxt.append((chosen, c))
+                    elif isinstance(st, Assert):
+                        if not self.ev(st.cond, c, env):
+                            raise RefError(f"assertion failed: {st.message}", code="SL603")
                         nxt.append((chosen, c))
                     elif isinstance(st, Either):
                         for k, branch in enumerate(st.branches, 1):

@@ -30,6 +30,8 @@ a random invariant) and adds, each with some probability:
   process receives (a self-loop when its body changes nothing, or is `pass`); sometimes
   two or three handlers, each with its own guard or none: alternatives of one step
   (docs/language.md, "Several handlers for one message type");
+* `assert P, "checked"` at the end of an action outside the process (SL603 when
+  P is false in the state the step reaches);
 * crashes of the process (`crash recover`, `crash stop`, with or without `max 1`);
 * for `--induction` and `--k-induction`, a proof file (`spec.proof`, a `ProofDraw`):
   sometimes a `prove` line naming some of the invariants, and lemmas that may be true
@@ -50,7 +52,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 import reference as R
-from reference import Action, Assign, Require, Send, Spec
+from reference import Action, Assert, Assign, Require, Send, Spec
 from test_crosscheck import Gen, lit
 
 
@@ -239,6 +241,9 @@ class ShapeGen(Gen):
         if spec.proc is not None and self.coin(1, 5):  # crashes
             spec.proc.crash = self.choose(("crash recover max 1", "crash stop max 1",
                                            "crash recover", "crash stop"))
+        plain = [a for a in spec.actions if a.proc is None and not a.on]
+        if plain and self.coin(1, 5):                  # an assert that may fail (SL603)
+            self.choose(plain).body.append(Assert(self.bool_expr({}, 1)))
         init = R.Interpreter(spec).initial_states()
         if self.coin(1, 2):                            # transition invariants
             spec.transitions = [(f"T{k}", self.transition()) for k in range(1 + self.pick(2))]

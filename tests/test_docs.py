@@ -191,6 +191,7 @@ CONSTRUCTS = {
     r"^\s*on \w+\(\w+\):": "message handler",
     r"^\s*on \w+\(\w+\) if ": "guarded message handler",
     r"^\s*require ": "require",
+    r'^\s*assert [^\n]+, "[^"\n]*"$': "assert",
     r"^\s*\w+ := ": "assignment",
     r"^\s*\w+\[[^\]]+\] := ": "element assignment",
     r"^\s*\w+\.\w+ := ": "field assignment",

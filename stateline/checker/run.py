@@ -348,7 +348,7 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
         notes = ()
         if phase == "step":
             notes = ("the error happened while computing a step from the last state shown",)
-        failure = ModelFailure(Diagnostic("SL601" if "outside" in exc.message else "SL602",
+        failure = ModelFailure(Diagnostic(exc.code,
                                           exc.message, span, notes=notes), trace)
     if interrupted:
         stop = StopReason.INTERRUPTED

@@ -287,15 +287,14 @@ def simulate_check(loaded, check, overrides: dict, options, sim: SimulateOptions
         verdicts += temporal_verdicts(model, result, expected, trace)
         if result.error is None and result.predicate_error is not None:
             exc, path = result.predicate_error
-            failure = ModelFailure(Diagnostic("SL601" if "outside" in exc.message else
-                                              "SL602", exc.message, system.sites[exc.site]),
+            failure = ModelFailure(Diagnostic(exc.code, exc.message, system.sites[exc.site]),
                                    trace(path))
             stop = StopReason.MODEL_ERROR
     if result.error is not None:
         exc, states, phase = result.error
         notes = ("the error happened while computing a step from the last state shown",) \
             if phase == "step" else ()
-        failure = ModelFailure(Diagnostic("SL601" if "outside" in exc.message else "SL602",
+        failure = ModelFailure(Diagnostic(exc.code,
                                           exc.message, system.sites[exc.site], notes=notes),
                                trace(states) if states else None)
     if interrupted:

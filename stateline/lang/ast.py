@@ -249,6 +249,15 @@ class Require(Stmt):
 
 
 @dataclass(frozen=True)
+class Assert(Stmt):
+    """`assert cond, "message"`: a run-time error (SL603) when cond is false."""
+
+    cond: Expr
+    message: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Assign(Stmt):
     target: Expr  # Name, Subscript or Attr chain rooted at a Name
     value: Expr

@@ -130,7 +130,7 @@ class _Desugar:
             else:
                 if isinstance(st, A.LetStmt) and top:
                     self.lets.append(st)
-                elif not isinstance(st, (A.Require, A.Pass, A.LetStmt)):
+                elif not isinstance(st, (A.Require, A.Assert, A.Pass, A.LetStmt)):
                     self.settled = False
                 out.append(st)
         return tuple(out), inside

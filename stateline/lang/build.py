@@ -234,6 +234,10 @@ class Builder(Transformer_NonRecursive):
         return A.Require(cond, span=self._span(meta))
 
     @v_args(meta=True, inline=True)
+    def assert_stmt(self, meta, cond, message):
+        return A.Assert(cond, str(message)[1:-1], span=self._span(meta))
+
+    @v_args(meta=True, inline=True)
     def assign_stmt(self, meta, target, value):
         return A.Assign(target, value, span=self._span(meta))
 

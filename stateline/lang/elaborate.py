@@ -388,6 +388,8 @@ class Elaborator(ProceduresMixin):
                 err("SL106", "'require' is not allowed inside a for loop", st.span,
                     hint="state the condition before the loop: require forall x in S: ...")
             return ir.RequireS(st.span, c.expect_bool(st.cond, "'require'"))
+        if isinstance(st, A.Assert):
+            return ir.AssertS(st.span, c.expect_bool(st.cond, "'assert'"), st.message)
         if isinstance(st, A.Assign):
             var, key, path, t = self.target(st.target)
             value = c.check(st.value, t, f"assignment to '{var.name}'")

@@ -250,6 +250,9 @@ class Printer:
     def stmt(self, s, depth: int) -> None:
         if isinstance(s, A.Require):
             self.emit("require ", s.cond, "", depth, s.span.line)
+        elif isinstance(s, A.Assert):
+            self.emit("assert ", s.cond, f', "{s.message}"', depth, s.span.line,
+                      tail=False)
         elif isinstance(s, A.Assign):
             self.emit(f"{expr(s.target, POSTFIX, False)} := ", s.value, "", depth, s.span.line)
         elif isinstance(s, A.Send):

@@ -380,6 +380,12 @@ class RequireS(S):
 
 
 @dataclass(frozen=True, eq=False)
+class AssertS(S):
+    cond: E
+    message: str
+
+
+@dataclass(frozen=True, eq=False)
 class AssignS(S):
     """`var[key] <path> := value`; path steps are ("index", E) or ("field", int)."""
 

@@ -155,14 +155,20 @@ def _expected(exc: UnexpectedInput, parser: Lark) -> str:
     return "; expected " + (ordered[0] if len(ordered) == 1 else "one of " + ", ".join(ordered))
 
 
+def _no_strings(span: Span) -> Diagnostic:
+    return Diagnostic("SL101", "unexpected '\"': Stateline has no string literals", span,
+                      hint="name values with an enum or a set of model values; the only "
+                           "string is the message of an assert, on one line, without '\"' "
+                           "or '#'")
+
+
 def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark,
                        opened: list | None = None) -> Diagnostic:
     if isinstance(exc, UnexpectedCharacters):
         ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
         span = Span(path, exc.line, exc.column, exc.line, exc.column + 1)
         if ch == '"':
-            return Diagnostic("SL101", "unexpected '\"': Stateline has no string literals", span,
-                              hint="name values with an enum or a set of model values")
+            return _no_strings(span)
         hint = {"!": "write 'not' (and '!=' for inequality)", "&": "write 'and'",
                 "|": "write 'or'"}.get(ch)
         if ch == "\\":
@@ -187,6 +193,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str, parser: Lark,
     tok = exc.token
     line = tok.line or 1
     col = tok.column or 1
+    if tok.type == "MESSAGE":
+        return _no_strings(Span(path, line, col, line, col + 1))
     if tok.type == "_INDENT":
         line = tok.end_line or line
         return Diagnostic("SL104", "unexpected indentation",

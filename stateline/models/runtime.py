@@ -16,10 +16,11 @@ from itertools import compress
 
 
 class ModelError(Exception):
-    def __init__(self, site: int, message: str):
+    def __init__(self, site: int, message: str, code: str | None = None):
         super().__init__(message)
         self.site = site
         self.message = message
+        self.code = code or ("SL601" if "outside" in message else "SL602")
 
 
 class TooManySuccessors(Exception):
@@ -216,6 +217,11 @@ def subsets_frozen(s, key, site: int = -1) -> frozenset:
 
 def fail(site: int, message: str):
     raise ModelError(site, message)
+
+
+def assert_failed(site: int, message: str):
+    """A false `assert cond, "message"` (SL603)."""
+    raise ModelError(site, f"assertion failed: {message}", "SL603")
 
 
 def unwrap(v, site: int):

@@ -190,6 +190,14 @@ class StatementsMixin:
                     continue
                 em.line(f"if {c.src}:")
                 em.depth += 1
+            elif isinstance(st, ir.AssertS):
+                c = self.gen.expr(st.cond, env, view)
+                call = f"_rt.assert_failed({self.gen.site(st.span)}, {st.message!r})"
+                if not c.const:
+                    em.line(f"if not ({c.src}):")
+                    em.line("    " + call)
+                elif not c.value:
+                    em.line(call)
             elif isinstance(st, ir.AssignS):
                 self.emit_assign(em, st, env, view)
             elif isinstance(st, ir.SendS):

@@ -117,6 +117,9 @@ class Body(Eval):
     def _s_RequireS(self, st, env):
         self.reach = And(self.reach, self.expr(st.cond, env))
 
+    def _s_AssertS(self, st, env):
+        self.error(Not(self.expr(st.cond, env)), st.span, f"assertion failed: {st.message}")
+
     def _s_LetS(self, st, env):
         env[st.local] = self.bind(self.expr(st.value, env), st.local.type)
 

@@ -204,6 +204,6 @@ def _failure(model: Model, states: list[tuple], exc, phase: str) -> ModelFailure
                            f"{len(states) - 1} that the compiled model does not raise")
     notes = ("the error happened while computing a step from the last state shown",) \
         if phase == "step" else ()
-    code = "SL601" if "outside" in exc.message else "SL602"
+    code = exc.code
     return ModelFailure(Diagnostic(code, exc.message, model.system.sites[exc.site],
                                    notes=notes), trace if states else None)

@@ -228,6 +228,9 @@ class Body(AnyEval):
     def _s_RequireS(self, st, env):
         self.reach = And(self.reach, self.boolean(st.cond, env))
 
+    def _s_AssertS(self, st, env):
+        self.error(Not(self.boolean(st.cond, env)), st.span, f"assertion failed: {st.message}")
+
     def _s_LetS(self, st, env):
         env[st.local] = self.expr(st.value, env)
 
