@@ -73,6 +73,30 @@ def model_value_names(value: A.Expr, is_known) -> tuple[A.Member, ...] | None:
     return tuple(A.Member(i.id, span=i.span) for i in value.items)
 
 
+def _clashing_model_values(value: A.Expr, declared_names, enum_values,
+                           r: "Resolved") -> tuple[A.Member, ...] | None:
+    """The members of ``{a, b, c}`` when ``a`` and ``b`` are fresh and ``c`` is an
+    enum value: a set of new model values, one of which clashes with the enum
+    (reported where it is defined a second time, not as 'unknown name a')."""
+    if not isinstance(value, A.SetLit) or not value.items:
+        return None
+    if not all(isinstance(i, A.Name) for i in value.items):
+        return None
+    names = [i.id for i in value.items]
+    fresh = [n for n in names if n not in declared_names and n not in r.members]
+    if not fresh:
+        return None
+    for n in names:
+        if n in fresh:
+            continue
+        if n not in enum_values:
+            return None
+        owner = r.members.get(n, (None,))[0]
+        if owner is not None and owner in r.model_sorts:
+            return None             # an earlier constant's model value: not a fresh set
+    return tuple(A.Member(i.id, span=i.span) for i in value.items)
+
+
 def _span_of(decl) -> Span:
     return getattr(decl, "span", None)
 
@@ -80,26 +104,36 @@ def _span_of(decl) -> Span:
 def resolve(spec: A.Spec) -> Resolved:
     r = Resolved(spec)
     seen: dict[str, Span] = {}
+    described: dict[str, str] = {}      # name -> "enum value 'c' of 'Kind'" and the like
 
-    def define(name: str, span: Span, what: str) -> bool:
+    def define(name: str, span: Span, what: str, owner: str = "") -> bool:
+        here = f"{what} '{name}'" + (f" of '{owner}'" if owner else "")
         if name in seen:
-            first = seen[name]
+            first, there = seen[name], described.get(name, "")
+            message = f"'{name}' is already defined"
+            if owner and there:
+                # a value of a constant or an enum clashing with another name:
+                # say both sides, at the second declaration
+                message = f"{here} clashes with the {there}: rename one of them (value names are not scoped by their type)"
             r.diagnostics.append(Diagnostic(
-                "SL202", f"'{name}' is already defined", span,
+                "SL202", message, span,
                 notes=(f"first defined at {first}",)))
             return False
         seen[name] = span
+        described[name] = here
         return True
 
     # Names introduced by a declaration that are not themselves the declaration's
     # name (enum members) are collected first so model values can be recognised.
     declared_names = set()
+    enum_values = set()
     for d in spec.decls:
         name = getattr(d, "name", None)
         if isinstance(d, (A.Const, A.Enum, A.Record, A.Var, A.Def, A.Process)) and name:
             declared_names.add(name)
         if isinstance(d, A.Enum):
             declared_names.update(m.name for m in d.members)
+            enum_values.update(m.name for m in d.members)
 
     for d in spec.decls:
         if isinstance(d, A.Const):
@@ -109,16 +143,18 @@ def resolve(spec: A.Spec) -> Resolved:
                 # {w1}` after `const Commands = {w1, r1}` is a subset of Commands
                 members = model_value_names(
                     d.value, lambda n: n in declared_names or n in r.members)
+                if members is None:
+                    members = _clashing_model_values(d.value, declared_names, enum_values, r)
                 if members is not None:
                     r.model_sorts[d.name] = members
                     for m in members:
-                        if define(m.name, m.span, "model value"):
+                        if define(m.name, m.span, "model value", d.name):
                             r.members[m.name] = (d.name, m.span)
         elif isinstance(d, A.Enum):
             if define(d.name, d.span, "enum"):
                 r.enums[d.name] = d
             for m in d.members:
-                if define(m.name, m.span, "enum member"):
+                if define(m.name, m.span, "enum value", d.name):
                     r.members[m.name] = (d.name, m.span)
         elif isinstance(d, A.Record):
             if define(d.name, d.span, "record"):
