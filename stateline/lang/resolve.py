@@ -76,8 +76,8 @@ def model_value_names(value: A.Expr, is_known) -> tuple[A.Member, ...] | None:
 def _clashing_model_values(value: A.Expr, declared_names, enum_values,
                            r: "Resolved") -> tuple[A.Member, ...] | None:
     """The members of ``{a, b, c}`` when ``a`` and ``b`` are fresh and ``c`` is an
-    enum value: a set of new model values, one of which clashes with the enum
-    (reported where it is defined a second time, not as 'unknown name a')."""
+    enum value or another constant's model value: a set of new model values, one of
+    which clashes (reported where it is defined a second time, not as 'unknown name a')."""
     if not isinstance(value, A.SetLit) or not value.items:
         return None
     if not all(isinstance(i, A.Name) for i in value.items):
@@ -86,14 +86,10 @@ def _clashing_model_values(value: A.Expr, declared_names, enum_values,
     fresh = [n for n in names if n not in declared_names and n not in r.members]
     if not fresh:
         return None
-    for n in names:
-        if n in fresh:
-            continue
-        if n not in enum_values:
-            return None
-        owner = r.members.get(n, (None,))[0]
-        if owner is not None and owner in r.model_sorts:
-            return None             # an earlier constant's model value: not a fresh set
+    # the others are values already named (an enum's, an earlier constant's): a set of
+    # new model values, one of which clashes (`{w1, r2}` after `const Readers = {r1, r2}`)
+    if any(n not in fresh and n not in enum_values and n not in r.members for n in names):
+        return None
     return tuple(A.Member(i.id, span=i.span) for i in value.items)
 
 
