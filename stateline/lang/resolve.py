@@ -93,6 +93,23 @@ def _clashing_model_values(value: A.Expr, declared_names, enum_values,
     return tuple(A.Member(i.id, span=i.span) for i in value.items)
 
 
+def _none_among_model_values(d: A.Const, r: "Resolved") -> tuple[A.Member, ...] | None:
+    """`const Node = {a, none}`: `none` is the absent value of an option type, not a
+    name; refused where it is written (not as 'unknown name a'), and the other names
+    kept as the constant's model values."""
+    value = d.value
+    if not isinstance(value, A.SetLit) or not value.items:
+        return None
+    nones = [i for i in value.items if isinstance(i, A.NoneLit)]
+    if not nones or not all(isinstance(i, (A.Name, A.NoneLit)) for i in value.items):
+        return None
+    r.diagnostics.append(Diagnostic(
+        "SL202", f"'none' cannot name a model value of '{d.name}': it is the absent value "
+                 "of an option type (T?)", nones[0].span,
+        hint="choose another name, such as 'nil' or 'nobody'"))
+    return tuple(A.Member(i.id, span=i.span) for i in value.items if isinstance(i, A.Name))
+
+
 def _span_of(decl) -> Span:
     return getattr(decl, "span", None)
 
@@ -141,6 +158,8 @@ def resolve(spec: A.Spec) -> Resolved:
                     d.value, lambda n: n in declared_names or n in r.members)
                 if members is None:
                     members = _clashing_model_values(d.value, declared_names, enum_values, r)
+                if members is None:
+                    members = _none_among_model_values(d, r)
                 if members is not None:
                     r.model_sorts[d.name] = members
                     for m in members:
