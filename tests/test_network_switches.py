@@ -144,3 +144,13 @@ def test_a_value_name_clash_is_reported_at_the_second_declaration(tmp_path, caps
     assert main(["check", str(path), "--no-progress"]) == 2
     first = capsys.readouterr().err.splitlines()[0]
     assert first.startswith(f"{path}:{where}: error[SL202]: ") and message in first
+
+
+def test_fmt_round_trips_a_switched_network():
+    from stateline.lang.fmt import format_text
+    messy = switched("bag", True, False).replace(
+        "lossy(Lossy) duplicating(Dup)", "lossy( Lossy )   duplicating(Dup or  Lossy)")
+    once = format_text(messy)
+    assert "network bag lossy(Lossy) duplicating(Dup or Lossy)\n" in once
+    assert format_text(once) == once
+    assert explicit(once) == explicit(literal("bag", "lossy duplicating"))
