@@ -18,7 +18,7 @@ from .selection import block_symmetry, selected_properties
 from .declared import Poisoned
 from .histories import OPERATIONS, TYPES, record_assign, value_rule
 from .typecheck import ExprChecker
-from .types import AtomT, IntT, MapT, NodeT, OptionT, RecordT, SeqT, SetT, TupleT, assignable
+from .types import AtomT, BoolT, IntT, MapT, NodeT, OptionT, RecordT, SeqT, SetT, TupleT, assignable
 
 NETWORK_KINDS = ("set", "bag", "fifo")
 NETWORK_OPTIONS = ("lossy", "duplicating", "partitions")
@@ -31,6 +31,7 @@ class Elaborator(ProceduresMixin):
         self.c = ExprChecker(resolved)
         self.diagnostics: list[Diagnostic] = list(resolved.diagnostics)
         self.network = None
+        self.network_switches: list = []
         self.calling: list[str] = []     # the procedures being inlined, outermost first
 
     def attempt(self, fn, *args):
@@ -97,7 +98,7 @@ class Elaborator(ProceduresMixin):
             records={n: c.record(n) for n in r.records}, network=self.network,
             variables=tuple(variables), processes=tuple(processes), actions=tuple(actions),
             properties=tuple(props), allow_deadlock=allow_deadlock, checks=tuple(checks),
-            histories=tuple(r.histories))
+            histories=tuple(r.histories), network_switches=tuple(self.network_switches))
 
     # ---- declarations -----------------------------------------------------------------
 
@@ -118,10 +119,13 @@ class Elaborator(ProceduresMixin):
                              "separate)", o.span)
             if o.name in opts:
                 err("SL202", f"network option '{o.name}' is given twice", o.span)
-            if (o.name == "partitions") != (o.arg is not None):
-                err("SL207", "write partitions(N): at most N partitions" if o.arg is None
-                    else f"'{o.name}' takes no argument", o.span)
-            if o.arg is not None:
+            if o.name == "partitions" and o.arg is None:
+                err("SL207", "write partitions(N): at most N partitions", o.span)
+            if o.name != "partitions" and o.arg is not None:
+                with self.c.closed(f"the switch of network option '{o.name}'"):
+                    switch = self.c.check(o.arg, BoolT(), f"{o.name}(C)")
+                self.network_switches.append((o.name, switch))
+            elif o.arg is not None:
                 with self.c.closed("the number of partitions"):
                     partitions = self.c.check(o.arg, IntT(), "partitions(N)")
             opts.append(o.name)

@@ -550,6 +550,9 @@ class TypedSpec:
     allow_deadlock: bool
     checks: tuple[CheckIR, ...]
     histories: tuple[str, ...] = ()     # the global variables that are recorded histories
+    # network options switched by a constant, `lossy(Lossy)`: (option, bool expression);
+    # the option is in `network`'s options and holds only where the expression is true
+    network_switches: tuple[tuple[str, E], ...] = ()
 
 
 # ---- traversal ----------------------------------------------------------------------

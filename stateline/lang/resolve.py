@@ -73,6 +73,43 @@ def model_value_names(value: A.Expr, is_known) -> tuple[A.Member, ...] | None:
     return tuple(A.Member(i.id, span=i.span) for i in value.items)
 
 
+def _clashing_model_values(value: A.Expr, declared_names, enum_values,
+                           r: "Resolved") -> tuple[A.Member, ...] | None:
+    """The members of ``{a, b, c}`` when ``a`` and ``b`` are fresh and ``c`` is an
+    enum value or another constant's model value: a set of new model values, one of
+    which clashes (reported where it is defined a second time, not as 'unknown name a')."""
+    if not isinstance(value, A.SetLit) or not value.items:
+        return None
+    if not all(isinstance(i, A.Name) for i in value.items):
+        return None
+    names = [i.id for i in value.items]
+    fresh = [n for n in names if n not in declared_names and n not in r.members]
+    if not fresh:
+        return None
+    # the others are values already named (an enum's, an earlier constant's): a set of
+    # new model values, one of which clashes (`{w1, r2}` after `const Readers = {r1, r2}`)
+    if any(n not in fresh and n not in enum_values and n not in r.members for n in names):
+        return None
+    return tuple(A.Member(i.id, span=i.span) for i in value.items)
+
+
+def _none_among_model_values(d: A.Const, r: "Resolved") -> tuple[A.Member, ...] | None:
+    """`const Node = {a, none}`: `none` is the absent value of an option type, not a
+    name; refused where it is written (not as 'unknown name a'), and the other names
+    kept as the constant's model values."""
+    value = d.value
+    if not isinstance(value, A.SetLit) or not value.items:
+        return None
+    nones = [i for i in value.items if isinstance(i, A.NoneLit)]
+    if not nones or not all(isinstance(i, (A.Name, A.NoneLit)) for i in value.items):
+        return None
+    r.diagnostics.append(Diagnostic(
+        "SL202", f"'none' cannot name a model value of '{d.name}': it is the absent value "
+                 "of an option type (T?)", nones[0].span,
+        hint="choose another name, such as 'nil' or 'nobody'"))
+    return tuple(A.Member(i.id, span=i.span) for i in value.items if isinstance(i, A.Name))
+
+
 def _span_of(decl) -> Span:
     return getattr(decl, "span", None)
 
@@ -80,26 +117,36 @@ def _span_of(decl) -> Span:
 def resolve(spec: A.Spec) -> Resolved:
     r = Resolved(spec)
     seen: dict[str, Span] = {}
+    described: dict[str, str] = {}      # name -> "enum value 'c' of 'Kind'" and the like
 
-    def define(name: str, span: Span, what: str) -> bool:
+    def define(name: str, span: Span, what: str, owner: str = "") -> bool:
+        here = f"{what} '{name}'" + (f" of '{owner}'" if owner else "")
         if name in seen:
-            first = seen[name]
+            first, there = seen[name], described.get(name, "")
+            message = f"'{name}' is already defined"
+            if owner and there:
+                # a value of a constant or an enum clashing with another name:
+                # say both sides, at the second declaration
+                message = f"{here} clashes with the {there}: rename one of them (value names are not scoped by their type)"
             r.diagnostics.append(Diagnostic(
-                "SL202", f"'{name}' is already defined", span,
+                "SL202", message, span,
                 notes=(f"first defined at {first}",)))
             return False
         seen[name] = span
+        described[name] = here
         return True
 
     # Names introduced by a declaration that are not themselves the declaration's
     # name (enum members) are collected first so model values can be recognised.
     declared_names = set()
+    enum_values = set()
     for d in spec.decls:
         name = getattr(d, "name", None)
         if isinstance(d, (A.Const, A.Enum, A.Record, A.Var, A.Def, A.Process)) and name:
             declared_names.add(name)
         if isinstance(d, A.Enum):
             declared_names.update(m.name for m in d.members)
+            enum_values.update(m.name for m in d.members)
 
     for d in spec.decls:
         if isinstance(d, A.Const):
@@ -109,16 +156,20 @@ def resolve(spec: A.Spec) -> Resolved:
                 # {w1}` after `const Commands = {w1, r1}` is a subset of Commands
                 members = model_value_names(
                     d.value, lambda n: n in declared_names or n in r.members)
+                if members is None:
+                    members = _clashing_model_values(d.value, declared_names, enum_values, r)
+                if members is None:
+                    members = _none_among_model_values(d, r)
                 if members is not None:
                     r.model_sorts[d.name] = members
                     for m in members:
-                        if define(m.name, m.span, "model value"):
+                        if define(m.name, m.span, "model value", d.name):
                             r.members[m.name] = (d.name, m.span)
         elif isinstance(d, A.Enum):
             if define(d.name, d.span, "enum"):
                 r.enums[d.name] = d
             for m in d.members:
-                if define(m.name, m.span, "enum member"):
+                if define(m.name, m.span, "enum value", d.name):
                     r.members[m.name] = (d.name, m.span)
         elif isinstance(d, A.Record):
             if define(d.name, d.span, "record"):

@@ -306,6 +306,9 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
 
     if typed.network is not None:
         kind, options, span, partitions_e = typed.network
+        for option, switch in typed.network_switches:     # `lossy(Lossy)`: on where true
+            if not ctx.evaluate(switch)[0]:
+                options = tuple(o for o in options if o != option)
         msgs = DMsg(tuple(ctx.records[n] for n in ctx.records.tags))
         if kind == "set":
             rep = "mask" if msgs.size is not None and msgs.size <= NET_MASK_LIMIT else "frozenset"

@@ -1,0 +1,7 @@
+spec ModelValueClash
+enum Kind = {m, c}
+const Node = {a, b, c}
+var k: Kind = m
+var owner: Node = a
+invariant I: k == m
+allow deadlock

@@ -1,0 +1,6 @@
+spec TwoEnums
+enum Label = {cs, idle}
+enum Kind = {cs, rem}
+var l: Label = idle
+invariant I: l == idle
+allow deadlock
