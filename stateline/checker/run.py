@@ -47,6 +47,7 @@ class CheckOptions:
     checkpoint_every: float = 300.0  # seconds between two checkpoints, at most
     resume: str | None = None       # a folder: continue the search checkpointed there
     workers: int = 1                # processes exploring (checker/parallel)
+    engine: str = "local"           # "ray": the workers are Ray actors (checker/cluster)
 
 
 def check_blocks(loaded: LoadedSpec, select: list[str] | None = None,
@@ -246,8 +247,8 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     try:
         if options.phase is not None:
             options.phase("search")
-        if options.workers > 1 and not search.graph:
-            result = bfs_parallel(model, search, options.workers)
+        if (options.workers > 1 or options.engine == "ray") and not search.graph:
+            result = bfs_parallel(model, search, options.workers, _pool_factory(options))
         else:
             result = bfs(model, search)   # an interrupt inside ends the search, with results
     except KeyboardInterrupt:             # one before the search started: nothing explored
@@ -354,3 +355,11 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     return CheckResult(system.name, system.path, check.name, describe_constants(system),
                        tuple(verdicts), stats, stop, failure, not check_deadlock,
                        tuple(warnings))
+
+
+def _pool_factory(options: CheckOptions):
+    """The workers' kind: forked processes (None), or Ray actors (--engine ray)."""
+    if options.engine != "ray":
+        return None
+    from .cluster import RayPool      # Ray is optional: imported only when asked for
+    return RayPool
