@@ -98,6 +98,11 @@ class _Actor:
     def rollback(self) -> None:
         self.part.rollback()
 
+    def peak_rss(self) -> float:
+        """This actor's process's peak resident memory, MB."""
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 
 _cache: dict = {}         # count -> (model, actors): the actors of this run
 
@@ -167,3 +172,10 @@ class RayPool:
             for a in self.actors:
                 self.ray.kill(a)
             _cache.clear()
+
+
+def actors_peak_rss() -> list:
+    """The peak RSS (MB) of each actor of the run (bench/workers_bench.py)."""
+    ray = _ray()
+    return [x for _, actors in _cache.values()
+            for x in ray.get([a.peak_rss.remote() for a in actors])]
