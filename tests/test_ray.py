@@ -56,6 +56,11 @@ def test_the_actors_agree_on_the_owner_of_a_state():
     assert got == {(cluster.HASH_SEED, int(ref[0]), int(ref[1]))}
 
 
+# Raft `crashes` (496,234 states: 30 s in one process, 50 s with the actors on a 2-core
+# machine) is compared on its first states only, to keep this module near 90 s.
+BOUNDED = {("specs/raft.sl", "crashes"): 60_000}
+
+
 def test_every_safety_library_block_gives_the_single_process_result():
     compared, skipped = 0, 0
     for path in sorted(ROOT.glob("specs/**/*.sl")):
@@ -69,8 +74,10 @@ def test_every_safety_library_block_gives_the_single_process_result():
                 if model.system.temporal:
                     skipped += 1
                     continue
-                many = stateline.run_check(loaded, check, {}, RAY, model)
-                one = stateline.run_check(loaded, check, {}, CheckOptions())
+                bound = BOUNDED.get((rel, check.name))
+                ray_options = CheckOptions(workers=2, engine="ray", max_states=bound)
+                many = stateline.run_check(loaded, check, {}, ray_options, model)
+                one = stateline.run_check(loaded, check, {}, CheckOptions(max_states=bound))
             finally:
                 os.chdir(cwd)
             assert seen_by_user(many) == seen_by_user(one), (rel, check.name)
@@ -86,7 +93,7 @@ def test_generated_specs_give_the_single_process_result(spec):
     many = checked(spec.text, RAY)
     got = seen_by_user(many)
     if "warnings" in got:
-        got["warnings"] = [w for w in got["warnings"] if "--workers" not in w]
+        got["warnings"] = tuple(w for w in got["warnings"] if "--workers" not in w)
     assert got == seen_by_user(one), spec.text
 
 
