@@ -4,9 +4,14 @@ Runs `stateline check` in a fresh process per run (reaped with os.wait4: its CPU
 includes the worker processes it waited for), --runs times (default 3), and prints the
 median wall time, the search time (the JSON `stats.seconds`), the CPU time of all the
 processes, the peak RSS of the largest process, and the counts (which must not depend
-on the number of workers: the script fails if they do).
+on the number of workers: the script fails if they do).  A worker count written
+`ray:N` runs `--engine ray --workers N` (a local Ray instance of N CPUs started by each
+run; the search time excludes Ray's start-up, the wall time includes it; the Ray actors
+are not children of the run, so their CPU and memory are not in those columns:
+`--ray-memory` prints each actor's peak RSS after one in-process run instead).
 
-    python bench/workers_bench.py [--runs K] [--workers 1,2] [--markdown]
+    python bench/workers_bench.py [--runs K] [--workers 1,2,ray:2] [--only 2PC N=8]
+                                  [--markdown] [--ray-memory]
 """
 
 from __future__ import annotations
@@ -40,10 +45,13 @@ def stateline() -> str:
 
 
 def run_once(spec, check, defines, workers):
+    engine, _, n = str(workers).rpartition(":")
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "r.json")
         cmd = [stateline(), "check", os.path.join(ROOT, spec), "--check", check,
-               "--no-progress", "--workers", str(workers), "--json", out]
+               "--no-progress", "--workers", n, "--json", out]
+        if engine:
+            cmd += ["--engine", engine]
         for d in defines:
             cmd += ["-D", d]
         t0 = time.perf_counter()
@@ -62,8 +70,13 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--only", default=None, help="run the cases whose label contains this")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--ray-memory", action="store_true",
+                    help="run each case once in this process with --engine ray --workers 2 "
+                         "and print every actor's peak RSS")
     args = ap.parse_args(argv)
-    counts = [int(w) for w in args.workers.split(",")]
+    if args.ray_memory:
+        return ray_memory(args.only)
+    counts = [w.strip() for w in args.workers.split(",")]
     rows, ok = [], True
     for label, spec, check, defines in CASES:
         if args.only and args.only not in label:
@@ -90,6 +103,32 @@ def main(argv=None) -> int:
     print(tabulate(rows, heads, tablefmt="github" if args.markdown else "simple",
                    disable_numparse=True))
     return 0 if ok else 1
+
+
+def ray_memory(only) -> int:
+    """Each Ray actor's peak RSS after a search (and the driver's), in MB."""
+    import resource
+
+    sys.path.insert(0, ROOT)
+    import stateline
+    from stateline.checker import cluster
+    from stateline.checker.run import CheckOptions
+    from stateline.lang.load import parse_override
+
+    cluster.connect(None, 2)
+    for label, spec, check, defines in CASES:
+        if only and only not in label:
+            continue
+        loaded = stateline.load_spec(os.path.join(ROOT, spec))
+        [block] = stateline.check_blocks(loaded, [check])
+        overrides = dict(parse_override(loaded, d) for d in defines)
+        res = stateline.run_check(loaded, block, overrides,
+                                  CheckOptions(workers=2, engine="ray"))
+        rss = cluster.actors_peak_rss()
+        driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{label}: {res.stats.states:,} states; actor peak RSS MB "
+              f"{', '.join(f'{r:.0f}' for r in rss)}; driver {driver:.0f}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ CODES: dict[str, str] = {
     "SL506": "a checkpoint that cannot be read or written, is damaged, or is of another search",
     "SL507": "a --invariant or --property name the spec does not declare, or of the other "
              "option's kind",
+    "SL508": "--engine ray without Ray installed, or no Ray cluster at --ray-address",
     "SL601": "a value outside the declared type of its variable or field",
     "SL602": "an operation undefined on its operands (division by zero, none, empty choose, ...)",
     "SL603": "an assert statement whose condition is false",

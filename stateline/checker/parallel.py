@@ -35,19 +35,13 @@ import multiprocessing
 import signal
 import time
 from array import array
-from operator import itemgetter
 
 from ..models.model import Model
-from ..models.runtime import ModelError, TooManySuccessors
+from .partition import KEY_BITS, Partition
 from .search import PROGRESS_EVERY, SearchOptions, SearchResult, bfs
 
-KEY_BITS = 24             # a key is parent index << KEY_BITS | successor position
 TAG_BITS = 6              # merged keys carry the worker's number (at most 64 workers)
 MAX_WORKERS = 1 << TAG_BITS
-
-
-class _Unusual(Exception):
-    """The level holds more than new states: the single-process search decides it."""
 
 
 # ---- the worker process ---------------------------------------------------------------
@@ -55,116 +49,27 @@ class _Unusual(Exception):
 
 def _worker(model: Model, canonical, me: int, count: int, conn) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent handles Ctrl-C
-    successors = model.successors
-    constraint = model.constraint
-    violated_in = model.violated_invariants if model.invariants else None
-    transitions = model.transitions
-    seen: dict = {}
-    frontier: list = []            # (global index, state) owned here, in index order
-    fresh: list = []               # this level's new states owned here, in key order
+    part = Partition(model, canonical, me, count)
     while True:
         msg = conn.recv()
         op = msg[0]
         if op == "stop":
             return
         if op == "adopt":          # states of a level the parent ran: [(index, state)]
-            pairs = marshal.loads(msg[1])
-            for j, t in pairs:
-                seen[t] = j
-            frontier = pairs
+            part.adopt(msg[1], msg[2], False)
         elif op == "expand":
             _, active, trans, deadlock = msg
-            checks = [fn for k, (_, fn) in enumerate(transitions) if trans >> k & 1]
-            new: dict = {}
-            outs = [{} for _ in range(count)]
-            unusual = False
-            moves = 0
-            try:
-                for j, s in frontier:
-                    succ = successors(s)
-                    moves += len(succ)
-                    if not succ and deadlock:
-                        raise _Unusual
-                    if checks:
-                        for t in succ:
-                            for fn in checks:
-                                if not fn(s, t):
-                                    raise _Unusual
-                    if canonical is not None:
-                        succ = [canonical(t) for t in succ]
-                    if len(succ) >> KEY_BITS:
-                        raise _Unusual
-                    base = j << KEY_BITS
-                    for pos, t in enumerate(succ):
-                        if t in seen:      # owned here, or sent to its owner before
-                            continue
-                        if constraint is not None and not constraint(t):
-                            if violated_in is not None and violated_in(t, active):
-                                raise _Unusual
-                            continue
-                        o = hash(t) % count
-                        if o == me:
-                            if t not in new:
-                                new[t] = base + pos
-                        else:
-                            box = outs[o]
-                            if t not in box:
-                                box[t] = base + pos
-            except (_Unusual, ModelError, TooManySuccessors):
-                unusual = True
-            blobs = [b""] * count
-            if not unusual:
-                try:
-                    blobs = [marshal.dumps(list(outs[o].items())) for o in range(count)]
-                except ValueError:         # a value marshal cannot write
-                    unusual = True
+            unusual, moves, blobs = part.expand(active, trans, deadlock)
             conn.send((unusual, moves))
             for o in range(count):
                 if o != me:
-                    conn.send_bytes(blobs[o] if not unusual else b"")
-            if not unusual:
-                # After this level every state sent is known to its owner (new there, or
-                # seen before): never send it again.  (-1: not an index of this worker.)
-                for o in range(count):
-                    if o != me:
-                        seen.update(dict.fromkeys(outs[o], -1))
-            outs = blobs = None
-            inbox = conn.recv()
-            if unusual or inbox is None:
-                conn.send((True, b"", b""))
-                continue
-            for blob in inbox:
-                for t, key in marshal.loads(blob):
-                    if t in seen:
-                        continue
-                    old = new.get(t)
-                    if old is None or key < old:
-                        new[t] = key
-            fresh = sorted(new.items(), key=itemgetter(1))
-            try:
-                if violated_in is not None:
-                    for t, _ in fresh:
-                        if violated_in(t, active):
-                            raise _Unusual
-            except (_Unusual, ModelError):
-                conn.send((True, b"", b""))
-                continue
-            try:
-                blob = marshal.dumps([t for t, _ in fresh])
-            except ValueError:
-                conn.send((True, b"", b""))
-                continue
-            conn.send((False, array("q", [k for _, k in fresh]).tobytes(), blob))
+                    conn.send_bytes(blobs[o])
+            blobs = None
+            conn.send(part.receive(conn.recv(), active))
         elif op == "commit":       # the global indices of this level's new states
-            indices = array("q")
-            indices.frombytes(msg[1])
-            frontier = []
-            for j, (t, _) in zip(indices, fresh):
-                seen[t] = j
-                frontier.append((j, t))
-            fresh = []
+            part.commit(msg[1])
         elif op == "rollback":
-            fresh = []
+            part.rollback()
 
 
 # ---- the parent -----------------------------------------------------------------------
@@ -197,8 +102,8 @@ class _Pool:
             (front if j >= lo else seen_only)[self.owner(t)].append((j, t))
         for w, conn in enumerate(self.conns):
             if seen_only[w]:
-                conn.send(("adopt", marshal.dumps(seen_only[w])))
-            conn.send(("adopt", marshal.dumps(front[w])))
+                conn.send(("adopt", marshal.dumps(seen_only[w]), False))
+            conn.send(("adopt", marshal.dumps(front[w]), True))
 
     def level(self, active: int, trans: int, deadlock: bool):
         """Expand every frontier: None when the level is unusual, else per worker
@@ -228,10 +133,17 @@ class _Pool:
             unusual |= u
             parts.append((keys, states))
         if unusual:
-            for conn in self.conns:
-                conn.send(("rollback",))
+            self.rollback()
             return None, moves
         return parts, moves
+
+    def commit(self, indices: list) -> None:
+        for w, conn in enumerate(self.conns):
+            conn.send(("commit", indices[w].tobytes()))
+
+    def rollback(self) -> None:
+        for conn in self.conns:
+            conn.send(("rollback",))
 
     def close(self, force: bool = False) -> None:
         """Stop the workers (`force`: at once, wherever they are in a level)."""
@@ -262,9 +174,12 @@ def _next_check(next_check: int, prior: int, parents_of_new: list, first: int) -
         next_check = prior + bisect.bisect_right(parents_of_new, p) + PROGRESS_EVERY
 
 
-def bfs_parallel(model: Model, options: SearchOptions, workers: int) -> SearchResult:
+def bfs_parallel(model: Model, options: SearchOptions, workers: int,
+                 pool_factory=None) -> SearchResult:
     """`search.bfs` with `workers` processes: the same result (see the module's
-    docstring), but for --max-seconds and Ctrl-C, which stop at a level's end."""
+    docstring), but for --max-seconds and Ctrl-C, which stop at a level's end.
+    `pool_factory(model, canonical, workers)`: the workers (default: forked processes;
+    `checker/cluster`: Ray actors), with the methods of `_Pool`."""
     started = time.perf_counter()
     one = SearchOptions(options.max_states, options.max_depth, None, options.check_deadlock,
                         options.canonical, False, None, None, options.resume,
@@ -276,7 +191,7 @@ def bfs_parallel(model: Model, options: SearchOptions, workers: int) -> SearchRe
     snap = result.paused
     states, parents = result.state_list, result.parents
     model.limit_successors(options.max_states)
-    pool = _Pool(model, options.canonical, workers)
+    pool = (pool_factory or _Pool)(model, options.canonical, workers)
     adopted = 0
     interrupted = False
     levels = 0
@@ -311,12 +226,10 @@ def bfs_parallel(model: Model, options: SearchOptions, workers: int) -> SearchRe
                     # (the bound falls inside this level: the single-process search)
                     del states[level_end:]
                     del parents[level_end:]
-                    for conn in pool.conns:
-                        conn.send(("rollback",))
+                    pool.rollback()
                     parts = None
                 else:
-                    for w, conn in enumerate(pool.conns):
-                        conn.send(("commit", merged.indices[w].tobytes()))
+                    pool.commit(merged.indices)
                     snap = {**snap, "transitions": snap["transitions"] + moves,
                             "depth": snap["depth"] + 1, "i": level_end,
                             "level_end": len(states),

@@ -49,6 +49,7 @@ class CheckOptions:
     resume: str | None = None       # a folder: continue the search checkpointed there
     workers: int = 1                # processes exploring (checker/parallel)
     fingerprints: bool = False      # store 64-bit fingerprints, not states (checker/fingerprints)
+    engine: str = "local"           # "ray": the workers are Ray actors (checker/cluster)
 
 
 def check_blocks(loaded: LoadedSpec, select: list[str] | None = None,
@@ -255,8 +256,8 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
             options.phase("search")
         if fingerprints:
             result = bfs_fingerprints(model, search)
-        elif options.workers > 1 and not search.graph:
-            result = bfs_parallel(model, search, options.workers)
+        elif (options.workers > 1 or options.engine == "ray") and not search.graph:
+            result = bfs_parallel(model, search, options.workers, _pool_factory(options))
         else:
             result = bfs(model, search)   # an interrupt inside ends the search, with results
     except KeyboardInterrupt:             # one before the search started: nothing explored
@@ -372,3 +373,11 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     return CheckResult(system.name, system.path, check.name, describe_constants(system),
                        tuple(verdicts), stats, stop, failure, not check_deadlock,
                        tuple(warnings), notes=notes)
+
+
+def _pool_factory(options: CheckOptions):
+    """The workers' kind: forked processes (None), or Ray actors (--engine ray)."""
+    if options.engine != "ray":
+        return None
+    from .cluster import RayPool      # Ray is optional: imported only when asked for
+    return RayPool

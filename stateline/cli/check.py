@@ -52,6 +52,12 @@ def add_parser(sub) -> None:
                    help="store a 64-bit fingerprint per state instead of the state, as TLC "
                         "does (about 20 bytes a state; counterexamples are replayed; prints "
                         "the probability that a collision hid a state)")
+    c.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="where the --workers explore: local processes (default) or Ray "
+                        "actors (pip install 'stateline[ray]'; docs/scale.md)")
+    c.add_argument("--ray-address", metavar="HOST:PORT",
+                   help="with --engine ray: the Ray cluster to join (default: start a local "
+                        "instance with --workers CPUs)")
     c.add_argument("--no-symmetry", action="store_true",
                    help="explore every state even when the spec declares symmetric sets")
     c.add_argument("--quiet", action="store_true",
@@ -82,7 +88,9 @@ def run(args, console: Console) -> int:
     if getattr(args, "fingerprints", False):
         clash = [o for o, on in (("--workers", getattr(args, "workers", 1) != 1),
                                  ("--checkpoint", getattr(args, "checkpoint", None)),
-                                 ("--resume", getattr(args, "resume", None))) if on]
+                                 ("--resume", getattr(args, "resume", None)),
+                                 ("--engine ray", getattr(args, "engine", "local") == "ray"))
+                 if on]
         if clash:
             console.error(f"stateline: error[SL504]: --fingerprints cannot be combined with "
                           f"{clash[0]} (yet): run one or the other")
@@ -95,7 +103,10 @@ def run(args, console: Console) -> int:
                            checkpoint_every=getattr(args, "checkpoint_every", 300.0),
                            resume=getattr(args, "resume", None),
                            workers=getattr(args, "workers", 1),
-                           fingerprints=getattr(args, "fingerprints", False))
+                           fingerprints=getattr(args, "fingerprints", False),
+                           engine=getattr(args, "engine", "local"))
+    if not _engine_ready(args, console):
+        return EXIT_INVALID
     console.bounds(args.max_states, args.max_seconds)
     results = []
     sources: dict[str, str] = {}
@@ -276,3 +287,20 @@ def exit_code(results, invalid: bool, interrupted: bool = False) -> int:
     if interrupted or any(v.met is None for r in results for v in r.verdicts):
         return EXIT_BOUND
     return EXIT_OK
+
+
+def _engine_ready(args, console: Console) -> bool:
+    """--engine ray: Ray importable and the cluster reached (SL508), else say why."""
+    address = getattr(args, "ray_address", None)
+    if getattr(args, "engine", "local") != "ray":
+        if address is not None:
+            console.error("stateline: error[SL504]: --ray-address needs --engine ray")
+            return False
+        return True
+    from ..checker.cluster import ClusterError, connect
+    try:
+        connect(address, getattr(args, "workers", 1))
+    except ClusterError as exc:
+        console.error(f"stateline: error[SL508]: {exc}")
+        return False
+    return True
