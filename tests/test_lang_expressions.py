@@ -116,7 +116,11 @@ def test_constant_subset_of_model_values():
 def test_model_value_of_a_later_constant_is_still_a_redefinition():
     with pytest.raises(SpecError) as exc:
         load_text("spec S\nconst A = {a1}\nconst B = {a1, b1}\n", "s.sl")
-    assert exc.value.diagnostics[0].code == "SL201"     # b1: a subset names known values
+    # a1 is a model value of A already: a clash, at B's a1, naming both
+    d = exc.value.diagnostics[0]
+    assert d.code == "SL202" and (d.span.line, d.span.col) == (3, 12)
+    assert d.message.startswith("model value 'a1' of 'B' clashes with the model value 'a1' "
+                                "of 'A'")
 
 
 # ---- recursive definitions -----------------------------------------------------------
