@@ -43,6 +43,7 @@ SPEC = textwrap.dedent("""\
 
     property Reach: initially y == 1 implies eventually x == 3
     property Reach0: initially y == 0 implies eventually x == 2
+    property Only0: initially y == 0 implies eventually (x == 2 and y == 0)
     property Stable: always (x >= 1 implies always x >= 1)
     property StableEach: forall k in 1..2: always (x >= k implies always x >= k)
 
@@ -75,6 +76,7 @@ def test_check_verdicts_and_counterexample_lengths():
     v = verdicts(SPEC)
     assert v[("c", "Reach")] == ("temporal", "violated", (2, 2))     # 2 steps, stutter
     assert v[("c", "Reach0")] == ("temporal", "holds", None)
+    assert v[("c", "Only0")] == ("temporal", "holds", None)   # y == 1 starts are exempt
     assert v[("c", "Stable")] == ("transition", "violated", (3, None))
     assert v[("c", "StableEach")] == ("transition", "violated", (3, None))
     # Without fairness the initial P-state without Q stutters forever.
@@ -89,6 +91,7 @@ def test_bmc_verdicts_and_lengths():
     got = {o.name: (o.kind, o.claim, o.depth) for o in r.obligations}
     assert got["Reach"] == ("temporal", Claim.VIOLATED, 2)
     assert got["Reach0"] == ("temporal", Claim.BOUNDED, 6)
+    assert got["Only0"] == ("temporal", Claim.BOUNDED, 6)
     assert got["Stable"][:2] == ("transition", Claim.VIOLATED)
     assert len([o for o in r.obligations if o.name == "Stable"][0].trace.steps) == 3
 
