@@ -223,3 +223,39 @@ def test_stability_is_the_transition_invariant(gen):
     model = instance(loaded, check, {})
     p_fn, _ = predicates(model)
     assert (got[0][1] == "violated") == brute_stability_violated(model, p_fn), a
+
+
+RANKED = textwrap.dedent("""\
+    spec R
+    var x: 0..3 = 0
+    var y: 0..3 in 0..1
+
+    fair weak action inc if x < 2:
+        x := x + 1
+
+    property Reach2: initially y == 0 implies eventually x == 2
+    property Reach3: initially y == 0 implies eventually x == 3
+
+    allow deadlock
+    """)
+
+PROOF = textwrap.dedent("""\
+    proof R
+
+    lemma Small: x <= 2
+
+    rank Reach2: 2 - x helps inc
+    rank Reach3: 3 - x helps inc
+    """)
+
+
+def test_a_ranking_function_proves_initially_eventually(tmp_path, capsys):
+    from stateline.cli import main
+
+    (tmp_path / "r.sl").write_text(RANKED)
+    (tmp_path / "p.sl").write_text(PROOF)
+    main(["prove", str(tmp_path / "r.sl"), "--induction", "--proof", str(tmp_path / "p.sl")])
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("Reach")}
+    assert "proved: by the ranking function Reach2 (helpful: inc)" in rows["Reach2"]
+    assert "not proved: no helpful action is enabled" in rows["Reach3"]   # it is false
