@@ -89,6 +89,10 @@ def find_violation(g: Graph, form: str, p: bytes, q: bytes | None, weak: int,
         allowed = bytes(1 - x for x in p)
         sources = [(0, i) for i in g.initial if allowed[i]]
         via_parents = False
+    elif form == "initially_eventually":   # ... starting in P, on which Q never holds
+        allowed = bytes(1 - x for x in q)
+        sources = [(0, i) for i in g.initial if p[i] and allowed[i]]
+        via_parents = False
     elif form == "always_eventually":  # ... on which P eventually stops holding
         allowed = bytes(1 - x for x in p)
         sources = [(g.depth[i], i) for i in range(n) if allowed[i]]

@@ -125,7 +125,8 @@ def stuttering_violation(model: Model, result, prop, instances):
 
     Without fairness every behaviour may stop anywhere and stutter forever (TLA+'s
     `[][Next]_vars` alone), so the reachable states decide it, not the state graph:
-    `eventually P` fails on an initial state without P, `always eventually P` and
+    `eventually P` fails on an initial state without P (`initially P implies
+    eventually Q` on an initial state with P and without Q), `always eventually P` and
     `eventually always P` on a reachable state without P, `P leads_to Q` on a
     reachable state with P and not Q; the first such state in breadth-first order,
     then stuttering.  This is the lasso the fair-cycle analysis finds without fair
@@ -140,6 +141,9 @@ def stuttering_violation(model: Model, result, prop, instances):
             bad = next((i for i in range(len(states)) if p[i] and not q[i]), None)
         elif form == "eventually":
             bad = next((i for i in range(len(states)) if parents[i] < 0 and not p[i]), None)
+        elif form == "initially_eventually":
+            bad = next((i for i in range(len(states))
+                        if parents[i] < 0 and p[i] and not q[i]), None)
         else:
             bad = p.find(0)
             bad = None if bad < 0 else bad

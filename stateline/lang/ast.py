@@ -228,7 +228,9 @@ class Let(Expr):
 class Temporal(Expr):
     """A temporal formula: `eventually F`, `always F`, `P leads_to Q`, `forall x in S: F`."""
 
-    op: str                       # "eventually" | "always" | "leads_to" | "forall"
+    # "eventually" | "always" | "leads_to" | "forall" | "initially" (`initially P
+    # implies F`: args P, F) | "stable" (`always (P implies always Q)`: args P, Q)
+    op: str
     args: tuple[Expr, ...]
     binders: tuple[Binder, ...]   # for "forall"
     span: Span = _span()

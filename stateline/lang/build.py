@@ -163,6 +163,14 @@ class Builder(Transformer_NonRecursive):
         return A.Temporal("leads_to", (p, q), (), span=self._span(meta))
 
     @v_args(meta=True, inline=True)
+    def initially(self, meta, p, body):
+        return A.Temporal("initially", (p, body), (), span=self._span(meta))
+
+    @v_args(meta=True, inline=True)
+    def stable(self, meta, p, q):
+        return A.Temporal("stable", (p, q), (), span=self._span(meta))
+
+    @v_args(meta=True, inline=True)
     def forall_temporal(self, meta, binders, body):
         return A.Temporal("forall", (body,), binders, span=self._span(meta))
 

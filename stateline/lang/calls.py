@@ -44,6 +44,11 @@ class CallsMixin:
             return self.expand_def(d, args, e.span)
         if not shadow and self.r.global_kind(n) is None and n in _BUILTINS:
             return _BUILTINS[n](self, e)
+        if n == "enabled" and self.r.global_kind(n) is None and not shadow:
+            err("SL106", "'enabled(A)' is not supported: a property or invariant cannot "
+                         "yet ask whether an action is enabled", e.span,
+                hint="write the action's guard as a definition (def CanA = ...), use it "
+                     "in the action's require and in the property")
         if self.r.global_kind(n) is None and not shadow:
             err("SL201", f"unknown function '{n}'", f.span,
                 hint=did_you_mean(n, list(_BUILTINS) + list(self.r.defs) + list(self.r.records)))

@@ -16,6 +16,7 @@ from .fairness_rules import FAIRNESS, FairnessMixin
 from .procedures import ProceduresMixin
 from .resolve import BUILTIN_PROPERTIES, Resolved, model_value_names
 from .selection import block_symmetry, selected_properties
+from .temporal_forms import stability_transition, temporal_form, unsupported_hint
 from .declared import Poisoned
 from .histories import OPERATIONS, TYPES, record_assign, value_rule
 from .typecheck import ExprChecker
@@ -216,7 +217,10 @@ class Elaborator(ProceduresMixin, FairnessMixin):
                         binders.append((local, dom))
                         scope[n] = local
                 f = f.args[0]
-            form, p, q = _temporal_form(f)
+            stable = stability_transition(d)    # its domains are closed, as checked above
+            if stable is not None:
+                return self.elaborate_property(stable)
+            form, p, q = temporal_form(f)
             if form is None:
                 if not isinstance(f, A.Temporal):
                     err("SL106", "a property needs a temporal operator", f.span,
@@ -227,10 +231,8 @@ class Elaborator(ProceduresMixin, FairnessMixin):
                     err("SL106", f"an 'always' property is an invariant: write 'invariant "
                         f"{d.name}: ...'", f.span, hint="an invariant is a state predicate "
                         "that holds in every reachable state")
-                err("SL106", "this temporal formula is not supported", f.span,
-                    hint="supported: eventually P, always eventually P, eventually always P, "
-                         "P leads_to Q (each possibly under forall x in S:), with P and Q "
-                         "state predicates")
+                message, hint = unsupported_hint(f)
+                err("SL106", message, f.span, hint=hint)
             pe = c.expect_bool(p, "a temporal property's state predicate")
             qe = c.expect_bool(q, "a temporal property's state predicate") if q is not None \
                 else None
@@ -498,25 +500,3 @@ def _position(d: Diagnostic):
 
 def typecheck(resolved: Resolved) -> ir.TypedSpec:
     return Elaborator(resolved).run()
-
-
-def _temporal_form(f: A.Expr):
-    """(form, P, Q) for a supported temporal formula, else (None, None, None)."""
-    def state(x):
-        return not isinstance(x, A.Temporal)
-
-    if isinstance(f, A.Temporal):
-        if f.op == "leads_to":
-            return "leads_to", f.args[0], f.args[1]
-        inner = f.args[0]
-        if f.op == "eventually":
-            if state(inner):
-                return "eventually", inner, None
-            if inner.op == "always" and state(inner.args[0]):
-                return "eventually_always", inner.args[0], None
-        if f.op == "always" and isinstance(inner, A.Temporal):
-            if inner.op == "eventually" and state(inner.args[0]):
-                return "always_eventually", inner.args[0], None
-            if inner.op == "leads_to":        # always (P leads_to Q) is P leads_to Q
-                return "leads_to", inner.args[0], inner.args[1]
-    return None, None, None

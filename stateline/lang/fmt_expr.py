@@ -295,4 +295,8 @@ def temporal(e) -> str:
         return f"{expr(e.args[0], 0, False)} leads_to {expr(e.args[1])}"
     if e.op == "forall":
         return f"forall {binders(e.binders)}: {temporal(e.args[0])}"
+    if e.op == "initially":
+        return f"initially {expr(e.args[0], 2, False)} implies {temporal(e.args[1])}"
+    if e.op == "stable":
+        return f"always ({expr(e.args[0], 2, False)} implies always {expr(e.args[1])})"
     raise FormatError(f"cannot format the temporal operator '{e.op}'")

@@ -486,7 +486,10 @@ class PropertyIR:
 #   "always_eventually"  always eventually P
 #   "eventually_always"  eventually always P
 #   "leads_to"           P leads_to Q      (always (P implies eventually Q))
-TEMPORAL_FORMS = ("eventually", "always_eventually", "eventually_always", "leads_to")
+#   "initially_eventually"  initially P implies eventually Q  (P in the initial state only)
+# (`always (P implies always P)` is elaborated as the transition invariant P implies P'.)
+TEMPORAL_FORMS = ("eventually", "always_eventually", "eventually_always", "leads_to",
+                  "initially_eventually")
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,6 +8,7 @@ violates
 * `eventually P`               when P is false in every state of it;
 * `always eventually P`        when P is false in every state of the loop;
 * `eventually always P`        when P is false in some state of the loop;
+* `initially P implies eventually Q`  when P holds in s0 and Q in no state of it;
 * `P leads_to Q`               when P holds in some state si and Q is false from
                                si (or the loop's start, if earlier) to the end;
 
@@ -163,10 +164,14 @@ def _violates(enc, form: str, inst, states, l: int, k: int):
     last = k if l == k else k - 1          # the loop's states are l..last
     if form == "eventually":
         return And(*(Not(p(i)) for i in range(k + 1)))
+    if form == "initially_eventually":
+        return And(p(0), *(Not(q(i)) for i in range(k + 1)))
     if form == "always_eventually":
         return And(*(Not(p(i)) for i in range(l, last + 1)))
     if form == "eventually_always":
         return Or(*(Not(p(i)) for i in range(l, last + 1)))
+    if form != "leads_to":
+        raise ValueError(f"unknown temporal form {form!r}")
     return Or(*(And(p(i), *(Not(q(j)) for j in range(min(i, l), k + 1)))
                 for i in range(k + 1)))
 

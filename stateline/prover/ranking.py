@@ -1,8 +1,9 @@
 """Liveness by ranking functions: `rank NAME: EXPR helps A, B` in a proof file.
 
 For a temporal property `P leads_to Q` (or `eventually P`, `always eventually P`,
-read as `true leads_to P`), let W be the states waiting for the goal (P and not Q;
-not P), I the inductive invariant of the proof (proved first), R the rank and H
+read as `true leads_to P`; `initially P implies eventually Q` as `true leads_to Q`,
+which implies it), let W be the states waiting for the goal (P and not Q;
+not P; not Q), I the inductive invariant of the proof (proved first), R the rank and H
 the fairness units of the helpful actions.  Write D_u(s), "u is helpful in s",
 for: u is enabled in s (a step of it would change the state) and every step of u
 from s that changes the state reaches the goal or makes R smaller (a step that
@@ -38,7 +39,7 @@ from .results import Claim, Cti, Obligation
 from .scopes import Deadline, ask, new_solver, scope
 from .terms import And, Not, Or
 
-FORMS = ("leads_to", "eventually", "always_eventually")
+FORMS = ("leads_to", "eventually", "always_eventually", "initially_eventually")
 
 
 def ranking(enc: Encoding, model: Model, proof, invariant: list, expected: dict,
@@ -51,8 +52,9 @@ def ranking(enc: Encoding, model: Model, proof, invariant: list, expected: dict,
             continue        # not part of this proof (see the note in induction)
         if prop.temporal.form not in FORMS:
             out.append(Obligation(prop.name, "temporal", exp, Claim.UNKNOWN,
-                                  "ranking functions prove leads_to, eventually and always "
-                                  "eventually; use --bmc K for eventually always"))
+                                  "ranking functions prove leads_to, eventually, initially "
+                                  "... eventually and always eventually; use --bmc K for "
+                                  "eventually always"))
         elif not proved:
             out.append(Obligation(prop.name, "temporal", exp, Claim.UNKNOWN,
                                   "not attempted: the invariant it relies on is not inductive"))
@@ -113,6 +115,10 @@ class _Ranking:
         r_err = Or(*(c for c, _, _ in ev.errors))
         if form == "leads_to":
             goal, wait = inst.q, And(inst.p, Not(inst.q))
+        elif form == "initially_eventually":
+            # Stronger than needed (Q from every waiting state, not only on behaviours
+            # starting in P), so sound: a proof of it proves the property.
+            goal, wait = inst.q, Not(inst.q)
         else:
             goal, wait = inst.p, Not(inst.p)
         s = self.solver
