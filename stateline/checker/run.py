@@ -27,6 +27,7 @@ from ..models.model import Model
 from ..models.runtime import ModelError
 from .liveness import find_violation
 from .memory import peak_rss_mib
+from .coverage import action_counts, warnings_for
 from .fingerprints import bfs_fingerprints
 from .parallel import bfs_parallel
 from .search import SearchOptions, SearchResult, bfs
@@ -50,6 +51,7 @@ class CheckOptions:
     workers: int = 1                # processes exploring (checker/parallel)
     fingerprints: bool = False      # store 64-bit fingerprints, not states (checker/fingerprints)
     engine: str = "local"           # "ray": the workers are Ray actors (checker/cluster)
+    coverage: bool = False          # count each action's successors (checker/coverage)
 
 
 def check_blocks(loaded: LoadedSpec, select: list[str] | None = None,
@@ -369,6 +371,18 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
                  f"estimate, as TLC's)",)
     else:
         stats = Stats(result.states, result.transitions, result.depth, seconds, peak)
+    coverage = None
+    if stop is StopReason.COMPLETE and not fingerprints:
+        # After a complete search only: actions that never fired are dead in this instance.
+        warnings.extend(attempt(warnings_for, model, result.state_list, check.name) or ())
+        if options.coverage and not interrupted:
+            coverage = attempt(action_counts, model, result.state_list, result.parents,
+                               sym.canonical if sym else None)
+    elif options.coverage:
+        why = "--fingerprints keeps no states" if fingerprints else \
+            f"the search stopped ({stop.value})"
+        warnings.append(f"{system.path}: warning: check {check.name}: no action coverage: "
+                        f"it needs a complete search, and {why}")
     if sym is not None:
         for sort, value, span in singled_out(system):
             warnings.append(f"{span}: warning: {sort} is symmetric, but the spec singles out "
@@ -376,7 +390,7 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
                             f"violations (run with --no-symmetry)")
     return CheckResult(system.name, system.path, check.name, describe_constants(system),
                        tuple(verdicts), stats, stop, failure, not check_deadlock,
-                       tuple(warnings), notes=notes)
+                       tuple(warnings), notes=notes, coverage=coverage)
 
 
 def _pool_factory(options: CheckOptions):

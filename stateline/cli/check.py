@@ -60,6 +60,9 @@ def add_parser(sub) -> None:
                         "instance with --workers CPUs)")
     c.add_argument("--no-symmetry", action="store_true",
                    help="explore every state even when the spec declares symmetric sets")
+    c.add_argument("--coverage", action="store_true",
+                   help="after a complete search, print per action the successors it "
+                        "generated and the states it reached first (TLC's -coverage)")
     c.add_argument("--quiet", action="store_true",
                    help="do not print counterexamples of expected violations")
     c.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
@@ -104,7 +107,8 @@ def run(args, console: Console) -> int:
                            resume=getattr(args, "resume", None),
                            workers=getattr(args, "workers", 1),
                            fingerprints=getattr(args, "fingerprints", False),
-                           engine=getattr(args, "engine", "local"))
+                           engine=getattr(args, "engine", "local"),
+                           coverage=getattr(args, "coverage", False))
     if not _engine_ready(args, console):
         return EXIT_INVALID
     console.bounds(args.max_states, args.max_seconds)
@@ -162,6 +166,10 @@ def run(args, console: Console) -> int:
     if results:
         console.print("")
         console.print(text.table(results, show_spec=len(files) > 1))
+        for r in results:
+            if r.coverage is not None:
+                console.print("")
+                console.print(text.coverage_table(r))
         for r in results:
             for v in r.verdicts:
                 if v.status is Status.VIOLATED and v.trace is not None and \

@@ -109,6 +109,8 @@ class CheckResult:
     warnings: tuple[str, ...] = ()
     engine: str = "bfs"             # "bfs" (check) or "simulate"
     notes: tuple[str, ...] = ()     # printed after the verdicts (e.g. fingerprint statistics)
+    # check --coverage: per action, checker.coverage.ActionCoverage; None when not asked
+    coverage: tuple | None = None
 
     @property
     def ok(self) -> bool:

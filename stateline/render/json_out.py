@@ -66,6 +66,14 @@ def _stats(r: CheckResult) -> dict:
 
 
 def result_json(r: CheckResult) -> dict:
+    out = _result_json(r)
+    if r.coverage is not None:        # check --coverage
+        out["coverage"] = [{"action": c.action, "enabled": c.enabled, "distinct": c.distinct}
+                           for c in r.coverage]
+    return out
+
+
+def _result_json(r: CheckResult) -> dict:
     return {
         "spec": r.spec,
         "path": r.path,

@@ -58,6 +58,16 @@ def table(results: list[CheckResult], show_spec: bool) -> str:
     return tabulate(rows, heads, tablefmt="simple", colalign=align, disable_numparse=True)
 
 
+def coverage_table(r: CheckResult) -> str:
+    """check --coverage: per action of one check block, the successors it generated
+    and the distinct states it reached first (TLC's -coverage)."""
+    rows = [(c.action, f"{c.enabled:,}", f"{c.distinct:,}") for c in r.coverage]
+    title = f"coverage of check {r.check}" + (f" ({r.spec})" if r.spec else "")
+    return title + "\n" + tabulate(rows, headers=("action", "enabled", "new states"),
+                                    tablefmt="simple", disable_numparse=True,
+                                    colalign=("left", "right", "right"))
+
+
 def trace_text(trace: Trace, verdict_line: str) -> str:
     lines = ["  initial state"]
     width = max((len(n) for n, _ in trace.initial), default=0)
