@@ -35,6 +35,9 @@ from .symmetry import Symmetry, singled_out
 from ..models.verdict import CheckResult, ModelFailure, Stats, Status, StopReason, Verdict
 
 
+COVERAGE_STATES = 100_000     # never-enabled warnings without --coverage up to this many states
+
+
 @dataclass(frozen=True)
 class CheckOptions:
     symmetry: bool = True          # use the spec's `symmetric` sets
@@ -374,7 +377,10 @@ def run_check(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E],
     coverage = None
     if stop is StopReason.COMPLETE and not fingerprints:
         # After a complete search only: actions that never fired are dead in this instance.
-        warnings.extend(attempt(warnings_for, model, result.state_list, check.name) or ())
+        # The pass replays states until every action has fired, which can cost as much as
+        # the search (an action enabled in one state): automatic up to COVERAGE_STATES.
+        if options.coverage or result.states <= COVERAGE_STATES:
+            warnings.extend(attempt(warnings_for, model, result.state_list, check.name) or ())
         if options.coverage and not interrupted:
             coverage = attempt(action_counts, model, result.state_list, result.parents,
                                sym.canonical if sym else None)
