@@ -52,6 +52,7 @@ class VarSym:
     nondet: bool
     process: str | None
     span: Span
+    typed_only: bool = False   # `var x: T`: the `init:` block assigns its initial value
 
     @property
     def qualname(self) -> str:
@@ -553,6 +554,8 @@ class TypedSpec:
     # network options switched by a constant, `lossy(Lossy)`: (option, bool expression);
     # the option is in `network`'s options and holds only where the expression is true
     network_switches: tuple[tuple[str, E], ...] = ()
+    # the `init:` block, elaborated as an action without parameters (lang.initblock)
+    init_block: ActionIR | None = None
 
 
 # ---- traversal ----------------------------------------------------------------------
