@@ -216,6 +216,9 @@ def test_sl211(tmp_path, capsys, text, where, message):
      "'send' is not allowed in the init: block (the network and the histories start empty)"),
     ("spec S\nvar g: 0..3 = 0\ninit:\n    g := 1\ninit:\n    g := 2\n", "5:1", "SL202",
      "the spec has more than one init: block"),
+    ("spec S\nvar x: 0..3\ninit:\n    x := 5\n", "4:10", "SL601", "'x': 5 is outside 0..3"),
+    ("spec S\nvar x: 0..3\ninit:\n    x := 1\n    assert x == 2, \"not two\"\n", "5:5", "SL603",
+     "assertion failed: not two"),
     ("spec S\nvar g: 0..3 = 0\ninit:\n    require g == 1\n", "3:1", "SL404",
      "the init: block yields no initial state (every way through it fails a 'require')"),
 ])

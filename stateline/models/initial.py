@@ -107,7 +107,7 @@ def run_init_block(system, block: ir.ActionIR, limit: int):
         try:
             found.update(dict.fromkeys(successors(seed)))
         except ModelError as exc:
-            fail("SL602", exc.message, system.sites[exc.site])
+            fail(exc.code, exc.message, system.sites[exc.site])
         if len(found) > limit:
             fail("SL405", f"the init: block yields more than {limit:,} initial states",
                  block.span)
