@@ -38,7 +38,9 @@ class Local:
 
     @property
     def py(self) -> str:
-        return f"L{self.uid}_{self.name}"
+        # hidden parameters have names no spec can write (`either@14`): keep it Python
+        return f"L{self.uid}_" + "".join(c if c.isalnum() or c == "_" else "_"
+                                         for c in self.name)
 
 
 @dataclass(frozen=True, eq=False)
