@@ -43,6 +43,8 @@ CODES: dict[str, str] = {
     "SL210": "an initial value that reads a variable declared after it (or itself, or, in "
              "a process that recovers from crashes, another variable the recovery "
              "re-initialises)",
+    "SL211": "a type-only variable (`var x: T`) that the `init:` block does not assign on "
+             "every path, or reads before assigning it (or that has no `init:` block)",
     "SL301": "operand types that do not match the operator",
     "SL302": "a call with the wrong number of arguments",
     "SL303": "a value of the wrong type for its context",

@@ -172,6 +172,8 @@ CONSTRUCTS = {
     r"^\s*var \w+ = ": "variable with inferred type",
     r"^\s*var \w+ in ": "nondeterministic initial value",
     r"^\s*var \w+: [^=\n]+ in ": "typed nondeterministic initial value",
+    r"^var \w+: (?:(?! in )[^=\n])+$": "type-only variable",
+    r"^init:\n": "init block",
     r": bool\b": "bool type",
     r"\bset\[": "set type",
     r"\bmap\[": "map type",

@@ -289,3 +289,20 @@ def test_max_seconds_bounds_a_code_lens_run():
                           lambda p: p["diagnostics"])["diagnostics"]
         assert len(got) == 4 and {d["severity"] for d in got} == {2}      # warnings
         assert all(d["code"] == "no verdict" for d in got)
+
+
+def test_an_init_block_is_analysed(lsp):
+    """A spec with an `init:` block: no diagnostics, and a variable it assigns
+    is a reference of the variable's declaration."""
+    path = ROOT / "tests" / "textbook" / "ewd840_init.sl"
+    text = path.read_text(encoding="utf-8")
+    uri = path.as_uri()
+    assert lsp.open(uri, text)["diagnostics"] == []
+    line = _line_of(text, "tpos := t")
+    col = text.splitlines()[line - 1].index("tpos")
+    got = lsp.at("textDocument/hover", uri, line - 1, col + 1)
+    assert "**variable** `tpos`" in got["contents"]["value"]
+    decl = _line_of(text, "var tpos: 0..N - 1")
+    refs = lsp.at("textDocument/references", uri, decl - 1, 5,
+                  context={"includeDeclaration": True})
+    assert {r["range"]["start"]["line"] + 1 for r in refs} >= {decl, line}

@@ -21,7 +21,9 @@ HERE = Path(__file__).parent / "textbook"
 PINNED = {
     "chang_roberts.sl": (137, 227, 10, 8),
     "chang_roberts_maps.sl": (137, 227, 10, 8),
+    "chang_roberts_init.sl": (137, 227, 10, 8),
     "ewd840.sl": (302, 1817, 9, 192),
+    "ewd840_init.sl": (302, 1817, 9, 192),
     "token_ring.sl": (46_656, 248_832, 1, 46_656),
 }
 

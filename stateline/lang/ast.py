@@ -406,6 +406,18 @@ class Var(Decl):
     nondet: bool  # `var x in S` (any element of S) rather than `var x = e`
     span: Span = _span()
     persistent: bool = False   # survives a crash of its process (crash recover)
+    typed_only: bool = False   # `var x: T`: the `init:` block assigns its initial value
+
+
+@dataclass(frozen=True)
+class InitBlock(Decl):
+    """`init:` with statements: the joint initial conditions."""
+    body: tuple[Stmt, ...]
+    span: Span = _span()
+    name: str = "init"
+    params: tuple = ()
+    guard: Expr | None = None
+    fairness: str | None = None
 
 
 @dataclass(frozen=True)

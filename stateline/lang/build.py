@@ -84,6 +84,15 @@ class Builder(Transformer_NonRecursive):
         return A.Var(str(name), typ, init, True, span=self._tok(name))
 
     @v_args(inline=True)
+    def var_typed(self, name, typ):
+        # The type, read as a set, stands for the placeholder the `init:` block overwrites.
+        return A.Var(str(name), typ, typ, True, span=self._tok(name), typed_only=True)
+
+    @v_args(meta=True, inline=True)
+    def init_decl(self, meta, body):
+        return A.InitBlock(body, span=self._span(meta))
+
+    @v_args(inline=True)
     def def_decl(self, name, params, ret, body):
         return A.Def(str(name), params, ret, body, span=self._tok(name))
 

@@ -127,6 +127,10 @@ class DeclaredMixin:
         scopes = [{self_local.name: self_local}] if self_local is not None else []
         with self.closed(who):
             decl_type = self.type_expr(d.type) if d.type is not None else None
+        if d.typed_only:      # its value comes from the `init:` block (lang.initblock)
+            return ir.VarSym(d.name, decl_type.type, decl_type,
+                             ir.BoolC(BoolT(), d.span, False), True,
+                             proc.name if proc else None, d.span, typed_only=True)
         with self.context(scopes=scopes, state_ok=True, state_why=who, process=proc,
                           self_local=self_local, prime_ok=False, priming=False,
                           init_reads=(d.name, self._declared_before(proc, d.name))):

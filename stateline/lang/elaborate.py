@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Span, SpecError, did_you_mean, fail as err
 from . import ast as A
+from .initblock import elaborate_init_block
 from . import ir
 from .branching import hidden_parameters
 from .fairness_rules import FAIRNESS, FairnessMixin
@@ -67,6 +68,7 @@ class Elaborator(ProceduresMixin, FairnessMixin):
         actions = [x for x in (self.attempt(self.elaborate_action, p, d) for p, d in r.actions)
                    if x is not None]
         self.actions = actions
+        init_block = self.attempt(elaborate_init_block, self, r.init_blocks, variables)
         props = []
         for d in list(r.properties.values()) + list(r.constraints):
             prop = self.attempt(self.elaborate_property, d)
@@ -99,7 +101,8 @@ class Elaborator(ProceduresMixin, FairnessMixin):
             records={n: c.record(n) for n in r.records}, network=self.network,
             variables=tuple(variables), processes=tuple(processes), actions=tuple(actions),
             properties=tuple(props), allow_deadlock=allow_deadlock, checks=tuple(checks),
-            histories=tuple(r.histories), network_switches=tuple(self.network_switches))
+            histories=tuple(r.histories), network_switches=tuple(self.network_switches),
+            init_block=init_block)
 
     # ---- declarations -----------------------------------------------------------------
 

@@ -160,6 +160,11 @@ class Printer:
             options = [o.name + (f"({expr(o.arg)})" if getattr(o, "arg", None) is not None
                                  else "") for o in d.options]
             self.line(" ".join(["network", d.kind] + options), depth, d.span.line)
+        elif isinstance(d, A.Var) and d.typed_only:
+            self.line(f"var {d.name}: {expr(d.type, 6, False)}", depth, d.span.line)
+        elif isinstance(d, A.InitBlock):
+            self.line("init:", depth, d.span.line)
+            self.body(d.body, depth + 1)
         elif isinstance(d, A.Var):
             typ = f": {expr(d.type, 6, False)}" if d.type is not None else ""
             persistent = "persistent " if getattr(d, "persistent", False) else ""

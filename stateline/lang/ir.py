@@ -38,7 +38,9 @@ class Local:
 
     @property
     def py(self) -> str:
-        return f"L{self.uid}_{self.name}"
+        # hidden parameters have names no spec can write (`either@14`): keep it Python
+        return f"L{self.uid}_" + "".join(c if c.isalnum() or c == "_" else "_"
+                                         for c in self.name)
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +54,7 @@ class VarSym:
     nondet: bool
     process: str | None
     span: Span
+    typed_only: bool = False   # `var x: T`: the `init:` block assigns its initial value
 
     @property
     def qualname(self) -> str:
@@ -556,6 +559,8 @@ class TypedSpec:
     # network options switched by a constant, `lossy(Lossy)`: (option, bool expression);
     # the option is in `network`'s options and holds only where the expression is true
     network_switches: tuple[tuple[str, E], ...] = ()
+    # the `init:` block, elaborated as an action without parameters (lang.initblock)
+    init_block: ActionIR | None = None
 
 
 # ---- traversal ----------------------------------------------------------------------

@@ -43,6 +43,7 @@ class Resolved:
     allows: list[A.Allow] = field(default_factory=list)
     checks: dict[str, A.Check] = field(default_factory=dict)
     histories: dict[str, A.History] = field(default_factory=dict)
+    init_blocks: list[A.InitBlock] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def global_kind(self, name: str) -> str | None:
@@ -229,6 +230,8 @@ def resolve(spec: A.Spec) -> Resolved:
                 r.checks[d.name] = d
         elif isinstance(d, (A.Action, A.Handler)):
             r.actions.append((None, d))
+        elif isinstance(d, A.InitBlock):
+            r.init_blocks.append(d)
 
     for p in r.processes.values():
         local: dict[str, A.Var] = {}

@@ -214,6 +214,8 @@ class _Indexer:
             if isinstance(d, A.Network):
                 for o in d.options:
                     self.expr(o.arg, [], None)
+            elif isinstance(d, A.InitBlock):      # the `init:` block: uses of globals
+                self.block(d.body, [{}], None, (d.span.line, d.span.end_line))
         for sym in self.symbols:
             d = sym.decl
             if isinstance(d, A.Process):

@@ -10,6 +10,10 @@ the product of each slot's choices, as TLC's Init of independent conjuncts.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import sys
+
 from ..diagnostics import fail
 from ..lang import ir
 from .runtime import ModelError
@@ -73,3 +77,43 @@ def slot_choices(states: list[tuple], width: int) -> tuple[tuple, ...]:
         seen = dict.fromkeys(s[k] for s in states)
         out.append(tuple(seen))
     return tuple(out)
+
+
+def placeholder(dom):
+    """The value a type-only variable (`var x: T`) holds until the `init:` block
+    assigns it: the type's first value (never seen: the block must assign it)."""
+    return next(iter(dom.values()))
+
+
+def run_init_block(system, block: ir.ActionIR, limit: int):
+    """`system` with the initial states the `init:` block yields from its declared
+    initial states: the block is compiled as the only action of the system (no
+    network faults), and each of its steps from a declared state is an initial state."""
+    from .compile import ModelCompiler
+    net = system.network
+    if net is not None:
+        net = dataclasses.replace(net, options=(), partitions=0)
+    sub = dataclasses.replace(system, actions=(block,), invariants=(), transitions=(),
+                              constraints=(), temporal=(), fairness=((),), network=net)
+    source = ModelCompiler(sub).source()
+    ns = dict(system.context.ns)
+    ns["_cap"] = sys.maxsize
+    exec(compile(source, "<stateline init block>", "exec"), ns)  # noqa: S102
+    successors = ns["successors"]
+    seeds = system.initial_list if system.initial_list is not None else \
+        itertools.product(*system.initial_choices)
+    found: dict = {}
+    for seed in seeds:
+        try:
+            found.update(dict.fromkeys(successors(seed)))
+        except ModelError as exc:
+            fail(exc.code, exc.message, system.sites[exc.site])
+        if len(found) > limit:
+            fail("SL405", f"the init: block yields more than {limit:,} initial states",
+                 block.span)
+    if not found:
+        fail("SL404", "the init: block yields no initial state (every way through it "
+                      "fails a 'require')", block.span)
+    states = tuple(found)
+    return dataclasses.replace(system, initial_list=states,
+                               initial_choices=slot_choices(states, len(system.slots)))

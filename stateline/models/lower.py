@@ -17,7 +17,8 @@ from ..lang.ast import INT_LIMIT, MAX_INT_DIGITS
 from .code import Code, NoState, Unsupported
 from .codegen import ExprGen
 from .domains import DAtom, DBool, DInt, DMap, DMsg, DOption, DRecord, DSeq, DSet, DTuple, Dom
-from .initial import dependent_evaluator, extend, reads_state, slot_choices
+from .initial import (dependent_evaluator, extend, placeholder, reads_state, run_init_block,
+                      slot_choices)
 from .runtime import ModelError
 from .system import Network, ProcessInfo, Property, Slot, System, VarLayout
 
@@ -281,6 +282,13 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
                 name = f"{proc.name}[{proc.instance_dom.show(inst)}].{var.name}"
             else:
                 name = var.qualname
+            if var.typed_only:      # a placeholder the `init:` block overwrites
+                slots.append(Slot(len(slots), name, var, inst, dom))
+                if dependent:
+                    partials = [s + (placeholder(dom),) for s in partials]
+                else:
+                    choices.append((placeholder(dom),))
+                continue
             if dependent:
                 run, vdom = dependent_evaluator(ctx, var.init, env, len(slots))
                 partials = extend(partials, lambda s: _initial_values(
@@ -374,6 +382,8 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
         constants_span=next((c.span if c.symmetric else block_symmetric[c.name]
                              for c in symmetric), None),
         sites=ctx.sites, context=ctx)
+    if typed.init_block is not None:
+        system = run_init_block(system, typed.init_block, INITIAL_LIMIT)
     return system
 
 

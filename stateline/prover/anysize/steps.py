@@ -161,6 +161,9 @@ def initial(model: AnyModel) -> tuple[Frame, list]:
     """The initial state as values, and the run-time errors of computing it."""
     ev = AnyEval(model, None)
     variables = {}
+    if model.typed.init_block is not None:
+        raise Unencodable("the init: block (joint initial conditions) in an any-size proof",
+                          model.typed.init_block.span)
     for var in model.typed.variables:
         dom = model.dom_of_texpr(var.decl_type)
         if reads_state(var.init):
