@@ -38,9 +38,8 @@ class Local:
 
     @property
     def py(self) -> str:
-        # hidden parameters have names no spec can write (`either@14`): keep it Python
-        return f"L{self.uid}_" + "".join(c if c.isalnum() or c == "_" else "_"
-                                         for c in self.name)
+        # (hidden parameters have names no spec can write, `either@14`: kept Python)
+        return f"L{self.uid}_" + "".join(c if c.isalnum() else "_" for c in self.name)
 
 
 @dataclass(frozen=True, eq=False)
@@ -556,8 +555,7 @@ class TypedSpec:
     allow_deadlock: bool
     checks: tuple[CheckIR, ...]
     histories: tuple[str, ...] = ()     # the global variables that are recorded histories
-    # network options switched by a constant, `lossy(Lossy)`: (option, bool expression);
-    # the option is in `network`'s options and holds only where the expression is true
+    # network options switched by a constant, `lossy(Lossy)`: (option, bool expression)
     network_switches: tuple[tuple[str, E], ...] = ()
     # the `init:` block, elaborated as an action without parameters (lang.initblock)
     init_block: ActionIR | None = None
