@@ -25,6 +25,8 @@ import time
 
 from tabulate import tabulate
 
+from workers_bench import stateline   # (bench/ is the script's folder)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -37,11 +39,6 @@ CASES = {
     "Paxos-012": ("Paxos ballots 0..2", "specs/paxos.sl", "ballots012",
                   ["--invariant", "Agreement", "--invariant", "VotesWereProposed"]),
 }
-
-
-def stateline() -> str:
-    candidate = os.path.join(os.path.dirname(sys.executable), "stateline")
-    return candidate if os.path.exists(candidate) else "stateline"
 
 
 def run_once(spec, check, arguments, mode):

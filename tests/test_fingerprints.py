@@ -36,22 +36,13 @@ from stateline.models.domains import DAtom, DBool, DInt, DMap, DSet
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_crosscheck import specs  # noqa: E402
-from test_parallel import seen_by_user  # noqa: E402
+from test_parallel import checked, seen_by_user  # noqa: E402
 from test_symmetry_generated import symmetric_specs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("FINGERPRINT_EXAMPLES", "120"))
 IGNORED = "--fingerprints is ignored"
 NEVER = "was never enabled"
-
-
-def checked(text: str, options: CheckOptions):
-    loaded = stateline.load_text(text, "gen.sl")
-    [block] = check_blocks(loaded)
-    try:
-        return stateline.run_check(loaded, block, {}, options)
-    except SpecError as exc:
-        return exc
 
 
 def same_as_exact(exact, fp) -> None:

@@ -20,7 +20,7 @@ import marshal
 import os
 import socket
 
-from .partition import Partition
+from .partition import Partition, gather
 
 HASH_SEED = "0"           # every actor's PYTHONHASHSEED: the owners must agree
 PROBE_SECONDS = 3.0
@@ -46,8 +46,7 @@ def probe(address: str) -> None:
     if not sep or not port.isdigit() or not host:
         raise ClusterError(f"--ray-address '{address}' is not HOST:PORT")
     try:
-        with socket.create_connection((host, int(port)), timeout=PROBE_SECONDS):
-            pass
+        socket.create_connection((host, int(port)), timeout=PROBE_SECONDS).close()
     except OSError as exc:
         raise ClusterError(f"no Ray cluster answers at {address}: {exc.strerror or exc}"
                            f" (start one with `ray start --head --port={port}`)") from None
@@ -149,14 +148,7 @@ class RayPool:
         for w, a in enumerate(self.actors):
             inbox = [] if unusual else [outs[o][1 + w] for o in range(count) if o != w]
             replies.append(a.receive.remote(active, unusual, *inbox))
-        parts = []
-        for u, keys, states in ray.get(replies):
-            unusual |= u
-            parts.append((keys, states))
-        if unusual:
-            self.rollback()
-            return None, moves
-        return parts, moves
+        return gather(self, ray.get(replies), unusual, moves)
 
     def commit(self, indices: list) -> None:
         self.ray.get([a.commit.remote(indices[w].tobytes())

@@ -62,38 +62,28 @@ class FingerprintSet:
 
     def add(self, fp: int) -> bool:
         """Insert fp (nonzero); True if it was not there."""
+        h = self.probe(fp)
+        if self.table[h]:
+            return False
+        self.table[h] = fp
+        self.count += 1
+        if self.count > self.limit:
+            self.grow()
+        return True
+
+    def probe(self, fp: int) -> int:
+        """The slot holding fp, or the free slot where it would go (the search inlines
+        this loop in its hot path)."""
         table, mask = self.table, self.mask
         h = fp & mask
         while True:
             x = table[h]
-            if x == 0:
-                table[h] = fp
-                self.count += 1
-                if self.count > self.limit:
-                    self.grow()
-                return True
-            if x == fp:
-                return False
+            if x == 0 or x == fp:
+                return h
             h = (h + 1) & mask
-
-    def slot(self, fp: int) -> int:
-        """The free slot where fp (not a member) would go."""
-        table, mask = self.table, self.mask
-        h = fp & mask
-        while table[h]:
-            h = (h + 1) & mask
-        return h
 
     def __contains__(self, fp: int) -> bool:
-        table, mask = self.table, self.mask
-        h = fp & mask
-        while True:
-            x = table[h]
-            if x == 0:
-                return False
-            if x == fp:
-                return True
-            h = (h + 1) & mask
+        return self.table[self.probe(fp)] != 0
 
     def __len__(self) -> int:
         return self.count
@@ -421,7 +411,7 @@ def _search(model: Model, options: SearchOptions, result: FingerprintResult,
                         fp = 1
                         if fp in seen:
                             continue
-                        h = seen.slot(fp)
+                        h = seen.probe(fp)
                     t = succ[pos]
                     t_index = -1
                     if constraint is not None and not constraint(t):

@@ -37,7 +37,7 @@ import time
 from array import array
 
 from ..models.model import Model
-from .partition import KEY_BITS, Partition
+from .partition import KEY_BITS, Partition, gather
 from .search import PROGRESS_EVERY, SearchOptions, SearchResult, bfs
 
 TAG_BITS = 6              # merged keys carry the worker's number (at most 64 workers)
@@ -127,15 +127,7 @@ class _Pool:
                     inbox.append(outboxes[o][w if w < o else w - 1])
             conn.send(inbox)
         outboxes = None
-        parts = []
-        for conn in self.conns:
-            u, keys, states = conn.recv()
-            unusual |= u
-            parts.append((keys, states))
-        if unusual:
-            self.rollback()
-            return None, moves
-        return parts, moves
+        return gather(self, (conn.recv() for conn in self.conns), unusual, moves)
 
     def commit(self, indices: list) -> None:
         for w, conn in enumerate(self.conns):

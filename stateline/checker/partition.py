@@ -145,3 +145,16 @@ class Partition:
     def rollback(self) -> None:
         self.fresh = []
         self.new = {}
+
+
+def gather(pool, replies, unusual: bool, moves: int):
+    """A level's end for any pool: each partition's (unusual, keys, states) reply; (None,
+    moves) after rolling the level back when any partition met something unusual."""
+    parts = []
+    for u, keys, states in replies:
+        unusual |= u
+        parts.append((keys, states))
+    if unusual:
+        pool.rollback()
+        return None, moves
+    return parts, moves
