@@ -1,0 +1,66 @@
+"""`enabled(A)` over the Z3 encoding: the enabling condition of A's instances.
+
+It is `fairness.enabled` without the change of state (TLA+'s ENABLED A, not
+ENABLED <<A>>_vars): some instance of A (a matching action schema, for the named
+process instance if any) has its guard and every `require` hold for some choice of
+its parameters, received message and branches, existentially quantified.  A step
+that raises a run-time error is not counted here: every engine reports that error
+in any reachable state where the step can be taken (`Encoding.no_step_error`).  It
+is a term over the template pre-state (over the post-state when primed), so the
+engines instantiate it at each step like any property.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from ..lang.enabled import EnabledE
+from .symbolic import Unencodable, eq, lift
+from .terms import And, Or
+
+
+def enabled_term(ev, e: EnabledE, env: dict):
+    """The Z3 Bool of `e` in the state `ev` reads (the template pre- or post-state)."""
+    enc = ev.enc
+    state = ev.state
+    if not all(a is b for a, b in zip(state.slots, enc.pre.slots)):
+        raise Unencodable(f"enabled({e.label}) outside a property", e.span)
+    key = None
+    if e.key is not None:
+        key = ev.expr(e.key, env)
+    proc = enc.system.processes.get(e.process) if e.process else None
+    parts = []
+    for inst in enc.instances:
+        if inst.action >= len(enc.system.actions) or \
+                not e.matches(enc.system.actions[inst.action]):
+            continue
+        body = And(inst.enabled, *inst.facts)
+        part = z3.Exists(inst.params, body) if inst.params else body
+        if key is not None and proc is not None and not proc.single:
+            part = And(eq(key, lift(inst.node, proc.instance_dom)), part)
+        parts.append(part)
+    term = Or(*parts)
+    if e.primed:
+        if state.post is None:
+            raise Unencodable("a primed expression outside a transition invariant", e.span)
+        term = z3.substitute(term, *zip(enc.pre.leaves, enc.post.leaves))
+    return term
+
+
+SPACER_REFUSAL = ("it asks enabled() of an action with symbolic choices, a quantified "
+                  "condition a Horn query cannot state: prove it with --induction, "
+                  "--k-induction or --bmc")
+
+
+def quantified(term) -> bool:
+    """Does `term` contain a quantifier (an enabled() over symbolic choices)?"""
+    seen, stack = set(), [term]
+    while stack:
+        t = stack.pop()
+        if z3.is_quantifier(t):
+            return True
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        stack.extend(t.children())
+    return False
