@@ -79,14 +79,14 @@ def check_enabled(c, e: A.Call) -> EnabledE:
                 hint=did_you_mean(t.id, names + list(c.r.processes)) or USAGE)
         return EnabledE(BOOL, e.span, None, (t.id,), None, t.id, c.priming)
     if isinstance(t, A.Subscript) and _process_name(c, t.base):
-        node = c.infer(t)               # checks the instance (SL305, SL303)
+        node = _instance(c, t, t.base.id)
         return _target(c, e, node.process, node.key, (), _shown(t))
     if isinstance(t, A.Attr):
         b = t.base
         if isinstance(b, A.Name) and _process_name(c, b):
             return _target(c, e, b.id, None, (t.name,), f"{b.id}.{t.name}", t)
         if isinstance(b, A.Subscript) and _process_name(c, b.base):
-            node = c.infer(b)
+            node = _instance(c, b, f"{b.base.id}.{t.name}")
             return _target(c, e, node.process, node.key, (t.name,),
                            f"{_shown(b)}.{t.name}", t)
     err("SL303", "enabled() takes the name of an action, not an expression", t.span,
@@ -100,6 +100,15 @@ def _local(c, name: str) -> bool:
 def _process_name(c, b) -> bool:
     return isinstance(b, A.Name) and b.id in c.r.processes and not _local(c, b.id) \
         and b.id not in c.r.consts
+
+
+def _instance(c, sub, label: str):
+    """The NodeE of `P[i]` (the instance checked as anywhere else)."""
+    p = c.r.processes[sub.base.id]
+    if not p.self_name:
+        err("SL305", f"process '{p.name}' has a single instance: write enabled({label})",
+            sub.span)
+    return c.infer(sub)
 
 
 def _shown(t) -> str:
