@@ -195,6 +195,36 @@ def test_misuse_is_a_located_error(snippet, code):
     assert f"error[{code}]" in str(exc.value) and "t.sl:" in str(exc.value), str(exc.value)
 
 
+def test_fmt_keeps_enabled_and_is_idempotent():
+    from stateline.lang.fmt import format_text
+    once = format_text(LOCK, "t.sl")
+    assert once == LOCK
+    assert "transition FreeingEnables: free' and not free implies enabled(Client.acquire)'" \
+        in once
+    primed = LOCK.replace("enabled(Client.acquire)'", "(enabled(Client.acquire))'")
+    assert format_text(primed, "t.sl") == LOCK
+
+
+def test_the_language_server_knows_the_action_named_in_enabled(tmp_path):
+    from lsp_client import LspClient
+    path = tmp_path / "lock.sl"
+    path.write_text(LOCK, encoding="utf-8")
+    uri = path.as_uri()
+    lines = LOCK.splitlines()
+    line = next(i for i, x in enumerate(lines) if "invariant OnlyHolderReleases" in x)
+    col = lines[line].index("release")
+    with LspClient() as client:
+        assert client.open(uri, LOCK)["diagnostics"] == []
+        hover = client.at("textDocument/hover", uri, line, col + 2)
+        assert hover["contents"]["value"].startswith("**action** `Client.release` — "
+                                                     "declared at line 13")
+        target = client.at("textDocument/definition", uri, line, col + 2)
+        assert target["range"]["start"] == {"line": 12, "character": 11}
+        labels = [i["label"] for i in client.at("textDocument/completion", uri, line,
+                                                col)["items"]]
+        assert "enabled" in labels
+
+
 # ---- the cross-check: reference interpreter and engine agreement ------------------------
 
 
