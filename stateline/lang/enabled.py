@@ -53,8 +53,8 @@ class EnabledE(ir.E):
             return False
         if not self.names:
             return not action.environment
-        return action.name in self.names or action.name.removeprefix("on ") in self.names \
-            and action.receive is not None
+        return action.name in self.names or \
+            (action.receive is not None and action.name.removeprefix("on ") in self.names)
 
 
 def check_enabled(c, e: A.Call) -> EnabledE:

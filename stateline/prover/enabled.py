@@ -16,7 +16,7 @@ import z3
 
 from ..lang.enabled import EnabledE
 from .symbolic import Unencodable, eq, lift
-from .terms import And, Or
+from .terms import And, Not, Or
 
 
 def enabled_term(ev, e: EnabledE, env: dict):
@@ -39,6 +39,10 @@ def enabled_term(ev, e: EnabledE, env: dict):
         if key is not None and proc is not None and not proc.single:
             part = And(eq(key, lift(inst.node, proc.instance_dom)), part)
         parts.append(part)
+    if key is not None and proc is not None and not proc.single:
+        # an instance that is not one is a run-time error, as in the explicit checker
+        ev.error(Not(Or(*(eq(key, lift(v, proc.instance_dom)) for v in proc.instances))),
+                 e.key.span, f"instance of {proc.name}: not an instance")
     term = Or(*parts)
     if e.primed:
         if state.post is None:
