@@ -195,6 +195,79 @@ def test_misuse_is_a_located_error(snippet, code):
     assert f"error[{code}]" in str(exc.value) and "t.sl:" in str(exc.value), str(exc.value)
 
 
+FORMS = """spec EnabledForms
+var x: 0..3 = 0
+var done = false
+
+action inc:
+    require x < 3
+    x := x + 1
+
+action finish:
+    require x == 3 and not done
+    done := true
+
+property StaysDisabled: always (not enabled(inc) implies always not enabled(inc))
+property FinishStable: always (enabled(finish) implies always enabled(finish))
+property Start: initially enabled(inc) implies eventually enabled(finish)
+property Recurs: always eventually (enabled(inc) or enabled(finish))
+
+check c:
+    fair weak inc, finish
+    expect StaysDisabled holds
+    expect FinishStable violated
+    expect Start holds
+    expect Recurs violated
+    allow deadlock
+"""
+
+
+def test_every_temporal_form_over_enabled_in_check_and_bmc():
+    from stateline.prover.run import ProveOptions, prove_block
+    [r] = _run(FORMS)
+    assert (r.stats.states, r.stats.transitions) == (5, 5)
+    assert _verdicts(r) == {"StaysDisabled": ("holds", None), "FinishStable": ("violated", 4),
+                            "Start": ("holds", None), "Recurs": ("violated", 4)}
+    loaded = load_text(FORMS, "t.sl")
+    res = prove_block(loaded, check_blocks(loaded)[0], {}, ProveOptions(engine="bmc", bound=6))
+    got = {o.name: (o.claim.value, len(o.trace.steps) if o.trace else None)
+           for o in res.obligations}
+    assert got == {"StaysDisabled": ("holds up to the bound", None),
+                   "FinishStable": ("violated", 4), "Start": ("holds up to the bound", None),
+                   "Recurs": ("violated", 4)}
+
+
+BAD_INSTANCE = """spec EnabledBadInstance
+process P(self in 0..2):
+    var c: 0..1 = 0
+    action a:
+        require c == 0
+        c := 1
+
+invariant I: exists k in 0..3: enabled(P[k].a) or k == 3
+invariant J: enabled(P[5].a) or P[0].c == 0
+
+check c:
+    expect I holds
+    allow deadlock
+"""
+
+
+def test_an_instance_that_is_not_one_is_the_same_run_time_error_in_both_engines():
+    from stateline.prover.run import ProveOptions, prove_block
+    [r] = _run(BAD_INSTANCE)
+    assert r.stop.value == "model-error"
+    d = r.failure.diagnostic
+    assert (d.code, d.span.line, d.span.col, d.message) == \
+        ("SL602", 9, 24, "instance of P: 5 is not an instance")
+    assert len(r.failure.trace.steps) == 0
+    loaded = load_text(BAD_INSTANCE, "t.sl")
+    res = prove_block(loaded, check_blocks(loaded)[0], {}, ProveOptions(engine="bmc", bound=3))
+    d = res.failure.diagnostic
+    assert (d.code, d.span.line, d.span.col, d.message) == \
+        ("SL602", 9, 24, "instance of P: 5 is not an instance")
+
+
 def test_fmt_keeps_enabled_and_is_idempotent():
     from stateline.lang.fmt import format_text
     once = format_text(LOCK, "t.sl")
