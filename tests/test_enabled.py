@@ -268,6 +268,45 @@ def test_an_instance_that_is_not_one_is_the_same_run_time_error_in_both_engines(
         ("SL602", 9, 24, "instance of P: 5 is not an instance")
 
 
+ERROR_BEYOND = """spec EnabledErrorBeyond
+var x: 0..3 = 0
+
+action inc:
+    require x < 3
+    x := x + 1
+    assert x <= 2, "small"
+
+constraint C: x <= 1
+invariant I: enabled(inc) or x == 3
+
+check c:
+    expect I holds
+    allow deadlock
+"""
+
+
+def test_a_step_error_while_enabled_is_evaluated_beyond_the_constraint():
+    """x == 2 is generated and checked but not explored: evaluating enabled(inc) there
+    takes the step to x == 3 and fails its assert, in check and in the Z3 engines (which
+    must not prove I)."""
+    from stateline.prover.run import ProveOptions, prove_block
+    [r] = _run(ERROR_BEYOND)
+    d = r.failure.diagnostic
+    assert (d.code, d.span.line, d.message, len(r.failure.trace.steps)) == \
+        ("SL603", 7, "assertion failed: small", 1)
+    loaded = load_text(ERROR_BEYOND, "t.sl")
+    check = check_blocks(loaded)[0]
+    claims = {}
+    for engine in ("bmc", "induction", "k-induction", "auto"):
+        res = prove_block(loaded, check, {}, ProveOptions(engine=engine, bound=4))
+        claims[engine] = {o.name: o.claim.value for o in res.obligations}["I"]
+        if res.failure is not None:
+            assert (res.failure.diagnostic.code, res.failure.diagnostic.span.line) == \
+                ("SL603", 7), engine
+    assert claims == {"bmc": "unknown", "induction": "not proved",
+                      "k-induction": "not proved", "auto": "unknown"}
+
+
 def test_fmt_keeps_enabled_and_is_idempotent():
     from stateline.lang.fmt import format_text
     once = format_text(LOCK, "t.sl")
