@@ -173,6 +173,17 @@ def test_spacer_is_unknown_on_a_quantified_enabled_and_any_size_refuses_it():
     assert got["CanJump"].claim.value == "proved"
 
 
+def test_any_size_refuses_enabled_by_name(tmp_path, capsys):
+    from stateline.cli import main
+    path = tmp_path / "lock.sl"
+    path.write_text(LOCK, encoding="utf-8")
+    code = main(["prove", str(path), "--induction", "--any-size", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{path}:18:15: error[SL801]: the Z3 engines cannot encode " \
+           "enabled(Client.acquire) in an any-size proof" in err, err
+
+
 def test_symmetry_warns_when_an_instance_is_singled_out():
     text = LOCK.replace("const Clients = {c1, c2}", "const Clients = {c1, c2} symmetric")
     text = text[:text.index("property AcquireRecurs")] + "check s:\n    allow deadlock\n"
