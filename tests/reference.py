@@ -662,6 +662,35 @@ class Interpreter:
             ways = nxt
         return ways
 
+    def first_way(self, stmts, cur, env) -> bool:
+        """Does some way of running `stmts` from `cur` complete?  Depth first, in branch
+        order, stopping at the first that does (enabled(A) stops at A's first
+        successor: the branches after it are not run, nor their errors raised)."""
+        for idx, st in enumerate(stmts):
+            try:
+                if isinstance(st, Require):
+                    if not self.ev(st.cond, cur, env):
+                        return False
+                elif isinstance(st, Assign):
+                    self.store(st.target, st.value, cur, env)
+                elif isinstance(st, Assert):
+                    if not self.ev(st.cond, cur, env):
+                        raise RefError(f"assertion failed: {st.message}", code="SL603")
+                elif isinstance(st, Either):
+                    rest = list(stmts[idx + 1:])
+                    return any(self.first_way(list(branch) + rest, list(cur), env)
+                               for branch in st.branches)
+                else:
+                    cond = self.ev(st.cond, cur, env)
+                    rest = list(stmts[idx + 1:])
+                    return self.first_way(list(st.then if cond else st.orelse) + rest, cur,
+                                          env)
+            except RefError as exc:
+                if not exc.line:
+                    exc.line = st.line
+                raise
+        return True
+
     def successors(self, state: tuple, choices: bool = False, only=None,
                    first: bool = False) -> list[tuple[tuple, tuple]]:
         """[(label, next state)], label = (action, instance or None, parameter values);
@@ -691,6 +720,10 @@ class Interpreter:
                             except RefError as exc:
                                 exc.line = a.line
                                 raise
+                        if first:
+                            if self.first_way(a.body, cur, env):
+                                return [((a.name, inst, values), tuple(cur))]
+                            continue
                         ways = self.run(a.body, cur, env)
                     except _Disabled:
                         continue
