@@ -318,6 +318,36 @@ def test_a_step_error_while_enabled_is_evaluated_beyond_the_constraint():
                       "k-induction": "unknown", "auto": "unknown"}
 
 
+WIDE = """spec EnabledWide
+const N = 6
+var x: 0..6 = 0
+var y: 0..6 = 0
+
+action incx:
+    require x < N
+    x := x + 1
+
+action incy(d in 1..2):
+    require y + d <= N
+    y := y + d
+
+invariant CanY: enabled(incy) == (y < N)
+invariant Some: enabled(incx) or enabled(incy) or (x == N and y == N)
+invariant NotBoth: not (enabled(incx) and x == N)
+
+check c:
+    allow deadlock
+"""
+
+
+@pytest.mark.parametrize("options", [{}, {"workers": 2}, {"fingerprints": True}])
+def test_workers_and_fingerprints_decide_enabled_alike(options):
+    [r] = _run(WIDE, **options)
+    assert (r.stats.states, r.stats.transitions) == (49, 120)   # 1 + 42 + 42 + 35
+    assert _verdicts(r) == {"CanY": ("holds", None), "Some": ("holds", None),
+                            "NotBoth": ("holds", None)}
+
+
 def test_fmt_keeps_enabled_and_is_idempotent():
     from stateline.lang.fmt import format_text
     once = format_text(LOCK, "t.sl")
