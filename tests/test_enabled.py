@@ -348,6 +348,68 @@ def test_workers_and_fingerprints_decide_enabled_alike(options):
                             "NotBoth": ("holds", None)}
 
 
+MSGS = """spec EnabledMsgs
+const Nodes = {n1, n2}
+network set
+message Ping(to: Nodes)
+var sent_any = false
+
+action kick(n in Nodes):
+    require not sent_any
+    send Ping(n)
+    sent_any := true
+
+process Node(self in Nodes):
+    var got: bool = false
+    on Ping(m) if m.to == self:
+        require not got
+        either:
+            require false
+            got := true
+        or:
+            got := true
+
+invariant H: forall n in Nodes: enabled(Node[n].Ping) == (Ping(n) in sent(Ping) and not Node[n].got)
+invariant W: enabled(Node) == (exists n in Nodes: Ping(n) in sent(Ping) and not Node[n].got)
+property Q: enabled(kick) leads_to not enabled(kick)
+property R: forall n in Nodes: enabled(Node[n].Ping) leads_to Node[n].got
+
+check c:
+    expect H holds
+    expect W holds
+    expect Q violated
+    expect R violated
+    allow deadlock
+check f:
+    fair weak Node
+    expect Q violated
+    expect R holds
+    allow deadlock
+"""
+
+
+def test_handlers_and_whole_processes():
+    """enabled(Node[n].Ping): a Ping to n is in the network and n has not got one (the
+    first `either` branch never completes, the second does); enabled(Node): some node
+    can receive; under `fair weak Node` every node that can receive does."""
+    from stateline.prover.run import ProveOptions, prove_block
+    c, f = _run(MSGS)
+    assert (c.stats.states, c.stats.transitions) == (f.stats.states, f.stats.transitions)
+    assert _verdicts(c) == {"H": ("holds", None), "W": ("holds", None),
+                            "Q": ("violated", None), "R": ("violated", 1)}
+    assert _verdicts(f) == {"H": ("holds", None), "W": ("holds", None),
+                            "Q": ("violated", None), "R": ("holds", None)}
+    loaded = load_text(MSGS, "t.sl")
+    for check in check_blocks(loaded):
+        res = prove_block(loaded, check, {}, ProveOptions(engine="bmc", bound=4))
+        assert {o.name: o.claim.value for o in res.obligations} == {
+            "H": "holds up to the bound", "W": "holds up to the bound", "Q": "violated",
+            "R": "violated" if check.name == "c" else "holds up to the bound"}, check.name
+    got = {o.name: o.claim.value for o in prove_block(
+        loaded, check_blocks(loaded)[0], {}, ProveOptions(engine="induction")).obligations}
+    assert (got["H"], got["W"]) == ("proved", "proved")
+
+
 def test_fmt_keeps_enabled_and_is_idempotent():
     from stateline.lang.fmt import format_text
     once = format_text(LOCK, "t.sl")
