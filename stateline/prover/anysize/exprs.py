@@ -109,6 +109,11 @@ class AnyEval:
     def _MapGet(self, e, env):
         return self.expr(e.base, env).get(self.expr(e.key, env))
 
+    def _EnabledE(self, e, env):
+        raise Unencodable(f"enabled({e.label}) in an any-size proof (its enabling "
+                          f"condition is encoded for one instance: prove without --any-size)",
+                          e.span)
+
     def _Sent(self, e, env):
         frame = self.post if e.primed else self.frame
         return frame.sent(e.message)
