@@ -80,6 +80,18 @@ def test_finite_paxos_obligations_are_rechecked_by_cvc5(tmp_path, monkeypatch, c
         assert cvc5_answer(block / o["file"]) == "unsat", o["file"]
 
 
+def test_names_of_successor_variables_are_standard_smtlib(tmp_path, monkeypatch):
+    """Z3 prints the successor's copy of `TM.state` as `TM.state'`, which is not an
+    SMT-LIB symbol: the files quote it, and cvc5 reads and proves every file."""
+    code, block, index = emit(tmp_path, monkeypatch, *TWO_PC)
+    assert code == 0 and len(index["obligations"]) == 81
+    texts = [(block / o["file"]).read_text() for o in index["obligations"]]
+    assert any("|TM.state'|" in t for t in texts)
+    assert not any(re.search(r"[\s(]TM\.state'", t) for t in texts)
+    for o in index["obligations"]:
+        assert cvc5_answer(block / o["file"]) == "unsat", o["file"]
+
+
 def test_a_file_names_its_obligation_with_source_lines(tmp_path, monkeypatch):
     _, block, index = emit(tmp_path, monkeypatch, *PAXOS)
     [o] = [o for o in index["obligations"] if o["kind"] == "step" and

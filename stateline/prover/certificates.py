@@ -51,6 +51,32 @@ def _where(span: Span | None) -> str:
     return f"{span.path}:{span.line}" if span is not None else "(built in)"
 
 
+_PRIMED = re.compile(r"[^\s()|;\"]*'[^\s()|;\"]*")
+
+
+def standard_symbols(text: str) -> str:
+    """Z3 prints a name with a quote mark (`x'`, the successor state's copy of `x`)
+    as it is, which SMT-LIB does not allow in a simple symbol: write it `|x'|`.  Quoted
+    symbols (`|...|`) and comments are left alone."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "|":
+            j = text.index("|", i + 1) + 1
+        elif c == ";":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+        else:
+            bar, semi = text.find("|", i), text.find(";", i)
+            j = min(x for x in (bar, semi, n) if x >= 0)
+            out.append(_PRIMED.sub(lambda m: f"|{m.group(0)}|", text[i:j]))
+            i = j
+            continue
+        out.append(text[i:j])
+        i = j
+    return "".join(out)
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "x"
 
@@ -76,7 +102,7 @@ class Certificates:
         name = f"{n:04d}-{kind}-{_slug(supports)}" + (f"-{_slug(action)}" if action else "")
         self.items.append(Certificate(name + ".smt2", kind, supports, action,
                                       [(what, _where(span)) for what, span in sources],
-                                      s.to_smt2()))
+                                      standard_symbols(s.to_smt2())))
 
     def settle(self, obligations) -> None:
         """Mark `unsat` the files of every obligation this run proved."""
