@@ -263,6 +263,9 @@ CONSTRUCTS = {
     r"^history \w+\(": "history declaration",
     r"record ok \w+\.read\(": "record statement",
     r"linearizable\(": "linearizability check",
+    r"^enum (\w+) = \{(\w+)[^\n]*\n(.*\n)*?enum \w+ = \{[^\n]*\b\2\b": "a value name two enums share",
+    r"`none`": "quoted name",
+    r"\b[A-Z]\w*\.none\b": "qualified value named none",
 }
 
 

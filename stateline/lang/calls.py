@@ -12,6 +12,7 @@ from . import ast as A
 from . import ir
 from .ir import NodeE
 from .histories import CHECKS
+from .qualified import qualified_value
 from .types import BOOL, INT, IntT, MapT, NodeT, OptionT, RecordT, SeqT, SetT, TupleT, UnknownT
 
 
@@ -141,6 +142,9 @@ class CallsMixin:
 
     def _Attr(self, e: A.Attr):
         b = e.base
+        value = qualified_value(self, e)     # Kind.c: a value of an enum or a constant
+        if value is not None:
+            return value
         if isinstance(b, A.Name) and b.id in self.r.processes and \
                 not any(b.id in s for s in self.scopes) and not self.r.processes[b.id].self_name:
             node = NodeE(NodeT(b.id), b.span, b.id, None)

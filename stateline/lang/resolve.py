@@ -30,6 +30,8 @@ class Resolved:
     model_sorts: dict[str, tuple[A.Member, ...]] = field(default_factory=dict)
     enums: dict[str, A.Enum] = field(default_factory=dict)
     members: dict[str, tuple[str, Span]] = field(default_factory=dict)  # name -> (sort, span)
+    # a value name of several enums/constants -> every (sort, span): qualified (Kind.c)
+    ambiguous: dict[str, list[tuple[str, Span]]] = field(default_factory=dict)
     records: dict[str, A.Record] = field(default_factory=dict)
     vars: dict[str, A.Var] = field(default_factory=dict)
     defs: dict[str, A.Def] = field(default_factory=dict)
@@ -105,9 +107,10 @@ def _none_among_model_values(d: A.Const, r: "Resolved") -> tuple[A.Member, ...] 
     if not nones or not all(isinstance(i, (A.Name, A.NoneLit)) for i in value.items):
         return None
     r.diagnostics.append(Diagnostic(
-        "SL202", f"'none' cannot name a model value of '{d.name}': it is the absent value "
-                 "of an option type (T?)", nones[0].span,
-        hint="choose another name, such as 'nil' or 'nobody'"))
+        "SL202", f"'none' cannot name a model value of '{d.name}' unquoted: it is the "
+                 "absent value of an option type (T?)", nones[0].span,
+        hint="quote it, {a, `none`}, and write the value as `none` or "
+             f"{d.name}.none; or choose another name, such as 'nil'"))
     return tuple(A.Member(i.id, span=i.span) for i in value.items if isinstance(i, A.Name))
 
 
@@ -124,11 +127,17 @@ def resolve(spec: A.Spec) -> Resolved:
         here = f"{what} '{name}'" + (f" of '{owner}'" if owner else "")
         if name in seen:
             first, there = seen[name], described.get(name, "")
+            if owner and name in r.members and r.members[name][0] != owner:
+                r.ambiguous.setdefault(name, [r.members[name]]).append((owner, span))
+                return False        # the same value name in two sorts (see lang/qualified.py)
             message = f"'{name}' is already defined"
-            if owner and there:
+            if owner and r.members.get(name, ("",))[0] == owner:
+                message = f"{what} '{name}' is listed twice in '{owner}'"
+            elif owner and there:
                 # a value of a constant or an enum clashing with another name:
                 # say both sides, at the second declaration
-                message = f"{here} clashes with the {there}: rename one of them (value names are not scoped by their type)"
+                message = f"{here} clashes with the {there}: rename one of them (only enum " \
+                          "values and model values may share a name)"
             r.diagnostics.append(Diagnostic(
                 "SL202", message, span,
                 notes=(f"first defined at {first}",)))

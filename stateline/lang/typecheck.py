@@ -18,6 +18,7 @@ from . import ir
 from .calls import CallsMixin
 from .declared import DeclaredMixin
 from .ir import NodeE, retype, retype_if
+from .qualified import refuse_ambiguous
 from .resolve import BUILTIN_FUNCTIONS, Resolved
 from .types import (BOOL, INT, NONE, UNKNOWN, AtomT, BoolT, IntT, MapT, NodeT, NoneT, OptionT,
                     RecordT, SeqT, SetT, TupleT, Type, UnknownT, assignable, contains_unknown,
@@ -144,6 +145,8 @@ class ExprChecker(DeclaredMixin, CallsMixin):
             if d.params is not None:
                 err("SL302", f"'{n}' takes {len(d.params)} argument(s); call it as {n}(...)", sp)
             return self.expand_def(d, (), sp)
+        if n in self.r.ambiguous:
+            refuse_ambiguous(self.r, n, sp)
         if n in self.r.members:
             sort = self.r.members[n][0]
             return ir.AtomC(AtomT(sort), sp, sort, n)
