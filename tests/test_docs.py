@@ -266,6 +266,7 @@ CONSTRUCTS = {
     r"^enum (\w+) = \{(\w+)[^\n]*\n(.*\n)*?enum \w+ = \{[^\n]*\b\2\b": "a value name two enums share",
     r"`none`": "quoted name",
     r"\b[A-Z]\w*\.none\b": "qualified value named none",
+    r"^var \w+: [A-Z]\w* \| [A-Z]\w* = ": "union of two sorts of model values",
 }
 
 

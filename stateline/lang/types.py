@@ -40,7 +40,7 @@ class AtomT(Type):
     sort: str
 
     def show(self):
-        return self.sort
+        return self.sort.replace("|", " | ")      # a union of sorts (lang/unions.py)
 
 
 @dataclass(frozen=True)

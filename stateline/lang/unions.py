@@ -1,0 +1,118 @@
+"""Unions of sets of model values of different constants: `Readers | Writers`.
+
+The model values of two constants are of two types (sorts).  Where values of
+several such sorts meet, in `|`, `&`, `-`, `^`, a set comparison, `==`, `!=` or
+`in`, they are widened to their *union sort*: a type whose values are the values
+of every part, in the order the constants are declared (`Readers|Writers`).  A
+union sort is also a type (`var who: Readers | Writers`, `set[Readers | Writers]`).
+A value of a part is stored where its union is expected, never the other way.
+
+A value of one sort is never equal to a value of another (even of the same
+name: `Readers.r2` and `Writers.r2` are two values), so `Readers & Writers` is
+empty.  Widening is the IR operator `inject` (`Op(type=union, "inject", (x,))`
+for an atom or a set of atoms); the explicit checker renumbers the value,
+the Z3 engines refuse it (SL801).  Only constants of model values take part, not
+enums: an enum is a closed type of its own.
+"""
+
+from __future__ import annotations
+
+from ..diagnostics import fail as err
+from . import ast as A
+from . import ir
+from .types import AtomT, SetT, Type
+
+SEP = "|"
+
+
+def parts(sort: str) -> tuple[str, ...]:
+    """The constants of a (union) sort: `Readers|Writers` -> (Readers, Writers)."""
+    return tuple(sort.split(SEP))
+
+
+def _model_sorts(r, t: Type) -> tuple[str, ...] | None:
+    """The constants of model values whose union is atom type `t` (None: not one)."""
+    if not isinstance(t, AtomT):
+        return None
+    ps = parts(t.sort)
+    return ps if all(p in r.model_sorts for p in ps) else None
+
+
+def union_sort(r, *sorts: tuple[str, ...]) -> AtomT:
+    """The union of several sorts' parts, in declaration order."""
+    wanted = {p for s in sorts for p in s}
+    return AtomT(SEP.join(p for p in r.model_sorts if p in wanted))
+
+
+def widen(e: ir.E, target: Type) -> ir.E:
+    """`e` (an atom or a set of atoms of a part) as a value of the union `target`."""
+    if e.type == target:
+        return e
+    return ir.Op(target, e.span, "inject", (e,))
+
+
+def _elem(t: Type) -> Type:
+    return t.elem if isinstance(t, SetT) else t
+
+
+def widen_operands(c, op: str, a: ir.E, b: ir.E) -> tuple[ir.E, ir.E]:
+    """Both operands of a binary operator over atoms (or sets of atoms) of two sorts of
+    model values, widened to their union; unchanged when they are not such."""
+    ta, tb = a.type, b.type
+    if op in ("in", "not in"):
+        if not isinstance(tb, SetT):
+            return a, b
+        ea, eb = ta, tb.elem
+    elif op in ("==", "!="):
+        if isinstance(ta, SetT) != isinstance(tb, SetT):
+            return a, b
+        ea, eb = _elem(ta), _elem(tb)
+    elif op in ("|", "&", "-", "^", "<", "<=", ">", ">="):
+        if not (isinstance(ta, SetT) and isinstance(tb, SetT)):
+            return a, b
+        ea, eb = ta.elem, tb.elem
+    else:
+        return a, b
+    sa, sb = _model_sorts(c.r, ea), _model_sorts(c.r, eb)
+    if sa is None or sb is None or ea == eb:
+        return a, b
+    u = union_sort(c.r, sa, sb)
+    wa = widen(a, SetT(u) if isinstance(ta, SetT) else u)
+    wb = widen(b, SetT(u) if isinstance(tb, SetT) else u)
+    return wa, wb
+
+
+def widen_to(c, got: ir.E, expected: Type) -> ir.E | None:
+    """`got` stored where a union of its sort is expected (an assignment, an argument,
+    an initial value), widened; None when that is not the case."""
+    g, x = _elem(got.type), _elem(expected)
+    if isinstance(got.type, SetT) != isinstance(expected, SetT) or g == x:
+        return None
+    sg, sx = _model_sorts(c.r, g), _model_sorts(c.r, x)
+    if sg is None or sx is None or not set(sg) <= set(sx):
+        return None
+    return widen(got, expected)
+
+
+def union_type_expr(c, e: A.Binary) -> ir.TypeExpr:
+    """The type `Readers | Writers` (each side a constant of model values or a union)."""
+    sides = []
+    for side in (e.left, e.right):
+        t = c.type_expr(side)
+        ps = _model_sorts(c.r, t.type)
+        if ps is None:
+            err("SL105", f"a union type joins sets of model values; {t.type} is not one",
+                side.span, hint="declare the values as a constant: const Readers = {r1, r2}")
+        sides.append(ps)
+    u = union_sort(c.r, *sides)
+    return ir.TAtom(u, e.span, u.sort)
+
+
+def places(source: str, target: str, size) -> list[int]:
+    """Where each value of sort `source` (a part or a union of parts of `target`) is in
+    the union sort `target`, given each part's number of values `size(part)`."""
+    offset, start = 0, {}
+    for p in parts(target):
+        start[p] = offset
+        offset += size(p)
+    return [start[p] + i for p in parts(source) for i in range(size(p))]
