@@ -267,6 +267,9 @@ CONSTRUCTS = {
     r"`none`": "quoted name",
     r"\b[A-Z]\w*\.none\b": "qualified value named none",
     r"^var \w+: [A-Z]\w* \| [A-Z]\w* = ": "union of two sorts of model values",
+    r"\bcopies\(": "copies",
+    r"\bnetwork\.partitions\b": "network.partitions in an expression",
+    r"\bnetwork\.partitioned\b": "network.partitioned",
 }
 
 

@@ -134,3 +134,8 @@ def test_a_quoted_name_is_a_name_not_the_keyword():
     assert tokens["`none`"] == "variable.other.quoted.stateline"
     assert "none" not in tokens
     assert dict(tokenize("x := none"))["none"] == "constant.language.stateline"
+
+
+def test_network_reads_are_coloured():
+    tokens = dict(tokenize("invariant I: copies(Ping(0)) <= network.partitions"))
+    assert tokens["copies"].startswith("support.function")

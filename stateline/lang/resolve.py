@@ -17,7 +17,7 @@ from .crashes import desugar
 from .histories import history_var
 
 BUILTIN_FUNCTIONS = ("len", "subsets", "sent", "min", "max", "abs", "sum", "values", "set",
-                     "replace", "union", "head", "tail", "last", "linearizable",
+                     "copies", "replace", "union", "head", "tail", "last", "linearizable",
                      "sequentially_consistent", "causally_consistent")
 TYPE_CONSTRUCTORS = ("set", "map", "seq", "bool", "int", "nat")
 BUILTIN_PROPERTIES = ("DeadlockFreedom",)

@@ -28,6 +28,7 @@ from . import runtime
 from .code import Code, Unsupported, View, _lit
 from .domains import (DAtom, DBool, DInt, DMap, DMsg, DOption, DRecord, DSeq, DSet, DTuple, Dom,
                       dom_rng, has_int)
+from .netreads import net_read_code
 from .ops import OpsMixin
 from .sets import SetsMixin
 
@@ -444,6 +445,9 @@ class ExprGen(OpsMixin, SetsMixin):
 
     def _Sent(self, e, env, view):
         return self.ctx.sent_code(self, e.message, view, e.primed)
+
+    def _NetRead(self, e, env, view):       # network.partitions, copies(m)
+        return net_read_code(self, e, env, view)
 
     # ---- sets: iteration, membership, predicates ------------------------------------------
 

@@ -26,6 +26,7 @@ from ..lang import ir
 from ..lang.raising import may_raise
 from ..models.code import NoState, Unsupported
 from ..models.domains import DAtom, DBool, DInt, DOption, DSet, Dom
+from .netreads import net_read_term
 from .ops import OpsMixin
 from .symbolic import (NOT_CONST, SBits, SList, SMap, SNet, SOpt, SSeq, STup, Unencodable, as_bits,
                        const_value, default, elements, eq, ite, lift, select,
@@ -456,6 +457,9 @@ class Eval(OpsMixin):
             fname, fdom = rec.fields[i]
             items[i] = self.checked(self.expr(v, env), fdom, v.span, f"field '{fname}'")
         return STup(tuple(items), rec)
+
+    def _NetRead(self, e, env):             # network.partitions, copies(m)
+        return net_read_term(self, e, env)
 
     def _Sent(self, e, env):
         return self.sent(self.state.network(e.primed), e.message)
