@@ -76,7 +76,7 @@ def test_pinned_counts_and_verdicts():
                         ("NoReaderLast", "violated", 3), ("DeadlockFreedom", "holds", None)]
 
 
-@settings(max_examples=8, deadline=None, derandomize=True)
+@settings(max_examples=20, deadline=None, derandomize=True)
 @given(st.integers(1, 3), st.integers(1, 3))
 def test_a_union_is_the_set_of_all_values_split_into_subsets(nr, nw):
     assert explicit(union_spec(nr, nw)) == explicit(subset_spec(nr, nw))

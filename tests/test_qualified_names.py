@@ -175,7 +175,7 @@ def _enum_spec(first: tuple[str, ...], second: tuple[str, ...], rename: bool) ->
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=12, deadline=None, derandomize=True)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(POOL), min_size=1, max_size=3, unique=True),
        st.lists(st.sampled_from(POOL), min_size=1, max_size=3, unique=True))
 def test_shared_names_are_names_renamed_apart(first, second):
