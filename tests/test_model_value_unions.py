@@ -156,3 +156,41 @@ def test_symmetry_over_a_part_held_in_a_union_is_refused():
     d = exc.value.diagnostics[0]
     assert d.code == "SL303" and (d.span.line, d.span.col) == (2, 7)
     assert "variable 'last' holds values of the union Readers | Writers" in d.message
+
+
+UNION_MAP = """spec UnionMap
+const Readers = {r1, r2}
+const Writers = {w1}
+var m: map[Readers | Writers, bool] = {c: false for c in Readers | Writers}
+var pick: (Readers | Writers)? = none
+
+action mark(r in Readers):
+    m[r] := true
+    pick := r
+
+action markw(w in Writers):
+    m[w] := true
+
+invariant OnlyMarked: forall c in Readers | Writers: m[c] or c != pick
+invariant SomeWriter: exists c in Readers | Writers: c in Writers or not m[c]
+invariant NoneYet: pick == none or pick in Readers
+invariant NeverW1: not m[Writers.w1]
+"""
+
+
+def test_maps_options_and_quantifiers_over_a_union():
+    assert explicit(UNION_MAP) == (10, 31, [
+        ("OnlyMarked", "holds", None), ("SomeWriter", "holds", None),
+        ("NoneYet", "holds", None), ("NeverW1", "violated", 1),
+        ("DeadlockFreedom", "holds", None)])
+    loaded = load_text(UNION_MAP, "u.sl")
+    [block] = check_blocks(loaded)
+    r = prove_block(loaded, block, {}, ProveOptions("bmc", 4, timeout=60))
+    assert [o.claim for o in r.obligations] == [Claim.BOUNDED, Claim.BOUNDED, Claim.BOUNDED,
+                                                Claim.VIOLATED, Claim.BOUNDED]
+    assert format_text(UNION_MAP) == UNION_MAP
+    with pytest.raises(SpecError) as exc:
+        load_text(UNION_MAP.replace("pick := r", "pick := r\n    m[Writers.w1] := pick"),
+                  "u.sl")
+    assert exc.value.diagnostics[0].message == \
+        "assignment to 'm' expects bool, got (Readers | Writers)?"

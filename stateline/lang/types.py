@@ -90,7 +90,8 @@ class OptionT(Type):
     elem: Type
 
     def show(self):
-        return f"{self.elem.show()}?"
+        inner = self.elem.show()
+        return f"({inner})?" if " | " in inner else f"{inner}?"
 
 
 @dataclass(frozen=True)

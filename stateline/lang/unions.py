@@ -20,7 +20,7 @@ from __future__ import annotations
 from ..diagnostics import fail as err
 from . import ast as A
 from . import ir
-from .types import AtomT, SetT, Type
+from .types import AtomT, OptionT, SetT, Type
 
 SEP = "|"
 
@@ -73,18 +73,26 @@ def widen_operands(c, op: str, a: ir.E, b: ir.E) -> tuple[ir.E, ir.E]:
         ea, eb = ta.elem, tb.elem
     else:
         return a, b
+    # an option of a union (`pick: (Readers | Writers)?`) meets a part's value: the
+    # part is widened, the option kept (an option of a part is not widened: SL301)
+    oa, ob = isinstance(ea, OptionT), isinstance(eb, OptionT)
+    ea, eb = (ea.elem if oa else ea), (eb.elem if ob else eb)
     sa, sb = _model_sorts(c.r, ea), _model_sorts(c.r, eb)
     if sa is None or sb is None or ea == eb:
         return a, b
     u = union_sort(c.r, sa, sb)
-    wa = widen(a, SetT(u) if isinstance(ta, SetT) else u)
-    wb = widen(b, SetT(u) if isinstance(tb, SetT) else u)
+    if (oa and ea != u) or (ob and eb != u):
+        return a, b
+    wa = a if oa else widen(a, SetT(u) if isinstance(ta, SetT) else u)
+    wb = b if ob else widen(b, SetT(u) if isinstance(tb, SetT) else u)
     return wa, wb
 
 
 def widen_to(c, got: ir.E, expected: Type) -> ir.E | None:
     """`got` stored where a union of its sort is expected (an assignment, an argument,
     an initial value), widened; None when that is not the case."""
+    if isinstance(expected, OptionT) and not isinstance(got.type, OptionT):
+        expected = expected.elem          # stored in an option of the union: as the union
     g, x = _elem(got.type), _elem(expected)
     if isinstance(got.type, SetT) != isinstance(expected, SetT) or g == x:
         return None
