@@ -1,7 +1,8 @@
 """Name resolution: the global and per-process symbol tables of a spec.
 
 `resolve(spec)` collects every declaration, reports names defined twice
-(SL202), and recognises model-value
+(SL202; a value name may repeat across enums and constants: `ambiguous`), and
+recognises model-value
 constants (``const Acceptors = {a1, a2, a3}`` whose elements are fresh names).
 Expressions are resolved against these tables by the type checker, which
 knows the local scopes.
@@ -80,7 +81,8 @@ def _clashing_model_values(value: A.Expr, declared_names, enum_values,
                            r: "Resolved") -> tuple[A.Member, ...] | None:
     """The members of ``{a, b, c}`` when ``a`` and ``b`` are fresh and ``c`` is an
     enum value or another constant's model value: a set of new model values, one of
-    which clashes (reported where it is defined a second time, not as 'unknown name a')."""
+    which repeats a value name of another sort (then written qualified, `Node.c`:
+    lang/qualified.py), not 'unknown name a'."""
     if not isinstance(value, A.SetLit) or not value.items:
         return None
     if not all(isinstance(i, A.Name) for i in value.items):
@@ -90,7 +92,7 @@ def _clashing_model_values(value: A.Expr, declared_names, enum_values,
     if not fresh:
         return None
     # the others are values already named (an enum's, an earlier constant's): a set of
-    # new model values, one of which clashes (`{w1, r2}` after `const Readers = {r1, r2}`)
+    # new model values, one of which repeats (`{w1, r2}` after `const Readers = {r1, r2}`)
     if any(n not in fresh and n not in enum_values and n not in r.members for n in names):
         return None
     return tuple(A.Member(i.id, span=i.span) for i in value.items)
