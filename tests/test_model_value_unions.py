@@ -194,3 +194,31 @@ def test_maps_options_and_quantifiers_over_a_union():
                   "u.sl")
     assert exc.value.diagnostics[0].message == \
         "assignment to 'm' expects bool, got (Readers | Writers)?"
+
+
+LITERALS = """spec Literals
+const Readers = {r1, r2}
+const Writers = {w1}
+var x: Readers | Writers in Writers
+var q: seq[Readers | Writers, 3] = [Readers.r2, Writers.w1]
+
+action push if len(q) < 3:
+    q := q + [Writers.w1]
+
+invariant Mixed: x in {Readers.r1, Writers.w1} and {Writers.w1, Readers.r1} == {Readers.r1} | Writers
+invariant Ordered: q[1] == Writers.w1 and q[0] == Readers.r2
+invariant Distinct: len({Readers.r2, Writers.w1, Readers.r2}) == 2
+invariant NotReader: x not in {Readers.r1, Readers.r2}
+invariant Short: Writers.w1 not in {q[i] for i in 2..len(q) - 1}
+"""
+
+
+def test_literals_mixing_two_constants_are_of_their_union():
+    assert explicit(LITERALS) == (2, 2, [
+        ("Mixed", "holds", None), ("Ordered", "holds", None), ("Distinct", "holds", None),
+        ("NotReader", "holds", None), ("Short", "violated", 1),
+        ("DeadlockFreedom", "violated", 1)])
+    loaded = load_text(LITERALS, "u.sl")
+    [block] = check_blocks(loaded)
+    r = prove_block(loaded, block, {}, ProveOptions("bmc", 2, timeout=60))
+    assert [o.claim for o in r.obligations] == [Claim.BOUNDED] * 4 + [Claim.VIOLATED] * 2

@@ -19,7 +19,7 @@ from .calls import CallsMixin
 from .declared import DeclaredMixin
 from .ir import NodeE, retype, retype_if
 from .qualified import refuse_ambiguous
-from .unions import widen_operands, widen_to
+from .unions import union_of, widen_operands, widen_to
 from .resolve import BUILTIN_FUNCTIONS, Resolved
 from .types import (BOOL, INT, NONE, UNKNOWN, AtomT, BoolT, IntT, MapT, NodeT, NoneT, OptionT,
                     RecordT, SeqT, SetT, TupleT, Type, UnknownT, assignable, contains_unknown,
@@ -279,7 +279,7 @@ class ExprChecker(DeclaredMixin, CallsMixin):
     def _elems_join(self, items, what: str, span: Span) -> Type:
         t: Type = UNKNOWN
         for it in items:
-            j = join(t, it.type)
+            j = join(t, it.type) or union_of(self, t, it.type)   # {Readers.r1, Writers.w1}
             if j is None:
                 err("SL301", f"{what} elements have incompatible types {t} and {it.type}", it.span)
             t = j

@@ -20,7 +20,7 @@ from __future__ import annotations
 from ..diagnostics import fail as err
 from . import ast as A
 from . import ir
-from .types import AtomT, OptionT, SetT, Type
+from .types import AtomT, OptionT, SeqT, SetT, Type
 
 SEP = "|"
 
@@ -44,6 +44,12 @@ def union_sort(r, *sorts: tuple[str, ...]) -> AtomT:
     return AtomT(SEP.join(p for p in r.model_sorts if p in wanted))
 
 
+def union_of(c, a: Type, b: Type) -> AtomT | None:
+    """The union of two atom types of constants of model values (None: not such)."""
+    sa, sb = _model_sorts(c.r, a), _model_sorts(c.r, b)
+    return union_sort(c.r, sa, sb) if sa is not None and sb is not None else None
+
+
 def widen(e: ir.E, target: Type) -> ir.E:
     """`e` (an atom or a set of atoms of a part) as a value of the union `target`."""
     if e.type == target:
@@ -59,6 +65,8 @@ def widen_operands(c, op: str, a: ir.E, b: ir.E) -> tuple[ir.E, ir.E]:
     """Both operands of a binary operator over atoms (or sets of atoms) of two sorts of
     model values, widened to their union; unchanged when they are not such."""
     ta, tb = a.type, b.type
+    if op == "+":                       # q + [Writers.w1]: a literal's elements widened
+        return _widen_literal(c, a, tb), _widen_literal(c, b, ta)
     if op in ("in", "not in"):
         if not isinstance(tb, SetT):
             return a, b
@@ -86,6 +94,20 @@ def widen_operands(c, op: str, a: ir.E, b: ir.E) -> tuple[ir.E, ir.E]:
     wa = a if oa else widen(a, SetT(u) if isinstance(ta, SetT) else u)
     wb = b if ob else widen(b, SetT(u) if isinstance(tb, SetT) else u)
     return wa, wb
+
+
+def _widen_literal(c, e: ir.E, other: Type) -> ir.E:
+    """A sequence literal of parts' values next to a sequence of their union, as one of
+    the union (other sequences are not widened)."""
+    if not (isinstance(e, ir.SeqLitE) and isinstance(other, SeqT) and e.items):
+        return e
+    u = other.elem
+    if _model_sorts(c.r, u) is None:
+        return e
+    items = [widen_to(c, i, u) or i for i in e.items]
+    if any(i.type != u for i in items):
+        return e
+    return ir.SeqLitE(SeqT(u), e.span, tuple(items))
 
 
 def widen_to(c, got: ir.E, expected: Type) -> ir.E | None:
