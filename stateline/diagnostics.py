@@ -45,6 +45,8 @@ CODES: dict[str, str] = {
              "re-initialises)",
     "SL211": "a type-only variable (`var x: T`) that the `init:` block does not assign on "
              "every path, or reads before assigning it (or that has no `init:` block)",
+    "SL212": "a value name that several enums or constants declare, written without "
+             "its type (qualify it: `Kind.c`)",
     "SL301": "operand types that do not match the operator",
     "SL302": "a call with the wrong number of arguments",
     "SL303": "a value of the wrong type for its context",

@@ -272,6 +272,8 @@ class Printer:
             return f"{e[1]}({x(e[2])}, {x(e[3])})"
         if tag == "len":
             return f"len({x(e[1])})"
+        if tag == "copies":                 # copies of message M(v) in flight (networks)
+            return f"copies(M({x(e[1])}))"
         if tag in ("smin", "smax"):
             return f"{tag[1:]}({x(e[1])})"
         if tag == "prime":

@@ -29,7 +29,8 @@ a random invariant) and adds, each with some probability:
 * a `network set` with `message M(v: 0..2)`: a process action sends, a handler of the
   process receives (a self-loop when its body changes nothing, or is `pass`); sometimes
   two or three handlers, each with its own guard or none: alternatives of one step
-  (docs/language.md, "Several handlers for one message type");
+  (docs/language.md, "Several handlers for one message type"); sometimes an invariant
+  on `copies(M(k))` (0 or 1 on a set network);
 * `assert P, "checked"` at the end of an action outside the process (SL603 when
   P is false in the state the step reaches);
 * crashes of the process (`crash recover`, `crash stop`, with or without `max 1`);
@@ -137,6 +138,11 @@ class ShapeGen(Gen):
             guard = self.guard(sc) if self.coin(1, 2) else None
             body = self.stmts(sc, 1, 1) if self.coin(1, 2) else []
             spec.actions.append(Action("M", p.name, [], guard, body, on=True))
+        if self.coin(1, 2):
+            # copies(m) of lang/netreads.py: 0 or 1 on a set network
+            spec.invariants.append(("Copies", ("cmp", self.choose(("==", "<=")),
+                                               ("copies", lit(self.pick(3))),
+                                               lit(self.pick(2)))))
 
     # ---- properties ----
 

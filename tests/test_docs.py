@@ -263,6 +263,13 @@ CONSTRUCTS = {
     r"^history \w+\(": "history declaration",
     r"record ok \w+\.read\(": "record statement",
     r"linearizable\(": "linearizability check",
+    r"^enum (\w+) = \{(\w+)[^\n]*\n(.*\n)*?enum \w+ = \{[^\n]*\b\2\b": "a value name two enums share",
+    r"`none`": "quoted name",
+    r"\b[A-Z]\w*\.none\b": "qualified value named none",
+    r"^var \w+: [A-Z]\w* \| [A-Z]\w* = ": "union of two sorts of model values",
+    r"\bcopies\(": "copies",
+    r"\bnetwork\.partitions\b": "network.partitions in an expression",
+    r"\bnetwork\.partitioned\b": "network.partitioned",
 }
 
 

@@ -127,3 +127,15 @@ def test_init_is_a_keyword_only_at_the_start_of_a_declaration():
     assert dict(tokenize("init:"))["init"] == "storage.type.stateline"
     assert "init" not in dict(tokenize("    var state: TMState = init"))
     assert "init" not in dict(tokenize("enum TMState = {init, done}"))
+
+
+def test_a_quoted_name_is_a_name_not_the_keyword():
+    tokens = dict(tokenize("const Node = {a, `none`}"))
+    assert tokens["`none`"] == "variable.other.quoted.stateline"
+    assert "none" not in tokens
+    assert dict(tokenize("x := none"))["none"] == "constant.language.stateline"
+
+
+def test_network_reads_are_coloured():
+    tokens = dict(tokenize("invariant I: copies(Ping(0)) <= network.partitions"))
+    assert tokens["copies"].startswith("support.function")

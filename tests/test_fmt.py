@@ -147,6 +147,7 @@ def test_mutated_specs_format_canonically(case):
 # ---- expressions: parentheses exactly where the parser needs them --------------------------
 
 NAMES = st.sampled_from(["a", "b", "x", "S", "f", "m"])
+QUOTED = st.sampled_from(["none", "true", "forall"])    # names written `none` (quoted)
 BIN_OPS = ["implies", "or", "and", "==", "!=", "<", "<=", ">", ">=", "in", "not in", "..", "|",
            "^", "&", "+", "-", "*", "//", "%", "/"]
 
@@ -186,7 +187,7 @@ def _extend(e):
 
 
 EXPRS = st.recursive(
-    st.one_of(st.builds(A.Name, NAMES), st.builds(A.IntLit, st.integers(-3, 20)),
+    st.one_of(st.builds(A.Name, NAMES | QUOTED), st.builds(A.IntLit, st.integers(-3, 20)),
               st.builds(A.BoolLit, st.booleans()), st.just(A.NoneLit())),
     _extend, max_leaves=12)
 

@@ -113,14 +113,18 @@ def test_constant_subset_of_model_values():
     assert run.refused is None and run.findings == []
 
 
-def test_model_value_of_a_later_constant_is_still_a_redefinition():
+def test_model_value_of_a_later_constant_is_a_value_of_its_own():
+    # a1 is a model value of A and of B (scoped names, lang/qualified.py): written
+    # alone it is ambiguous, an error at the use naming both declarations
+    text = "spec S\nconst A = {a1}\nconst B = {a1, b1}\nvar x: B = {}\n"
+    loaded = load_text(text.replace("{}", "B.a1"), "s.sl")
+    assert [v.name for v in loaded.typed.variables] == ["x"]
     with pytest.raises(SpecError) as exc:
-        load_text("spec S\nconst A = {a1}\nconst B = {a1, b1}\n", "s.sl")
-    # a1 is a model value of A already: a clash, at B's a1, naming both
+        load_text(text.replace("{}", "a1"), "s.sl")
     d = exc.value.diagnostics[0]
-    assert d.code == "SL202" and (d.span.line, d.span.col) == (3, 12)
-    assert d.message.startswith("model value 'a1' of 'B' clashes with the model value 'a1' "
-                                "of 'A'")
+    assert d.code == "SL212" and (d.span.line, d.span.col) == (4, 12)
+    assert d.message == ("'a1' is ambiguous: the model value 'a1' of 'A' and the model "
+                         "value 'a1' of 'B'")
 
 
 # ---- recursive definitions -----------------------------------------------------------

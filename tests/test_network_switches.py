@@ -127,25 +127,6 @@ def test_a_bad_switch_is_refused(tmp_path, capsys, option, message):
     assert err.startswith(f"{path}:2:") and message in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("decls, where, message", [
-    ("enum Kind = {m, c}\nconst Node = {a, b, c}\n", "3:21",
-     "model value 'c' of 'Node' clashes with the enum value 'c' of 'Kind'"),
-    ("const Node = {a, b, c}\nenum Kind = {m, c}\n", "3:17",
-     "enum value 'c' of 'Kind' clashes with the model value 'c' of 'Node'"),
-    ("enum Label = {cs, idle}\nenum Kind = {cs, m}\n", "3:14",
-     "enum value 'cs' of 'Kind' clashes with the enum value 'cs' of 'Label'"),
-    ("const Readers = {r1, r2}\nconst Writers = {w1, r2}\n", "3:22",
-     "model value 'r2' of 'Writers' clashes with the model value 'r2' of 'Readers'"),
-])
-def test_a_value_name_clash_is_reported_at_the_second_declaration(tmp_path, capsys, decls,
-                                                                   where, message):
-    path = tmp_path / "clash.sl"
-    path.write_text("spec Clash\n" + decls + "var x: 0..1 = 0\nallow deadlock\n")
-    assert main(["check", str(path), "--no-progress"]) == 2
-    first = capsys.readouterr().err.splitlines()[0]
-    assert first.startswith(f"{path}:{where}: error[SL202]: ") and message in first
-
-
 def test_fmt_round_trips_a_switched_network():
     from stateline.lang.fmt import format_text
     messy = switched("bag", True, False).replace(

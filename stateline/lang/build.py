@@ -49,7 +49,8 @@ class Builder(Transformer_NonRecursive):
         return A.Enum(str(name), members, span=self._tok(name))
 
     def name_list(self, children):
-        return tuple(A.Member(str(t), span=self._tok(t)) for t in children if t is not None)
+        return tuple(A.Member(str(t).strip("`"), span=self._tok(t)) for t in children
+                     if t is not None)
 
     @v_args(meta=True, inline=True)
     def record_decl(self, meta, name, fields):
@@ -435,7 +436,7 @@ class Builder(Transformer_NonRecursive):
 
     @v_args(inline=True)
     def name(self, tok):
-        return A.Name(str(tok), span=self._tok(tok))
+        return A.Name(str(tok).strip("`"), span=self._tok(tok))     # `none`: a quoted name
 
     @v_args(inline=True)
     def int_lit(self, tok):

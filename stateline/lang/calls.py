@@ -13,6 +13,8 @@ from . import ir
 from .ir import NodeE
 from .enabled import check_enabled
 from .histories import CHECKS
+from .netreads import copies, network_attribute
+from .qualified import qualified_value
 from .types import BOOL, INT, IntT, MapT, NodeT, OptionT, RecordT, SeqT, SetT, TupleT, UnknownT
 
 
@@ -139,6 +141,11 @@ class CallsMixin:
 
     def _Attr(self, e: A.Attr):
         b = e.base
+        value = qualified_value(self, e)     # Kind.c: a value of an enum or a constant
+        if value is None:
+            value = network_attribute(self, e)    # network.partitions (lang/netreads.py)
+        if value is not None:
+            return value
         if isinstance(b, A.Name) and b.id in self.r.processes and \
                 not any(b.id in s for s in self.scopes) and not self.r.processes[b.id].self_name:
             node = NodeE(NodeT(b.id), b.span, b.id, None)
@@ -296,7 +303,7 @@ def _history_check(name):
 
 
 _BUILTINS = {
-    "len": _len, "subsets": _subsets, "sent": _sent, "min": _minmax("min"),
+    "len": _len, "subsets": _subsets, "sent": _sent, "copies": copies, "min": _minmax("min"),
     "max": _minmax("max"), "abs": _abs, "sum": _sum, "values": _values, "set": _set,
     "union": _union, "head": _seq_fn("head", "seq_head"), "tail": _seq_fn("tail", "seq_tail"),
     "last": _seq_fn("last", "seq_last"), "replace": _replace,

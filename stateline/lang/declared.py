@@ -13,6 +13,7 @@ from . import ast as A
 from . import ir
 from .types import (BOOL, INT, AtomT, BoolT, IntT, MapT, OptionT, RecordT, SeqT, SetT, TupleT,
                     Type, UnknownT, contains_unknown)
+from .unions import union_type_expr
 
 
 class Poisoned(Exception):
@@ -55,6 +56,9 @@ class DeclaredMixin:
             value = ir.SetLitE(t, d.value.span if hasattr(d.value, "span") else d.span, items)
             return ir.ConstSym(d.name, t, value, None, d.symmetric, tuple(m.name for m in members),
                                d.span)
+        if d.symmetric:     # (was accepted, and renamed values of a union or a subset)
+            err("SL303", f"only a set of model values can be symmetric; '{d.name}' is not "
+                         "one (its elements are not fresh names)", d.span)
         decl_type = None
         if d.type is not None:
             decl_type = self.type_expr(d.type)
@@ -227,6 +231,8 @@ class DeclaredMixin:
             if self.r.global_kind(n) is None:
                 err("SL201", f"unknown type '{n}'", sp, hint=did_you_mean(n, known))
             err("SL105", f"'{n}' is not a type", sp)
+        if isinstance(e, A.Binary) and e.op == "|":
+            return union_type_expr(self, e)        # Readers | Writers (lang/unions.py)
         if isinstance(e, A.Binary) and e.op == "..":
             with self.closed("a range bound"):
                 lo = self.check(e.left, INT, "a range bound")

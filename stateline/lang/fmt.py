@@ -50,6 +50,7 @@ from . import ast as A
 from .comments import INDENT, WIDTH, Layout, Out, attach
 from .fmt_expr import POSTFIX, FormatError, binders, expr, fill, lay, prefixed, temporal, wrap
 from .parse import parse
+from .quoting import shown
 
 __all__ = ["FormatError", "expr", "format_text", "lay"]
 
@@ -143,7 +144,7 @@ class Printer:
             self.emit(f"const {d.name}{typ} = ", d.value, " symmetric" if d.symmetric else "",
                       depth, d.span.line, tail=not d.symmetric)
         elif isinstance(d, A.Enum):
-            self.line(f"enum {d.name} = {{{', '.join(m.name for m in d.members)}}}", depth,
+            self.line(f"enum {d.name} = {{{', '.join(shown(m.name) for m in d.members)}}}", depth,
                       d.span.line)
         elif isinstance(d, A.Record):
             fields = [f"{f.name}: {expr(f.type, 6, False)}" for f in d.fields]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from . import ast as A
 from .comments import INDENT
+from .quoting import shown
 
 # Binding power of each binary operator (higher binds tighter); see grammar.lark.
 _LEVEL = {"implies": 1, "or": 2, "and": 3, "==": 5, "!=": 5, "<": 5, "<=": 5, ">": 5,
@@ -81,7 +82,7 @@ def _chain(e, op: str) -> list:
 
 def _expr(e, tail: bool) -> tuple[str, int]:
     if isinstance(e, A.Name):
-        return e.id, _ATOM
+        return shown(e.id), _ATOM         # `none`: a value named by a keyword
     if isinstance(e, A.IntLit):
         return str(e.value), (_ATOM if e.value >= 0 else _NEG)
     if isinstance(e, A.BoolLit):

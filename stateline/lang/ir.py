@@ -224,7 +224,7 @@ OPS = {
     "in": 2, "not_in": 2, "seq_in": 2, "seq_not_in": 2,
     "range": 2, "len": 1, "subsets": 1, "seq_concat": 2, "set_min": 1, "set_max": 1,
     "set_sum": 1, "keys": 1, "values": 1, "unwrap": 1, "is_none": 1, "some": 1, "fun_set": 2,
-    "seq_head": 1, "seq_tail": 1, "seq_last": 1, "seq_to_set": 1, "union_all": 1,
+    "seq_head": 1, "seq_tail": 1, "seq_last": 1, "seq_to_set": 1, "union_all": 1, "inject": 1,
     "linearizable": 1, "sequential": 1, "causal": 1,     # of a recorded history
 }
 

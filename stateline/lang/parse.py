@@ -111,7 +111,7 @@ _TERMINAL_NAMES = {
     "_DEDENT": "the end of the block", "$END": "the end of the file", "COMP_OP": "a comparison",
     "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'",
     "COLON": "':'", "COMMA": "','", "EQUAL": "'='", "DOT": "'.'", "SYMMETRIC": "'symmetric'",
-    "SELECT": "'only' or 'skip'",
+    "SELECT": "'only' or 'skip'", "QUOTED_NAME": "a quoted name",
 }
 
 

@@ -1,7 +1,8 @@
 """Name resolution: the global and per-process symbol tables of a spec.
 
 `resolve(spec)` collects every declaration, reports names defined twice
-(SL202), and recognises model-value
+(SL202; a value name may repeat across enums and constants: `ambiguous`), and
+recognises model-value
 constants (``const Acceptors = {a1, a2, a3}`` whose elements are fresh names).
 Expressions are resolved against these tables by the type checker, which
 knows the local scopes.
@@ -17,7 +18,7 @@ from .crashes import desugar
 from .histories import history_var
 
 BUILTIN_FUNCTIONS = ("len", "subsets", "sent", "min", "max", "abs", "sum", "values", "set",
-                     "replace", "union", "head", "tail", "last", "linearizable",
+                     "copies", "replace", "union", "head", "tail", "last", "linearizable",
                      "sequentially_consistent", "causally_consistent", "enabled")
 TYPE_CONSTRUCTORS = ("set", "map", "seq", "bool", "int", "nat")
 BUILTIN_PROPERTIES = ("DeadlockFreedom",)
@@ -30,6 +31,8 @@ class Resolved:
     model_sorts: dict[str, tuple[A.Member, ...]] = field(default_factory=dict)
     enums: dict[str, A.Enum] = field(default_factory=dict)
     members: dict[str, tuple[str, Span]] = field(default_factory=dict)  # name -> (sort, span)
+    # a value name of several enums/constants -> every (sort, span): qualified (Kind.c)
+    ambiguous: dict[str, list[tuple[str, Span]]] = field(default_factory=dict)
     records: dict[str, A.Record] = field(default_factory=dict)
     vars: dict[str, A.Var] = field(default_factory=dict)
     defs: dict[str, A.Def] = field(default_factory=dict)
@@ -78,7 +81,8 @@ def _clashing_model_values(value: A.Expr, declared_names, enum_values,
                            r: "Resolved") -> tuple[A.Member, ...] | None:
     """The members of ``{a, b, c}`` when ``a`` and ``b`` are fresh and ``c`` is an
     enum value or another constant's model value: a set of new model values, one of
-    which clashes (reported where it is defined a second time, not as 'unknown name a')."""
+    which repeats a value name of another sort (then written qualified, `Node.c`:
+    lang/qualified.py), not 'unknown name a'."""
     if not isinstance(value, A.SetLit) or not value.items:
         return None
     if not all(isinstance(i, A.Name) for i in value.items):
@@ -88,7 +92,7 @@ def _clashing_model_values(value: A.Expr, declared_names, enum_values,
     if not fresh:
         return None
     # the others are values already named (an enum's, an earlier constant's): a set of
-    # new model values, one of which clashes (`{w1, r2}` after `const Readers = {r1, r2}`)
+    # new model values, one of which repeats (`{w1, r2}` after `const Readers = {r1, r2}`)
     if any(n not in fresh and n not in enum_values and n not in r.members for n in names):
         return None
     return tuple(A.Member(i.id, span=i.span) for i in value.items)
@@ -105,9 +109,10 @@ def _none_among_model_values(d: A.Const, r: "Resolved") -> tuple[A.Member, ...] 
     if not nones or not all(isinstance(i, (A.Name, A.NoneLit)) for i in value.items):
         return None
     r.diagnostics.append(Diagnostic(
-        "SL202", f"'none' cannot name a model value of '{d.name}': it is the absent value "
-                 "of an option type (T?)", nones[0].span,
-        hint="choose another name, such as 'nil' or 'nobody'"))
+        "SL202", f"'none' cannot name a model value of '{d.name}' unquoted: it is the "
+                 "absent value of an option type (T?)", nones[0].span,
+        hint="quote it, {a, `none`}, and write the value as `none` or "
+             f"{d.name}.none; or choose another name, such as 'nil'"))
     return tuple(A.Member(i.id, span=i.span) for i in value.items if isinstance(i, A.Name))
 
 
@@ -124,11 +129,17 @@ def resolve(spec: A.Spec) -> Resolved:
         here = f"{what} '{name}'" + (f" of '{owner}'" if owner else "")
         if name in seen:
             first, there = seen[name], described.get(name, "")
+            if owner and name in r.members and r.members[name][0] != owner:
+                r.ambiguous.setdefault(name, [r.members[name]]).append((owner, span))
+                return False        # the same value name in two sorts (see lang/qualified.py)
             message = f"'{name}' is already defined"
-            if owner and there:
+            if owner and r.members.get(name, ("",))[0] == owner:
+                message = f"{what} '{name}' is listed twice in '{owner}'"
+            elif owner and there:
                 # a value of a constant or an enum clashing with another name:
                 # say both sides, at the second declaration
-                message = f"{here} clashes with the {there}: rename one of them (value names are not scoped by their type)"
+                message = f"{here} clashes with the {there}: rename one of them (only enum " \
+                          "values and model values may share a name)"
             r.diagnostics.append(Diagnostic(
                 "SL202", message, span,
                 notes=(f"first defined at {first}",)))

@@ -102,6 +102,7 @@ class _Indexer:
         self.proc_actions: dict[str, dict[str, Symbol]] = {}
         self.proc_procs: dict[str, dict[str, Symbol]] = {}
         self.top_actions: dict[str, Symbol] = {}
+        self.values: dict[tuple[str, str], Symbol] = {}     # (enum or constant, value)
         self.props: dict[str, Symbol] = {}
         self.symbols: list[Symbol] = []
         self.refs: list[Reference] = []
@@ -145,6 +146,11 @@ class _Indexer:
         self.refs.append(Reference(sym.span, sym))
         return sym
 
+    def value(self, sym: Symbol) -> Symbol:
+        """A value of an enum or constant, also found qualified (`Kind.c`)."""
+        self.values.setdefault((sym.decl.name, sym.name), sym)
+        return self.declare(sym)
+
     def use(self, span: Span | None, sym: Symbol | None) -> None:
         if span is not None and sym is not None and span.line > 0:
             self.refs.append(Reference(span, sym))
@@ -171,11 +177,11 @@ class _Indexer:
             table.setdefault(d.name if kind != "handler" else d.message, sym)
             if isinstance(d, A.Const):
                 for m in model_value_names(d.value, lambda n: n in known) or ():
-                    self.globals.setdefault(m.name, self.declare(
+                    self.globals.setdefault(m.name, self.value(
                         Symbol(m.name, "model value", m.span, d, None, ext)))
             elif isinstance(d, A.Enum):
                 for m in d.members:
-                    self.globals.setdefault(m.name, self.declare(
+                    self.globals.setdefault(m.name, self.value(
                         Symbol(m.name, "enum member", m.span, d, None, ext)))
             elif isinstance(d, A.Process):
                 self._collect_process(d, sym)
@@ -384,6 +390,10 @@ class _Indexer:
         elif isinstance(e, A.Attr):
             self.expr(e.base, scopes, proc)
             owner = e.base.base if isinstance(e.base, A.Subscript) else e.base
+            if isinstance(owner, A.Name) and (owner.id, e.name) in self.values and \
+                    owner is e.base and self.lookup(owner.id, scopes, proc) is \
+                    self.globals.get(owner.id):
+                self.use(self._tail(e.span, e.name), self.values[(owner.id, e.name)])
             if isinstance(owner, A.Name) and self.lookup(owner.id, scopes, proc) is \
                     self.procs.get(owner.id) and owner.id in self.procs:
                 var = self.proc_vars.get(owner.id, {}).get(e.name)

@@ -18,6 +18,8 @@ from . import ir
 from .calls import CallsMixin
 from .declared import DeclaredMixin
 from .ir import NodeE, retype, retype_if
+from .qualified import refuse_ambiguous
+from .unions import union_of, widen_operands, widen_to
 from .resolve import BUILTIN_FUNCTIONS, Resolved
 from .types import (BOOL, INT, NONE, UNKNOWN, AtomT, BoolT, IntT, MapT, NodeT, NoneT, OptionT,
                     RecordT, SeqT, SetT, TupleT, Type, UnknownT, assignable, contains_unknown,
@@ -89,6 +91,9 @@ class ExprChecker(DeclaredMixin, CallsMixin):
     def coerce(self, got: ir.E, expected: Type, what: str, span: Span) -> ir.E:
         if got.type == expected:
             return got
+        widened = widen_to(self, got, expected)     # a part's value where its union goes
+        if widened is not None:
+            return widened
         if not assignable(got.type, expected):
             err("SL303", f"{what} expects {expected}, got {got.type}", span)
         if isinstance(got.type, OptionT) and not isinstance(expected, OptionT):
@@ -145,6 +150,8 @@ class ExprChecker(DeclaredMixin, CallsMixin):
             if d.params is not None:
                 err("SL302", f"'{n}' takes {len(d.params)} argument(s); call it as {n}(...)", sp)
             return self.expand_def(d, (), sp)
+        if n in self.r.ambiguous:
+            refuse_ambiguous(self.r, n, sp)
         if n in self.r.members:
             sort = self.r.members[n][0]
             return ir.AtomC(AtomT(sort), sp, sort, n)
@@ -273,7 +280,7 @@ class ExprChecker(DeclaredMixin, CallsMixin):
     def _elems_join(self, items, what: str, span: Span) -> Type:
         t: Type = UNKNOWN
         for it in items:
-            j = join(t, it.type)
+            j = join(t, it.type) or union_of(self, t, it.type)   # {Readers.r1, Writers.w1}
             if j is None:
                 err("SL301", f"{what} elements have incompatible types {t} and {it.type}", it.span)
             t = j
@@ -463,6 +470,7 @@ class ExprChecker(DeclaredMixin, CallsMixin):
             return ir.MapUpdate(m.type, sp, m, ups)
         a = self.infer(e.left)
         b = self.infer(e.right)
+        a, b = widen_operands(self, op, a, b)     # Readers | Writers (lang/unions.py)
         ta, tb = a.type, b.type
         if op == "/":
             err("SL301", "'/' is not defined on integers", sp, hint="use '//' (floor division)")
@@ -508,14 +516,7 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         if op in _SETOPS and (isinstance(ta, SetT) or isinstance(tb, SetT)):
             t = join(ta, tb)
             if t is None or not isinstance(t, SetT):
-                hint = None
-                if isinstance(ta, SetT) and isinstance(tb, SetT) and \
-                        isinstance(ta.elem, AtomT) and isinstance(tb.elem, AtomT) and \
-                        ta.elem.sort in self.r.model_sorts and tb.elem.sort in self.r.model_sorts:
-                    hint = ("model values of two constants are of two sorts: declare the "
-                            "whole set first and the parts as its subsets, e.g. `const "
-                            "Clients = {r1, w1}`, `const Readers = {r1}`")
-                err("SL301", f"'{op}' between {ta} and {tb}", sp, hint=hint)
+                err("SL301", f"'{op}' between {ta} and {tb}", sp)
             return ir.Op(t, sp, _SETOPS[op], (retype_if(a, t), retype_if(b, t)))
         if op == "+" and isinstance(ta, SetT) and isinstance(tb, SetT):
             err("SL301", f"'+' is not defined on sets ({ta} and {tb})", sp,

@@ -40,7 +40,7 @@ class AtomT(Type):
     sort: str
 
     def show(self):
-        return self.sort
+        return self.sort.replace("|", " | ")      # a union of sorts (lang/unions.py)
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,8 @@ class OptionT(Type):
     elem: Type
 
     def show(self):
-        return f"{self.elem.show()}?"
+        inner = self.elem.show()
+        return f"({inner})?" if " | " in inner else f"{inner}?"
 
 
 @dataclass(frozen=True)

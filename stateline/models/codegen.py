@@ -30,6 +30,7 @@ from .code import Code, Unsupported, View, _lit
 from .domains import (DAtom, DBool, DInt, DMap, DMsg, DOption, DRecord, DSeq, DSet, DTuple, Dom,
                       dom_rng, has_int)
 from .enabled import EnabledMixin
+from .netreads import net_read_code
 from .ops import OpsMixin
 from .sets import SetsMixin
 
@@ -446,6 +447,9 @@ class ExprGen(OpsMixin, SetsMixin, EnabledMixin):
 
     def _Sent(self, e, env, view):
         return self.ctx.sent_code(self, e.message, view, e.primed)
+
+    def _NetRead(self, e, env, view):       # network.partitions, copies(m)
+        return net_read_code(self, e, env, view)
 
     # ---- sets: iteration, membership, predicates ------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 
 from ..diagnostics import Diagnostic, Span, SpecError, fail
-from ..lang import ir
+from ..lang import ir, unions
 from ..lang.ast import INT_LIMIT, MAX_INT_DIGITS
 from .code import Code, NoState, Unsupported
 from .codegen import ExprGen
@@ -59,6 +59,11 @@ class Context:
         if sort not in self._atoms:
             if sort in self.typed.enums:
                 self._atoms[sort] = DAtom(sort, self.typed.enums[sort])
+            elif unions.SEP in sort:          # Readers|Writers: every part's values
+                names = [(p, n) for p in unions.parts(sort) for n in self.atom_dom(p).names]
+                twice = {n for _, n in names if sum(n == m for _, m in names) > 1}
+                self._atoms[sort] = DAtom(sort, tuple(f"{p}.{n}" if n in twice else n
+                                                      for p, n in names))
             else:
                 sym = self._const_syms[sort]
                 value = self.bindings.get(sort, sym.value)
@@ -366,6 +371,8 @@ def _lower(ctx: Context, typed: ir.TypedSpec, allow_deadlock: bool, extra_fairne
 
     constants = {c.name: ctx.const_value(c.name) for c in typed.consts}
     symmetric = [c for c in typed.consts if c.symmetric or c.name in block_symmetric]
+    for c in symmetric:
+        _refuse_symmetric_in_union(c, slots, block_symmetric)
     system = System(
         name=typed.name, path=typed.path, constants=constants,
         symmetric=tuple(c.name for c in symmetric),
@@ -436,3 +443,23 @@ def initial_states(system: System):
         return iter(system.initial_list)
     return itertools.product(*system.initial_choices)
 
+
+def _refuse_symmetric_in_union(c: ir.ConstSym, slots, block_symmetric) -> None:
+    """Symmetry renames the values of a symmetric set in the state; a value kept in a
+    union of sorts (lang/unions.py) would not be renamed with them: refused."""
+    def unions_in(x):
+        if isinstance(x, DAtom):
+            return [x.sort] if unions.SEP in x.sort else []
+        if isinstance(x, (tuple, list)):
+            return [s for v in x for s in unions_in(v)]
+        if isinstance(x, dict):
+            return unions_in(list(x.values()))
+        return unions_in(list(vars(x).values())) if isinstance(x, Dom) else []
+    for slot in slots:
+        for sort in unions_in(slot.dom):
+            if c.name in unions.parts(sort):
+                fail("SL303", f"'{c.name}' cannot be symmetric: variable '{slot.name}' holds "
+                              f"values of the union {sort.replace(unions.SEP, ' | ')}, which "
+                              "symmetry reduction does not rename", c.span if c.symmetric
+                     else block_symmetric[c.name],
+                     hint="drop 'symmetric', or keep the values in variables of one sort")

@@ -8,7 +8,7 @@ that assignments whose value provably fits skip their run-time range check.
 from __future__ import annotations
 
 from ..diagnostics import fail as spec_fail
-from ..lang import ir
+from ..lang import ir, unions
 from ..lang.raising import may_raise
 from . import runtime
 from .code import Code
@@ -328,6 +328,30 @@ class OpsMixin:
     def _op_some(self, e, args):
         return args[0]
 
+    def _op_inject(self, e, args):
+        """A value (or set of values) of sorts of model values as a value of a union of
+        sorts (lang/unions.py): each value renumbered to its place in the union."""
+        (x,) = args
+        dom = self.dom_of_type(e.type)
+        target = dom.elem if isinstance(dom, DSet) else dom
+        source = x.dom.elem if isinstance(x.dom, DSet) else x.dom
+        at = unions.places(source.sort, target.sort, lambda p: self.ctx.atom_dom(p).size)
+        if x.const:
+            if isinstance(dom, DSet):
+                moved = [at[i] for i in x.dom.members(x.value)]
+                return self.constant(sum(1 << i for i in moved) if dom.mask
+                                     else frozenset(moved), dom)
+            return self.constant(at[x.value], dom)
+        shift = at[0] if at and at == list(range(at[0], at[0] + len(at))) else None
+        if not isinstance(dom, DSet):
+            src = f"({x.src} + {shift})" if shift is not None else f"{tuple(at)!r}[{x.src}]"
+            return self.make(src, dom, args)
+        if dom.mask and x.dom.mask:
+            src = f"({x.src} << {shift})" if shift is not None else \
+                f"sum(1 << _v for _v in _rt.members({x.src}, {tuple(at)!r}))"
+            return self.make(src, dom, args)
+        return self.make(f"frozenset({tuple(at)!r}[_v] for _v in {self.iterate(x)})", dom, args)
+
     # ---- recorded histories (stateline.history judges them) ----------------------------
 
     def _history_op(self, e, args):
@@ -342,3 +366,4 @@ class OpsMixin:
                          DBool(), args)
 
     _op_linearizable = _op_sequential = _op_causal = _history_op
+

@@ -27,6 +27,7 @@ from ..lang.enabled import EnabledE
 from ..lang.raising import may_raise
 from ..models.code import NoState, Unsupported
 from ..models.domains import DAtom, DBool, DInt, DOption, DSet, Dom
+from .netreads import net_read_term
 from .ops import OpsMixin
 from .symbolic import (NOT_CONST, SBits, SList, SMap, SNet, SOpt, SSeq, STup, Unencodable, as_bits,
                        const_value, default, elements, eq, ite, lift, select,
@@ -461,6 +462,9 @@ class Eval(OpsMixin):
     def _EnabledE(self, e, env):
         from .enabled import enabled_term        # (it reads the encoding's instances)
         return enabled_term(self, e, env)
+
+    def _NetRead(self, e, env):             # network.partitions, copies(m)
+        return net_read_term(self, e, env)
 
     def _Sent(self, e, env):
         return self.sent(self.state.network(e.primed), e.message)

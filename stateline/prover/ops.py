@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import z3
 
-from ..lang import ir
+from ..lang import ir, unions
 from ..lang.types import OptionT, SetT
 from ..models.domains import DInt, DSet
 from .symbolic import (SBits, SList, SMap, SOpt, SSeq, Unencodable, as_bits, const_value, elements,
@@ -224,6 +224,31 @@ class OpsMixin:
     def _op_supset(self, e, args):
         a, b = args
         return And(subset(b, a), Not(subset(a, b)))
+
+    def _op_inject(self, e, args):
+        """A value (or set) of sorts of model values as one of their union (lang/unions.py)."""
+        (x,) = args
+        dom, sdom = self.dom(e.type), self.dom(e.args[0].type)
+        target = dom.elem if isinstance(dom, DSet) else dom
+        source = sdom.elem if isinstance(sdom, DSet) else sdom
+        at = unions.places(source.sort, target.sort, lambda p: self.ctx.atom_dom(p).size)
+
+        def moved(v):
+            out = Int(at[-1])
+            for i in range(len(at) - 2, -1, -1):
+                out = If(Eq(v, Int(i)), Int(at[i]), out)
+            return out
+        if not isinstance(dom, DSet):
+            return moved(x)
+        if isinstance(x, SBits):
+            bits = [FALSE] * target.size
+            for v, b in zip(x.univ.values, x.bits):
+                bits[at[v]] = b
+            u = universe(target)
+            if u is None:
+                raise Unencodable(f"a set of {target.sort} (too many values)", e.span)
+            return SBits(u, tuple(bits))
+        return SList(tuple((g, moved(v)) for g, v in x.items))
 
     def membership(self, e, x, s):
         set_t = e.args[1].type

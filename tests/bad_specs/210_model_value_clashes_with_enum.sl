@@ -2,6 +2,6 @@ spec ModelValueClash
 enum Kind = {m, c}
 const Node = {a, b, c}
 var k: Kind = m
-var owner: Node = a
+var owner: Node = c
 invariant I: k == m
 allow deadlock

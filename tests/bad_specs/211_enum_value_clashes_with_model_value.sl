@@ -1,7 +1,7 @@
 spec EnumValueClash
 const Node = {a, b, c}
 enum Kind = {m, c}
-var k: Kind = m
+var k: Kind = c
 var owner: Node = a
 invariant I: k == m
 allow deadlock
