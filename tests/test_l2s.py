@@ -1,0 +1,97 @@
+"""Liveness by Z3 without a ranking function (`stateline prove --liveness-to-safety`,
+stateline/prover/l2s.py): its verdicts against the explicit checker.
+
+* The library's temporal properties: pinned verdicts and lasso lengths, each the same as
+  `stateline check`'s.
+* Random specs with fairness (the fair-liveness generator of
+  tests/test_fairness_agreement.py: weak and strong fairness, per-parameter and
+  per-message units, crashes, constraints, every temporal form): the reduction proves
+  exactly the properties check finds holding, and each lasso it prints is one check
+  accepts (confirmed on the compiled model before it is reported, and checked again
+  here against check's verdict).
+
+L2S_EXAMPLES=N sets the number of random specs (default 40).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+
+from stateline import check_blocks, load_spec, load_text, run_check
+from stateline.prover.results import Claim
+from stateline.prover.run import ProveOptions, instance, prove_block
+
+sys.path.insert(0, str(Path(__file__).parent))
+import engine_agreement as E  # noqa: E402
+from known_unsound import known  # noqa: E402
+from spec_shapes import shaped_specs  # noqa: E402
+from test_fairness_agreement import gens  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = int(os.environ.get("L2S_EXAMPLES", "40"))
+L2S = ProveOptions("l2s", timeout=60)
+
+
+def temporal(result):
+    return {o.name: o for o in result.obligations if o.kind == "temporal"}
+
+
+def agree(text: str, path: str = "gen.sl"):
+    """(check's temporal verdicts, l2s's temporal obligations) of every check block."""
+    loaded = load_text(text, path)
+    out = []
+    for block in check_blocks(loaded):
+        model = instance(loaded, block, {})
+        r = run_check(loaded, block, {}, model=model)
+        l2s = prove_block(loaded, block, {}, L2S)
+        for v in r.verdicts:
+            if v.kind != "temporal":
+                continue
+            o = temporal(l2s)[v.prop]
+            assert o.claim in (Claim.PROVED, Claim.VIOLATED), (o.claim, o.detail, text)
+            assert (o.claim is Claim.VIOLATED) == (v.status.value == "violated"), \
+                (v.prop, o.detail, text)
+            if o.claim is Claim.VIOLATED:
+                assert o.trace.loop_start is not None
+                assert len(o.trace.steps) == o.depth
+        out.append((r, l2s))
+    return out
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(gens())
+def test_l2s_agrees_with_check_on_random_fair_specs(gen):
+    agree(gen.text)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(shaped_specs())
+def test_l2s_in_the_engine_agreement(spec):
+    """The engine-agreement specs with temporal properties (integers, sets, networks,
+    crashes, constraints, run-time errors): no finding (tests/engine_agreement.py), and
+    when check decides every property (a complete search, no run-time error) the
+    reduction decides each temporal property as check does, or gives up with a reason."""
+    assume(spec.temporal)
+    run = E.findings(spec, engines=("l2s",))
+    assert not [f for f in run.findings if known(f, run) is None], run.report()
+    if run.refused or "l2s" not in run.results:
+        return
+    ex = run.explicit
+    obligations = temporal(run.results["l2s"])
+    for v in ex.verdicts:
+        if v.kind != "temporal":
+            continue
+        o = obligations[v.prop]
+        if ex.failure is None and ex.stop.value == "complete" and \
+                o.claim is not Claim.UNKNOWN:
+            assert (o.claim is Claim.VIOLATED) == (v.status.value == "violated"), run.report()
+        if ex.failure is not None:
+            assert o.claim is Claim.UNKNOWN, run.report()
