@@ -7,7 +7,7 @@ such property P, runs (in this process, median of --runs) `stateline check --pro
 --liveness-to-safety --property P` (`prove_block`, engine `l2s`: the encoding, Spacer on
 "(run-time errors)" and deadlock freedom when checked, then the liveness-to-safety
 product of each instance of P) with a timeout of --timeout seconds, and prints both
-verdicts and times.  The verdicts must agree (a disagreement is printed as such).
+verdicts and times (a run that ends in the timeout is not repeated).  The verdicts must agree (a disagreement is printed as such).
 
     python bench/l2s_bench.py [--runs K] [--timeout S] [--markdown] [--only SPEC]
 """
@@ -48,6 +48,10 @@ def timed(fn, runs: int):
     return statistics.median(times), result
 
 
+def _out_of_time(result) -> bool:
+    return any("ran out" in o.detail for o in result.obligations)
+
+
 def rows(runs: int, timeout: float, only: str | None) -> list[list]:
     out = []
     for path in spec_files():
@@ -62,7 +66,11 @@ def rows(runs: int, timeout: float, only: str | None) -> list[list]:
                 t_check, r = timed(lambda: run_check(loaded, check, {}, model=model), runs)
                 [v] = [v for v in r.verdicts if v.prop == prop]
                 options = ProveOptions("l2s", timeout=timeout)
-                t_l2s, p = timed(lambda: prove_block(loaded, check, {}, options), runs)
+                t_l2s, p = timed(lambda: prove_block(loaded, check, {}, options), 1)
+                if not _out_of_time(p):     # a timeout is not repeated: it is the timeout
+                    more = [timed(lambda: prove_block(loaded, check, {}, options), 1)[0]
+                            for _ in range(runs - 1)]
+                    t_l2s = statistics.median([t_l2s] + more)
                 [o] = [o for o in p.obligations if o.name == prop]
                 shown = v.status.value + (f" ({len(v.trace)})" if v.trace is not None else "")
                 mine = o.claim.value + (f" ({len(o.trace)})" if o.trace is not None else "")

@@ -95,3 +95,80 @@ def test_l2s_in_the_engine_agreement(spec):
             assert (o.claim is Claim.VIOLATED) == (v.status.value == "violated"), run.report()
         if ex.failure is not None:
             assert o.claim is Claim.UNKNOWN, run.report()
+
+
+# (spec, check block, property, l2s's claim, (steps, loop start) of its lasso); each
+# verdict is also check's, and each lasso has the length of check's.
+LIBRARY = [
+    ("specs/fairness_flicker.sl", "weak", "ClientServed", Claim.VIOLATED, (2, 0)),
+    ("specs/fairness_flicker.sl", "strong", "ClientServed", Claim.PROVED, None),
+    ("specs/labs/mutex_no_turn.sl", "two", "StarvationFree", Claim.VIOLATED, (2, 2)),
+    ("specs/two_phase_commit.sl", "n3", "AllDecide", Claim.VIOLATED, (0, 0)),
+    ("specs/two_phase_commit.sl", "fairN3", "AllDecide", Claim.PROVED, None),
+    ("specs/peterson.sl", "two", "StarvationFree", Claim.PROVED, None),
+]
+
+
+@pytest.mark.parametrize("path,check,prop,claim,lasso", LIBRARY,
+                         ids=[f"{p.split('/')[-1]}:{c}:{n}" for p, c, n, _, _ in LIBRARY])
+def test_library_temporal_properties(path, check, prop, claim, lasso):
+    loaded = load_spec(str(ROOT / path))
+    [block] = check_blocks(loaded, [check], (prop,))
+    model = instance(loaded, block, {})
+    [v] = [v for v in run_check(loaded, block, {}, model=model).verdicts if v.prop == prop]
+    o = temporal(prove_block(loaded, block, {}, L2S))[prop]
+    assert o.claim is claim, o.detail
+    assert (v.status.value == "violated") == (claim is Claim.VIOLATED)
+    if claim is Claim.PROVED:
+        assert "loop." in o.invariant
+        return
+    assert (len(o.trace.steps), o.trace.loop_start) == lasso
+    assert len(o.trace.steps) == len(v.trace.steps)
+
+
+def test_cli_json_and_determinism(tmp_path, capsys):
+    """`stateline prove --liveness-to-safety`: exit 0 when every expectation is met, the
+    JSON document valid against schemas/stateline.prove.v1.schema.json with engine
+    `l2s`, and the same document (apart from times) on a second run."""
+    import json
+
+    import jsonschema
+
+    from stateline import cli
+    schema = json.loads((ROOT / "schemas" / "stateline.prove.v1.schema.json").read_text())
+    docs = []
+    for k in range(2):
+        out = tmp_path / f"l2s{k}.json"
+        code = cli.main(["prove", str(ROOT / "specs/fairness_flicker.sl"),
+                         "--liveness-to-safety", "--quiet", "--json", str(out)])
+        assert code == 0
+        doc = json.loads(out.read_text())
+        jsonschema.Draft202012Validator(schema).validate(doc)
+        docs.append(_without_seconds(doc))
+    assert docs[0] == docs[1]
+    weak, strong = docs[0]["results"]
+    assert [r["engine"] for r in (weak, strong)] == ["l2s", "l2s"]
+    [w] = [o for o in weak["obligations"] if o["name"] == "ClientServed"]
+    [s] = [o for o in strong["obligations"] if o["name"] == "ClientServed"]
+    assert (w["claim"], s["claim"]) == ("violated", "proved")
+    assert "loop.took[serve]" in s["invariant"]
+    text = capsys.readouterr().out
+    assert "Inductive invariant found by Spacer for ClientServed (check strong), liveness " \
+           "to safety" in text
+
+
+def test_proof_files_are_refused(capsys):
+    from stateline import cli
+    code = cli.main(["prove", str(ROOT / "specs/peterson.sl"), "--liveness-to-safety",
+                     "--proof", str(ROOT / "proofs/peterson.sl")])
+    assert code == 2
+    assert "error[SL504]: --proof is used by --induction and --k-induction" in \
+        capsys.readouterr().err
+
+
+def _without_seconds(doc):
+    if isinstance(doc, dict):
+        return {k: _without_seconds(v) for k, v in doc.items() if k != "seconds"}
+    if isinstance(doc, list):
+        return [_without_seconds(x) for x in doc]
+    return doc
