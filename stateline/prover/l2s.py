@@ -75,6 +75,55 @@ def has_quantifier(term) -> bool:
     return False
 
 
+SPLIT_LIMIT = 64     # values of a divisor (or factor) expanded into a case split
+
+
+def linearize(enc: Encoding, term):
+    """`term` with each division, modulo or product of two non-constant integers whose
+    one side has at most SPLIT_LIMIT possible values (known bounds) split into cases
+    over that side's values: Spacer solves linear arithmetic only (Z3 says
+    "Uninterpreted 'div'" otherwise).  The value where a divisor is 0 does not matter:
+    evaluating it is a run-time error, ruled out before the reduction runs."""
+    ops = (z3.Z3_OP_IDIV, z3.Z3_OP_MOD, z3.Z3_OP_MUL)
+    memo: dict[int, object] = {}
+
+    def split(t):
+        a, b = t.children()
+        if z3.is_int_value(b) or (t.decl().kind() == z3.Z3_OP_MUL and z3.is_int_value(a)):
+            return None                 # linear already
+        for side in ((1, 0) if t.decl().kind() == z3.Z3_OP_MUL else (1,)):
+            x = (a, b)[side]
+            bounds = enc.bounds(x)
+            if bounds is None or bounds[1] - bounds[0] >= SPLIT_LIMIT:
+                continue
+            out = None
+            for v in range(bounds[1], bounds[0] - 1, -1):
+                args = [a, b]
+                args[side] = z3.IntVal(v)
+                case = z3.simplify(t.decl()(*args)) if not (side == 1 and v == 0) else \
+                    z3.IntVal(0)
+                out = case if out is None else z3.If(x == v, case, out)
+            return out
+        return None
+
+    def walk(t):
+        key = t.get_id()
+        if key in memo:
+            return memo[key]
+        out = t
+        if z3.is_app(t) and t.num_args() > 0:
+            kids = [walk(c) for c in t.children()]
+            if any(not k.eq(c) for k, c in zip(kids, t.children())):
+                out = t.decl()(*kids)
+            if out.decl().kind() in ops and out.num_args() == 2:
+                cases = split(out)
+                out = out if cases is None else cases
+        memo[key] = out
+        return out
+
+    return walk(term) if term is not None else None
+
+
 class Product:
     """The extended transition system of one property instance, as Horn clauses."""
 
@@ -107,7 +156,7 @@ class Product:
         self.args = now
         self.rel = z3.Function(f"Loop{tag}", *[x.sort() for x in now], z3.BoolSort())
 
-        P, Q = inst.p, inst.q
+        P, Q = linearize(enc, inst.p), linearize(enc, inst.q)
         init = [enc.init(pre), *pre.facts, Not(saved), *[Not(f) for f in flags],
                 *[Eq(c, x) for c, x in zip(copy, s)]]
         if monitor:
@@ -303,7 +352,7 @@ def l2s_engine(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
     props = list(model.system.temporal)
     errors = next((o for o in obligations if o.name == ERRORS), None)
     why = None
-    if failure is not None:
+    if failure is not None or (errors is not None and errors.claim is Claim.VIOLATED):
         why = "not decided: a run-time error is reachable (check reports it instead)"
     elif errors is not None and errors.claim is not Claim.PROVED:
         why = "not decided: run-time errors are not ruled out"
