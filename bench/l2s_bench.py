@@ -2,12 +2,16 @@
 property of the library, alone.
 
 For every check block of `specs/` (and `specs/labs/`) with a temporal property, and each
-such property P, runs (in this process, median of --runs) `stateline check --property P`
-(`run_check`: the search and the liveness analysis) and `stateline prove
---liveness-to-safety --property P` (`prove_block`, engine `l2s`: the encoding, Spacer on
-"(run-time errors)" and deadlock freedom when checked, then the liveness-to-safety
-product of each instance of P) with a timeout of --timeout seconds, and prints both
-verdicts and times (a run that ends in the timeout is not repeated).  The verdicts must agree (a disagreement is printed as such).
+such property P (the block narrowed to P, as `--property P` does), times:
+
+* `check`: `run_check` (the search and the liveness analysis), median of --runs;
+* the three phases of `stateline prove --liveness-to-safety --property P`:
+  the Z3 encoding; `--auto`'s Spacer run ("(run-time errors)", and deadlock freedom
+  when the block checks it), once, with a timeout of --timeout seconds; and, when that
+  run proves "(run-time errors)", the liveness-to-safety queries of P
+  (`l2s.liveness_to_safety`, median of --runs, each with a timeout of --timeout s).
+
+and prints both verdicts, which must agree (a disagreement is printed as such).
 
     python bench/l2s_bench.py [--runs K] [--timeout S] [--markdown] [--only SPEC]
 """
@@ -27,7 +31,11 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
 from stateline import check_blocks, load_spec, run_check  # noqa: E402
-from stateline.prover.run import ProveOptions, instance, prove_block  # noqa: E402
+from stateline.prover import l2s, pdr  # noqa: E402
+from stateline.prover.results import Claim  # noqa: E402
+from stateline.prover.run import encode, instance  # noqa: E402
+from stateline.prover.scopes import Deadline  # noqa: E402
+from stateline.prover.terms import fresh_context  # noqa: E402
 
 
 def spec_files() -> list[str]:
@@ -39,17 +47,42 @@ def spec_files() -> list[str]:
     return out
 
 
-def timed(fn, runs: int):
-    times, result = [], None
+def timed(fn):
+    t0 = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t0, result
+
+
+def one(loaded, check, prop: str, runs: int, timeout: float) -> list[str]:
+    model = instance(loaded, check, {})
+    t_check = []
     for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
-
-
-def _out_of_time(result) -> bool:
-    return any("ran out" in o.detail for o in result.obligations)
+        t, r = timed(lambda: run_check(loaded, check, {}, model=model))
+        t_check.append(t)
+    [v] = [v for v in r.verdicts if v.prop == prop]
+    shown = v.status.value + (f" ({len(v.trace)})" if v.trace is not None else "")
+    fresh_context()
+    t_enc, enc = timed(lambda: encode(model))
+    deadlock = not model.system.allow_deadlock or \
+        any(p == "DeadlockFreedom" for p, _, _ in check.expects)
+    t_safe, (obs, _, failure) = timed(lambda: pdr.spacer(enc, model, {}, Deadline(timeout),
+                                                         deadlock))
+    errors = next((o for o in obs if o.name == pdr.ERRORS), None)
+    row = [shown, f"{statistics.median(t_check):.2f}", f"{t_enc:.2f}", f"{t_safe:.2f}"]
+    if failure is not None or (errors is not None and errors.claim is not Claim.PROVED):
+        why = "timeout" if errors is not None and "ran out" in errors.detail else "not proved"
+        return row + [f"unknown (run-time errors: {why})", "-", "-"]
+    t_l2s = []
+    for _ in range(runs):
+        t, [o] = timed(lambda: l2s.liveness_to_safety(enc, model, {}, Deadline(timeout),
+                                                      list(model.system.temporal)))
+        t_l2s.append(t)
+        if o.claim is Claim.UNKNOWN:
+            break               # a timeout is not repeated: it is the timeout
+    mine = o.claim.value + (f" ({len(o.trace)})" if o.trace is not None else "")
+    agree = o.claim is Claim.UNKNOWN or \
+        (o.claim is Claim.VIOLATED) == (v.status.value == "violated")
+    return row + [mine, f"{statistics.median(t_l2s):.2f}", "yes" if agree else "DISAGREE"]
 
 
 def rows(runs: int, timeout: float, only: str | None) -> list[list]:
@@ -60,24 +93,9 @@ def rows(runs: int, timeout: float, only: str | None) -> list[list]:
         loaded = load_spec(os.path.join(ROOT, path))
         for prop in [p.name for p in loaded.typed.properties if p.kind == "temporal"]:
             for check in check_blocks(loaded, None, (prop,)):
-                model = instance(loaded, check, {})
-                if not model.system.temporal:
+                if not any(p.name == prop for p in instance(loaded, check, {}).system.temporal):
                     continue
-                t_check, r = timed(lambda: run_check(loaded, check, {}, model=model), runs)
-                [v] = [v for v in r.verdicts if v.prop == prop]
-                options = ProveOptions("l2s", timeout=timeout)
-                t_l2s, p = timed(lambda: prove_block(loaded, check, {}, options), 1)
-                if not _out_of_time(p):     # a timeout is not repeated: it is the timeout
-                    more = [timed(lambda: prove_block(loaded, check, {}, options), 1)[0]
-                            for _ in range(runs - 1)]
-                    t_l2s = statistics.median([t_l2s] + more)
-                [o] = [o for o in p.obligations if o.name == prop]
-                shown = v.status.value + (f" ({len(v.trace)})" if v.trace is not None else "")
-                mine = o.claim.value + (f" ({len(o.trace)})" if o.trace is not None else "")
-                agree = o.claim.value == "unknown" or \
-                    (o.claim.value == "violated") == (v.status.value == "violated")
-                out.append([path, check.name, prop, shown, f"{t_check:.2f}", mine,
-                            f"{t_l2s:.2f}", "yes" if agree else "DISAGREE"])
+                out.append([path, check.name, prop] + one(loaded, check, prop, runs, timeout))
                 print(" | ".join(out[-1]), file=sys.stderr, flush=True)
     return out
 
@@ -90,8 +108,8 @@ def main() -> None:
     ap.add_argument("--only")
     args = ap.parse_args()
     table = rows(args.runs, args.timeout, args.only)
-    head = ["spec", "check", "property", "check verdict (lasso steps)", "check s",
-            "l2s verdict", "l2s s", "agree"]
+    head = ["spec", "check", "property", "check: verdict (lasso steps)", "check s",
+            "encode s", "safety s", "l2s: verdict (lasso steps)", "l2s s", "agree"]
     print(tabulate(table, head, tablefmt="github" if args.markdown else "simple",
                    disable_numparse=True))
 
