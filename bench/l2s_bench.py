@@ -11,7 +11,8 @@ such property P (the block narrowed to P, as `--property P` does), times:
   run proves "(run-time errors)", the liveness-to-safety queries of P
   (`l2s.liveness_to_safety`, median of --runs, each with a timeout of --timeout s).
 
-and prints both verdicts, which must agree (a disagreement is printed as such).
+(wall time, and this process's CPU time, which Z3 is part of: the machine may be
+shared) and prints both verdicts, which must agree (a disagreement is printed as such).
 
     python bench/l2s_bench.py [--runs K] [--timeout S] [--markdown] [--only SPEC]
 """
@@ -47,9 +48,13 @@ def spec_files() -> list[str]:
     return out
 
 
+CPU: list[float] = []       # the process time of the last timed() call
+
+
 def timed(fn):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = fn()
+    CPU[:] = [time.process_time() - c0]
     return time.perf_counter() - t0, result
 
 
@@ -67,22 +72,26 @@ def one(loaded, check, prop: str, runs: int, timeout: float) -> list[str]:
         any(p == "DeadlockFreedom" for p, _, _ in check.expects)
     t_safe, (obs, _, failure) = timed(lambda: pdr.spacer(enc, model, {}, Deadline(timeout),
                                                          deadlock))
+    c_safe = CPU[0]
     errors = next((o for o in obs if o.name == pdr.ERRORS), None)
-    row = [shown, f"{statistics.median(t_check):.2f}", f"{t_enc:.2f}", f"{t_safe:.2f}"]
+    row = [shown, f"{statistics.median(t_check):.2f}", f"{t_enc:.2f}",
+           f"{t_safe:.2f} ({c_safe:.2f})"]
     if failure is not None or (errors is not None and errors.claim is not Claim.PROVED):
         why = "timeout" if errors is not None and "ran out" in errors.detail else "not proved"
-        return row + [f"unknown (run-time errors: {why})", "-", "-"]
-    t_l2s = []
+        return row + [f"unknown (run-time errors: {why})", "-", "-", "-"]
+    t_l2s, c_l2s = [], []
     for _ in range(runs):
         t, [o] = timed(lambda: l2s.liveness_to_safety(enc, model, {}, Deadline(timeout),
                                                       list(model.system.temporal)))
         t_l2s.append(t)
+        c_l2s.append(CPU[0])
         if o.claim is Claim.UNKNOWN:
             break               # a timeout is not repeated: it is the timeout
     mine = o.claim.value + (f" ({len(o.trace)})" if o.trace is not None else "")
     agree = o.claim is Claim.UNKNOWN or \
         (o.claim is Claim.VIOLATED) == (v.status.value == "violated")
-    return row + [mine, f"{statistics.median(t_l2s):.2f}", "yes" if agree else "DISAGREE"]
+    return row + [mine, f"{statistics.median(t_l2s):.2f}", f"{statistics.median(c_l2s):.2f}",
+                  "yes" if agree else "DISAGREE"]
 
 
 def rows(runs: int, timeout: float, only: str | None) -> list[list]:
@@ -109,7 +118,8 @@ def main() -> None:
     args = ap.parse_args()
     table = rows(args.runs, args.timeout, args.only)
     head = ["spec", "check", "property", "check: verdict (lasso steps)", "check s",
-            "encode s", "safety s", "l2s: verdict (lasso steps)", "l2s s", "agree"]
+            "encode s", "safety s (CPU)", "l2s: verdict (lasso steps)", "l2s s", "l2s CPU s",
+            "agree"]
     print(tabulate(table, head, tablefmt="github" if args.markdown else "simple",
                    disable_numparse=True))
 
