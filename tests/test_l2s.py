@@ -172,3 +172,55 @@ def _without_seconds(doc):
     if isinstance(doc, list):
         return [_without_seconds(x) for x in doc]
     return doc
+
+
+ANCHORED = """spec Anchored
+var x: 0..3 = 0
+var fast: bool in bool
+
+action step:
+    require x < 2 or (fast and x < 3)
+    x := x + 1
+
+action reset:
+    require x == 2 and not fast
+    x := 0
+
+property FastFinishes: initially fast implies eventually x == 3
+property SlowFinishes: initially not fast implies eventually x == 3
+property Moves: eventually x == 1
+
+allow deadlock
+
+check fair:
+    fair weak step
+    expect SlowFinishes violated
+
+check unfair:
+    expect FastFinishes violated
+    expect SlowFinishes violated
+    expect Moves violated
+"""
+
+
+def test_initially_implies_eventually_and_stuttering_without_fairness():
+    """docs/language.md's Anchored: `initially P implies eventually Q` under weak fairness
+    (the slow run may stop at x = 2: reset is not fair), and without fairness every state
+    may stutter forever: each property fails in the initial state, a lasso of 0 steps.
+    Each lasso has the length of check's."""
+    [(fair_check, fair), (unfair_check, unfair)] = agree(ANCHORED, "anchored.sl")
+    got = {name: (o.claim, len(o.trace.steps) if o.trace else None,
+                  o.trace.loop_start if o.trace else None)
+           for name, o in temporal(fair).items()}
+    assert got == {"FastFinishes": (Claim.PROVED, None, None),
+                   "SlowFinishes": (Claim.VIOLATED, 2, 2),
+                   "Moves": (Claim.PROVED, None, None)}
+    got = {name: (o.claim, len(o.trace.steps), o.trace.loop_start)
+           for name, o in temporal(unfair).items()}
+    for r, l2s in ((fair_check, fair), (unfair_check, unfair)):
+        for v in r.verdicts:
+            if v.trace is not None and v.kind == "temporal":
+                assert len(v.trace.steps) == len(temporal(l2s)[v.prop].trace.steps)
+    assert got == {"FastFinishes": (Claim.VIOLATED, 0, 0),
+                   "SlowFinishes": (Claim.VIOLATED, 0, 0),
+                   "Moves": (Claim.VIOLATED, 0, 0)}
