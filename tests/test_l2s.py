@@ -224,3 +224,43 @@ def test_initially_implies_eventually_and_stuttering_without_fairness():
     assert got == {"FastFinishes": (Claim.VIOLATED, 0, 0),
                    "SlowFinishes": (Claim.VIOLATED, 0, 0),
                    "Moves": (Claim.VIOLATED, 0, 0)}
+
+
+SYMBOLIC = """spec Sym
+var x: 0..2 = 0
+var hit: 0..300 = 0
+
+fair weak action pick(v in 0..300):
+    require x == 0 and v >= 100
+    hit := v
+    x := 1
+
+property Picks: eventually x == 1
+
+allow deadlock
+"""
+
+RAISES = """spec Raises
+var x: 0..3 = 2
+
+fair weak action down:
+    require x > 0
+    x := x - 1
+
+property Big: eventually 6 // x > 3
+
+allow deadlock
+"""
+
+
+def test_no_verdict_without_its_premises():
+    """A fair action whose choice stays symbolic (more than 256 values): its `enabled` is
+    an existential the Horn clauses cannot negate, so no verdict.  A reachable run-time
+    error (here evaluating the property at x = 0): check reports it instead of a verdict,
+    and so does the reduction leave the property undecided."""
+    for text, why in ((SYMBOLIC, "the fair action pick has a symbolic choice"),
+                      (RAISES, "a run-time error is reachable")):
+        loaded = load_text(text, "t.sl")
+        [block] = check_blocks(loaded)
+        [o] = temporal(prove_block(loaded, block, {}, L2S)).values()
+        assert o.claim is Claim.UNKNOWN and why in o.detail, o.detail
