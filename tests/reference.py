@@ -69,6 +69,8 @@ Expressions (tuples):
     ('setlit', (items...))
     ('setop', op, a, b)                op in | & -
     ('ifexp', cond, then, else)
+    ('enabled', action, idx)           enabled(action) (idx None), enabled(P[idx].action):
+                                       some instance of the action has a successor
 
 Assignment targets: ('var', name), ('own', name), ('pvar', proc, name, idx),
 ('get', map, key).
@@ -301,7 +303,17 @@ class Printer:
             return f"{x(e[2], p)} {e[1]} {x(e[3], p + 1)}"
         if tag == "ifexp":
             return f"{x(e[2], 1)} if {x(e[1], 1)} else {x(e[3])}"
+        if tag == "enabled":
+            return self.enabled_target(e)
         raise AssertionError(f"unknown expression {e!r}")
+
+    def enabled_target(self, e) -> str:
+        _, name, idx = e
+        if "." not in name:
+            return f"enabled({name})"
+        proc, act = name.split(".")
+        return f"enabled({proc}.{act})" if idx is None else \
+            f"enabled({proc}[{self.expr(idx)}].{act})"
 
     def target(self, t) -> str:
         if t[0] in ("var", "own"):
@@ -579,6 +591,15 @@ class Interpreter:
             return a | b if e[1] == "|" else a & b if e[1] == "&" else a - b
         if tag == "ifexp":
             return ev(e[2], cur, env) if ev(e[1], cur, env) else ev(e[3], cur, env)
+        if tag == "enabled":
+            _, name, idx = e
+            inst = None if idx is None else self.instance(ev(idx, cur, env))
+            act = name.split(".")[-1]
+            try:
+                return bool(self.successors(tuple(cur), only=(act, inst), first=True))
+            except RefError as exc:
+                exc.in_enabled = True       # reported at the action's line, not the property's
+                raise
         raise AssertionError(f"unknown expression {e!r}")
 
     # ---- statements ----
@@ -641,13 +662,49 @@ class Interpreter:
             ways = nxt
         return ways
 
-    def successors(self, state: tuple, choices: bool = False) -> list[tuple[tuple, tuple]]:
+    def first_way(self, stmts, cur, env) -> bool:
+        """Does some way of running `stmts` from `cur` complete?  Depth first, in branch
+        order, stopping at the first that does (enabled(A) stops at A's first
+        successor: the branches after it are not run, nor their errors raised)."""
+        for idx, st in enumerate(stmts):
+            try:
+                if isinstance(st, Require):
+                    if not self.ev(st.cond, cur, env):
+                        return False
+                elif isinstance(st, Assign):
+                    self.store(st.target, st.value, cur, env)
+                elif isinstance(st, Assert):
+                    if not self.ev(st.cond, cur, env):
+                        raise RefError(f"assertion failed: {st.message}", code="SL603")
+                elif isinstance(st, Either):
+                    rest = list(stmts[idx + 1:])
+                    return any(self.first_way(list(branch) + rest, list(cur), env)
+                               for branch in st.branches)
+                else:
+                    cond = self.ev(st.cond, cur, env)
+                    rest = list(stmts[idx + 1:])
+                    return self.first_way(list(st.then if cond else st.orelse) + rest, cur,
+                                          env)
+            except RefError as exc:
+                if not exc.line:
+                    exc.line = st.line
+                raise
+        return True
+
+    def successors(self, state: tuple, choices: bool = False, only=None,
+                   first: bool = False) -> list[tuple[tuple, tuple]]:
         """[(label, next state)], label = (action, instance or None, parameter values);
-        with `choices`, [(label, next state, {either line: branch})]."""
+        with `choices`, [(label, next state, {either line: branch})].  With `only` =
+        (action, instance or None): that action's (of that instance); with `first`, up to
+        the first successor (enabled(A): evaluation stops there)."""
         out = []
         p = self.spec.proc
         for a in self.actions:
+            if only is not None and a.name != only[0]:
+                continue
             insts = list(p.instances) if a.proc is not None else [None]
+            if only is not None and only[1] is not None:
+                insts = [only[1]]
             domains = [range(lo, hi + 1) for _, lo, hi in a.params]
             for inst in insts:
                 for values in itertools.product(*domains):
@@ -663,6 +720,10 @@ class Interpreter:
                             except RefError as exc:
                                 exc.line = a.line
                                 raise
+                        if first:
+                            if self.first_way(a.body, cur, env):
+                                return [((a.name, inst, values), tuple(cur))]
+                            continue
                         ways = self.run(a.body, cur, env)
                     except _Disabled:
                         continue
@@ -670,6 +731,8 @@ class Interpreter:
                         label = (a.name, inst, values)
                         out.append((label, tuple(nxt), chosen) if choices else
                                    (label, tuple(nxt)))
+                        if first:
+                            return out
         return out
 
     def invariant(self, state: tuple) -> bool:
@@ -743,7 +806,8 @@ def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) ->
             try:
                 ok = it.ev(e, list(t), {})
             except RefError as exc:
-                exc.line = spec.lines.get(name, 0)
+                if not getattr(exc, "in_enabled", False):
+                    exc.line = spec.lines.get(name, 0)
                 raise
             if not ok and name not in found:
                 bad.append(name)
@@ -854,7 +918,9 @@ def explore(spec: Spec, max_states: int = 1_000_000, early_stop: bool = True) ->
                         it.ev(e, list(t), {})
                     except RefError as exc:
                         stop = "model-error"
-                        error = (level[k] - 1, spec.lines.get(name, 0), exc.message, exc.code)
+                        line = exc.line if getattr(exc, "in_enabled", False) else \
+                            spec.lines.get(name, 0)
+                        error = (level[k] - 1, line, exc.message, exc.code)
                         break
     inv = props.get("Inv")
     dl = props.get("DeadlockFreedom")

@@ -11,6 +11,7 @@ from ..diagnostics import did_you_mean, fail as err
 from . import ast as A
 from . import ir
 from .ir import NodeE
+from .enabled import check_enabled
 from .histories import CHECKS
 from .types import BOOL, INT, IntT, MapT, NodeT, OptionT, RecordT, SeqT, SetT, TupleT, UnknownT
 
@@ -45,10 +46,7 @@ class CallsMixin:
         if not shadow and self.r.global_kind(n) is None and n in _BUILTINS:
             return _BUILTINS[n](self, e)
         if n == "enabled" and self.r.global_kind(n) is None and not shadow:
-            err("SL106", "'enabled(A)' is not supported: a property or invariant cannot "
-                         "yet ask whether an action is enabled", e.span,
-                hint="write the action's guard as a definition (def CanA = ...), use it "
-                     "in the action's require and in the property")
+            return check_enabled(self, e)
         if self.r.global_kind(n) is None and not shadow:
             err("SL201", f"unknown function '{n}'", f.span,
                 hint=did_you_mean(n, list(_BUILTINS) + list(self.r.defs) + list(self.r.records)))

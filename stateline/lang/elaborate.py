@@ -198,7 +198,7 @@ class Elaborator(ProceduresMixin, FairnessMixin):
         kind = {A.Invariant: "invariant", A.Transition: "transition",
                 A.Constraint: "constraint"}[type(d)]
         with c.context(scopes=[], process=None, self_local=None, state_ok=True, state_why="",
-                       prime_ok=kind == "transition", priming=False):
+                       prime_ok=kind == "transition", priming=False, enabled_ok=True):
             e = c.expect_bool(d.expr, f"{'an' if kind == 'invariant' else 'a'} {kind}")
         return ir.PropertyIR(d.name, kind, e, d.span)
 
@@ -209,7 +209,7 @@ class Elaborator(ProceduresMixin, FairnessMixin):
         binders: list[tuple[ir.Local, ir.E]] = []
         scope: dict[str, ir.Local] = {}
         with c.context(scopes=[scope], process=None, self_local=None, state_ok=True,
-                       state_why="", prime_ok=False, priming=False):
+                       state_why="", prime_ok=False, priming=False, enabled_ok=True):
             while isinstance(f, A.Temporal) and f.op == "forall":
                 for b in f.binders:
                     with c.closed("the domain of a temporal 'forall'"):
@@ -255,7 +255,8 @@ class Elaborator(ProceduresMixin, FairnessMixin):
             for p in d.params or ():
                 t = c.static_type(p.type)
                 args.append(ir.LocalRef(t, p.span, ir.Local(p.name, t)))
-        with c.context(state_ok=True, state_why="", scopes=[], process=None, self_local=None):
+        with c.context(state_ok=True, state_why="", scopes=[], process=None, self_local=None,
+                       enabled_ok=True):
             c.expand_def(d, tuple(args), d.span)
 
     def elaborate_check(self, d: A.Check) -> ir.CheckIR:

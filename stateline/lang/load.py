@@ -109,7 +109,7 @@ def parse_state_expr(loaded: LoadedSpec, text: str, path: str = "<expression>") 
         # the spec's own variables (compiled code finds a variable by its symbol)
         checker._vars.update({(v.process, v.name): v for v in loaded.typed.variables})
         with checker.context(scopes=[{}], process=None, self_local=None, state_ok=True,
-                             state_why="", prime_ok=False, priming=False):
+                             state_why="", prime_ok=False, priming=False, enabled_ok=True):
             return checker.infer(expr)
     except SpecError as exc:
         raise LoadError(exc.diagnostics, sources) from None

@@ -10,6 +10,7 @@ import weakref
 
 from .ir import (ChooseE, E, LocalRef, MapCompE, MapGet, MapUpdate, Op, RecCall, RecordE,
                  RecordUpdate, SeqGet, VarRef, children)
+from .enabled import EnabledE
 from .types import AtomT, BoolT, RecordT
 
 _RAISING_OPS = {"floordiv", "mod", "unwrap", "seq_head", "seq_last", "seq_tail", "set_min",
@@ -33,7 +34,8 @@ def _may_raise(e: E) -> bool:
         n = stack.pop()
         if isinstance(n, Op) and n.op in _RAISING_OPS:
             return True
-        if isinstance(n, (SeqGet, ChooseE, MapUpdate, RecordUpdate, MapCompE, RecCall)):
+        if isinstance(n, (SeqGet, ChooseE, MapUpdate, RecordUpdate, MapCompE, RecCall,
+                          EnabledE)):     # (enabled(A) runs A's steps)
             return True
         if isinstance(n, MapGet) and not isinstance(n.key.type, (AtomT, BoolT)):
             return True                       # an integer key may be out of range

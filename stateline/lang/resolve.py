@@ -18,7 +18,7 @@ from .histories import history_var
 
 BUILTIN_FUNCTIONS = ("len", "subsets", "sent", "min", "max", "abs", "sum", "values", "set",
                      "replace", "union", "head", "tail", "last", "linearizable",
-                     "sequentially_consistent", "causally_consistent")
+                     "sequentially_consistent", "causally_consistent", "enabled")
 TYPE_CONSTRUCTORS = ("set", "map", "seq", "bool", "int", "nat")
 BUILTIN_PROPERTIES = ("DeadlockFreedom",)
 

@@ -377,6 +377,8 @@ class _Indexer:
     def expr(self, e, scopes, proc) -> None:
         if e is None:
             return
+        if isinstance(e, A.Call) and self._enabled_call(e, scopes, proc):
+            return
         if isinstance(e, A.Name):
             self.use(e.span, self.lookup(e.id, scopes, proc))
         elif isinstance(e, A.Attr):
@@ -413,6 +415,24 @@ class _Indexer:
         else:
             for f in dataclasses.fields(e):
                 self._walk_value(getattr(e, f.name), scopes, proc)
+
+    def _enabled_call(self, e: A.Call, scopes, proc) -> bool:
+        """`enabled(P[i].a)`: the action (or handler) it names is a use of it."""
+        if not (isinstance(e.func, A.Name) and e.func.id == "enabled" and len(e.args) == 1
+                and self.lookup("enabled", scopes, proc) is None):
+            return False
+        t = e.args[0]
+        if isinstance(t, A.Name):
+            self.use(t.span, self.top_actions.get(t.id) or self.procs.get(t.id))
+            return True
+        if isinstance(t, A.Attr):
+            owner = t.base.base if isinstance(t.base, A.Subscript) else t.base
+            self.expr(t.base, scopes, proc)
+            if isinstance(owner, A.Name):
+                self.use(self._tail(t.span, t.name),
+                         self.proc_actions.get(owner.id, {}).get(t.name))
+            return True
+        return False
 
     def _walk_value(self, value, scopes, proc) -> None:
         if isinstance(value, A.Expr):

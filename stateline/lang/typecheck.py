@@ -41,6 +41,7 @@ class ExprChecker(DeclaredMixin, CallsMixin):
         self.init_reads = None     # (variable, keys it may read) in an initial value
         self.prime_ok = False      # inside a transition invariant
         self.priming = False       # inside e'
+        self.enabled_ok = False    # may enabled(A) appear (a property, not an action)?
         self.def_stack: list[str] = []
         # Lazily computed declarations (memoised, with cycle detection).
         self._consts: dict[str, ir.ConstSym | None] = {}

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 from ..diagnostics import Span, fail as spec_fail
 from ..lang import ir
+from ..lang.enabled import EnabledE
 from ..lang.types import (AtomT, BoolT, IntT, MapT, NoneT, OptionT, RecordT, SeqT, SetT,
                           TupleT, Type, UnknownT)
 from . import runtime
 from .code import Code, Unsupported, View, _lit
 from .domains import (DAtom, DBool, DInt, DMap, DMsg, DOption, DRecord, DSeq, DSet, DTuple, Dom,
                       dom_rng, has_int)
+from .enabled import EnabledMixin
 from .ops import OpsMixin
 from .sets import SetsMixin
 
@@ -36,7 +38,7 @@ from .sets import SetsMixin
 _FAILED = object()
 
 
-class ExprGen(OpsMixin, SetsMixin):
+class ExprGen(OpsMixin, SetsMixin, EnabledMixin):
     def __init__(self, ns: dict, system_ctx):
         self.ns = ns
         self.ctx = system_ctx        # provides consts, records, doms, sites, network, layout
@@ -200,7 +202,7 @@ class ExprGen(OpsMixin, SetsMixin):
         if info is None:
             stateful = False
             for node in _walk(e):
-                if isinstance(node, (ir.VarRef, ir.Sent, ir.RecCall)):
+                if isinstance(node, (ir.VarRef, ir.Sent, ir.RecCall, EnabledE)):
                     stateful = True     # (a recursive call: only inside its lambda)
                     break
             info = (stateful, frozenset(ir.free_locals(e)))

@@ -25,6 +25,7 @@ from .code import Code, Unsupported, View
 from ..diagnostics import Span, fail
 from . import statements
 from .domains import DSet, sort_key
+from .enabled import EnabledCompiler
 from .statements import CodeTooLarge, Emitter, StatementsMixin, StateView, _split_guards
 from .system import System
 
@@ -41,11 +42,12 @@ FANOUT = 4096
 CAP_CHECK = "if len(out) > _cap: raise _rt.TooManySuccessors(out)"
 
 
-class ModelCompiler(StatementsMixin):
+class ModelCompiler(StatementsMixin, EnabledCompiler):
     def __init__(self, system: System):
         self.system = system
         self.ctx = system.context
         self.gen = self.ctx.gen
+        self.gen.compiler = self     # enabled(A) in a property compiles A again
         self.nslots = len(system.slots)
         self.net = system.network
         self.labels: list[tuple[str, str | None, tuple[str, ...]]] = []
@@ -195,7 +197,10 @@ class ModelCompiler(StatementsMixin):
 
     # ---- actions -----------------------------------------------------------------------
 
-    def emit_action(self, em: Emitter, k: int, action: ir.ActionIR, labeled: bool):
+    def emit_action(self, em: Emitter, k: int, action: ir.ActionIR, labeled: bool,
+                    instance: Code | None = None):
+        """The successor code of `action` (index k); with `instance`, for that process
+        instance only (`enabled(P[i].a)`)."""
         proc = self.system.processes.get(action.process) if action.process else None
         binders: list[tuple[str, object]] = []
         # On a bitmask network, a handler for a message type with a small universe
@@ -205,7 +210,7 @@ class ModelCompiler(StatementsMixin):
             self.ctx.records[action.receive[0]].size <= UNROLL_MESSAGES
         if unroll_msgs:
             binders.append(("message", action.receive))
-        if proc is not None and not proc.single:
+        if proc is not None and not proc.single and instance is None:
             binders.append(("self", proc))
         for local, dom in action.params:
             binders.append(("param", (local, dom)))
@@ -232,18 +237,20 @@ class ModelCompiler(StatementsMixin):
                 continue
             lv = max((bound_at.get(l, 0) for l in ir.free_locals(c)), default=0)
             levels[lv].append(c)
+        env0 = {proc.self_local: instance} if instance is not None else {}
         em.line(f"# {action.process + '.' if action.process else ''}{action.name}")
         # Unrolled, unless that makes this action's code larger than UNROLLED_SOURCE:
         # then again with loops over the instances and parameters.
         mark = em.mark()
         em.limit = min(em.limit, em.size + UNROLLED_SOURCE)
         try:
-            self._emit_level(em, 0, binders, levels, {}, action, k, labeled, UNROLL_LIMIT,
-                             proc, {})
+            self._emit_level(em, 0, binders, levels, dict(env0), action, k, labeled,
+                             UNROLL_LIMIT, proc, {})
         except CodeTooLarge:
             em.rollback(mark)
             self._fan = 1
-            self._emit_level(em, 0, binders, levels, {}, action, k, labeled, 1, proc, {})
+            self._emit_level(em, 0, binders, levels, dict(env0), action, k, labeled, 1, proc,
+                             {})
         else:
             em.limit = mark[3]
 

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 
 from ..diagnostics import Span, SpecError
 from ..lang import ir
+from ..lang.enabled import EnabledE
 from ..lang.raising import may_raise
 from ..models.code import NoState, Unsupported
 from ..models.domains import DAtom, DBool, DInt, DOption, DSet, Dom
@@ -43,7 +44,7 @@ def closure(e: ir.E) -> tuple[bool, frozenset]:
         stack = [e]
         while stack:
             n = stack.pop()
-            if isinstance(n, (ir.VarRef, ir.Sent)):
+            if isinstance(n, (ir.VarRef, ir.Sent, EnabledE)):
                 stateful = True
                 break
             stack.extend(ir.children(n))
@@ -456,6 +457,10 @@ class Eval(OpsMixin):
             fname, fdom = rec.fields[i]
             items[i] = self.checked(self.expr(v, env), fdom, v.span, f"field '{fname}'")
         return STup(tuple(items), rec)
+
+    def _EnabledE(self, e, env):
+        from .enabled import enabled_term        # (it reads the encoding's instances)
+        return enabled_term(self, e, env)
 
     def _Sent(self, e, env):
         return self.sent(self.state.network(e.primed), e.message)

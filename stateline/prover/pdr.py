@@ -28,6 +28,7 @@ from ..models.model import Model
 from .bmc import BmcRun, _failure
 from .decode import constraint_error, evaluation_error, first_error, replay, target_error
 from .fairness import predicate_targets
+from .enabled import SPACER_REFUSAL, quantified
 from .encode import Encoding
 from .results import Claim, Obligation
 from .scopes import Deadline, ask, new_solver, one_line, stop_if_interrupted
@@ -100,6 +101,10 @@ def spacer(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
                         None))
 
     obligations, proved, failure = [], [], None
+    for name, kind, bad, _ in [q for q in queries if quantified(q[2])]:
+        obligations.append(Obligation(name, kind, expected.get(name, "holds"),
+                                      Claim.UNKNOWN, SPACER_REFUSAL))
+    queries = [q for q in queries if not quantified(q[2])]
     # First every property at once: when they all hold, one query proves them all and
     # its answer is one invariant for all of them; otherwise each is asked on its own,
     # reusing what Spacer learnt.

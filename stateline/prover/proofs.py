@@ -241,7 +241,7 @@ class _Reader:
     def typed(self, expr, want, what: str, scope: dict | None = None) -> ir.E:
         c = self.checker
         with c.context(scopes=[dict(scope or {})], process=None, self_local=None, state_ok=True,
-                       state_why="", prime_ok=False, priming=False):
+                       state_why="", prime_ok=False, priming=False, enabled_ok=True):
             e = c.infer(expr)
         if not isinstance(e.type, want):
             code = "SL307" if want is BoolT else "SL303"
