@@ -52,7 +52,7 @@ def schema() -> dict:
                     "spec": {"type": "string"},
                     "path": {"type": "string"},
                     "check": {"type": "string"},
-                    "engine": {"enum": ["bmc", "induction", "k-induction", "auto"]},
+                    "engine": {"enum": ["bmc", "induction", "k-induction", "auto", "l2s"]},
                     "bound": {"type": ["integer", "null"],
                               "description": "K of --bmc K or --k-induction K, else null"},
                     "constants": {"$ref": "#/$defs/strings"},

@@ -45,7 +45,8 @@ Z3_SECONDS = 20.0       # the other engines (rarely reached)
 
 @dataclass(frozen=True)
 class Finding:
-    engine: str             # "bmc", "induction", "induction+proof", "k-induction", "auto"
+    engine: str             # "bmc", "induction", "induction+proof", "k-induction", "auto",
+                            # "l2s" (only when asked for)
     prop: str
     kind: str               # the property's kind (invariant, transition, deadlock, ...)
     what: str               # see the module docstring
@@ -118,6 +119,8 @@ def run_engines(spec, engines: tuple[str, ...] | None = None) -> Run:
     run.bmc_depth = max(0, min(max([run.explicit.stats.depth] + lassos), MAX_DEPTH))
     todo = [("bmc", ProveOptions("bmc", run.bmc_depth, timeout=Z3_SECONDS), False)] + \
         engines_for(spec)
+    if engines is not None and "l2s" in engines:    # opt-in: tests/test_l2s.py
+        todo.append(("l2s", ProveOptions("l2s", timeout=Z3_SECONDS), False))
     proof = None
     if getattr(spec, "proof", None) is not None:
         proof = load_proof_text(spec.proof.text, "gen.proof.sl", loaded)

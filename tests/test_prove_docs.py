@@ -98,7 +98,7 @@ def test_the_doc_has_transcripts():
     assert len(TRANSCRIPTS) >= 9
     engines = " ".join(" ".join(body) for _, body in TRANSCRIPTS)
     for flag in ("--bmc", "--induction", "--k-induction", "--auto", "--drop", "--proof",
-                 "--emit-smt"):
+                 "--emit-smt", "--liveness-to-safety"):
         assert flag in engines, f"no example of {flag}"
 
 

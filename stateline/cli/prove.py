@@ -53,6 +53,9 @@ def add_parser(sub) -> None:
                         help="k-induction up to K (with the proof's lemmas)")
     engine.add_argument("--auto", action="store_true",
                         help="an automatic unbounded proof with Z3's Spacer (the default)")
+    engine.add_argument("--liveness-to-safety", action="store_true",
+                        help="as --auto, and the temporal properties by the "
+                             "liveness-to-safety reduction solved by Spacer")
     c.add_argument("--proof", metavar="FILE", help="a proof file: lemmas and ranking functions")
     c.add_argument("--any-size", action="store_true",
                    help="with --induction: prove for every size of the spec's symmetric "
@@ -92,6 +95,8 @@ def options_from(args, proof) -> ProveOptions:
                             args.emit_smt is not None)
     if args.k_induction:
         return ProveOptions("k-induction", args.k_induction, args.timeout, proof, dropped)
+    if args.liveness_to_safety:
+        return ProveOptions("l2s", 0, args.timeout, proof)
     return ProveOptions("auto", 0, args.timeout, proof)
 
 
@@ -118,7 +123,7 @@ def run(args, console: Console) -> int:
         report_errors(console, exc, {})
         return EXIT_INVALID
     options = options_from(args, proof)
-    if proof is not None and options.engine in ("bmc", "auto"):
+    if proof is not None and options.engine in ("bmc", "auto", "l2s"):
         console.error("stateline: error[SL504]: --proof is used by --induction and "
                       "--k-induction")
         return EXIT_INVALID
@@ -246,7 +251,8 @@ def header(system, check: str, options: ProveOptions) -> str:
     consts = ", ".join(f"{k}={v}" for k, v in describe_constants(system)) or "no constants"
     engine = {"bmc": f"bmc to depth {options.bound}", "induction": "induction",
               "k-induction": f"k-induction up to {options.bound}",
-              "auto": "spacer"}.get(options.engine, options.engine)
+              "auto": "spacer",
+              "l2s": "spacer, liveness to safety"}.get(options.engine, options.engine)
     if options.any_size or (options.proof is not None and options.proof.any_size):
         engine += " for every size"
     if options.proof is not None:
@@ -285,7 +291,13 @@ def show(console: Console, r: ProveResult, quiet: bool, sources, dropped=()) -> 
     for note in r.notes:
         console.print(f"note: {note}")
     for o in r.obligations:
-        if o.invariant:
+        if o.invariant and o.kind == "temporal":
+            console.print("")
+            console.print(f"Inductive invariant found by Spacer for {o.name} (check "
+                          f"{r.check}), liveness to safety: no reachable state closes a fair "
+                          f"loop violating it")
+            console.print(o.invariant)
+        elif o.invariant:
             console.print("")
             console.print(f"Inductive invariant found by Spacer (check {r.check}); it implies "
                           f"every property proved above:")

@@ -26,7 +26,7 @@ from .scopes import Deadline, OutOfTime
 from .symbolic import Unencodable
 from .terms import fresh_context
 
-ENGINES = ("bmc", "induction", "k-induction", "auto")
+ENGINES = ("bmc", "induction", "k-induction", "auto", "l2s")
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,8 @@ def prove_block(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E
         names = ", ".join(p.name for p in system.temporal)
         notes.append(f"temporal propert{'ies' if len(system.temporal) > 1 else 'y'} {names}: "
                      f"not checked by --{options.engine}, which proves safety properties "
-                     f"(prove with --induction and a ranking function; search with --bmc K)")
+                     f"(prove with --liveness-to-safety, or --induction and a ranking "
+                     f"function; search with --bmc K)")
     return ProveResult(system.name, system.path, check.name, describe_constants(system),
                        options.engine, tuple(obligations), time.perf_counter() - started,
                        tuple(depths), failure, tuple(notes), certs)
@@ -165,6 +166,10 @@ def _engine(enc: Encoding, model: Model, options: ProveOptions, expected: dict[s
             from .induction import induction
             obligations, notes, failure = induction(enc, model, options, expected, deadline,
                                                     check_deadlock, certs)
+        elif options.engine == "l2s":
+            from .l2s import l2s_engine
+            obligations, notes, failure = l2s_engine(enc, model, expected, deadline,
+                                                     check_deadlock)
         else:
             from .pdr import spacer
             obligations, notes, failure = spacer(enc, model, expected, deadline,

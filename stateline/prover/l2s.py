@@ -1,0 +1,363 @@
+"""Liveness by Z3 without a ranking function: the liveness-to-safety reduction
+(Biere, Artho and Schuppan, 2002) solved by Spacer (`stateline prove --liveness-to-safety`).
+
+A temporal property of a finite instance fails exactly when some reachable state
+starts a fair loop that violates it (a lasso).  The reduction makes that a
+reachability question.  For one instance of the property (one value of its
+`forall` binders) the transition system is extended with
+
+* a copy `loop.x` of every part x of the state and a flag `loop.saved`: at some
+  step, chosen nondeterministically, the current state is saved as the loop's
+  first state;
+* per fairness unit, what the loop has done for it since the save: weak fairness,
+  `loop.fair[u]`, the unit was taken by a step of the loop (one that changes the
+  state) or was disabled in one of its states; strong fairness, `loop.took[u]` and
+  `loop.enabled[u]`, taken by a step of the loop, and enabled in one of its states;
+* a one-bit monitor of the property: for `eventually always P`, `loop.failing`, P
+  was false in a state of the loop; for `P leads_to Q`, `loop.pending`, a state
+  with P and not Q was chosen (nondeterministically) and Q has not held since.
+  The other forms restrict the states instead: `eventually P` (and `initially P
+  implies eventually Q`) only through states without P (Q), `always eventually P`
+  only loops through states without P, and `leads_to` only loops without Q.
+
+Every state may also stutter (a step that changes nothing and takes no unit), as
+in the explicit checker, where every state is a loop of its own: a deadlock
+state, or a state where no fair unit is enabled, loops by stuttering.  The bad
+states are those where the loop is saved, the current state equals the saved one,
+every weakly fair unit was taken or disabled, every strongly fair unit was taken
+or never enabled, and the monitor says violated.  Only states within the
+`constraint` take steps (the explicit graph keeps no state outside it), and a unit
+is enabled by a step that leaves the constraint, as in the checker.
+
+Spacer decides whether a bad state is reachable.  Unreachable: the property is
+proved for every fair behaviour of the instance, and the inductive invariant
+Spacer found for the extended system is printed (the parts of the copy as
+`loop.x`).  Reachable: the derivation Spacer returns is the path to the
+loop-closed state; it is decoded into a lasso (`l2s_replay`), checked on the
+compiled model (a real fair loop violating the property, or an internal error)
+and printed like the explicit checker's lassos.  A timeout is `unknown`.
+
+The verdicts presuppose that no run-time error is reachable (the explicit checker
+reports the error instead of a verdict): the engine decides the temporal
+properties only when Spacer has proved "(run-time errors)" absent.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from ..models.domains import DInt
+from ..models.model import Model
+from .encode import Encoding
+from .fairness import Unit, instances, taken, units
+from .l2s_replay import lasso_from_facts
+from .pdr import _query, frozen_leaves
+from .results import Claim, Obligation
+from .scopes import Deadline
+from .terms import And, Eq, Implies, Not, Or
+from .translate import Leaf, Translator, Untranslatable, _walk, answer_formula, leaves, value_text
+
+FORMS = ("eventually", "initially_eventually", "always_eventually", "eventually_always",
+         "leads_to")
+
+
+def has_quantifier(term) -> bool:
+    seen, todo = set(), [term]
+    while todo:
+        t = todo.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        if z3.is_quantifier(t):
+            return True
+        if z3.is_app(t):
+            todo.extend(t.children())
+    return False
+
+
+SPLIT_LIMIT = 64     # values of a divisor (or factor) expanded into a case split
+
+
+def linearize(enc: Encoding, term):
+    """`term` with each division, modulo or product of two non-constant integers whose
+    one side has at most SPLIT_LIMIT possible values (known bounds) split into cases
+    over that side's values: Spacer solves linear arithmetic only (Z3 says
+    "Uninterpreted 'div'" otherwise).  The value where a divisor is 0 does not matter:
+    evaluating it is a run-time error, ruled out before the reduction runs."""
+    ops = (z3.Z3_OP_IDIV, z3.Z3_OP_MOD, z3.Z3_OP_MUL)
+    memo: dict[int, object] = {}
+
+    def split(t):
+        a, b = t.children()
+        if z3.is_int_value(b) or (t.decl().kind() == z3.Z3_OP_MUL and z3.is_int_value(a)):
+            return None                 # linear already
+        for side in ((1, 0) if t.decl().kind() == z3.Z3_OP_MUL else (1,)):
+            x = (a, b)[side]
+            bounds = enc.bounds(x)
+            if bounds is None or bounds[1] - bounds[0] >= SPLIT_LIMIT:
+                continue
+            out = None
+            for v in range(bounds[1], bounds[0] - 1, -1):
+                args = [a, b]
+                args[side] = z3.IntVal(v)
+                case = z3.simplify(t.decl()(*args)) if not (side == 1 and v == 0) else \
+                    z3.IntVal(0)
+                out = case if out is None else z3.If(x == v, case, out)
+            return out
+        return None
+
+    def walk(t):
+        key = t.get_id()
+        if key in memo:
+            return memo[key]
+        out = t
+        if z3.is_app(t) and t.num_args() > 0:
+            kids = [walk(c) for c in t.children()]
+            if any(not k.eq(c) for k, c in zip(kids, t.children())):
+                out = t.decl()(*kids)
+            if out.decl().kind() in ops and out.num_args() == 2:
+                cases = split(out)
+                out = out if cases is None else cases
+        memo[key] = out
+        return out
+
+    return walk(term) if term is not None else None
+
+
+class Product:
+    """The extended transition system of one property instance, as Horn clauses."""
+
+    def __init__(self, enc: Encoding, fair: list[Unit], form: str, inst, tag: str):
+        self.enc, self.fair, self.form = enc, fair, form
+        pre, post = enc.pre, enc.post
+        self.frozen = frozen_leaves(enc)
+        self.kept = [i for i in range(len(pre.leaves)) if i not in self.frozen]
+        subst = [(pre.leaves[i], v) for i, v in self.frozen.items()] + \
+            [(post.leaves[i], v) for i, v in self.frozen.items()]
+        self.fix = (lambda t: z3.substitute(t, *subst)) if subst else (lambda t: t)
+        s = [pre.leaves[i] for i in self.kept]
+        s2 = [post.leaves[i] for i in self.kept]
+        copy = [z3.Const(f"loop.{x}", x.sort()) for x in s]
+        copy2 = [z3.Const(f"loop.{x}'", x.sort()) for x in s]
+        saved, saved2 = z3.Bool("loop.saved"), z3.Bool("loop.saved'")
+        flags, flags2, self.flag_names = [], [], []
+        for u in fair:
+            for what in (("fair",) if u.kind == "weak" else ("took", "enabled")):
+                flags.append(z3.Bool(f"loop.{what}[{u.index}]"))
+                flags2.append(z3.Bool(f"loop.{what}[{u.index}]'"))
+                self.flag_names.append(f"loop.{what}[{u.name}]")
+        monitor = form in ("eventually_always", "leads_to")
+        mon, mon2 = z3.Bool("loop.monitor"), z3.Bool("loop.monitor'")
+        self.monitor_name = "loop.failing" if form == "eventually_always" else "loop.pending"
+        stut, save, mark = z3.Bool("l2s.stutter"), z3.Bool("l2s.save"), z3.Bool("l2s.mark")
+
+        now = s + copy + [saved] + flags + ([mon] if monitor else [])
+        nxt = s2 + copy2 + [saved2] + flags2 + ([mon2] if monitor else [])
+        self.args = now
+        self.rel = z3.Function(f"Loop{tag}", *[x.sort() for x in now], z3.BoolSort())
+
+        P, Q = linearize(enc, inst.p), linearize(enc, inst.q)
+        init = [enc.init(pre), *pre.facts, Not(saved), *[Not(f) for f in flags],
+                *[Eq(c, x) for c, x in zip(copy, s)]]
+        if monitor:
+            init.append(Not(mon))
+        if form == "eventually":
+            init.append(Not(P))           # (every state: below, and the last is a loop state)
+        elif form == "initially_eventually":
+            init += [P, Not(Q)]
+        self.init = self.fix(And(*init))
+
+        in_loop = Or(saved, save)             # this step belongs to the loop
+        changed = Or(*(Not(Eq(a, b)) for a, b in zip(s2, s)))
+        same = And(*(Eq(a, b) for a, b in zip(s2, s)))
+        step = [
+            *[c.value for c in enc.constraints], *post.facts,
+            z3.If(stut, same, enc.trans()),
+            Implies(save, Not(saved)), Eq(saved2, in_loop),
+            *[Eq(c2, z3.If(saved, c, z3.If(save, x, x2)))
+              for c2, c, x, x2 in zip(copy2, copy, s, s2)],
+        ]
+        k = 0
+        for u in fair:
+            took = And(Not(stut), taken(u.members, enc.sel), changed)
+            if u.kind == "weak":
+                step.append(Eq(flags2[k], And(in_loop, Or(And(saved, flags[k]),
+                                                          Not(u.enabled), took))))
+                k += 1
+            else:
+                step.append(Eq(flags2[k], And(in_loop, Or(And(saved, flags[k]), took))))
+                step.append(Eq(flags2[k + 1], And(in_loop, Or(And(saved, flags[k + 1]),
+                                                              u.enabled))))
+                k += 2
+        if form == "eventually":
+            step.append(Not(P))
+        elif form == "initially_eventually":
+            step.append(Not(Q))
+        elif form == "always_eventually":
+            step.append(Implies(in_loop, Not(P)))
+        elif form == "eventually_always":
+            step.append(Eq(mon2, And(in_loop, Or(And(saved, mon), Not(P)))))
+        elif form == "leads_to":
+            step.append(Implies(in_loop, Not(Q)))
+            step.append(Eq(mon2, Or(mon, And(mark, P, Not(Q)))))
+            step.append(Implies(mon2, Not(Q)))
+        else:
+            raise ValueError(f"unknown temporal form {form!r}")
+        self.step = self.fix(And(*step))
+        self.now, self.next = now, nxt
+        self.vars = now + nxt + [enc.sel, stut, save, mark] + list(enc.params)
+
+        bad = [saved, *[Eq(c, x) for c, x in zip(copy, s)]]
+        k = 0
+        for u in fair:
+            if u.kind == "weak":
+                bad.append(flags[k])
+                k += 1
+            else:
+                bad.append(Or(flags[k], Not(flags[k + 1])))
+                k += 2
+        if monitor:
+            bad.append(mon)
+        self.bad = self.fix(And(*bad))
+
+    def fixedpoint(self):
+        fp = z3.Fixedpoint()
+        fp.set(engine="spacer")
+        fp.set("spacer.random_seed", 0)
+        fp.set("xform.inline_linear", False)
+        fp.set("xform.inline_eager", False)
+        fp.set("xform.slice", False)
+        fp.register_relation(self.rel)
+        fp.declare_var(*self.vars)
+        fp.rule(self.rel(*self.now), self.init)
+        fp.rule(self.rel(*self.next), [self.rel(*self.now), self.step])
+        return fp
+
+    def table(self) -> list[Leaf]:
+        """How the invariant names each argument of the relation."""
+        enc = self.enc
+        base = leaves(enc)
+        own = [base[i] for i in self.kept]
+        every = _copy_leaves(enc)
+        copy = [every[i] for i in self.kept]
+        out = own + copy + [Leaf("loop.saved", None)]
+        out += [Leaf(name, None) for name in self.flag_names]
+        if self.form in ("eventually_always", "leads_to"):
+            out.append(Leaf(self.monitor_name, None))
+        return out
+
+
+def _copy_leaves(enc: Encoding) -> list[Leaf]:
+    """translate.leaves with every name under `loop.` (the saved copy of the state)."""
+    out: list[Leaf] = []
+    system = enc.system
+    net = system.network
+    for slot in system.slots:
+        if net is not None and slot.index == net.slot:
+            rows = [""]
+            if net.senders:
+                rows += [f" from {system.node_name(i)}" for i in range(len(system.nodes))]
+            for row in rows:
+                for m in net.messages.values():
+                    rec = net.messages.records[m[0]]
+                    msg = value_text(m, rec)
+                    if net.rep == "bag":
+                        out.append(Leaf(f"loop copies of {msg}{row} in the network",
+                                        DInt(0, None), True))
+                    else:
+                        out.append(Leaf(f"{msg} in loop.sent({rec.name})", None))
+            continue
+        _walk(f"loop.{slot.name}", slot.dom, out)
+    return out
+
+
+def liveness_to_safety(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
+                       props) -> list[Obligation]:
+    """The obligations of the temporal properties `props`, each decided by Spacer on the
+    liveness-to-safety product of each of its instances."""
+    if not props:
+        return []
+    fair = units(enc, model)
+    quantified = [u.name for u in fair if has_quantifier(u.enabled)]
+    out = []
+    for prop in props:
+        exp = expected.get(prop.name, "holds")
+        if quantified:
+            out.append(Obligation(prop.name, "temporal", exp, Claim.UNKNOWN,
+                                  f"not decided: the fair action {quantified[0]} has a "
+                                  f"symbolic choice, whose `enabled` the Horn clauses cannot "
+                                  f"state (use --bmc K, or check)"))
+            continue
+        out.append(prove_property(enc, model, prop, fair, exp, deadline))
+    return out
+
+
+def prove_property(enc: Encoding, model: Model, prop, fair: list[Unit], exp: str,
+                   deadline: Deadline) -> Obligation:
+    form = prop.temporal.form
+    texts = []
+    insts = instances(enc, prop)
+    for number, inst in enumerate(insts):
+        product = Product(enc, fair, form, inst, f"{prop.name}.{number}")
+        fp = product.fixedpoint()
+        r, reason = _query(fp, deadline, And(product.rel(*product.now), product.bad))
+        if r == z3.sat:
+            trace, shape = lasso_from_facts(enc, model, product, fp.get_answer(), fair,
+                                            prop, number)
+            what = f" (for {inst.label})" if inst.label else ""
+            return Obligation(prop.name, "temporal", exp, Claim.VIOLATED,
+                              f"a fair lasso{what}: {shape}", trace=trace,
+                              depth=len(trace.steps))
+        if r != z3.unsat:
+            return Obligation(prop.name, "temporal", exp, Claim.UNKNOWN, reason)
+        text = _invariant(product, fp)
+        head = f"    # for {inst.label}:\n" if inst.label and len(insts) > 1 else ""
+        texts.append(head + text)
+    return Obligation(prop.name, "temporal", exp, Claim.PROVED,
+                      "for every fair behaviour (liveness to safety)",
+                      invariant="\n".join(texts))
+
+
+def _invariant(product: Product, fp) -> str:
+    try:
+        cover = answer_formula(fp.get_answer())
+    except z3.Z3Exception:
+        cover = None
+    if cover is None:
+        return "    (Spacer returned no invariant in the expected form)"
+    table = product.table()
+    tr = Translator(table)
+    f = z3.simplify(cover)
+    parts = [p for p in (f.children() if z3.is_and(f) else [f]) if not z3.is_true(p)]
+    named = [z3.Const(x.text, s.sort()) for x, s in zip(table, product.now)]
+    lines = []
+    for p in parts:
+        try:
+            line = tr.text(p, top=True)
+            if line != "true":
+                lines.append("    " + line)
+        except Untranslatable:
+            lines.append("    " + str(z3.substitute_vars(p, *named)).replace("\n", " ") +
+                         "    # (Z3 syntax)")
+    return "\n".join(lines) if lines else "    true"
+
+
+def l2s_engine(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
+               check_deadlock: bool):
+    """`--liveness-to-safety`: the safety properties as `--auto` proves them (Spacer), then
+    each temporal property by the reduction, when no run-time error is reachable:
+    (obligations, notes, failure)."""
+    from .pdr import ERRORS, spacer
+    obligations, notes, failure = spacer(enc, model, expected, deadline, check_deadlock)
+    props = list(model.system.temporal)
+    errors = next((o for o in obligations if o.name == ERRORS), None)
+    why = None
+    if failure is not None or (errors is not None and errors.claim is Claim.VIOLATED):
+        why = "not decided: a run-time error is reachable (check reports it instead)"
+    elif errors is not None and errors.claim is not Claim.PROVED:
+        why = "not decided: run-time errors are not ruled out"
+    if why is not None:
+        return obligations + [Obligation(p.name, "temporal", expected.get(p.name, "holds"),
+                                         Claim.UNKNOWN, why) for p in props], notes, failure
+    return obligations + liveness_to_safety(enc, model, expected, deadline, props), notes, \
+        failure
