@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..checker.simulate import SimulateOptions, simulate_check
 from . import check
-from .console import Console, positive_float, positive_int, spec_arguments
+from .console import Console, positive_float, positive_int, spec_arguments, workers_count
 
 
 def add_parser(sub) -> None:
@@ -27,6 +27,9 @@ def add_parser(sub) -> None:
                    help="steps per walk, at most (default 20)")
     c.add_argument("--seed", type=int, default=0, metavar="S",
                    help="the random seed: the same seed gives the same walks (default 0)")
+    c.add_argument("--workers", type=workers_count, default=1, metavar="N|auto",
+                   help="run the walks on N processes (auto: one per core); the same "
+                        "walks, counts and output as one process (default 1)")
     c.add_argument("--max-seconds", type=positive_float, metavar="S",
                    help="stop each check block's walks after S seconds")
     c.add_argument("--quiet", action="store_true",
@@ -44,7 +47,7 @@ def run(args, console: Console) -> int:
                         f"seed {args.seed})"
 
     def engine(loaded, block, overrides, options, model):
-        sim = SimulateOptions(args.traces, args.depth, args.seed)
+        sim = SimulateOptions(args.traces, args.depth, args.seed, workers=args.workers)
         console.phase(f"simulating check {block.name}")
         result, walks = simulate_check(loaded, block, overrides, options, sim, model)
         console.clear()
