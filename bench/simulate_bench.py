@@ -3,7 +3,7 @@ expected violations (specs/labs/), per seed; and the walks per second of
 `simulate --workers N` on a big instance.
 
     python bench/simulate_bench.py labs [--seeds 0-4] [--depth 20,100] [--traces N]
-                                        [--only NAME] [--markdown]
+                                        [--only NAME] [--skip NAME] [--markdown]
     python bench/simulate_bench.py workers [--runs 3] [--workers 1,2] [--markdown]
 
 `labs`: for each lab, depth and seed, runs every check block's walks with a budget of
@@ -84,7 +84,7 @@ def lab_run(loaded, blocks, models, seed: int, depth: int, traces: int, workers:
 def labs(args) -> None:
     rows = []
     for path in sorted((ROOT / "specs" / "labs").glob("*.sl")):
-        if args.only and args.only not in path.stem:
+        if args.only and args.only not in path.stem or args.skip and args.skip in path.stem:
             continue
         loaded = stateline.load_text(path.read_text(), str(path.relative_to(ROOT)))
         blocks = stateline.check_blocks(loaded)
@@ -154,6 +154,7 @@ def main() -> None:
     a.add_argument("--traces", type=int, default=SimulateOptions.traces)
     a.add_argument("--workers", type=int, default=1)
     a.add_argument("--only")
+    a.add_argument("--skip")
     a.add_argument("--markdown", action="store_true")
     w = sub.add_parser("workers")
     w.add_argument("--runs", type=int, default=3)

@@ -45,7 +45,7 @@ from .walks import Record, Walker, error_of, walk_in_processes
 @dataclass(frozen=True)
 class SimulateOptions:
     traces: int = 10000             # random walks (quint run's default)
-    depth: int = 20                 # steps per walk, at most
+    depth: int = 100                # steps per walk, at most (TLC's default)
     seed: int = 0
     check_deadlock: bool = True
     max_seconds: float | None = None

@@ -21,11 +21,11 @@ def add_parser(sub) -> None:
                                    "random behaviours of each check block's instance: "
                                    "reproducible from --seed, not exhaustive.")
     spec_arguments(c)
-    c.add_argument("--traces", type=positive_int, default=10000, metavar="N",
-                   help="random walks per check block (default 10000)")
-    c.add_argument("--depth", type=positive_int, default=20, metavar="D",
-                   help="steps per walk, at most (default 20)")
-    c.add_argument("--seed", type=int, default=0, metavar="S",
+    c.add_argument("--traces", type=positive_int, default=SimulateOptions.traces, metavar="N",
+                   help=f"random walks per check block (default {SimulateOptions.traces})")
+    c.add_argument("--depth", type=positive_int, default=SimulateOptions.depth, metavar="D",
+                   help=f"steps per walk, at most (default {SimulateOptions.depth})")
+    c.add_argument("--seed", type=int, default=SimulateOptions.seed, metavar="S",
                    help="the random seed: the same seed gives the same walks (default 0)")
     c.add_argument("--workers", type=workers_count, default=1, metavar="N|auto",
                    help="run the walks on N processes (auto: one per core); the same "
