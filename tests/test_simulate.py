@@ -247,9 +247,9 @@ def test_two_workers_print_and_write_what_one_does(tmp_path):
         doc = json.loads((tmp_path / f"{w}.json").read_text())
         for r in doc["results"]:
             r["stats"].pop("seconds"), r["stats"].pop("peak_memory_mb", None)
-        outs.append((code, re.sub(r"\\([\d,]+ per second\\)|\d+\.\d\d\b", "", out), doc))
+        outs.append((code, re.sub(r"\([\d,]+ per second\)|\d+\.\d\d\b", "", out), doc))
     assert outs[0] == outs[1]
-    assert outs[0][0] == 0 and "Counterexample" in outs[0][1]
+    assert outs[0][0] == 3 and "Counterexample" in outs[0][1]     # (DeadlockFreedom: unknown)
     assert "300 traces" in outs[0][1] and "12,000 steps, 697 distinct states" in outs[0][1]
 
 
