@@ -1,6 +1,10 @@
 """`stateline simulate`: random walks, checked against the exhaustive checker.
 
-* every lab's expected violations are found within the default budget;
+* every lab's expected violations are found within the default budget (by the first N
+  walks of the default run, N pinned per lab);
+* `--workers 2` gives what one process gives (results, printed output, JSON), also when a
+  worker meets a run-time error in a property an earlier walk violated, and reports what
+  it found when stopped (--max-seconds, Ctrl-C: exit 3);
 * the same seed gives the same bytes (also under another PYTHONHASHSEED), another seed
   other walks;
 * on generated specs (tests/spec_shapes.py), every verdict of a simulation is one
