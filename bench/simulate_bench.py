@@ -22,7 +22,6 @@ walks per second it prints.  The output (but for the timing line) must not depen
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import subprocess
