@@ -31,12 +31,11 @@ from __future__ import annotations
 
 import bisect
 import marshal
-import multiprocessing
-import signal
 import time
 from array import array
 
 from ..models.model import Model
+from .forked import Forked
 from .partition import KEY_BITS, Partition, gather
 from .search import PROGRESS_EVERY, SearchOptions, SearchResult, bfs
 
@@ -48,7 +47,6 @@ MAX_WORKERS = 1 << TAG_BITS
 
 
 def _worker(model: Model, canonical, me: int, count: int, conn) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent handles Ctrl-C
     part = Partition(model, canonical, me, count)
     while True:
         msg = conn.recv()
@@ -75,19 +73,9 @@ def _worker(model: Model, canonical, me: int, count: int, conn) -> None:
 # ---- the parent -----------------------------------------------------------------------
 
 
-class _Pool:
+class _Pool(Forked):
     def __init__(self, model: Model, canonical, count: int):
-        ctx = multiprocessing.get_context("fork")
-        self.conns, self.procs = [], []
-        for me in range(count):
-            parent, child = ctx.Pipe()
-            p = ctx.Process(target=_worker, args=(model, canonical, me, count, child),
-                            daemon=True)
-            p.start()
-            child.close()
-            self.conns.append(parent)
-            self.procs.append(p)
-        self.count = count
+        super().__init__(_worker, (model, canonical), count)
 
     def owner(self, t) -> int:
         return hash(t) % self.count
@@ -136,22 +124,6 @@ class _Pool:
     def rollback(self) -> None:
         for conn in self.conns:
             conn.send(("rollback",))
-
-    def close(self, force: bool = False) -> None:
-        """Stop the workers (`force`: at once, wherever they are in a level)."""
-        for conn, p in zip(self.conns, self.procs):
-            if force:
-                p.kill()
-                continue
-            try:
-                conn.send(("stop",))
-            except OSError:
-                p.kill()
-        for p in self.procs:
-            p.join(timeout=5)
-            if p.is_alive():
-                p.kill()
-                p.join()
 
 
 def _next_check(next_check: int, prior: int, parents_of_new: list, first: int) -> int:

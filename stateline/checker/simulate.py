@@ -21,32 +21,37 @@ shortest one: `check` finds those).  Temporal properties are decided on the subg
 walks visited (every step between visited states, fairness judged with each state's
 real successors): a fair lasso there is a real violation; none found says nothing.
 
-Determinism: the walks depend only on the spec and the seed (`random.Random(seed)`,
-successors in the order the generated code produces them), so the same seed gives
-the same traces, counts and output on every run and every PYTHONHASHSEED.
+Determinism: walk number i draws from its own generator, seeded from the seed and i
+(`checker/walks`), and successors come in the order the generated code produces them,
+so the same seed gives the same walks, counts and output on every run, every
+PYTHONHASHSEED and every number of --workers: walks run on several processes are
+accounted for in their order (the distinct states are the union of the walks' states,
+exactly; a property's violation is the one of the lowest-numbered walk that violates
+it; the run stops after the walk where one process would).
 """
 
 from __future__ import annotations
 
-import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from ..models.model import Model
 from ..models.runtime import ModelError
 from .memory import peak_rss_mib
+from .walks import Record, Walker, error_of, walk_in_processes
 
 
 @dataclass(frozen=True)
 class SimulateOptions:
     traces: int = 10000             # random walks (quint run's default)
-    depth: int = 20                 # steps per walk, at most
+    depth: int = 100                # steps per walk, at most (TLC's default)
     seed: int = 0
     check_deadlock: bool = True
     max_seconds: float | None = None
     # called with (traces done, distinct states, seconds) every few hundred walks
     progress: Callable[[int, int, float], None] | None = field(default=None, compare=False)
+    workers: int = 1                # processes running walks (the same result)
 
 
 @dataclass
@@ -54,6 +59,7 @@ class Found:
     kind: str                       # "invariant" | "transition" | "deadlock"
     states: list[tuple]             # the walk, ending in the violating state (or step)
     trace_no: int                   # which walk found it (0-based)
+    seconds: float = 0.0            # since the walks began
 
 
 @dataclass
@@ -78,13 +84,9 @@ class SimulationResult:
 
 
 def simulate(model: Model, options: SimulateOptions) -> SimulationResult:
-    rng = random.Random(options.seed)
     inv_props = [p for p, _ in model.invariants]
-    violated_in = model.violated_invariants if inv_props else None
-    active = (1 << len(inv_props)) - 1
-    transitions = list(model.transitions)
     constraint = model.constraint
-    total = len(inv_props) + len(transitions) + (1 if options.check_deadlock else 0)
+    total = len(inv_props) + len(model.transitions) + (1 if options.check_deadlock else 0)
     if model.temporal:
         total = 0           # the walks go on: the temporal properties need their states
     found: dict[str, Found] = {}
@@ -93,97 +95,69 @@ def simulate(model: Model, options: SimulateOptions) -> SimulationResult:
     deadline = None if options.max_seconds is None else started + options.max_seconds
     result = SimulationResult(found, 0, 0, 0, 0, "simulated", 0.0)
 
-    def check_state(t: tuple, walk: list[tuple], k: int) -> None:
-        nonlocal active
-        bad = violated_in(t, active)
-        if bad:
-            for b, prop in enumerate(inv_props):
-                if bad >> b & 1:
-                    found[prop.name] = Found("invariant", walk + [t], k)
-            active &= ~bad
+    def stop() -> bool:
+        """Whether the walks stop here (before the next one)."""
+        if total and len(found) >= total:
+            result.stop = "all-violated"
+        elif deadline is not None and time.perf_counter() > deadline:
+            result.stop = "max-seconds"
+        else:
+            return False
+        return True
 
-    # Where a run-time error would be reported, as the search reports it: the path to
-    # the state an invariant failed to evaluate in, or to the state a step (a successor,
-    # a transition invariant, an invariant outside the constraint) was computed from.
-    at: tuple = ([], "state")
+    def take(rec: Record | None) -> bool:
+        """Account for the next walk, in order (None: none yet); True: stop."""
+        if rec is None:
+            return stop()
+        if rec.error is not None and rec.done != frozenset(found):
+            # (a worker checked a property violated by an earlier walk: see walks.py)
+            rec = walker.walk(rec.index, frozenset(found))
+        if rec.start_new and rec.states[0] not in seen:
+            result.starts.append(len(seen))
+        for t in rec.states:
+            if t not in seen:
+                seen[t] = len(seen)
+        result.steps += rec.steps
+        for name, kind, states in rec.events:
+            if name not in found:
+                found[name] = Found(kind, states, rec.index,
+                                    time.perf_counter() - started)
+        if rec.error is not None:
+            result.stop = "model-error"
+            result.error = error_of(rec)
+            return True
+        result.longest = max(result.longest, rec.length)
+        result.traces = rec.index + 1
+        if options.progress is not None and result.traces % 200 == 0:
+            options.progress(result.traces, len(seen), time.perf_counter() - started)
+        return stop()
+
     try:
         inits = []
+        active = (1 << len(inv_props)) - 1
         for t in model.initial_states():
             if constraint is None or constraint(t):
                 inits.append(t)
-            elif violated_in is not None and active:
-                at = ([], "state")
-                check_state(t, [], 0)        # checked, as in the search, not explored
-        k = 0
-        while k < options.traces and inits and (not total or len(found) < total):
-            if deadline is not None and time.perf_counter() > deadline:
-                result.stop = "max-seconds"
-                break
-            s = inits[rng.randrange(len(inits))]
-            walk = [s]
-            # Swarm: this walk favours a random half of the actions (taken whenever one
-            # of them is enabled), so that walks differ in what they do, not only in
-            # the order they do everything in.
-            favoured = rng.getrandbits(64)
-            if s not in seen:
-                seen[s] = len(seen)
-                result.starts.append(seen[s])
-            if violated_in is not None and active:
-                at = (walk, "state")
-                check_state(s, [], k)
-            for _ in range(options.depth):
-                at = (walk, "step")
-                labeled = model.successors_labeled(s)
-                succ = [x for _, x in labeled]
-                if not succ:
-                    if options.check_deadlock and "DeadlockFreedom" not in found:
-                        found["DeadlockFreedom"] = Found("deadlock", list(walk), k)
-                    break
-                for prop, fn in transitions:       # on every step from a visited state
-                    if prop.name not in found:
-                        for t in succ:
-                            if not fn(s, t):
-                                found[prop.name] = Found("transition", walk + [t], k)
-                                break
-                # Successors outside the constraint are checked, not walked into (as the
-                # search does not explore them); a walk with no other step ends there.
-                if constraint is not None:
-                    inside = []
-                    for (label, x) in labeled:
-                        if constraint(x):
-                            inside.append((label, x))
-                        elif violated_in is not None and active:
-                            check_state(x, walk, k)
-                    labeled = inside
-                    if not labeled:
+            elif inv_props and active:       # checked, as in the search, not explored
+                bad = model.violated_invariants(t, active)
+                for b, prop in enumerate(inv_props):
+                    if bad >> b & 1:
+                        found[prop.name] = Found("invariant", [t], 0)
+                active &= ~bad
+        walker = Walker(model, inits, options.depth, options.seed, options.check_deadlock)
+        if inits and not stop():
+            if options.workers > 1 and options.traces > 1:
+                others = Walker(model, inits, options.depth, options.seed,
+                                options.check_deadlock, set())
+                walk_in_processes(others, options.traces, options.workers, take,
+                                  lambda: frozenset(found))
+            else:
+                for i in range(options.traces):
+                    if take(walker.walk(i, frozenset(found))):
                         break
-                groups: dict = {}
-                for (label, x) in labeled:
-                    groups.setdefault(label[0], []).append(x)
-                # an enabled action (a favoured one if any is enabled) uniformly, then
-                # one of its steps uniformly
-                keys = sorted(groups)
-                keys = [a for a in keys if favoured >> (a % 64) & 1] or keys
-                group = groups[keys[rng.randrange(len(keys))]]
-                t = group[rng.randrange(len(group))]
-                result.steps += 1
-                walk.append(t)
-                if t not in seen:
-                    seen[t] = len(seen)
-                if violated_in is not None and active:
-                    at = (walk, "state")
-                    check_state(t, walk[:-1], k)
-                s = t
-            result.longest = max(result.longest, len(walk))
-            k += 1
-            result.traces = k
-            if options.progress is not None and k % 200 == 0:
-                options.progress(k, len(seen), time.perf_counter() - started)
-        if total and len(found) >= total:
-            result.stop = "all-violated"
-    except ModelError as exc:
+    except ModelError as exc:               # in an initial state
         result.stop = "model-error"
-        result.error = (exc, list(at[0]), at[1])
+        result.error = (exc, [], "state")
     except KeyboardInterrupt:
         result.stop = "interrupted"
     result.distinct = len(seen)
@@ -258,8 +232,7 @@ def simulate_check(loaded, check, overrides: dict, options, sim: SimulateOptions
     system = model.system
     expected = {prop: outcome for prop, outcome, _ in check.expects}
     check_deadlock = not system.allow_deadlock or "DeadlockFreedom" in expected
-    sim = SimulateOptions(sim.traces, sim.depth, sim.seed, check_deadlock,
-                          options.max_seconds, sim.progress)
+    sim = replace(sim, check_deadlock=check_deadlock, max_seconds=options.max_seconds)
     result = simulate(model, sim)
     stop = StopReason(result.stop)
     interrupted = False

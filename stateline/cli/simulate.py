@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..checker.simulate import SimulateOptions, simulate_check
 from . import check
-from .console import Console, positive_float, positive_int, spec_arguments
+from .console import Console, positive_float, positive_int, spec_arguments, workers_count
 
 
 def add_parser(sub) -> None:
@@ -21,12 +21,15 @@ def add_parser(sub) -> None:
                                    "random behaviours of each check block's instance: "
                                    "reproducible from --seed, not exhaustive.")
     spec_arguments(c)
-    c.add_argument("--traces", type=positive_int, default=10000, metavar="N",
-                   help="random walks per check block (default 10000)")
-    c.add_argument("--depth", type=positive_int, default=20, metavar="D",
-                   help="steps per walk, at most (default 20)")
-    c.add_argument("--seed", type=int, default=0, metavar="S",
+    c.add_argument("--traces", type=positive_int, default=SimulateOptions.traces, metavar="N",
+                   help=f"random walks per check block (default {SimulateOptions.traces})")
+    c.add_argument("--depth", type=positive_int, default=SimulateOptions.depth, metavar="D",
+                   help=f"steps per walk, at most (default {SimulateOptions.depth})")
+    c.add_argument("--seed", type=int, default=SimulateOptions.seed, metavar="S",
                    help="the random seed: the same seed gives the same walks (default 0)")
+    c.add_argument("--workers", type=workers_count, default=1, metavar="N|auto",
+                   help="run the walks on N processes (auto: one per core); the same "
+                        "walks, counts and output as one process (default 1)")
     c.add_argument("--max-seconds", type=positive_float, metavar="S",
                    help="stop each check block's walks after S seconds")
     c.add_argument("--quiet", action="store_true",
@@ -44,7 +47,7 @@ def run(args, console: Console) -> int:
                         f"seed {args.seed})"
 
     def engine(loaded, block, overrides, options, model):
-        sim = SimulateOptions(args.traces, args.depth, args.seed)
+        sim = SimulateOptions(args.traces, args.depth, args.seed, workers=args.workers)
         console.phase(f"simulating check {block.name}")
         result, walks = simulate_check(loaded, block, overrides, options, sim, model)
         console.clear()
