@@ -25,6 +25,12 @@ from .samples import Table
 class Clause:
     prefix: tuple           # (Var, ...)
     literals: tuple         # ((atom text, positive), ...) in atom order
+    index: tuple = ()       # ((atom index in the table, positive), ...)
+    table: object = None    # the samples.Table of its prefix
+
+    def false_in(self, rows) -> bool:
+        """Some row (assignment of the variables in a state) falsifies every literal."""
+        return any(all(r[j] != pos for j, pos in self.index) for r in rows)
 
     def body(self) -> str:
         neg = [a for a, pos in self.literals if not pos]
@@ -138,5 +144,6 @@ def clauses(prefix: list[Var], table: Table, k: int, budget: int) -> tuple[list[
                 kept.add(c)
                 if useful(c):
                     found.append(c)
-    out = [Clause(tuple(prefix), tuple((texts[j], pos) for j, pos in c)) for c in found]
+    out = [Clause(tuple(prefix), tuple((texts[j], pos) for j, pos in c), tuple(c), table)
+           for c in found]
     return out, complete

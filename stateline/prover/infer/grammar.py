@@ -75,6 +75,8 @@ class Grammar:
         self.set_consts = [c.name for c in self.typed.consts
                            if isinstance(c.type, SetT) and
                            isinstance(c.type.elem, (AtomT, IntT)) and c.name[:1].isupper()]
+        self.int_sorts = {c for c in self.set_consts
+                          if isinstance(self.consts[c].type.elem, IntT)}
         self.domains = self._domains()
 
     # ---- sorts ---------------------------------------------------------------------------
@@ -233,7 +235,7 @@ class Grammar:
             for a, b in itertools.combinations(ts, 2):
                 if a.text != b.text:
                     add(f"{a.text} == {b.text}", a.vars | b.vars)
-        ints = [t for t in terms if t.sort == "int" or t.sort in self.set_consts]
+        ints = [t for t in terms if t.sort == "int" or t.sort in self.int_sorts]
         for a, b in itertools.permutations(ints, 2):
             if a.text.startswith("len(") or b.text.startswith("len("):
                 if a.sort != b.sort:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ...lang.load import LoadError
 from ...models.runtime import ModelError
-from ..induction import conjuncts
+from ..induction import _Conjunct, conjuncts
 from ..proofs import Proof, load_proof_text
 from ..results import ProveResult
 from ..run import ProveOptions, encode, instance, prove_block
@@ -23,7 +23,7 @@ from ..scopes import Deadline, OutOfTime
 from ..terms import fresh_context
 from .clauses import clauses, grammar_size
 from .grammar import Grammar
-from .houdini import Failed, Houdini
+from .strengthen import Failed, Strengthen
 from .samples import Table, TooManyStates, reachable
 
 
@@ -33,7 +33,6 @@ class InferOptions:
     max_vars: int = 2
     max_states: int = 200_000
     budget: int = 2_000_000          # size-3+ clauses tried per prefix
-    max_candidates: int = 4_000
     minimise: bool = True
     any_size: bool = False
     timeout: float | None = None
@@ -45,7 +44,7 @@ class Inferred:
     states: int = 0
     generated: int = 0               # clauses in the grammar up to the limits
     reachable: int = 0               # minimal clauses true in every reachable state
-    inductive: int = 0               # surviving Houdini
+    inductive: int = 0               # chosen to rule out counterexamples to induction
     lemmas: list[str] = field(default_factory=list)     # the lemmas kept, as text
     proof_text: str = ""
     verified: ProveResult | None = None
@@ -114,31 +113,58 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
     order = {id(c): k for k, c in enumerate(found)}
     found.sort(key=lambda c: (len(c.literals), len(c.prefix), order[id(c)]))
     out.reachable = len(found)
-    if len(found) > options.max_candidates:
-        out.notes.append(f"only the first {options.max_candidates} of {len(found)} candidates "
-                         f"(smallest first) go to Houdini")
-        found = found[:options.max_candidates]
     t = _tick(out, "filter", t)
 
-    proof, texts = _candidates_proof(loaded, given, [c.text() for c in found])
+    given_proof = given or load_proof_text(_header(loaded, None), "<targets>", loaded)
     enc = encode(model, deadline)
-    conj, others = conjuncts(enc, proof)
-    n_given = len(conj) - len(texts)
-    targets, cands = conj[:n_given], conj[n_given:]
-    h = Houdini(enc, targets, cands, deadline,
-                not model.system.allow_deadlock or "DeadlockFreedom" in
-                {p for p, _, _ in check.expects}, others)
-    live = h.initial(list(range(len(cands))))
-    live = h.run(live)
-    out.inductive = len(live)
-    h.safe(live)
-    t = _tick(out, "houdini", t)
-    chosen = h.minimise(live) if options.minimise else live
+    targets, others = conjuncts(enc, given_proof)
+    st = Strengthen(enc, targets, others,
+                    not model.system.allow_deadlock or "DeadlockFreedom" in
+                    {p for p, _, _ in check.expects}, deadline)
+    names = iter(_names(loaded, given, len(found) + 1))
+    conj_of: dict[int, object] = {}
+
+    def lemma(k: int):
+        if k not in conj_of:
+            text = _header(loaded, given) + f"lemma {next(names)}: {found[k].text()}\n"
+            x = load_proof_text(text, "<candidate>", loaded).lemmas[-1]
+            conj_of[k] = _Conjunct(x.name, "lemma", enc.check_expr(x.expr, x.name))
+        return conj_of[k]
+
+    chosen: list[int] = []
+
+    def on_cti(state, what):
+        rows: dict[int, set | None] = {}
+        for k, c in enumerate(found):
+            if k in chosen:
+                continue
+            key = id(c.table)
+            if key not in rows:
+                rows[key] = c.table.rows_of(state)
+            if rows[key] is not None and c.false_in(rows[key]):
+                chosen.append(k)
+                return lemma(k)
+        return None
+
+    stuck = st.counterexamples([], on_cti)
+    out.inductive = len(chosen)
+    t = _tick(out, "strengthen", t)
+    if stuck is not None:
+        raise Failed(f"no candidate rules out a counterexample to induction: {stuck}")
+    if options.minimise:
+        keep = list(chosen)
+        for k in reversed(chosen):
+            deadline.check()
+            trial = [i for i in keep if i != k]
+            if st.counterexamples([lemma(i) for i in trial], lambda *_: None) is None:
+                keep = trial
+        chosen = keep
     t = _tick(out, "minimise", t)
-    out.lemmas = [texts[i] for i in chosen]
+    texts = [c.text() for c in found]
+    live = [texts[i] for i in chosen]
+    out.lemmas = list(live)
     if options.any_size:
-        out.lemmas = _any_size(loaded, check, overrides, given, out, [texts[i] for i in live],
-                               options, deadline)
+        out.lemmas = _any_size(loaded, check, overrides, given, out, live, options, deadline)
     out.proof_text = proof_file(loaded, given, out.lemmas, options.any_size,
                                 any_size_sorts(loaded, check, given) if options.any_size else ())
     final = load_proof_text(out.proof_text, "<inferred proof>", loaded)
@@ -166,26 +192,6 @@ def _header(loaded, given: Proof | None) -> str:
     if given is not None:
         return given.source.rstrip("\n") + "\n"
     return f"proof {loaded.typed.name}\n"
-
-
-def _candidates_proof(loaded, given: Proof | None, texts: list[str]):
-    """The proof of the given lemmas and every candidate, parsed and typed as a proof
-    file; a candidate the proof reader refuses is left out."""
-    def text_of(items):
-        names = _names(loaded, given, len(items))
-        return _header(loaded, given) + "".join(f"lemma {n}: {x}\n"
-                                                for n, x in zip(names, items))
-    try:
-        return load_proof_text(text_of(texts), "<candidates>", loaded), texts
-    except LoadError:
-        ok = []
-        for x in texts:
-            try:
-                load_proof_text(text_of([x]), "<candidate>", loaded)
-                ok.append(x)
-            except LoadError:
-                continue
-        return load_proof_text(text_of(ok), "<candidates>", loaded), ok
 
 
 def any_size_sorts(loaded, check, given: Proof | None) -> tuple[str, ...]:

@@ -54,6 +54,14 @@ class Table:
     atoms: list            # the atoms kept (those that could be evaluated)
     bits: list[int]        # per atom: the rows where it is true
     rows: int
+    fn: object = None      # fn(state) -> the rows of a state (of the first model)
+
+    def rows_of(self, state) -> set | None:
+        """The rows of one state (None if evaluating them raises a run-time error)."""
+        try:
+            return set(self.fn(state))
+        except ModelError:
+            return None
 
     @property
     def full(self) -> int:
@@ -66,6 +74,7 @@ class Table:
         gens = " ".join(f"for {v.name} in {v.domain.text}" for v in prefix)
         keep = list(atoms)
         rows: set = set()
+        first = None
         for model, states in models_states:
             fn = _compile(model, loaded, keep, gens)
             if fn is None:      # some atom cannot be compiled or evaluated: one by one
@@ -73,6 +82,7 @@ class Table:
                 fn = _compile(model, loaded, keep, gens) if keep else None
             if fn is None:
                 return Table([], [], 0)
+            first = first or fn
             try:
                 for s in states:
                     rows.update(fn(s))
@@ -87,7 +97,7 @@ class Table:
                 if r[j]:
                     b |= 1 << i
             bits.append(b)
-        return Table(keep, bits, len(ordered))
+        return Table(keep, bits, len(ordered), first)
 
 
 def _compile(model, loaded, atoms, gens: str, states=None):
