@@ -122,6 +122,19 @@ class Grammar:
                 out.append(Domain(f"{{{r.name}({', '.join(names)}) {gens}}}", r.name, "record"))
         return out
 
+    def alias(self, same) -> None:
+        """Name a record domain by a definition of the spec with the same value
+        (`AllEvents` for every Event): `same(name, text)` says whether they are equal."""
+        defs = re.findall(r"^def\s+([A-Za-z_]\w*)\s*=", "\n".join(self.source), re.M)
+        out = []
+        for d in self.domains:
+            if d.kind == "record":
+                name = next((x for x in defs if same(x, d.text)), None)
+                if name is not None:
+                    d = Domain(name, d.sort, d.kind)
+            out.append(d)
+        self.domains = out
+
     def fresh(self, domain: Domain, used: set) -> str:
         base = domain.sort.lower()[:1] if domain.kind != "sent" else "m"
         if not base.isalpha():

@@ -13,7 +13,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from ...lang.load import LoadError
+from ...lang.load import LoadError, parse_state_expr
+from ...models.code import Unsupported
 from ...models.runtime import ModelError
 from ..induction import _Conjunct, conjuncts
 from ..proofs import Proof, load_proof_text
@@ -45,6 +46,7 @@ class Inferred:
     generated: int = 0               # clauses in the grammar up to the limits
     reachable: int = 0               # minimal clauses true in every reachable state
     inductive: int = 0               # chosen to rule out counterexamples to induction
+    set_aside: int = 0               # chosen, then set aside: the grammar cannot support them
     lemmas: list[str] = field(default_factory=list)     # the lemmas kept, as text
     proof_text: str = ""
     verified: ProveResult | None = None
@@ -92,6 +94,7 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
     states = reachable(model, options.max_states)
     out.states = len(states)
     grammar = Grammar(loaded)
+    grammar.alias(lambda name, text: _equal(model, loaded, name, text, states))
     found, seen = [], set()
     for prefix in grammar.prefixes(options.max_vars):
         deadline.check()
@@ -132,11 +135,12 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
         return conj_of[k]
 
     chosen: list[int] = []
+    banned: set[int] = set()
 
-    def on_cti(state, what):
+    def on_cti(state):
         rows: dict[int, set | None] = {}
         for k, c in enumerate(found):
-            if k in chosen:
+            if k in chosen or k in banned:
                 continue
             key = id(c.table)
             if key not in rows:
@@ -146,11 +150,20 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
                 return lemma(k)
         return None
 
-    stuck = st.counterexamples([], on_cti)
+    while True:
+        deadline.check()
+        stuck = st.counterexamples([lemma(k) for k in chosen], on_cti)
+        if stuck is None:
+            break
+        what, broken = stuck
+        k = next((k for k in chosen if lemma(k).name == broken), None)
+        if k is None:
+            raise Failed(f"no candidate rules out a counterexample to induction: {what}")
+        chosen.remove(k)
+        banned.add(k)
     out.inductive = len(chosen)
+    out.set_aside = len(banned)
     t = _tick(out, "strengthen", t)
-    if stuck is not None:
-        raise Failed(f"no candidate rules out a counterexample to induction: {stuck}")
     if options.minimise:
         keep = list(chosen)
         for k in reversed(chosen):
@@ -172,6 +185,15 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
                                ProveOptions("induction", 0, _remaining(deadline), final,
                                             any_size=options.any_size))
     _tick(out, "verify", t)
+
+
+def _equal(model, loaded, a: str, b: str, states) -> bool:
+    """Expressions `a` and `b` have the same value in every state."""
+    try:
+        fn, _ = model.expression(parse_state_expr(loaded, f"{a} == {b}"))
+        return all(fn(s) for s in states)
+    except (LoadError, Unsupported, ModelError):
+        return False
 
 
 def _remaining(deadline: Deadline) -> float | None:

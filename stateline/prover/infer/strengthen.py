@@ -16,7 +16,10 @@ the candidates do not suffice (Houdini over them would fail too: the state satis
 all of them), and inference fails there.  The loop ends after a full pass over the
 instances finds no counterexample: the targets and the lemmas are then inductive.
 
-`prune` then drops, last first, each lemma without which the rest still passes.
+A chosen lemma that itself breaks in a counterexample no candidate rules out is a true
+invariant the grammar cannot support: it is set aside and the walk starts again with
+the others (Houdini's weakening); a target that breaks so ends the inference.  Then,
+last first, each lemma without which the rest still passes is dropped.
 """
 
 from __future__ import annotations
@@ -80,9 +83,9 @@ class Strengthen:
 
     def counterexamples(self, lemmas: list, on_cti):
         """Walk the obligations with `lemmas`; at each counterexample call
-        `on_cti(state, what)`, which returns a new lemma (added, and the walk goes on)
-        or None (the walk stops: returns what failed).  Returns None when every
-        obligation holds."""
+        `on_cti(state)`, which returns a new lemma (added, and the walk goes on) or None
+        (the walk stops: returns (what failed, the conjunct broken or None)).  Returns
+        None when every obligation holds."""
         enc = self.enc
         lemmas = list(lemmas)
         states, steps = self.solvers(lemmas)
@@ -98,9 +101,9 @@ class Strengthen:
                 a = self._ask(states, goal)
                 if a.unsat:
                     break
-                new = on_cti(decode_state(enc, enc.pre, a.model), what)
+                new = on_cti(decode_state(enc, enc.pre, a.model))
                 if new is None:
-                    return what
+                    return what, None
                 add(new)
         units = [(action, j) for action, which in enc.actions() for j in which]
         clean, k = 0, 0
@@ -118,14 +121,14 @@ class Strengthen:
                                   if is_true(a.model.eval(self._after(c),
                                                           model_completion=True)))
                     found = (decode_state(enc, enc.pre, a.model),
-                             f"{broken} is not preserved by {action}")
+                             f"{broken} is not preserved by {action}", broken)
             if found is None:
                 clean += 1
                 continue
             clean = 0
-            new = on_cti(*found)
+            new = on_cti(found[0])
             if new is None:
-                return found[1]
+                return found[1], found[2]
             add(new)
             k -= 1          # the same instance again, with the new lemma
         return None
