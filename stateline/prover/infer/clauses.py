@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from math import comb
 
 from .grammar import Var
@@ -53,6 +54,9 @@ class Clause:
         for v in self.prefix:
             groups.setdefault(v.domain.text, []).append(v.name)
         names = [v.name for v in self.prefix]
+        if all(len(g) == 1 for g in groups.values()):
+            return f"{names}" + "|".join(sorted(f"{'+' if p else '-'}{a}"
+                                                for a, p in self.literals))
         best = None
         for perm in itertools.product(*(itertools.permutations(g) for g in groups.values())):
             order = [n for g in perm for n in g]
@@ -66,10 +70,15 @@ class Clause:
 
 
 def _rename(text: str, ren: dict[str, str]) -> str:
-    if not ren:
+    if all(a == b for a, b in ren.items()):
         return text
-    pat = re.compile(r"\b(" + "|".join(map(re.escape, ren)) + r")\b")
-    return pat.sub(lambda m: "\0" + ren[m.group(1)], text).replace("\0", "")
+    pat = _pattern(tuple(ren))
+    return pat.sub(lambda m: ren[m.group(1)], text)
+
+
+@lru_cache(maxsize=None)
+def _pattern(names: tuple[str, ...]):
+    return re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
 
 
 def grammar_size(n_atoms: int, k: int) -> int:

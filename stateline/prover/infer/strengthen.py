@@ -43,10 +43,14 @@ class Strengthen:
         self.within = And(*[c.value for c in enc.constraints])
         self.to_post = list(zip(enc.pre.leaves, enc.post.leaves))
         self.queries = 0
+        self._afters: dict = {}
 
     def _after(self, c):
-        return c.term.fails if c.kind == "transition" else \
-            z3.substitute(c.term.fails, *self.to_post)
+        """The conjunct fails after the step (on the step, for a transition invariant)."""
+        if c.name not in self._afters:
+            self._afters[c.name] = c.term.fails if c.kind == "transition" else \
+                z3.substitute(c.term.fails, *self.to_post)
+        return self._afters[c.name]
 
     def _bad_states(self):
         enc = self.enc
