@@ -76,7 +76,7 @@ def test_lamport_clock_inferred_and_rechecked(tmp_path, capsys):
                      "--write-proof", str(out_file)], capsys)
     assert code == 0, out
     assert "reachable states: 11" in out
-    assert "lemmas found (8); --induction with them: proved" in out
+    assert "lemmas found (9); --induction with them: proved" in out
     code, out = run(["prove", str(ROOT / "specs/lamport_clock.sl"), "--induction", "--proof",
                      str(out_file), "--check", "two", "-D", "MaxEvents=1"], capsys)
     assert code == 0, out

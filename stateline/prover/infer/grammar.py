@@ -52,6 +52,7 @@ class Term:
     vars: frozenset          # names of the quantified variables it mentions
     state: bool              # reads the state
     pure: bool = False       # a variable or its fields (message arguments)
+    low: str = ""            # an integer declared `A..B`: A
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,9 @@ class Grammar:
             inner = self.sort_of(t.elem, m.group(1) if m else "")
             return None if inner is None or inner == "bool" else "set:" + inner
         if isinstance(t, OptionT):
-            return None
+            inner = self.sort_of(t.elem, decl[:-1] if decl.endswith("?") else "")
+            return None if inner is None or inner.startswith(("set:", "opt:")) else \
+                "opt:" + inner
         return None
 
     def _domains(self) -> list[Domain]:
@@ -153,7 +156,8 @@ class Grammar:
             sort = self.sort_of(te.type, self.text_of(te.span))
             if sort is None:
                 continue
-            t = Term(f"{base.text}.{name}", sort, base.vars, base.state, base.pure)
+            t = Term(f"{base.text}.{name}", sort, base.vars, base.state, base.pure,
+                     _low(self.text_of(te.span)))
             out.append(t)
             if depth > 1 and isinstance(te.type, RecordT):
                 out += self.field_terms(t, te.type.name, depth - 1)
@@ -198,7 +202,7 @@ class Grammar:
                     continue
                 sort = self.sort_of(t, decl)
                 if sort is not None:
-                    out.append(Term(head, sort, vs, True))
+                    out.append(Term(head, sort, vs, True, low=_low(decl)))
         for t in list(out):
             if t.sort.startswith("set:") and not t.vars:
                 out.append(Term(f"len({t.text})", "int", frozenset(), True))
@@ -228,6 +232,12 @@ class Grammar:
         for t in terms:
             by_sort.setdefault(t.sort, []).append(t)
         for t in terms:
+            if t.low and t.sort == "int":
+                add(f"{t.text} == {t.low}", t.vars)
+            if t.sort.startswith("opt:"):
+                add(f"{t.text} == none", t.vars)
+                for u in by_sort.get(t.sort[4:], []):
+                    add(f"{t.text} == {u.text}", t.vars | u.vars)
             if t.sort == "bool":
                 add(t.text, t.vars)
             elif t.sort in self.enums:
@@ -297,6 +307,12 @@ class Grammar:
                     vs.append(Var(name, self.domains[i]))
                 out.append(vs)
         return out
+
+
+def _low(decl: str) -> str:
+    """The lower bound of a range declared `A..B` when A is a number or a name."""
+    m = re.match(r"^\s*(-?\d+|[A-Za-z_]\w*)\s*\.\.", decl)
+    return m.group(1) if m else ""
 
 
 BUILTINS = {"len", "sent", "min", "max", "none", "true", "false", "subsets", "forall",
