@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from ...diagnostics import SpecError
 from ...lang.load import LoadError, parse_state_expr
 from ...models.code import Unsupported
 from ...models.runtime import ModelError
@@ -93,7 +94,7 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
     model = instance(loaded, check, overrides)
     states = reachable(model, options.max_states)
     out.states = len(states)
-    grammar = Grammar(loaded)
+    grammar = Grammar(loaded, options.any_size)
     grammar.alias(lambda name, text: _equal(model, loaded, name, text, states))
     found, seen = [], set()
     for prefix in grammar.prefixes(options.max_vars):
@@ -250,9 +251,13 @@ def _any_size(loaded, check, overrides, given, out: Inferred, live: list[str],
             deadline.check()
             text = proof_file(loaded, given, lemmas, True, sorts)
             proof = load_proof_text(text, "<any size candidates>", loaded)
-            r = prove_block(loaded, check, overrides,
-                            ProveOptions("induction", 0, _remaining(deadline), proof,
-                                         any_size=True))
+            try:
+                r = prove_block(loaded, check, overrides,
+                                ProveOptions("induction", 0, _remaining(deadline), proof,
+                                             any_size=True))
+            except SpecError as exc:
+                raise Failed(f"the lemmas found for this instance are not encoded for every "
+                             f"size: {exc.diagnostics[0].message}") from None
             if all(o.met is True for o in r.obligations):
                 out.notes.append(f"for every size of {', '.join(sorts)}: "
                                  f"{'the minimal finite lemmas' if attempt is first else 'Houdini over the finite survivors'}")
