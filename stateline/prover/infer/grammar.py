@@ -66,8 +66,7 @@ class Atom:
 class Grammar:
     """The sorts, domains and terms of one spec."""
 
-    def __init__(self, loaded, any_size: bool = False):
-        self.any_size = any_size     # no `len(S)` terms: not encoded for every size
+    def __init__(self, loaded):
         self.typed = loaded.typed
         self.source = loaded.source.splitlines()
         self.taken = _global_names(loaded)
@@ -205,7 +204,7 @@ class Grammar:
                 if sort is not None:
                     out.append(Term(head, sort, vs, True, low=_low(decl)))
         for t in list(out):
-            if t.sort.startswith("set:") and not t.vars and not self.any_size:
+            if t.sort.startswith("set:") and not t.vars:
                 out.append(Term(f"len({t.text})", "int", frozenset(), True))
         return out
 
