@@ -105,6 +105,25 @@ def test_write_proof_refuses_an_input_and_several_blocks(tmp_path, capsys):
     assert code == 2
 
 
+def test_timeout_is_no_verdict(capsys):
+    code, out = run(["prove", str(ROOT / "specs/paxos.sl"), "--infer", "--check", "ballots01",
+                     "--timeout", "1"], capsys)
+    assert code == 3 and "not found: the --timeout of 1 s ran out" in out, out
+
+
+def test_paxos_with_its_hardest_lemma_given_is_not_found(capsys):
+    """How far Paxos gets (bench/README.md): the first counterexample to induction of
+    the given SafeProposals needs a lemma of three variables and three literals."""
+    if not SLOW:
+        pytest.skip("INFER_SLOW=1: Paxos (about 8 CPU seconds)")
+    code, out = run(["prove", str(ROOT / "specs/paxos.sl"), "--infer", "--check", "ballots01",
+                     "--max-literals", "2", "--proof",
+                     str(ROOT / "bench/infer_paxos_given.sl")], capsys)
+    assert code == 1, out
+    assert "not found: no candidate rules out a counterexample to induction: SafeProposals " \
+           "is not preserved by Leader.proposeAny" in out
+
+
 # ---- generated specs --------------------------------------------------------------------
 
 

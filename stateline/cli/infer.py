@@ -109,9 +109,16 @@ def run_infer(args, console: Console) -> int:
 
 def show(console: Console, r) -> None:
     console.print(f"reachable states: {r.states:,}")
-    console.print(f"candidates: {r.generated:,} in the grammar, {r.reachable:,} hold in every "
-                  f"reachable state, {r.inductive} chosen against counterexamples to "
-                  f"induction, {len(r.lemmas)} kept")
+    if "filter" not in r.phases:
+        console.print(f"candidates: {r.generated:,} in the grammar so far (the filter did "
+                      f"not finish)")
+    elif "strengthen" not in r.phases:
+        console.print(f"candidates: {r.generated:,} in the grammar, {r.reachable:,} hold in "
+                      f"every reachable state")
+    else:
+        console.print(f"candidates: {r.generated:,} in the grammar, {r.reachable:,} hold in "
+                      f"every reachable state, {r.inductive} chosen against counterexamples "
+                      f"to induction, {len(r.lemmas)} kept")
     for note in r.notes:
         console.print(f"note: {note}")
     phases = ", ".join(f"{k} {v:.2f} s" for k, v in r.phases.items())
@@ -129,4 +136,4 @@ def show(console: Console, r) -> None:
                 mark = "ok" if o.met else "FAIL" if o.met is False else "?"
                 console.print(f"  {o.name}: {o.claim.value}{': ' + o.detail if o.detail else ''}"
                               f"  {mark}")
-    console.print(f"inferred in {r.seconds:.2f} s ({phases})")
+    console.print(f"inferred in {r.seconds:.2f} s" + (f" ({phases})" if phases else ""))

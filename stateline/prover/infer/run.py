@@ -160,6 +160,8 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
         what, broken = stuck
         k = next((k for k in chosen if lemma(k).name == broken), None)
         if k is None:
+            out.inductive = len(chosen)
+            _tick(out, "strengthen", t)
             raise Failed(f"no candidate rules out a counterexample to induction: {what}")
         chosen.remove(k)
         banned.add(k)
