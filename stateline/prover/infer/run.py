@@ -169,8 +169,9 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
     out.set_aside = len(banned)
     t = _tick(out, "strengthen", t)
     if options.minimise:
-        keep = list(chosen)
-        for k in reversed(chosen):
+        used = st.core([lemma(k) for k in chosen])
+        keep = [k for i, k in enumerate(chosen) if used is None or i in used]
+        for k in reversed(list(keep)):
             deadline.check()
             trial = [i for i in keep if i != k]
             if st.counterexamples([lemma(i) for i in trial], lambda *_: None) is None:

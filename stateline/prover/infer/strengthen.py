@@ -136,3 +136,41 @@ class Strengthen:
             add(new)
             k -= 1          # the same instance again, with the new lemma
         return None
+
+    def core(self, lemmas: list) -> set[int] | None:
+        """The positions of `lemmas` in some unsat core of each obligation, in one pass
+        (None if one is not unsat): the targets with those lemmas are inductive, since
+        each step's obligation, that every conjunct is preserved, needs only its core."""
+        enc = self.enc
+        guards = [z3.Bool(f"lemma!{i}") for i in range(len(lemmas))]
+        states, steps = self.solvers([])
+        for g, c in zip(guards, lemmas):
+            if c.kind != "transition":
+                states.add(z3.Implies(g, c.ok))
+                steps.add(z3.Implies(g, c.ok))
+        used: set[int] = set()
+
+        def unsat(s, goal) -> bool:
+            self.queries += 1
+            flag = z3.FreshBool("goal")
+            s.add(z3.Implies(flag, goal))
+            a = ask(s, self.deadline, flag, *guards)
+            if not a.unsat:
+                return False
+            core = {str(x) for x in s.unsat_core()}
+            used.update(i for i, g in enumerate(guards) if str(g) in core)
+            return True
+
+        for _what, goal in self._bad_states():
+            if not unsat(states, goal):
+                return None
+        goal = Or(*[self._after(c) for c in self.targets + lemmas])
+        for _action, which in enc.actions():
+            for j in which:
+                inst = enc.instances[j]
+                bind = [Eq(x, v) for x, v in zip(enc.post.leaves, enc.post_leaves(inst))]
+                with scope(steps):
+                    steps.add(inst.enabled, Not(inst.error), *inst.facts, *bind)
+                    if not unsat(steps, goal):
+                        return None
+        return used
