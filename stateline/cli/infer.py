@@ -18,11 +18,12 @@ from ..checker.run import check_blocks
 from ..diagnostics import SpecError
 from ..lang.load import LoadError, load_spec, parse_override
 from ..lang.selection import command_line_selection
+from ..prover.decode import Disagreement
 from ..prover.proofs import load_proof
 from ..prover.run import describe_constants, instance
 from ..prover.infer.run import InferOptions, infer_block
 from . import outputs
-from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INVALID, EXIT_OK
+from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console, positive_int, report_errors
 
 
@@ -91,6 +92,10 @@ def run_infer(args, console: Console) -> int:
         except SpecError as exc:
             report_errors(console, exc, {loaded.path: loaded.source})
             return EXIT_INVALID
+        except Disagreement as exc:
+            console.error(f"stateline: internal error: {exc}\n  this is a bug in Stateline; "
+                          f"please report it with the spec")
+            return EXIT_INTERNAL
         show(console, r)
         if r.found:
             codes.append(EXIT_OK)
