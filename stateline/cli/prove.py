@@ -5,6 +5,7 @@
     stateline prove SPEC --k-induction K [--proof FILE]
     stateline prove SPEC --induction --proof FILE --drop LEMMA   is the lemma needed?
     stateline prove SPEC --auto [--timeout S]      Spacer (the default engine)
+    stateline prove SPEC --infer [--write-proof FILE]    find the lemmas (cli/infer.py)
 
 Exit codes as for `check`: 0 every expectation met (proved, or no violation
 within the bound), 1 a violation where `holds` was expected or an unproved
@@ -34,6 +35,7 @@ from ..prover.run import ProveOptions, describe_constants, instance, prove_block
 from ..render import prove_json, text
 from . import outputs, signals
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
+from .infer import add_arguments as infer_arguments, run_infer
 from .console import Console, positive_float, positive_int, property_arguments, report_errors
 
 
@@ -57,6 +59,7 @@ def add_parser(sub) -> None:
                         help="as --auto, and the temporal properties by the "
                              "liveness-to-safety reduction solved by Spacer")
     c.add_argument("--proof", metavar="FILE", help="a proof file: lemmas and ranking functions")
+    infer_arguments(c, engine)
     c.add_argument("--any-size", action="store_true",
                    help="with --induction: prove for every size of the spec's symmetric "
                         "sets and process instance sets (or the proof's `any size` line)")
@@ -101,6 +104,8 @@ def options_from(args, proof) -> ProveOptions:
 
 
 def run(args, console: Console) -> int:
+    if args.infer:
+        return run_infer(args, console)
     inputs = [args.path] + ([args.proof] if args.proof else [])
     json_path = None if args.json in (None, "-") else args.json
     if not outputs.check_paths(console, inputs, [("--json", json_path)],
@@ -126,6 +131,9 @@ def run(args, console: Console) -> int:
     if proof is not None and options.engine in ("bmc", "auto", "l2s"):
         console.error("stateline: error[SL504]: --proof is used by --induction and "
                       "--k-induction")
+        return EXIT_INVALID
+    if args.write_proof:
+        console.error("stateline: error[SL504]: --write-proof writes what --infer finds")
         return EXIT_INVALID
     if args.any_size and options.engine != "induction":
         console.error("stateline: error[SL504]: --any-size is a form of --induction")
