@@ -83,7 +83,9 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
     musts: list[Operation] = []
     extra: list[Operation] = []            # the optional operations, in invocation order
     roles = [(op, datatype.role(op)) for op in operations]
-    observed = datatype.observed([op for op, role in roles if role == MUST])
+    observed = datatype.observed([op for op, role in roles if role == MUST],
+                                 [op for op, role in roles if role not in (MUST, DROP)],
+                                 initial)
     for op, role in roles:
         if role == DROP or (horizon is not None and op.invoke >= horizon):
             continue
@@ -166,7 +168,7 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
                 if alone_legal and (alone == new or j < pend and step(
                         alone, extra[pend]) == (True, new)):
                     continue
-            if not any(enables(op, o) for o in wanted):
+            if not any(enables(op, o, new) for o in wanted):
                 continue
             bit = 1 << (n + j)
             key = (placed | bit, new, j, state)
