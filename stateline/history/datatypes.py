@@ -87,6 +87,10 @@ class DataType:
     def step(self, state, op):
         raise NotImplementedError(f"{type(self).__name__} has no step")
 
+    def observes(self, op) -> bool:
+        """Does `op` (with its outcome) leave every state where it is legal unchanged?"""
+        return op.f in self.observers
+
     def observed(self, musts, optional=(), initial=None):
         """What the operations that must be placed observe, for `useless` (None: the
         data type does not leave optional operations out this way); `optional` are the
@@ -173,6 +177,9 @@ class CasRegister(DataType):
         if op.status == "fail":
             return state != expected, state
         return True, new if state == expected else state        # indeterminate
+
+    def observes(self, op) -> bool:
+        return op.f == "read" or op.f == "cas" and op.status == "fail"
 
     def invoke_value(self, f: str, value) -> str | None:
         if f == "cas" and not (isinstance(value, tuple) and len(value) == 2):
@@ -335,6 +342,9 @@ class Queue(DataType):
         if op.value is None:
             return not state, state
         return bool(state) and state[0] == op.value, state[1:]
+
+    def observes(self, op) -> bool:
+        return op.f == "dequeue" and op.status == "ok" and op.value is None
 
     def observed(self, musts, optional=(), initial=None):
         return {op.value for op in musts if op.f == "dequeue"}
