@@ -41,6 +41,7 @@ How the outcome of an operation is treated (the Jepsen convention):
 from __future__ import annotations
 
 import bisect
+import dataclasses
 
 MUST, OPTIONAL, DROP = "must", "optional", "drop"
 
@@ -101,6 +102,11 @@ class DataType:
         """Can the optional operation be left out of every linearization, given what is
         `observed`?  (Only asked when `observed` is not None.)"""
         return False
+
+    def blur(self, op, observed):
+        """`op`, or an operation that stands for it with a value that stands for every
+        value nothing observes (so that states differing only in those are one)."""
+        return op
 
     def enables(self, optional, op, state=None) -> bool:
         """Can the optional operation `optional`, alone or with other optional operations
@@ -346,6 +352,13 @@ class Queue(DataType):
     def observes(self, op) -> bool:
         return op.f == "dequeue" and op.status == "ok" and op.value is None
 
+    def blur(self, op, observed):
+        # An element no dequeue returns can only be taken by an indeterminate dequeue,
+        # as any other such element can: which one it is changes nothing.
+        if op.f == "enqueue" and op.value not in observed:
+            return dataclasses.replace(op, value=UNSEEN)
+        return op
+
     def observed(self, musts, optional=(), initial=None):
         return {op.value for op in musts if op.f == "dequeue"}
 
@@ -366,6 +379,16 @@ class Queue(DataType):
         return super().effect(op)
 
 
+class Unseen:
+    """The value of every element of a queue that no dequeue returns (`Queue.blur`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSEEN"
+
+
+UNSEEN = Unseen()
 DATATYPES = {t.name: t for t in (Register(), CasRegister(), Kv(), GrowSet(), Queue())}
 REGISTER = DATATYPES["register"]
 

@@ -34,7 +34,8 @@ can go next may need it (`DataType.enables`: a set's read needs only the adds of
 it read), and for a *lazy* data type (`DataType.lazy`: the register, the cas-register,
 the set) only when such an operation is illegal in the state before the chain.  Optional
 operations that no linearization needs (`DataType.useless`: a write
-of a value nobody read) are left out first.  Of equal
+of a value nobody read) are left out first, and values nothing observes are made one
+(`DataType.blur`: the elements of a queue no dequeue returns).  Of equal
 optional operations (same operation, value and outcome) that are not placed yet, the
 first invoked can stand for the others.  The search builds only such linearizations:
 after placing an optional operation it remembers it, and the next operation must
@@ -106,9 +107,9 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
         if role == DROP or (horizon is not None and op.invoke >= horizon):
             continue
         if role == MUST and (horizon is None or op.returned < horizon):
-            musts.append(op)
+            musts.append(op if observed is None else datatype.blur(op, observed))
         elif observed is None or not datatype.useless(op, observed):
-            extra.append(op)
+            extra.append(op if observed is None else datatype.blur(op, observed))
     state = datatype.initial_state(initial)
     if not musts:
         return Outcome((), -1, 0)
