@@ -58,8 +58,8 @@ CURVES = [
     ("cas-register", 10, 1, "stale-reads", (1000, 3000, 10000, 30000, 100000)),
     ("kv", 10, 100, None, (1000, 10000, 30000, 100000)),
     ("kv", 10, 100, "lost-writes", (1000, 10000, 30000, 100000)),
-    ("set", 5, 1, None, (1000, 3000, 10000, 30000)),
-    ("set", 5, 1, "lost-writes", (1000, 3000, 10000, 30000)),
+    ("set", 5, 1, None, (1000, 3000, 10000, 30000, 100000)),
+    ("set", 5, 1, "lost-writes", (1000, 3000, 10000, 30000, 100000)),
     ("queue", 5, 1, None, (50, 100, 150, 200, 400)),
     ("queue", 5, 1, "lost-writes", (50, 100, 150, 200, 400)),
 ]
@@ -67,16 +67,16 @@ INITIAL = {"register": 0, "cas-register": 0}
 SEED = 1
 
 
-def search(events, model: str, initial):
-    """The search alone: True or False."""
+def search(events, model: str, initial, deadline: float | None = None):
+    """The search alone: True or False (`wgl.Timeout` after `deadline`)."""
     datatype = DATATYPES[model]
     operations = pair(events, datatype)
     if model == "register":
-        return linearizability.run(operations, initial).order is not None
+        return linearizability.run(operations, initial, deadline).order is not None
     if datatype.keyed:
-        return all(wgl.search(ops, datatype, initial).order is not None
+        return all(wgl.search(ops, datatype, initial, deadline).order is not None
                    for ops in split(operations).values())
-    return wgl.search(operations, datatype, initial).order is not None
+    return wgl.search(operations, datatype, initial, deadline).order is not None
 
 
 def timed(fn, runs: int = 1):
@@ -98,14 +98,23 @@ def curves(limit: float, runs: int, models) -> list[list]:
         initial = INITIAL.get(model)
         for n in sizes:
             events = simulate(model, n, procs, keys, seed=SEED, bug=bug)
-            ok, wall, cpu = timed(lambda: search(events, model, initial), runs)
+            history = count(pair(events, DATATYPES[model]))
+            try:
+                ok, wall, cpu = timed(lambda: search(events, model, initial,
+                                                     time.monotonic() + limit * 3), 1)
+            except wgl.Timeout:
+                rows.append([model, bug or "-", history, "unknown",
+                             f"> {limit * 3:g} (wall)", "-", "-", "-", "-"])
+                print(" | ".join(map(str, rows[-1])), file=sys.stderr, flush=True)
+                break
+            if runs > 1:
+                ok, wall, cpu = timed(lambda: search(events, model, initial), runs)
             verdict, vwall, vcpu = timed(lambda: check(
                 events, "linearizable", initial, model, explain=False).ok, runs)
             explained, ewall, ecpu = timed(lambda: check(events, "linearizable", initial,
                                                          model).ok, runs)
             assert ok == verdict == explained, (model, n, bug)
-            rows.append([model, bug or "-", count(pair(events, DATATYPES[model])),
-                         "yes" if ok else "no", f"{wall:.2f}", f"{cpu:.2f}",
+            rows.append([model, bug or "-", history, "yes" if ok else "no", f"{wall:.2f}", f"{cpu:.2f}",
                          f"{vcpu:.2f}", f"{vcpu / cpu:.2f}" if cpu > 0.05 else "-",
                          f"{ecpu:.2f}"])
             print(" | ".join(map(str, rows[-1])), file=sys.stderr, flush=True)
