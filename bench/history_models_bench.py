@@ -5,7 +5,8 @@ For each data type, histories of growing size are simulated (correct runs, which
 linearizable, and runs with a bug, which are not) and checked three ways:
 
 - *search*: the linearizability search alone (`wgl.search`, or the register's own
-  search; a kv history key by key), as a library user calls it;
+  search; a kv history key by key, every key, as `check` does), as a library user
+  calls it;
 - *verdict*: `check(..., explain=False)`, the verdict-only mode of
   ``stateline history check --no-explain`` (the search plus pairing the events);
 - *explained*: `check(...)`, which for a violation adds the longest partial
@@ -73,9 +74,9 @@ def search(events, model: str, initial, deadline: float | None = None):
     operations = pair(events, datatype)
     if model == "register":
         return linearizability.run(operations, initial, deadline).order is not None
-    if datatype.keyed:
-        return all(wgl.search(ops, datatype, initial, deadline).order is not None
-                   for ops in split(operations).values())
+    if datatype.keyed:          # every key, as `check` searches them
+        return all([wgl.search(ops, datatype, initial, deadline).order is not None
+                    for ops in split(operations).values()])
     return wgl.search(operations, datatype, initial, deadline).order is not None
 
 
