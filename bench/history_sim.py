@@ -28,6 +28,9 @@ The data types and their operations are those of `stateline.history.datatypes`; 
 written are small integers (0-4, as in Jepsen's etcd test), strings appended for the
 kv store, distinct integers for sets and queues.  Events are 4-tuples, 5-tuples (with
 the key) for ``kv``.  Deterministic for a seed.
+
+`hard_kv` builds, without simulation, a kv history whose every key takes the search a
+long time (for tests of timeouts and of stopping workers).
 """
 
 from __future__ import annotations
@@ -184,3 +187,19 @@ def _events(ops, keyed: bool) -> tuple:
         timed.append((op.complete, 1, n, (op.process, op.status, op.f, done, op.key)))
     timed.sort()
     return tuple(e if keyed else e[:4] for _, _, _, e in timed)
+
+
+def hard_kv(keys: int = 8, easy: int = 500, appends: int = 10) -> tuple:
+    """A kv history whose every key is hard: `easy` operations one after the other, then
+    `appends` concurrent appends and a get that misses them all, so the search tries
+    every order of the appends (as many strings) before it gives up."""
+    events = []
+    for k in range(keys):
+        key = f"k{k}"
+        for i in range(easy // 2):
+            events += [(0, "invoke", "put", str(i), key), (0, "ok", "put", str(i), key),
+                       (0, "invoke", "get", None, key), (0, "ok", "get", str(i), key)]
+        events += [(1 + i, "invoke", "append", chr(97 + i), key) for i in range(appends)]
+        events += [(1 + i, "ok", "append", chr(97 + i), key) for i in range(appends)]
+        events += [(0, "invoke", "get", None, key), (0, "ok", "get", "", key)]
+    return tuple(events)

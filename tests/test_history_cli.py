@@ -299,11 +299,11 @@ def test_workers_stop_quietly_when_the_group_is_signalled(tmp_path, sig):
     included: they end without a traceback (they used to print the parent's Interrupted
     from inside concurrent.futures), the parent reports and exits 3, and no worker
     outlives it.  The signal is sent as soon as the workers exist (it may find them
-    just forked), on keys of 1,000 operations by 20 clients that take many seconds."""
+    just forked), on keys that take many seconds (`history_sim.hard_kv`)."""
     root = pathlib.Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(root / "bench"))
-    from history_sim import simulate
-    events = simulate("kv", 8000, 20, 8, seed=1)
+    from history_sim import hard_kv
+    events = hard_kv()
     fields = ("process", "type", "f", "value", "key")
     path = write_json(tmp_path, {"version": 2, "model": "kv",
                                  "history": [dict(zip(fields, e)) for e in events]})

@@ -20,7 +20,7 @@ from stateline.history import check, keys
 from stateline.history.files import detect, parse, read
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from history_sim import simulate  # noqa: E402
+from history_sim import hard_kv, simulate  # noqa: E402
 
 ETCD_LOG = """\
 INFO  jepsen.core - Worker 0 starting
@@ -409,11 +409,11 @@ def test_a_spec_counterexample_explains_the_history(capsys):
 
 
 def test_the_timeout_holds_with_workers():
-    """Eight hard keys (1,000 operations of 20 clients each) in eight batches for two
-    workers: each batch used to start its own clock when a worker took it, so a
-    --timeout of 2 s took four rounds of 2 s."""
+    """Eight hard keys (511 operations each) in eight batches for two workers: each
+    batch used to start its own clock when a worker took it, so a --timeout of 2 s took
+    four rounds of 2 s."""
     import time
-    events = simulate("kv", 8000, 20, 8, seed=1)
+    events = hard_kv()
     start = time.monotonic()
     with pytest.raises(keys.wgl.Timeout):
         check(events, "linearizable", model="kv", explain=False,

@@ -79,8 +79,12 @@ def apply(model, state, op):
         new = v[1]
     elif f == "append":
         if isinstance(v, str):
+            if isinstance(value, tuple):
+                return None                 # a string cannot go on a list
             new = (value or "") + v
         else:
+            if isinstance(value, str):
+                return None                 # nor a number on a string
             new = tuple(value or ()) + (v,)
     elif f == "add":
         new = tuple(sorted(set(value) | {v}))
@@ -177,8 +181,8 @@ def generate(model, choose, max_ops=6):
             value = None
             if f in ("write", "put", "add", "enqueue"):
                 value = choose([1, 2]) if model != "kv" else choose(["x", "y"])
-            elif f == "append":
-                value = choose(["x", "y"])
+            elif f == "append":             # (a number appends to a list)
+                value = choose(["x", "y", "x", "y", 1])
             elif f == "cas":
                 value = (choose([0, 1, 2]), choose([1, 2]))
             pending[p] = Op(0, p, f, value, key, 0)
@@ -210,7 +214,8 @@ def generate(model, choose, max_ops=6):
             state = new
         if choose([False] * 3 + [True]):                   # a wrong answer now and then
             if op.f in ("read", "get", "dequeue"):
-                result = choose({"kv": ["", "x", "xy", "yx", None], "set": [(), (1,), (1, 2)]}
+                result = choose({"kv": ["", "x", "xy", "yx", None, (1,)],
+                                 "set": [(), (1,), (1, 2)]}
                                 .get(model, [None, 0, 1, 2]))
             elif op.f == "cas":
                 outcome = "fail" if outcome == "ok" else "ok"

@@ -112,8 +112,8 @@ def run_check(args: argparse.Namespace, console: Console) -> int:
                               f"{' and '.join(supported)} only, not {args.consistency}")
                 invalid = True
                 continue
-            try:
-                operations = pair(h.events, DATATYPES[h.model])
+            try:                            # (paired when read, for h.model)
+                operations = h.operations or pair(h.events, DATATYPES[h.model])
             except HistoryError as exc:     # a history valid for another model (--model)
                 console.error(f"stateline: error[SL701]: {path}: {exc}")
                 invalid = True

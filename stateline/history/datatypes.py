@@ -40,6 +40,9 @@ How the outcome of an operation is treated (the Jepsen convention):
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+
 MUST, OPTIONAL, DROP = "must", "optional", "drop"
 
 
@@ -85,9 +88,14 @@ class DataType:
     def step(self, state, op):
         raise NotImplementedError(f"{type(self).__name__} has no step")
 
-    def observed(self, musts):
+    def observes(self, op) -> bool:
+        """Does `op` (with its outcome) leave every state where it is legal unchanged?"""
+        return op.f in self.observers
+
+    def observed(self, musts, optional=(), initial=None):
         """What the operations that must be placed observe, for `useless` (None: the
-        data type does not leave optional operations out this way)."""
+        data type does not leave optional operations out this way); `optional` are the
+        other operations that are not dropped, `initial` the initial value."""
         return None
 
     def useless(self, optional, observed) -> bool:
@@ -95,12 +103,18 @@ class DataType:
         `observed`?  (Only asked when `observed` is not None.)"""
         return False
 
-    def enables(self, optional, op) -> bool:
+    def blur(self, op, observed):
+        """`op`, or an operation that stands for it with a value that stands for every
+        value nothing observes (so that states differing only in those are one)."""
+        return op
+
+    def enables(self, optional, op, state=None) -> bool:
         """Can the optional operation `optional`, alone or with other optional operations
         right before `op` (which must be placed), be what `op` needs?  False only when
         no such chain can make `op` legal where it was not, or change what follows
         (the search then does not place `optional` unless some operation that must be
-        placed, and that it enables, can go next).  True by default."""
+        placed, and that it enables, can go next).  `state` is the state `optional`
+        leaves, when the caller knows it (None: unknown).  True by default."""
         return True
 
     def invoke_value(self, f: str, value) -> str | None:
@@ -132,7 +146,7 @@ class Register(DataType):
             return True, op.value
         return state == op.value, state
 
-    def observed(self, musts):
+    def observed(self, musts, optional=(), initial=None):
         return {op.value for op in musts if op.f == "read"}
 
     def useless(self, optional, observed) -> bool:
@@ -140,7 +154,7 @@ class Register(DataType):
         # before the next write, so leaving it out changes nothing.
         return optional.value not in observed
 
-    def enables(self, optional, op) -> bool:
+    def enables(self, optional, op, state=None) -> bool:
         # of writes right before a read only the last counts, and it writes what is read;
         # a write right before a write is overwritten
         return op.f == "read" and op.value == optional.value
@@ -169,6 +183,9 @@ class CasRegister(DataType):
         if op.status == "fail":
             return state != expected, state
         return True, new if state == expected else state        # indeterminate
+
+    def observes(self, op) -> bool:
+        return op.f == "read" or op.f == "cas" and op.status == "fail"
 
     def invoke_value(self, f: str, value) -> str | None:
         if f == "cas" and not (isinstance(value, tuple) and len(value) == 2):
@@ -210,12 +227,44 @@ class Kv(DataType):
     def effect(self, op) -> str:
         return "get " + repr(op.value) if op.f == "get" else super().effect(op)
 
-    def enables(self, optional, op) -> bool:
-        # The value a get returns after a chain of puts and appends starts with the
-        # chain's last put and contains every append after it.
+    def observed(self, musts, optional=(), initial=None):
+        # What the gets return: their strings (joined: a substring of one is one of the
+        # whole), the elements of their lists, and the gets themselves; and whether the
+        # value is always a string (or missing), whatever the order.
+        gets = [op.value for op in musts if op.f == "get"]
+        elements = {x for g in gets if isinstance(g, tuple) for x in g}
+        strings = sorted({g for g in gets if isinstance(g, str)})
+        textual = isinstance(initial, (str, type(None))) and all(
+            isinstance(op.value, str) for ops in (musts, optional) for op in ops
+            if op.f != "get")
+        return "\0".join(strings), elements, strings, textual
+
+    def useless(self, optional, observed) -> bool:
+        # An append of a value no get contains: every get after it, up to the next put,
+        # would contain it, so none is there, and leaving it out changes no get's result
+        # and makes no later append illegal (it only shortens the string or the list).
+        # Likewise a put of a string no get starts with, when every value is a string
+        # (leaving it out then cannot make the appends after it meet a list).
+        text, elements, strings, textual = observed
+        v = optional.value
+        if optional.f == "put":         # (the first string not before v starts with it)
+            i = bisect.bisect_left(strings, v) if textual else 0
+            return textual and not (i < len(strings) and strings[i].startswith(v))
+        return v not in text if isinstance(v, str) else v not in elements
+
+    def enables(self, optional, op, state=None) -> bool:
+        # A put leaves the same state whatever came before it.  The value a get returns
+        # after a chain of puts and appends starts with the chain's last put and
+        # contains every append after it; a put in the chain absorbs what is before it,
+        # so it is first, and the state `optional` leaves is a prefix of what is read.
+        if op.f == "put":
+            return False
         if op.f != "get":
             return True
         v, got = optional.value, op.value
+        if isinstance(state, (str, tuple)) and not (
+                type(got) is type(state) and got[:len(state)] == state):
+            return False
         if optional.f == "append":
             if isinstance(got, str):
                 return isinstance(v, str) and v in got
@@ -256,13 +305,13 @@ class GrowSet(DataType):
             return "read " + show_set(op.value)
         return f"add {op.value!r}"
 
-    def observed(self, musts):
+    def observed(self, musts, optional=(), initial=None):
         return {x for op in musts if op.f == "read" for x in op.value}
 
     def useless(self, optional, observed) -> bool:
         return optional.value not in observed       # an add nobody read can only hurt
 
-    def enables(self, optional, op) -> bool:
+    def enables(self, optional, op, state=None) -> bool:
         # adds commute; before a read, every one added must be in what it read
         return op.f == "read" and optional.value in op.value
 
@@ -300,7 +349,17 @@ class Queue(DataType):
             return not state, state
         return bool(state) and state[0] == op.value, state[1:]
 
-    def observed(self, musts):
+    def observes(self, op) -> bool:
+        return op.f == "dequeue" and op.status == "ok" and op.value is None
+
+    def blur(self, op, observed):
+        # An element no dequeue returns can only be taken by an indeterminate dequeue,
+        # as any other such element can: which one it is changes nothing.
+        if op.f == "enqueue" and op.value not in observed:
+            return dataclasses.replace(op, value=UNSEEN)
+        return op
+
+    def observed(self, musts, optional=(), initial=None):
         return {op.value for op in musts if op.f == "dequeue"}
 
     def useless(self, optional, observed) -> bool:
@@ -308,7 +367,7 @@ class Queue(DataType):
         # indeterminate dequeue that may have removed it) changes no dequeue's result.
         return optional.f == "enqueue" and optional.value not in observed
 
-    def enables(self, optional, op) -> bool:
+    def enables(self, optional, op, state=None) -> bool:
         # an indeterminate dequeue right before an enqueue commutes with it (or, on an
         # empty queue, does nothing)
         return not (optional.f == "dequeue" and op.f == "enqueue")
@@ -320,6 +379,16 @@ class Queue(DataType):
         return super().effect(op)
 
 
+class Unseen:
+    """The value of every element of a queue that no dequeue returns (`Queue.blur`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSEEN"
+
+
+UNSEEN = Unseen()
 DATATYPES = {t.name: t for t in (Register(), CasRegister(), Kv(), GrowSet(), Queue())}
 REGISTER = DATATYPES["register"]
 

@@ -65,6 +65,7 @@ class HistoryFile:
     events: tuple
     initial: object
     lines: tuple | None      # the file line of each event (EDN and log files)
+    operations: tuple | None = None     # the events paired (`model.pair`) for `model`
 
 
 class HistoryFileError(Exception):
@@ -175,12 +176,12 @@ def infer(functions: set, keyed: bool) -> str:
 
 def _paired(path, format, model, events, initial, lines) -> HistoryFile:
     try:
-        pair(events, DATATYPES[model])
+        operations = pair(events, DATATYPES[model])
     except HistoryError as exc:
         if lines is not None and exc.event is not None:
             raise HistoryFileError(path, exc.detail, lines[exc.event]) from None
         raise HistoryFileError(path, exc.detail, event=exc.event) from None
-    return HistoryFile(path, format, model, events, initial, lines)
+    return HistoryFile(path, format, model, events, initial, lines, operations)
 
 
 def loads(text: str, path: str = "<history>") -> tuple[tuple, object]:

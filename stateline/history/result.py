@@ -147,8 +147,7 @@ def check(events, consistency: str, initial=None, model="register", *, explain=T
         raise ValueError(f"the {datatype.name} model supports {' and '.join(supported)} "
                          f"only, not {consistency}")
     if operations is None:
-        events = _key(events)
-        operations = pair(events, datatype)
+        operations = pair(events, datatype)     # (not hashed: a set's reads are long)
     initial = _initial(initial)
     name = datatype.name
     if datatype.keyed:

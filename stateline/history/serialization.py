@@ -36,7 +36,10 @@ def decide(operations, datatype: DataType, initial, deadline: float | None = Non
         return order, ""
     chains: dict = {}
     optional = []
-    observed = datatype.observed([op for op in operations if datatype.role(op) == MUST])
+    roles = [datatype.role(op) for op in operations]
+    observed = datatype.observed(
+        [op for op, role in zip(operations, roles) if role == MUST],
+        [op for op, role in zip(operations, roles) if role not in (MUST, DROP)], initial)
     for op in operations:
         role = datatype.role(op)
         if role == MUST:
@@ -86,7 +89,7 @@ def decide(operations, datatype: DataType, initial, deadline: float | None = Non
                 if legal and (alone == new or step(alone, pend) == (True, new)
                               and (j < 0 or op.index < pend.index)):
                     continue
-            if j >= 0 and not any(enables(op, o) for o in heads):
+            if j >= 0 and not any(enables(op, o, new) for o in heads):
                 continue
             out.append((op, i, j, new))
         return out

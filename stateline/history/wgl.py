@@ -34,12 +34,29 @@ can go next may need it (`DataType.enables`: a set's read needs only the adds of
 it read), and for a *lazy* data type (`DataType.lazy`: the register, the cas-register,
 the set) only when such an operation is illegal in the state before the chain.  Optional
 operations that no linearization needs (`DataType.useless`: a write
-of a value nobody read) are left out first.  Of equal
+of a value nobody read) are left out first, and values nothing observes are made one
+(`DataType.blur`: the elements of a queue no dequeue returns).  Of equal
 optional operations (same operation, value and outcome) that are not placed yet, the
 first invoked can stand for the others.  The search builds only such linearizations:
 after placing an optional operation it remembers it, and the next operation must
 neither absorb nor commute with it (the remembered operation and the state before it
 are part of the configuration).
+
+Observers go first, alone.  An operation that must be placed and changes no state it
+is legal in (a read, a get, a failed cas: `DataType.observes`) and is legal in the
+state of a configuration reached by placing an operation that must be placed, is placed
+there and then, and nothing else is tried there: in any linearization that extends the
+configuration it can move to that point (every operation that returned before its
+invoke is placed already, it changes nothing, and it stays before what it preceded).
+Concurrent reads and failed cas otherwise multiply the configurations by the subsets
+of them placed.
+
+Fewer optional operations dominate.  Right after placing an operation that must be
+placed, a configuration whose operations that must be placed and state were seen
+before, with a subset of its optional operations placed, is not explored: whatever
+follows the larger one can follow the smaller (an optional operation may stay out, and
+equal ones are interchangeable).  The seen sets of optional operations of a (set of
+placed operations that must be placed, state) pair are kept as an antichain.
 
 The frontier.  Every configuration the search reaches stands for a *partial
 linearization*: an order of every operation that must be placed and returned before
@@ -83,14 +100,16 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
     musts: list[Operation] = []
     extra: list[Operation] = []            # the optional operations, in invocation order
     roles = [(op, datatype.role(op)) for op in operations]
-    observed = datatype.observed([op for op, role in roles if role == MUST])
+    observed = datatype.observed([op for op, role in roles if role == MUST],
+                                 [op for op, role in roles if role not in (MUST, DROP)],
+                                 initial)
     for op, role in roles:
         if role == DROP or (horizon is not None and op.invoke >= horizon):
             continue
         if role == MUST and (horizon is None or op.returned < horizon):
-            musts.append(op)
+            musts.append(op if observed is None else datatype.blur(op, observed))
         elif observed is None or not datatype.useless(op, observed):
-            extra.append(op)
+            extra.append(op if observed is None else datatype.blur(op, observed))
     state = datatype.initial_state(initial)
     if not musts:
         return Outcome((), -1, 0)
@@ -124,6 +143,7 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
         nxt[a], prv[b] = b, a
     at[TAIL] = NEVER
     step, enables, lazy = datatype.step, datatype.enables, datatype.lazy
+    observes = datatype.observes
 
     def targets():
         """The operations that must be placed and that an optional operation placed now
@@ -140,7 +160,12 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
     placed = 0                       # bit k: musts[k]; bit n + j: extra[j]
     pend, before = -1, None          # the optional operation just placed, the state before
     stack: list[tuple] = []          # (kind, entry or j, state, pend, before, cands)
-    seen: set = set()
+    seen: set = set()                # configurations right after an optional operation
+    # Right after an operation that must be placed: for each (set of those placed, state),
+    # the sets of optional operations placed with them, none a subset of another.
+    below: dict = {}
+    low = (1 << n) - 1
+    configurations = 0
     frontier = -1
     budget = CHECK_EVERY
     left = n
@@ -148,7 +173,19 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
     # list up to the first return (`entry`), merged with the heads of the classes of
     # optional operations invoked before it (`cands[ci]`).
     entry, cands, ci, wanted = nxt[HEAD], sorted(c[0] for c in members), 0, UNSET
+    fresh, forced = True, False
     while True:
+        if fresh:
+            # A configuration reached by placing an operation that must be placed: if
+            # one that changes nothing is legal, it goes next, alone (see above).
+            fresh = False
+            if pend < 0:
+                e = entry
+                while not e & 1 and not (observes(musts[e >> 1])
+                                         and step(state, musts[e >> 1])[0]):
+                    e = nxt[e]
+                if not e & 1:
+                    entry, ci, forced = e, len(cands), True
         if ci < len(cands) and invoked[cands[ci]] < at[entry]:     # an optional one
             if wanted is UNSET:
                 wanted = targets()
@@ -166,13 +203,14 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
                 if alone_legal and (alone == new or j < pend and step(
                         alone, extra[pend]) == (True, new)):
                     continue
-            if not any(enables(op, o) for o in wanted):
+            if not any(enables(op, o, new) for o in wanted):
                 continue
             bit = 1 << (n + j)
             key = (placed | bit, new, j, state)
             if key in seen:
                 continue
             seen.add(key)
+            configurations += 1
             budget -= 1             # placements of both kinds count (a search can place
             if not budget:          # and undo optional ones for minutes between musts)
                 budget = CHECK_EVERY
@@ -199,38 +237,52 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
                                     == (True, new)):
                     legal = False                   # absorbs or commutes with pend
             if legal:
-                key = (placed | 1 << k, new)
-                if key not in seen:
-                    seen.add(key)
+                mine = (placed | 1 << k) & low, new
+                extras = placed >> n
+                known = below.get(mine)
+                if known is None:
+                    below[mine] = [extras]
+                elif any(not e & ~extras for e in known):
+                    legal = False           # dominated: seen with fewer optional ones
+                else:
+                    known[:] = [e for e in known if extras & ~e]
+                    known.append(extras)
+                if legal:
+                    configurations += 1
                     budget -= 1
                     if not budget:
                         budget = CHECK_EVERY
                         if deadline is not None and time.monotonic() > deadline:
                             raise Timeout()
-                    stack.append((0, entry, state, pend, before, cands))
+                    stack.append((2 if forced else 0, entry, state, pend, before, cands))
+                    forced = False
                     placed |= 1 << k
                     left -= 1
                     if not left:
                         return Outcome(tuple(
-                            musts[f[1] >> 1].index if f[0] == 0 else extra[f[1]].index
-                            for f in stack), -1, len(seen))
+                            extra[f[1]].index if f[0] == 1 else musts[f[1] >> 1].index
+                            for f in stack), -1, configurations)
                     ret = entry + 1
                     nxt[prv[entry]], prv[nxt[entry]] = nxt[entry], prv[entry]
                     nxt[prv[ret]], prv[nxt[ret]] = nxt[ret], prv[ret]
                     state, pend = new, -1
-                    entry, ci, wanted = nxt[HEAD], 0, UNSET
+                    entry, ci, wanted, fresh = nxt[HEAD], 0, UNSET, True
                     continue
             entry = nxt[entry]
+            if forced:          # it was the only candidate: on to the first return
+                forced = False
+                while not entry & 1:
+                    entry = nxt[entry]
             continue
         # the first remaining return: its operation was not placed in time; undo the
         # last choice and try the next candidate after it
         if at[entry] > frontier:
             frontier = at[entry]
         if not stack:
-            return Outcome(None, frontier, len(seen))
+            return Outcome(None, frontier, configurations)
         kind, x, state, pend, before, cands = stack.pop()
         wanted = UNSET
-        if kind == 0:
+        if kind != 1:
             placed ^= 1 << (x >> 1)
             left += 1
             ret = x + 1
@@ -238,6 +290,10 @@ def search(operations, datatype: DataType, initial, deadline: float | None = Non
             nxt[prv[x]] = prv[nxt[x]] = x
             entry = nxt[x]
             ci = bisect.bisect_right(cands, at[x], key=invoked.__getitem__)
+            if kind == 2:       # placed alone: nothing else is tried here either
+                ci = len(cands)
+                while not entry & 1:
+                    entry = nxt[entry]
         else:
             placed ^= 1 << (n + x)
             head[cls[x]] -= 1
