@@ -16,12 +16,13 @@ spec RaftElection
 #   candidate's log (raft.sl grants fewer votes);
 # - a set network (every message stays and can be received again, by its
 #   destination) instead of raft.sl's lossy duplicating bag, and no bound on
-#   the messages in flight or on the number of crashes.
+#   the messages in flight.
 # - `len(votesGranted) >= Majority` is written as "votesGranted holds a
 #   majority quorum", the same test, in the form the any-size prover reads.
 
 const Servers = {s1, s2, s3} symmetric
 const MaxTerm = 2            # terms 0..MaxTerm; every election increments the term
+const MaxCrashes = 1         # crashes of all servers together
 const Terms = 0..MaxTerm
 
 enum Role = {follower, candidate, leader}
@@ -37,7 +38,7 @@ message AppendReply(src: Servers, dst: Servers, term: Terms)
 def Quorums = {q for q in subsets(Servers) if len(q) >= len(Servers) // 2 + 1}
 
 process Server(self in Servers):
-    crash recover
+    crash recover max MaxCrashes
     persistent var currentTerm: Terms = 0
     persistent var votedFor: Servers? = none
     var role: Role = follower
@@ -110,8 +111,10 @@ invariant ElectionSafety:
 
 allow deadlock
 
-check three:
+# Small instances for `stateline check`: the proof (proofs/raft_any_size.sl) covers
+# every number of servers and any number of crashes.
+check three(MaxTerm = 1):
     expect ElectionSafety holds
 
-check five(Servers = {s1, s2, s3, s4, s5}, MaxTerm = 1):
+check five(Servers = {s1, s2, s3, s4, s5}, MaxTerm = 1, MaxCrashes = 0):
     expect ElectionSafety holds
