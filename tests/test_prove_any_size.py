@@ -79,6 +79,7 @@ def _split(shown: str) -> list[str]:
 TWO_PC = ("specs/two_phase_commit.sl", "proofs/two_phase_commit.sl")
 LAMPORT = ("specs/lamport_clock.sl", "proofs/lamport_clock_any_size.sl")
 PAXOS = ("specs/paxos.sl", "proofs/paxos_any_size.sl")
+RAFT = ("specs/raft_election.sl", "proofs/raft_any_size.sl")
 
 
 def test_two_phase_commit_for_every_number_of_resource_managers():
@@ -137,6 +138,64 @@ def test_paxos_needs_its_lemmas(lemma):
         assert lemma in cti.violates
         assert cti.instance.startswith("Acceptors=")
         assert_reproduces(loaded, block, cti)
+
+
+def test_raft_election_safety_for_every_number_of_servers():
+    _, _, r = prove(*RAFT, "three")
+    c = claims(r)
+    assert set(c.values()) == {"proved"} and len(c) == 1 + 5 + 1, c
+    assert r.constants == (("Servers", "any size"),)
+    assert r.notes[0] == "for every size of Servers (majority quorums of Servers)"
+
+
+@pytest.mark.parametrize("lemma", [x.name for x in _loaded(*RAFT)[1].lemmas])
+def test_raft_needs_every_lemma(lemma):
+    loaded, block, r = prove(*RAFT, "three", drop=(lemma,))
+    ctis = [o.cti for o in r.obligations if o.cti is not None]
+    assert ctis, [(o.name, o.claim.value, o.detail) for o in r.obligations]
+    for cti in ctis:
+        assert lemma in cti.violates, (lemma, cti.breaks, cti.instance)
+        assert cti.instance in ("Servers={s1}", "Servers={s1, s2}", "Servers={s1, s2, s3}")
+        assert_reproduces(loaded, block, cti)
+
+
+def _with_lemmas_as_invariants(spec: str, proof: str) -> str:
+    """The spec with the proof's lemmas appended as invariants (and checked)."""
+    lemmas: list[list[str]] = []      # [name, expression lines...]
+    for line in (ROOT / proof).read_text().splitlines():
+        if line.startswith("lemma "):
+            name, _, rest = line[len("lemma "):].partition(":")
+            lemmas.append([name, rest])
+        elif lemmas and line.startswith(" ") and len(lemmas[-1]) > 0:
+            lemmas[-1].append(line)
+        elif lemmas and lemmas[-1][-1] is not None:
+            lemmas[-1].append(None)         # the lemma ended
+    invariants = "".join(f"invariant {name}: (\n" + "\n".join(x for x in body if x) + ")\n"
+                         for name, *body in lemmas)
+    text = (ROOT / spec).read_text()
+    head, _, checks = text.partition("\ncheck ")
+    expects = "".join(f"\n    expect {name} holds" for name, *_ in lemmas)
+    checks = ("\ncheck " + checks).replace(":\n    expect ElectionSafety holds",
+                                           ":\n    expect ElectionSafety holds" + expects)
+    return head + "\n" + invariants + checks
+
+
+# (check, distinct states): the lemmas are invariants of the reachable states (a lemma
+# that is not cannot be inductive).  ANY_SIZE_RAFT_FIVE=1 adds five servers.
+RAFT_REACHABLE = [("three", 646)] + ([("five", 43_572)]
+                                     if os.environ.get("ANY_SIZE_RAFT_FIVE") else [])
+
+
+@pytest.mark.parametrize("check,states", RAFT_REACHABLE)
+def test_raft_lemmas_hold_in_reachable_states(check, states):
+    loaded = load_text(_with_lemmas_as_invariants(*RAFT), str(ROOT / RAFT[0]))
+    [block] = [b for b in check_blocks(loaded) if b.name == check]
+    result = run_check(loaded, block, {})
+    lemmas = {x.name for x in _loaded(*RAFT)[1].lemmas}
+    verdicts = {v.prop: v.status.value for v in result.verdicts}
+    assert set(verdicts) == lemmas | {"ElectionSafety"}, verdicts
+    assert set(verdicts.values()) == {"holds"}, verdicts
+    assert result.stats.states == states
 
 
 # ---- refusals ------------------------------------------------------------------------------
