@@ -182,10 +182,10 @@ class _FiniteCheck:
 
     def __init__(self, fin: Model):
         from ..encode import Encoding
-        key = id(fin)
-        if key not in _ENCODINGS:
-            _ENCODINGS[key] = Encoding(fin.system)
-        self.enc = _ENCODINGS[key]
+        entry = _ENCODINGS.get(id(fin))
+        if entry is None or entry[0] is not fin:       # (an id is reused once freed)
+            entry = _ENCODINGS[id(fin)] = (fin, Encoding(fin.system))
+        self.enc = entry[1]
 
     def holds(self, expr, state) -> bool:
         from ..symbolic import SNet, lift
@@ -246,14 +246,20 @@ def _bindings(model, universes):
 
 
 def _instance(model, bindings) -> Model:
+    """The compiled instance of the spec with the check block's constants, the overrides
+    and the sorts' `bindings`.  Cached per spec object and every constant: the entry
+    holds the spec it was compiled from (an `id` alone is reused once its object is
+    freed, and a generated spec at the same path then got another spec's model)."""
+    base = {name: value for name, value, _ in model.check.bindings}
+    base.update(model.overrides)
+    base.update(bindings)
     key = (model.loaded.path, id(model.loaded), tuple(sorted((k, repr(v))
-                                                              for k, v in bindings.items())))
-    if key not in _CACHE:
-        base = {name: value for name, value, _ in model.check.bindings}
-        base.update(model.overrides)
-        base.update(bindings)
-        _CACHE[key] = Model(lower(model.typed, base, allow_deadlock=True))
-    return _CACHE[key]
+                                                              for k, v in base.items())))
+    entry = _CACHE.get(key)
+    if entry is None or entry[0] is not model.loaded:
+        entry = _CACHE[key] = (model.loaded, Model(lower(model.typed, base,
+                                                         allow_deadlock=True)))
+    return entry[1]
 
 
 def _ground(t, zm, memo):
