@@ -21,8 +21,8 @@ spec RaftElection
 #   majority quorum", the same test, in the form the any-size prover reads.
 
 const Servers = {s1, s2, s3} symmetric
-const MaxTerm = 2            # terms 0..MaxTerm; every election increments the term
-const MaxCrashes = 1         # crashes of all servers together
+const MaxTerm = 2     # terms 0..MaxTerm; every election increments the term
+const MaxCrashes = 1  # crashes of all servers together
 const Terms = 0..MaxTerm
 
 enum Role = {follower, candidate, leader}
@@ -76,7 +76,8 @@ process Server(self in Servers):
         let grant = m.term == currentTerm and (votedFor == none or votedFor == m.src)
         if grant:
             votedFor := m.src
-        if (grant or currentTerm > m.term) and Vote(self, m.src, currentTerm, grant) not in sent(Vote):
+        if ((grant or currentTerm > m.term)
+                and Vote(self, m.src, currentTerm, grant) not in sent(Vote)):
             send Vote(self, m.src, currentTerm, grant)
 
     on Vote(m) if m.dst == self:
@@ -84,7 +85,7 @@ process Server(self in Servers):
             step_down(m.term)
         elif m.term == currentTerm and role == candidate and m.granted:
             votesGranted := votesGranted | {m.src}
-            if exists q in Quorums: q <= votesGranted:
+            if (exists q in Quorums: q <= votesGranted):
                 role := leader
 
     on AppendEntries(m) if m.dst == self:
@@ -106,8 +107,10 @@ process Server(self in Servers):
 # At most one leader per term (the invariant of specs/raft.sl).
 invariant ElectionSafety:
     (forall a, b in Servers:
-        (Server[a].role == leader and Server[b].role == leader and
-         Server[a].currentTerm == Server[b].currentTerm) implies a == b)
+        (Server[a].role == leader
+            and Server[b].role == leader
+            and Server[a].currentTerm == Server[b].currentTerm)
+            implies a == b)
 
 allow deadlock
 
