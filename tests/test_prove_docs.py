@@ -97,7 +97,8 @@ def workdir(tmp_path_factory) -> Path:
 def test_the_doc_has_transcripts():
     assert len(TRANSCRIPTS) >= 9
     engines = " ".join(" ".join(body) for _, body in TRANSCRIPTS)
-    for flag in ("--bmc", "--induction", "--k-induction", "--auto", "--drop", "--proof"):
+    for flag in ("--bmc", "--induction", "--k-induction", "--auto", "--drop", "--proof",
+                 "--emit-smt"):
         assert flag in engines, f"no example of {flag}"
 
 

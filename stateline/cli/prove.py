@@ -15,6 +15,7 @@ claim expected to hold, 2 invalid input or a run-time error in the spec,
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 import time
 
@@ -72,6 +73,9 @@ def add_parser(sub) -> None:
     c.add_argument("--no-progress", action="store_true", help="accepted for symmetry with check")
     c.add_argument("--json", metavar="FILE",
                    help="write the results as JSON, schema stateline.prove ('-' for stdout)")
+    c.add_argument("--emit-smt", metavar="DIR",
+                   help="with --induction: write every proof obligation as an SMT-LIB 2 file "
+                        "in DIR/CHECK/, to re-check the proof with another solver")
     c.set_defaults(run=run)
 
 
@@ -84,7 +88,8 @@ def options_from(args, proof) -> ProveOptions:
         for name in args.drop:
             proof = proof.without(name)
     if args.induction:
-        return ProveOptions("induction", 0, args.timeout, proof, dropped, args.any_size)
+        return ProveOptions("induction", 0, args.timeout, proof, dropped, args.any_size,
+                            args.emit_smt is not None)
     if args.k_induction:
         return ProveOptions("k-induction", args.k_induction, args.timeout, proof, dropped)
     return ProveOptions("auto", 0, args.timeout, proof)
@@ -93,7 +98,12 @@ def options_from(args, proof) -> ProveOptions:
 def run(args, console: Console) -> int:
     inputs = [args.path] + ([args.proof] if args.proof else [])
     json_path = None if args.json in (None, "-") else args.json
-    if not outputs.check_paths(console, inputs, [("--json", json_path)]):
+    if not outputs.check_paths(console, inputs, [("--json", json_path)],
+                               [("--emit-smt", args.emit_smt)]):
+        return EXIT_INVALID
+    if args.emit_smt is not None and not args.induction:
+        console.error("stateline: error[SL504]: --emit-smt writes the obligations of "
+                      "--induction (finite or --any-size)")
         return EXIT_INVALID
     try:
         loaded = load_spec(args.path)
@@ -171,6 +181,9 @@ def run(args, console: Console) -> int:
             break
         results.append(result)
         show(console, result, args.quiet, sources, tuple(x.name for x in options.dropped))
+        if result.certificates is not None and \
+                not emit_smt(result.certificates, args.emit_smt, console):
+            return EXIT_INVALID
     signals.reporting()
     code = exit_code(results, invalid)
     if code == EXIT_OK and stopped:
@@ -181,6 +194,25 @@ def run(args, console: Console) -> int:
     if args.json and not write_json(results, code, options, args.json, console):
         return EXIT_INVALID
     return code
+
+
+def emit_smt(certs, folder: str, console: Console) -> bool:
+    """Write one check block's obligations in folder/CHECK/ (files of an earlier run
+    with other names are left alone: index.json lists this run's)."""
+    target = os.path.join(folder, certs.check)
+    try:
+        os.makedirs(target, exist_ok=True)
+    except OSError as exc:
+        console.error(f"stateline: error[SL504]: cannot create '{target}': {exc.strerror}")
+        return False
+    files = certs.files()
+    for name, text in files:
+        if not outputs.write(os.path.join(target, name), text, console):
+            return False
+    proved = sum(c.status == "unsat" for c in certs.items)
+    console.print(f"certificates: {len(files) - 1} obligations in {target}/ "
+                  f"({proved} proved by this run; index.json lists them)")
+    return True
 
 
 def write_json(results: list[ProveResult], code: int, options: ProveOptions, path: str,

@@ -59,8 +59,9 @@ DEADLOCK = "DeadlockFreedom"
 
 
 class _Conjunct:
-    def __init__(self, name, kind, term):
+    def __init__(self, name, kind, term, span=None):
         self.name, self.kind, self.term = name, kind, term   # kind: invariant|transition|lemma
+        self.span = span
 
     @property
     def ok(self):
@@ -75,11 +76,12 @@ def conjuncts(enc: Encoding, proof) -> tuple[list[_Conjunct], list]:
     for p in enc.invariants + enc.transitions:
         kind = "transition" if p in enc.transitions else "invariant"
         if targets is None or p.prop.name in targets:
-            out.append(_Conjunct(p.prop.name, kind, p))
+            out.append(_Conjunct(p.prop.name, kind, p, p.prop.span))
         else:
             others.append(p)
     for lemma in (proof.lemmas if proof is not None else ()):
-        out.append(_Conjunct(lemma.name, "lemma", enc.check_expr(lemma.expr, lemma.name)))
+        out.append(_Conjunct(lemma.name, "lemma", enc.check_expr(lemma.expr, lemma.name),
+                             lemma.span))
     return out, others
 
 
@@ -125,7 +127,7 @@ def _crash_error(model: Model, state: tuple):
 
 
 def induction(enc: Encoding, model: Model, options, expected: dict, deadline: Deadline,
-              check_deadlock: bool):
+              check_deadlock: bool, certs=None):
     """(obligations, notes, ModelFailure or None).
 
     A property found really violated (a trace from an initial state) stops being part
@@ -140,7 +142,8 @@ def induction(enc: Encoding, model: Model, options, expected: dict, deadline: De
                                                       expected, deadline, check_deadlock)
         else:
             obligations, notes, failure = one_induction(enc, model, options, conj, others,
-                                                        expected, deadline, check_deadlock)
+                                                        expected, deadline, check_deadlock,
+                                                        certs)
         if order is None:
             order = [o.name for o in obligations]
         real = [o for o in obligations if o.claim is Claim.VIOLATED and o.trace is not None
@@ -162,8 +165,12 @@ def induction(enc: Encoding, model: Model, options, expected: dict, deadline: De
 
 
 def one_induction(enc: Encoding, model: Model, options, conj, others, expected: dict,
-                  deadline: Deadline, check_deadlock: bool):
+                  deadline: Deadline, check_deadlock: bool, certs=None):
+    """The obligations of `--induction`; with `certs` (certificates.Certificates), each
+    one is also kept as SMT-LIB text."""
     pre, post = enc.pre, enc.post
+    if certs is not None:
+        certs.items.clear()         # a rerun without a violated property replaces them
     state_inv = [c for c in conj if c.kind != "transition"]
     inv = [c.ok for c in state_inv]
     within = And(*[c.value for c in enc.constraints])
@@ -186,6 +193,8 @@ def one_induction(enc: Encoding, model: Model, options, conj, others, expected: 
     with scope(s):
         s.add(enc.init(pre))
         for c in state_inv:
+            if certs is not None:
+                certs.add("init", c.name, None, [(_what(c), c.span)], s, c.term.fails)
             a = ask(s, deadline, c.term.fails)
             if a.sat:
                 states = [decode_state(enc, pre, a.model)]
@@ -212,6 +221,8 @@ def one_induction(enc: Encoding, model: Model, options, conj, others, expected: 
     s.add(*inv)
     small = _small_counts(s, [pre])
     crash = _crash(enc)
+    if certs is not None and not is_false(crash):
+        certs.add("errors", ERRORS, None, [], s, crash)
     a = _ask_cti(s, deadline, small, _flag(s, crash)) if not is_false(crash) else None
     error_claim = (Claim.PROVED, "no run-time error in a state satisfying the invariant", None,
                    None)
@@ -238,6 +249,16 @@ def one_induction(enc: Encoding, model: Model, options, conj, others, expected: 
     after = {c.name: c.term.fails if c.kind == "transition" else
              z3.substitute(c.term.fails, *to_post) for c in conj}
     for action, which in enc.actions():
+        if certs is not None:       # one obligation per action schema and conjunct
+            steps = Or(*[And(enc.instances[j].enabled, Not(enc.instances[j].error),
+                             *enc.instances[j].facts,
+                             *[Eq(x, v) for x, v in zip(post.leaves,
+                                                        enc.post_leaves(enc.instances[j]))])
+                         for j in which])
+            for c in conj:
+                certs.add("step", c.name, action, [(_what(c), c.span), (
+                    f"action {action}", _span(enc, enc.instances[which[0]]))], s,
+                    And(steps, after[c.name]))
         for j in which:
             inst = enc.instances[j]
             bind = [Eq(x, v) for x, v in zip(post.leaves, enc.post_leaves(inst))]
@@ -286,7 +307,7 @@ def one_induction(enc: Encoding, model: Model, options, conj, others, expected: 
         error_claim = (Claim.NOT_PROVED, _unproved(first_cti), None, None)
     obligations.append(Obligation(ERRORS, "errors", "holds", error_claim[0], error_claim[1],
                                   cti=error_claim[3]))
-    implied = _Implied(enc, model, inv, expected, deadline)
+    implied = _Implied(enc, model, inv, expected, deadline, certs)
     obligations.extend(implied.others(others, proved))
     if check_deadlock:
         obligations.append(implied.deadlock(proved, tuple(c.name for c in state_inv)))
@@ -301,7 +322,19 @@ def one_induction(enc: Encoding, model: Model, options, conj, others, expected: 
     if proved:
         notes.append(f"the conjunction of {len(conj)} propert{'ies' if len(conj) != 1 else 'y'} "
                      f"is inductive: it holds in every reachable state of this instance")
+    if certs is not None:
+        certs.settle(obligations)
     return obligations, notes, failure
+
+
+def _what(c) -> str:
+    return f"{c.kind} {c.name}"
+
+
+def _span(enc: Encoding, inst):
+    """Where the action of an instance is declared (None: a built-in network action)."""
+    actions = enc.system.actions
+    return actions[inst.action].span if inst.action < len(actions) else None
 
 
 def _unproved(first_cti) -> str:
@@ -331,8 +364,9 @@ class _Implied:
     outside them (on steps from within the constraint), deadlock freedom."""
 
     def __init__(self, enc: Encoding, model: Model, inv: list, expected: dict,
-                 deadline: Deadline):
+                 deadline: Deadline, certs=None):
         self.enc, self.model, self.expected, self.deadline = enc, model, expected, deadline
+        self.certs = certs
         self.s = new_solver()
         self.s.add(*enc.pre.facts)
         self.s.add(*inv)
@@ -352,6 +386,8 @@ class _Implied:
                 bad = And(self.within, Not(enc.constraint_error()), enc.trans(), p.fails)
             else:
                 bad = p.fails
+            if self.certs is not None:
+                self.certs.add("implied", name, None, [(f"{kind} {name}", p.prop.span)], s, bad)
             with scope(s):
                 a = ask(s, self.deadline, _flag(s, bad))
             if a.unsat:
@@ -381,6 +417,8 @@ class _Implied:
         if not proved:
             return Obligation(DEADLOCK, "deadlock", exp, Claim.UNKNOWN,
                               "not attempted: the proof failed")
+        if self.certs is not None:
+            self.certs.add("deadlock", DEADLOCK, None, [], s, stuck)
         with scope(s):
             a = _ask_cti(s, self.deadline, _small_counts(s, [enc.pre]), _flag(s, stuck))
         if a.unsat:

@@ -91,6 +91,7 @@ class ProveResult:
     depths: tuple[tuple[int, float], ...] = ()   # BMC: (depth, seconds) per depth checked
     failure: ModelFailure | None = None          # a run-time error found (BMC)
     notes: tuple[str, ...] = field(default=())
+    certificates: object = field(default=None, compare=False)   # --emit-smt (certificates.py)
 
     @property
     def verdicts(self) -> tuple[Verdict, ...]:

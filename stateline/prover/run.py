@@ -37,6 +37,7 @@ class ProveOptions:
     proof: Proof | None = None
     dropped: tuple = ()             # lemmas removed from the proof (--drop), as proofs.Lemma
     any_size: bool = False          # --any-size: prove for every size of the sorts
+    emit_smt: bool = False          # --emit-smt: keep each obligation as SMT-LIB text
 
 
 def instance(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E]) -> Model:
@@ -102,13 +103,14 @@ def prove_block(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E
     expected = {prop: outcome for prop, outcome, _ in check.expects}
     check_deadlock = not system.allow_deadlock or "DeadlockFreedom" in expected
     depths, failure, notes = (), None, []
+    certs = _certificates(system, check, options)
     try:
         if enc is None:
             enc = encode(model, deadline)
         else:
             enc.deadline = deadline
         obligations, depths, failure, notes = _engine(enc, model, options, expected,
-                                                      deadline, check_deadlock)
+                                                      deadline, check_deadlock, certs)
     except OutOfTime as exc:
         obligations, notes = out_of_time(system, expected, check_deadlock, str(exc)), [str(exc)]
     finally:
@@ -121,7 +123,16 @@ def prove_block(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E
                      f"(prove with --induction and a ranking function; search with --bmc K)")
     return ProveResult(system.name, system.path, check.name, describe_constants(system),
                        options.engine, tuple(obligations), time.perf_counter() - started,
-                       tuple(depths), failure, tuple(notes))
+                       tuple(depths), failure, tuple(notes), certs)
+
+
+def _certificates(system, check: ir.CheckIR, options: ProveOptions):
+    """An empty certificates.Certificates when --emit-smt asks for them (induction only)."""
+    if not options.emit_smt or options.engine != "induction":
+        return None
+    from .certificates import Certificates
+    consts = ", ".join(f"{k}={v}" for k, v in describe_constants(system)) or "no constants"
+    return Certificates(system.path, check.name, consts)
 
 
 def out_of_time(system, expected: dict[str, str], check_deadlock: bool, why: str) -> list:
@@ -136,7 +147,7 @@ def out_of_time(system, expected: dict[str, str], check_deadlock: bool, why: str
 
 
 def _engine(enc: Encoding, model: Model, options: ProveOptions, expected: dict[str, str],
-            deadline: Deadline, check_deadlock: bool):
+            deadline: Deadline, check_deadlock: bool, certs=None):
     """(obligations, depths, failure, notes) of the engine the options name."""
     system = model.system
     depths, failure, notes = (), None, []
@@ -153,7 +164,7 @@ def _engine(enc: Encoding, model: Model, options: ProveOptions, expected: dict[s
         elif options.engine in ("induction", "k-induction"):
             from .induction import induction
             obligations, notes, failure = induction(enc, model, options, expected, deadline,
-                                                    check_deadlock)
+                                                    check_deadlock, certs)
         else:
             from .pdr import spacer
             obligations, notes, failure = spacer(enc, model, expected, deadline,
@@ -195,6 +206,7 @@ def _any_size(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict,
     fresh_context()
     try:
         return prove_any_size(loaded, check, overrides, options.proof, expected,
-                              Deadline(options.timeout), dropped=options.dropped)
+                              Deadline(options.timeout), dropped=options.dropped,
+                              emit_smt=options.emit_smt)
     except Unencodable as exc:
         raise SpecError(refusal(exc, loaded.path)) from None

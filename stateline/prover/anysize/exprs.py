@@ -250,8 +250,7 @@ class AnyEval:
     def _len(self, s: SetV, span):
         universe = self.v.universe(s.dom.elem).items
         if universe is not None:        # distinct values: count the members
-            return z3.Sum([If(s.member(x), z3.IntVal(1), z3.IntVal(0)) for _, x in universe]) if universe \
-                else z3.IntVal(0)
+            return _sum([If(s.member(x), z3.IntVal(1), z3.IntVal(0)) for _, x in universe])
         if s.items is None:
             raise Unencodable("the size of a set of elements of a sort (only len(S) > 0 and "
                               "len(S) == 0 are encoded, and majority quorums)", span)
@@ -260,7 +259,7 @@ class AnyEval:
         for i, (g, x) in enumerate(s.items):
             first = And(g, *(Not(And(h, self.v.eq(y, x))) for h, y in s.items[:i]))
             parts.append(If(first, z3.IntVal(1), z3.IntVal(0)))
-        return z3.Sum(parts) if parts else z3.IntVal(0)
+        return _sum(parts)
 
     # ---- options, conditionals, binders ------------------------------------------------------
 
@@ -389,3 +388,9 @@ class AnyEval:
 
 def _updated(values, base: MapV, key, val) -> MapV:
     return MapV(base.dom, lambda k: values.ite(values.eq(k, key), val, base.get(k)))
+
+
+def _sum(parts: list):
+    """The sum of integer terms (never a one-term `+`, which SMT-LIB does not allow and
+    which --emit-smt would write for other solvers)."""
+    return z3.IntVal(0) if not parts else parts[0] if len(parts) == 1 else z3.Sum(parts)

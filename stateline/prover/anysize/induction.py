@@ -24,6 +24,7 @@ import time
 import z3
 
 from ...lang import ir
+from ..certificates import Certificates
 from ..proofs import Proof
 from ..results import Claim, Cti, Obligation, ProveResult
 from ..scopes import Deadline, ask, new_solver, scope
@@ -70,7 +71,8 @@ def holds(model, frame, c: _Conj, post=None):
 
 def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | None,
                    expected: dict, deadline: Deadline, sort_names=None,
-                   dropped: tuple = ()) -> ProveResult:
+                   dropped: tuple = (), emit_smt: bool = False) -> ProveResult:
+    """With `emit_smt`, each obligation is also kept as SMT-LIB text (certificates.py)."""
     started = time.perf_counter()
     sorts = sort_constants(loaded.typed, sort_names if sort_names is not None else
                            (proof.any_size if proof is not None else None),
@@ -78,6 +80,16 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
     model = AnyModel(loaded, check, overrides, sorts)
     conj, others = conjuncts(loaded.typed, proof, check.properties)
     state_conj = [c for c in conj if c.kind != "transition"]
+    certs = Certificates(model.system.path, check.name, "every size of " + ", ".join(sorts)) \
+        if emit_smt else None
+
+    def keep(kind, supports, step, sources, s, goal):
+        if certs is not None:
+            where = [(f"action {step.action}", model.typed.actions[step.index].span)] \
+                if step is not None else []
+            certs.add(kind, supports, step.action if step is not None else None,
+                      sources + where, s, goal)
+
     pre, facts, symbols = declare(model, "")
     inv = [holds(model, pre, c) for c in state_conj]
     steps = instances(model, pre)
@@ -104,6 +116,8 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
     # 1. initial states
     s = base_solver()
     for c in state_conj:
+        keep("init", c.name, None, [(f"{c.kind} {c.name}", c.span)], s,
+             Not(holds(model, init, c)))
         flag = _flag(s, Not(holds(model, init, c)))
         a = ask(s, deadline, flag)
         if a.sat:
@@ -118,6 +132,7 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
     error_claim = (Claim.PROVED, "no run-time error in a state satisfying the invariant, "
                                  "for every size", None)
     if init_errors:
+        keep("errors", ERRORS, None, [], s, Or(*(x for x, _, _ in init_errors)))
         a = ask(s, deadline, Or(*(x for x, _, _ in init_errors)))
         if a.sat:
             error_claim = (Claim.NOT_PROVED, "the initial state raises a run-time error "
@@ -132,6 +147,7 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
             s.add(step.reach)
             errors = Or(*(x for x, _, _ in step.errors))
             if error_claim[0] is Claim.PROVED and not z3.is_false(errors):
+                keep("errors", ERRORS, step, [], s, errors)
                 flag = _flag(s, errors)
                 a = ask(s, deadline, flag)
                 if a.sat:
@@ -154,6 +170,7 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
                 why = epr_violation(model, [*axioms, *inv, step.reach, bad], symbols)
                 if why:
                     epr_notes.add(why)
+                keep("step", c.name, step, [(f"{c.kind} {c.name}", c.span)], s, bad)
                 flag = _flag(s, bad)
                 a = ask(s, deadline, flag)
                 if a.unsat:
@@ -211,6 +228,7 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
             bad = Or(*(And(st.reach, Not(holds(model, pre, c, st.post))) for st in steps))
         else:
             bad = Not(holds(model, pre, c))
+        keep("implied", c.name, None, [(f"{c.kind} {c.name}", c.span)], s, bad)
         with scope(s):
             a = ask(s, deadline, bad)
         claim = Claim.PROVED if a.unsat else Claim.NOT_PROVED if a.sat else Claim.UNKNOWN
@@ -219,16 +237,18 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
         obligations.append(Obligation(c.name, c.kind, exp, claim, detail))
     if not model.system.allow_deadlock or DEADLOCK in expected:
         obligations.append(_deadlock(s, steps, proved, expected, deadline, model, pre,
-                                     state_conj, drops))
+                                     state_conj, drops, keep))
     if epr_notes:
         notes.extend(f"outside EPR ({x}); Z3 was tried anyway" for x in sorted(epr_notes))
     if proved:
         notes.append(f"the conjunction of {len(conj)} propert{'ies' if len(conj) != 1 else 'y'}"
                      f" is inductive for every size of {', '.join(sorts)}")
     constants = tuple((name, "any size") for name in sorts)
+    if certs is not None:
+        certs.settle(obligations)
     return ProveResult(model.system.name, model.system.path, check.name, constants,
                        "induction", tuple(obligations), time.perf_counter() - started, (),
-                       None, tuple(notes))
+                       None, tuple(notes), certs)
 
 
 def _cti(model, s, deadline, a, assumptions, *args, steps=()):
@@ -251,7 +271,7 @@ def _flag(s, term):
 
 
 def _deadlock(s, steps, proved, expected, deadline, model, pre, state_conj,
-              drops) -> Obligation:
+              drops, keep) -> Obligation:
     exp = expected.get(DEADLOCK, "holds")
     if not proved:
         return Obligation(DEADLOCK, "deadlock", exp, Claim.UNKNOWN,
@@ -259,6 +279,7 @@ def _deadlock(s, steps, proved, expected, deadline, model, pre, state_conj,
     enabled = []
     for st in steps:
         enabled.append(z3.Exists(st.consts, st.reach) if st.consts else st.reach)
+    keep("deadlock", DEADLOCK, None, [], s, Not(Or(*enabled)))
     with scope(s):
         flag = _flag(s, Not(Or(*enabled)))
         a = ask(s, deadline, flag)
