@@ -80,12 +80,13 @@ def _cardinality(sort, k: int):
 
 
 def _majorities(model, name: str, k: int):
-    """In an instance of k elements the quorums are its majority subsets, each one of
-    them: the intersection axiom alone also allows fewer or smaller quorums, which the
-    concrete instance does not have."""
+    """In an instance of k elements the quorums are the subsets the spec's condition
+    admits (majorities, or only the smallest ones), each one of them: the intersection
+    axiom alone also allows fewer or other quorums, which the instance does not have."""
     es = [z3.Const(f"e{i}<{name}>", model.sorts.z3[name]) for i in range(k)]
     qs, mem = model.sorts.quorum_of(name)
-    subsets = [c for r in range(k // 2 + 1, k + 1) for c in itertools.combinations(range(k), r)]
+    subsets = [c for r in model.quorum_sizes(name, k)
+               for c in itertools.combinations(range(k), r)]
 
     def exactly(q, members):
         return z3.And(*[mem(e, q) if i in members else z3.Not(mem(e, q))
