@@ -2,6 +2,7 @@
 
     python bench/prove_bench.py                  # 3 runs each (median), --auto timeout 60 s
     python bench/prove_bench.py --runs 1 --auto-timeout 20 --markdown
+    python bench/prove_bench.py --any-size --markdown   # the proofs for every size
 
 Instances: two-phase commit N = 3..6 (`--check n3 -D N=<n>`) and Paxos ballots 0..1
 and 0..2 (`--check ballots012 -D MaxBallot=<b>`).  For each, four commands, each a
@@ -12,6 +13,11 @@ system of that process):
     stateline prove SPEC ... --induction --proof proofs/NAME.sl  induction with lemmas
     stateline prove SPEC ... --auto --timeout T                  Spacer
     stateline prove SPEC ... --bmc 10                            BMC to depth 10
+
+With `--any-size`, the proofs for every instance size instead (one command each, the
+check block named, `--quiet`): two-phase commit (`--any-size`), Lamport clocks, Paxos
+and Raft election safety (their proof files' `any size` lines); Raft's terms 0..1 and
+0..3 (`-D MaxTerm=3`).
 
 Runs go round-robin (run 1 of every command, then run 2, ...) so a change in the
 machine's load spreads over all of them.  The table gives the median wall and CPU
@@ -42,6 +48,25 @@ def instances():
     for b in (1, 2):
         yield (f"Paxos ballots 0..{b}", "specs/paxos.sl",
                ["--check", "ballots012", "-D", f"MaxBallot={b}"], "proofs/paxos.sl")
+
+
+ANY_SIZE = [
+    ("two-phase commit, every N", ["prove", "specs/two_phase_commit.sl", "--check", "n3",
+                                   "--induction", "--proof", "proofs/two_phase_commit.sl",
+                                   "--any-size"]),
+    ("Lamport clocks, every number of processes",
+     ["prove", "specs/lamport_clock.sl", "--check", "three", "--induction", "--proof",
+      "proofs/lamport_clock_any_size.sl"]),
+    ("Paxos, every number of acceptors and values (ballots 0..1)",
+     ["prove", "specs/paxos.sl", "--check", "ballots01", "--induction", "--proof",
+      "proofs/paxos_any_size.sl"]),
+    ("Raft election safety, every number of servers (terms 0..1)",
+     ["prove", "specs/raft_election.sl", "--check", "three", "--induction", "--proof",
+      "proofs/raft_any_size.sl"]),
+    ("Raft election safety, every number of servers (terms 0..3)",
+     ["prove", "specs/raft_election.sl", "--check", "three", "-D", "MaxTerm=3",
+      "--induction", "--proof", "proofs/raft_any_size.sl"]),
+]
 
 
 def commands(spec, select, proof, auto_timeout):
@@ -96,11 +121,17 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--auto-timeout", type=float, default=60)
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--any-size", action="store_true",
+                    help="time the proofs for every instance size instead")
     args = ap.parse_args(argv)
     print(machine(), flush=True)
-    plan = [(name, engine, cmd, ok)
-            for name, spec, select, proof in instances()
-            for engine, cmd, ok in commands(spec, select, proof, f"{args.auto_timeout:g}")]
+    if args.any_size:
+        plan = [(name, "any size", cmd + ["--quiet"], {0}) for name, cmd in ANY_SIZE]
+    else:
+        plan = [(name, engine, cmd, ok)
+                for name, spec, select, proof in instances()
+                for engine, cmd, ok in commands(spec, select, proof,
+                                                f"{args.auto_timeout:g}")]
     times: dict[tuple, list] = {}
     failed = False
     for r in range(args.runs):

@@ -50,6 +50,8 @@ def small_answers(model, s, deadline, *assumptions, sized=(), steps=()):
         with scope(s):
             for name, k in zip(names, sizes):
                 s.add(_cardinality(model.sorts.z3[name], k))
+                if name in model.uses_quorums:
+                    s.add(_majorities(model, name, k))
             for kind, fn, args, dom in getattr(model, "sized", ()):
                 s.add(_sized_fact(model, kind, fn, args, dom, bounds))
             for reach, term, name in sized:     # values the CTI's step stores
@@ -74,6 +76,24 @@ def _cardinality(sort, k: int):
     parts = [z3.ForAll([x], z3.Or(*[x == e for e in es]))]
     if k > 1:
         parts.append(z3.Distinct(*es))
+    return z3.And(*parts)
+
+
+def _majorities(model, name: str, k: int):
+    """In an instance of k elements the quorums are the subsets the spec's condition
+    admits (majorities, or only the smallest ones), each one of them: the intersection
+    axiom alone also allows fewer or other quorums, which the instance does not have."""
+    es = [z3.Const(f"e{i}<{name}>", model.sorts.z3[name]) for i in range(k)]
+    qs, mem = model.sorts.quorum_of(name)
+    subsets = [c for r in model.quorum_sizes(name, k)
+               for c in itertools.combinations(range(k), r)]
+
+    def exactly(q, members):
+        return z3.And(*[mem(e, q) if i in members else z3.Not(mem(e, q))
+                        for i, e in enumerate(es)])
+    q = z3.Const(f"q<{name}>", qs)
+    parts = [z3.ForAll([q], z3.Or(*[exactly(q, m) for m in subsets]))]
+    parts += [z3.Exists([q], exactly(q, m)) for m in subsets]
     return z3.And(*parts)
 
 
@@ -163,10 +183,10 @@ class _FiniteCheck:
 
     def __init__(self, fin: Model):
         from ..encode import Encoding
-        key = id(fin)
-        if key not in _ENCODINGS:
-            _ENCODINGS[key] = Encoding(fin.system)
-        self.enc = _ENCODINGS[key]
+        entry = _ENCODINGS.get(id(fin))
+        if entry is None or entry[0] is not fin:       # (an id is reused once freed)
+            entry = _ENCODINGS[id(fin)] = (fin, Encoding(fin.system))
+        self.enc = entry[1]
 
     def holds(self, expr, state) -> bool:
         from ..symbolic import SNet, lift
@@ -227,14 +247,46 @@ def _bindings(model, universes):
 
 
 def _instance(model, bindings) -> Model:
+    """The compiled instance of the spec with the check block's constants, the overrides
+    and the sorts' `bindings`.  Cached per spec object and every constant: the entry
+    holds the spec it was compiled from (an `id` alone is reused once its object is
+    freed, and a generated spec at the same path then got another spec's model)."""
+    base = {name: value for name, value, _ in model.check.bindings}
+    base.update(model.overrides)
+    base.update(bindings)
     key = (model.loaded.path, id(model.loaded), tuple(sorted((k, repr(v))
-                                                              for k, v in bindings.items())))
-    if key not in _CACHE:
-        base = {name: value for name, value, _ in model.check.bindings}
-        base.update(model.overrides)
-        base.update(bindings)
-        _CACHE[key] = Model(lower(model.typed, base, allow_deadlock=True))
-    return _CACHE[key]
+                                                              for k, v in base.items())))
+    entry = _CACHE.get(key)
+    if entry is None or entry[0] is not model.loaded:
+        entry = _CACHE[key] = (model.loaded, Model(lower(model.typed, base,
+                                                         allow_deadlock=True)))
+    return entry[1]
+
+
+def _ground(t, zm, memo):
+    """`t` with every quantifier over uninterpreted sorts expanded over the universes of
+    the model `zm` (finite in a model of the small-instance query)."""
+    key = t.get_id()
+    if key in memo:
+        return memo[key]
+    if z3.is_quantifier(t):
+        n = t.num_vars()
+        sorts = [t.var_sort(i) for i in range(n)]
+        universes = [zm.get_universe(x) if x.kind() == z3.Z3_UNINTERPRETED_SORT else None
+                     for x in sorts]
+        if any(u is None for u in universes):
+            out = t
+        else:
+            body = t.body()
+            cases = [_ground(z3.substitute_vars(body, *reversed(combo)), zm, memo)
+                     for combo in itertools.product(*universes)]
+            out = z3.And(*cases) if t.is_forall() else z3.Or(*cases)
+    elif z3.is_app(t) and t.num_args() > 0:
+        out = t.decl()(*[_ground(c, zm, memo) for c in t.children()])
+    else:
+        out = t
+    memo[key] = out
+    return out
 
 
 class _Reader:
@@ -245,7 +297,14 @@ class _Reader:
         self.m, self.zm, self.u, self.fin = model, zm, universes, fin
 
     def ev(self, t):
-        return self.zm.eval(t, model_completion=True)
+        x = self.zm.eval(t, model_completion=True)
+        if z3.is_app(x) and x.num_args() == 0 and x.decl().kind() != z3.Z3_OP_UNINTERPRETED:
+            return x        # a numeral or true/false
+        if z3.is_app(x) and x.sort().kind() == z3.Z3_UNINTERPRETED_SORT and x.num_args() == 0:
+            return x        # an element of a sort's universe
+        # Z3 left a quantifier over a sort unevaluated (`exists q in Quorums: ...`
+        # in a step): expand it over the model's finite universes
+        return self.zm.eval(_ground(t, self.zm, {}), model_completion=True)
 
     def element(self, t, sort: str) -> int:
         """The position of a sort element in its universe."""

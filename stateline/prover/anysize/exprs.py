@@ -135,6 +135,8 @@ class AnyEval:
         if op in ("eq", "ne"):
             if any(isinstance(a, Sc) and isinstance(a.dom, FQuorum) for a in args):
                 raise Unencodable("comparing two quorums in an any-size proof", e.span)
+            if isinstance(args[0], Opt) != isinstance(args[1], Opt):   # votedFor == s
+                args = [self._as_opt(a) for a in args]
             t = self.v.eq(args[0], args[1])
             return Sc(t if op == "eq" else Not(t), FBool())
         if op in ("in", "not_in"):

@@ -72,6 +72,7 @@ class AnyModel:
         self._consts: dict = {}
         self.unchecked_bounds: set[str] = set()   # size-dependent range bounds
         self.uses_quorums: set[str] = set()
+        self.quorum_conds: dict = {}     # sort -> (condition on len(q), q's local)
         self.size_dependent = {c.name for c in self.typed.consts if c.name not in sort_names
                                and refs_consts(c.value, self.typed) & set(sort_names)}
         net = self.typed.network
@@ -298,6 +299,7 @@ class AnyModel:
             raise Unencodable(f"subsets of {sort} other than majority quorums (the condition "
                               f"must imply 2 * len(q) > len({sort}))", e.span)
         self.uses_quorums.add(sort)
+        self.quorum_conds.setdefault(sort, (g.cond, g.local))
         return SetV(FSet(FQuorum(sort)), lambda q: TRUE)
 
     def quorum_set(self, q: Sc) -> SetV:
@@ -315,11 +317,31 @@ class AnyModel:
         return out
 
 
+    def quorum_sizes(self, sort: str, n: int) -> list[int]:
+        """The sizes of the quorums of `sort` in an instance of n elements (those the
+        spec's condition admits: majorities, or e.g. only the smallest ones)."""
+        cond, local = self.quorum_conds[sort]
+        c = _size_formula(cond, local, sort, z3.Int("k"), z3.IntVal(n))
+        return [r for r in range(n + 1)
+                if z3.is_true(z3.simplify(z3.substitute(c, (z3.Int("k"), z3.IntVal(r)))))]
+
+
 def _majority(cond: ir.E, local: ir.Local, sort: str) -> bool:
     """Does `cond` (over len(q) and len(S)) imply 2 * len(q) > len(S)?  Decided by Z3
     with k = len(q), n = len(S), 0 <= k <= n."""
     k, n = z3.Int("k"), z3.Int("n")
+    try:
+        c = _size_formula(cond, local, sort, k, n)
+    except (ValueError, z3.Z3Exception):
+        return False
+    s = z3.Solver()
+    s.add(k >= 0, k <= n, n >= 1, c, 2 * k <= n)
+    return s.check() == z3.unsat
 
+
+def _size_formula(cond: ir.E, local: ir.Local, sort: str, k, n):
+    """`cond` as a Z3 formula over k = len(q) and n = len(S) (ValueError: not of that
+    form)."""
     def tr(e):
         if isinstance(e, ir.IntC):
             return z3.IntVal(e.value)
@@ -344,10 +366,4 @@ def _majority(cond: ir.E, local: ir.Local, sort: str) -> bool:
             return ops[e.op](*args)
         raise ValueError
 
-    try:
-        c = tr(cond)
-    except (ValueError, z3.Z3Exception):
-        return False
-    s = z3.Solver()
-    s.add(k >= 0, k <= n, n >= 1, c, 2 * k <= n)
-    return s.check() == z3.unsat
+    return tr(cond)
