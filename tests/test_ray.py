@@ -82,7 +82,7 @@ def test_every_safety_library_block_gives_the_single_process_result():
                 os.chdir(cwd)
             assert seen_by_user(many) == seen_by_user(one), (rel, check.name)
             compared += 1
-    assert (compared, skipped) == (24, 20)
+    assert (compared, skipped) == (25, 20)   # specs/raft_election.sl: one more block
 
 
 @settings(max_examples=8, deadline=None, derandomize=True, database=None,
