@@ -114,8 +114,6 @@ def test_timeout_is_no_verdict(capsys):
 def test_paxos_with_its_hardest_lemma_given_is_not_found(capsys):
     """How far Paxos gets (bench/README.md): the first counterexample to induction of
     the given SafeProposals needs a lemma of three variables and three literals."""
-    if not SLOW:
-        pytest.skip("INFER_SLOW=1: Paxos (about 8 CPU seconds)")
     code, out = run(["prove", str(ROOT / "specs/paxos.sl"), "--infer", "--check", "ballots01",
                      "--max-literals", "2", "--proof",
                      str(ROOT / "bench/infer_paxos_given.sl")], capsys)

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 from ..checker.run import check_blocks
 from ..diagnostics import SpecError
-from ..lang.load import LoadError, load_spec, parse_override
-from ..lang.selection import command_line_selection
 from ..prover.decode import Disagreement
-from ..prover.proofs import load_proof
 from ..prover.run import describe_constants, instance
 from ..prover.infer.run import InferOptions, infer_block
 from . import outputs
+from .proof_inputs import load_inputs
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console, positive_int, report_errors
 
@@ -50,18 +48,10 @@ def run_infer(args, console: Console) -> int:
     if not 0 <= args.max_vars <= 3:
         console.error("stateline: error[SL504]: --max-vars must be 0 to 3")
         return EXIT_INVALID
-    try:
-        loaded = load_spec(args.path)
-        overrides = dict(parse_override(loaded, d) for d in args.defines)
-        given = load_proof(args.proof, loaded) if args.proof else None
-    except LoadError as exc:
-        report_errors(console, exc, exc.sources)
+    read = load_inputs(args, console)
+    if read is None:
         return EXIT_INVALID
-    try:
-        selection = command_line_selection(loaded.typed, args.invariants, args.properties)
-    except SpecError as exc:
-        report_errors(console, exc, {})
-        return EXIT_INVALID
+    loaded, overrides, given, selection = read
     for name in args.checks:
         if name not in {b.name for b in check_blocks(loaded)}:
             console.error(f"stateline: error[SL505]: no check block is named '{name}'")

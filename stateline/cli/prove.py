@@ -25,15 +25,14 @@ from tabulate import tabulate
 
 from ..checker.run import check_blocks
 from ..diagnostics import SpecError
-from ..lang.load import LoadError, load_spec, parse_override
-from ..lang.selection import command_line_selection, selection_note
+from ..lang.selection import selection_note
 from ..prover.decode import Disagreement
-from ..prover.proofs import load_proof
 from ..prover.results import Claim, Obligation, ProveResult
 from ..prover import scopes
 from ..prover.run import ProveOptions, describe_constants, instance, prove_block
 from ..render import prove_json, text
 from . import outputs, signals
+from .proof_inputs import load_inputs
 from .codes import EXIT_BOUND, EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .infer import add_arguments as infer_arguments, run_infer
 from .console import Console, positive_float, positive_int, property_arguments, report_errors
@@ -115,18 +114,10 @@ def run(args, console: Console) -> int:
         console.error("stateline: error[SL504]: --emit-smt writes the obligations of "
                       "--induction (finite or --any-size)")
         return EXIT_INVALID
-    try:
-        loaded = load_spec(args.path)
-        overrides = dict(parse_override(loaded, d) for d in args.defines)
-        proof = load_proof(args.proof, loaded) if args.proof else None
-    except LoadError as exc:
-        report_errors(console, exc, exc.sources)
+    read = load_inputs(args, console)
+    if read is None:
         return EXIT_INVALID
-    try:
-        selection = command_line_selection(loaded.typed, args.invariants, args.properties)
-    except SpecError as exc:
-        report_errors(console, exc, {})
-        return EXIT_INVALID
+    loaded, overrides, proof, selection = read
     options = options_from(args, proof)
     if proof is not None and options.engine in ("bmc", "auto", "l2s"):
         console.error("stateline: error[SL504]: --proof is used by --induction and "

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import z3
 
-from ..models.domains import DInt
 from ..models.model import Model
 from .encode import Encoding
 from .fairness import Unit, instances, taken, units
@@ -55,7 +54,7 @@ from .pdr import _query, frozen_leaves
 from .results import Claim, Obligation
 from .scopes import Deadline
 from .terms import And, Eq, Implies, Not, Or
-from .translate import Leaf, Translator, Untranslatable, _walk, answer_formula, leaves, value_text
+from .translate import Leaf, Translator, Untranslatable, answer_formula, leaves
 
 FORMS = ("eventually", "initially_eventually", "always_eventually", "eventually_always",
          "leads_to")
@@ -238,37 +237,13 @@ class Product:
         enc = self.enc
         base = leaves(enc)
         own = [base[i] for i in self.kept]
-        every = _copy_leaves(enc)
+        every = leaves(enc, "loop")
         copy = [every[i] for i in self.kept]
         out = own + copy + [Leaf("loop.saved", None)]
         out += [Leaf(name, None) for name in self.flag_names]
         if self.form in ("eventually_always", "leads_to"):
             out.append(Leaf(self.monitor_name, None))
         return out
-
-
-def _copy_leaves(enc: Encoding) -> list[Leaf]:
-    """translate.leaves with every name under `loop.` (the saved copy of the state)."""
-    out: list[Leaf] = []
-    system = enc.system
-    net = system.network
-    for slot in system.slots:
-        if net is not None and slot.index == net.slot:
-            rows = [""]
-            if net.senders:
-                rows += [f" from {system.node_name(i)}" for i in range(len(system.nodes))]
-            for row in rows:
-                for m in net.messages.values():
-                    rec = net.messages.records[m[0]]
-                    msg = value_text(m, rec)
-                    if net.rep == "bag":
-                        out.append(Leaf(f"loop copies of {msg}{row} in the network",
-                                        DInt(0, None), True))
-                    else:
-                        out.append(Leaf(f"{msg} in loop.sent({rec.name})", None))
-            continue
-        _walk(f"loop.{slot.name}", slot.dom, out)
-    return out
 
 
 def liveness_to_safety(enc: Encoding, model: Model, expected: dict, deadline: Deadline,

@@ -47,7 +47,10 @@ class Leaf:
         self.text, self.dom, self.raw = text, dom, raw   # dom None: a Bool fact
 
 
-def leaves(enc) -> list[Leaf]:
+def leaves(enc, copy: str = "") -> list[Leaf]:
+    """The state's leaves, named as the traces name them; with `copy` (liveness to
+    safety's saved state, "loop"), every name is that copy's."""
+    dot, word = (f"{copy}.", f"{copy} ") if copy else ("", "")
     out: list[Leaf] = []
     system = enc.system
     net = system.network
@@ -61,12 +64,12 @@ def leaves(enc) -> list[Leaf]:
                     rec = net.messages.records[m[0]]
                     msg = value_text(m, rec)
                     if net.rep == "bag":
-                        out.append(Leaf(f"copies of {msg}{row} in the network", DInt(0, None),
-                                        True))
+                        out.append(Leaf(f"{word}copies of {msg}{row} in the network",
+                                        DInt(0, None), True))
                     else:
-                        out.append(Leaf(f"{msg} in sent({rec.name})", None))
+                        out.append(Leaf(f"{msg} in {dot}sent({rec.name})", None))
             continue
-        _walk(slot.name, slot.dom, out)
+        _walk(dot + slot.name, slot.dom, out)
     return out
 
 

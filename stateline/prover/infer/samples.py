@@ -21,7 +21,7 @@ from ...models.runtime import ModelError
 
 
 class TooManyStates(Exception):
-    pass
+    """The instance has more reachable states than inference samples."""
 
 
 def reachable(model, limit: int) -> list[tuple]:
