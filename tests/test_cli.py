@@ -364,3 +364,20 @@ def test_the_progress_line_keeps_the_bounds_after_printing(monkeypatch):
     console.print("spec: check block header")
     console.progress(10000, 5, 2.0)
     assert "at most 0:06 left" in console.err.getvalue()
+
+
+def test_a_command_imports_only_its_own_module():
+    """`stateline history` does not pay for Z3, networkx or the checker; `--help` still
+    lists every command."""
+    code = ("import atexit, sys\n"
+            "from stateline.cli import main\n"
+            "atexit.register(lambda: print('LOADED', sorted(m for m in ('z3', 'networkx', "
+            "'stateline.checker.run') if m in sys.modules)))\n"
+            "main(sys.argv[1:])\n")
+    out = subprocess.run([sys.executable, "-c", code, "history", "--help"],
+                         capture_output=True, text=True, cwd=ROOT).stdout
+    assert "LOADED []" in out, out
+    out = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True,
+                         text=True, cwd=ROOT).stdout
+    assert "LOADED ['networkx', 'stateline.checker.run', 'z3']" in out, out
+    assert all(name in out for name in cli.COMMANDS)

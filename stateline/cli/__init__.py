@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib
 import os
 import re
 import sys
 import traceback
 
 from .. import __version__
-from . import (check, explore, export, fmt, history, lsp, parse, prove, repl, report,
-               signals, simulate, trace)
+from . import signals
 from .codes import EXIT_BOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from .console import Console
 
-COMMANDS = [check, simulate, parse, export, trace, prove, report, fmt, history, lsp, explore,
-            repl]
+# The commands, in the order `stateline --help` lists them: each is the module of this
+# package of that name.  Only the module of the command being run is imported (the
+# others pull in Z3, networkx, the checker, ...: about half a second of CPU together);
+# `--help`, `--version` and a mistyped command import them all.
+COMMANDS = ("check", "simulate", "parse", "export", "trace", "prove", "report", "fmt",
+            "history", "lsp", "explore", "repl")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,7 +56,9 @@ def unknown_options(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     return f"unrecognized arguments: {', '.join(parts)}"     # argparse's own words
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or, with `only`, of that command alone (the
+    others are not imported, and their names are not known to it)."""
     p = _Parser(
         prog="stateline",
         description="Specify distributed protocols, model-check them, and see their "
@@ -62,13 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
                "4 internal error")
     p.add_argument("--version", action="version", version=f"stateline {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
-        command.add_parser(sub)
+    for name in (only,) if only else COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").add_parser(sub)
     return p
 
 
+def _command(argv: list[str]) -> str | None:
+    """The command `argv` names, when its first word is one (options come after it)."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_command(sys.argv[1:] if argv is None else argv))
     try:
         args, extras = parser.parse_known_args(argv)
         if extras:      # reported by the subcommand's parser, with its usage text
