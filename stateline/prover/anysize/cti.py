@@ -37,11 +37,13 @@ class Unrepresentable(Exception):
     """The counterexample needs values no small instance of the spec allows."""
 
 
-def small_answers(model, s, deadline, *assumptions, sized=(), steps=()):
+def small_answers(model, s, deadline, *assumptions, sized=(), steps=(), asker=ask,
+                  skip_unknown=False):
     """Answers of the query with at most SMALL elements per sort, fewest first, in which
     every integer bounded by a size-dependent constant lies within that constant's value
     in the instance of those sizes: CTIs a concrete instance may show.  Stops when Z3
-    gives up."""
+    gives up (with `skip_unknown`, goes on to the next sizes); `asker` asks each query
+    (`ask`, or one under a resource limit)."""
     names = list(model.sort_names)
     combos = sorted(itertools.product(range(1, SMALL + 1), repeat=len(names)),
                     key=lambda c: (sum(c), c))
@@ -63,10 +65,10 @@ def small_answers(model, s, deadline, *assumptions, sized=(), steps=()):
                 if within:
                     body = And(*within)
                     s.add(z3.ForAll(st.consts, body) if st.consts else body)
-            a = ask(s, deadline, *assumptions)
+            a = asker(s, deadline, *assumptions)
         if a.sat:
             yield a
-        elif not a.unsat:
+        elif not a.unsat and not skip_unknown:
             return
 
 
@@ -98,6 +100,8 @@ def _majorities(model, name: str, k: int):
 
 
 def _bound_values(model, sizes: dict) -> dict:
+    if not model.size_dependent:
+        return {}
     bindings, _ = _bindings(model, {n: [None] * k for n, k in sizes.items()})
     fin = _instance(model, bindings)
     return {name: value for name, (value, _) in fin.system.constants.items()
@@ -263,7 +267,7 @@ def _instance(model, bindings) -> Model:
     return entry[1]
 
 
-def _ground(t, zm, memo):
+def ground(t, zm, memo):
     """`t` with every quantifier over uninterpreted sorts expanded over the universes of
     the model `zm` (finite in a model of the small-instance query)."""
     key = t.get_id()
@@ -278,11 +282,11 @@ def _ground(t, zm, memo):
             out = t
         else:
             body = t.body()
-            cases = [_ground(z3.substitute_vars(body, *reversed(combo)), zm, memo)
+            cases = [ground(z3.substitute_vars(body, *reversed(combo)), zm, memo)
                      for combo in itertools.product(*universes)]
             out = z3.And(*cases) if t.is_forall() else z3.Or(*cases)
     elif z3.is_app(t) and t.num_args() > 0:
-        out = t.decl()(*[_ground(c, zm, memo) for c in t.children()])
+        out = t.decl()(*[ground(c, zm, memo) for c in t.children()])
     else:
         out = t
     memo[key] = out
@@ -304,7 +308,7 @@ class _Reader:
             return x        # an element of a sort's universe
         # Z3 left a quantifier over a sort unevaluated (`exists q in Quorums: ...`
         # in a step): expand it over the model's finite universes
-        return self.zm.eval(_ground(t, self.zm, {}), model_completion=True)
+        return self.zm.eval(ground(t, self.zm, {}), model_completion=True)
 
     def element(self, t, sort: str) -> int:
         """The position of a sort element in its universe."""

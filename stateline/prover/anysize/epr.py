@@ -18,7 +18,9 @@ import z3
 from .doms import FSort
 
 
-def epr_violation(model, formulas: list, symbols: list) -> str | None:
+def epr_violation(model, formulas: list, symbols: list, cache: dict | None = None) -> str | None:
+    """`cache` (formula id -> (formula, its edges)) lets the queries of one proof, which
+    share their axioms and invariant, walk each of those once."""
     g = nx.DiGraph()
     why: dict = {}
     uninterpreted = {s.name() for s in model.sorts.z3.values()} | \
@@ -37,6 +39,10 @@ def epr_violation(model, formulas: list, symbols: list) -> str | None:
                 why.setdefault((a, dom.name), f"the state function {name}")
 
     def walk(t, universal: tuple, positive: bool):
+        seen = (t.get_id(), universal, positive)    # a shared subterm adds its edges once
+        if seen in visited:
+            return
+        visited.add(seen)
         if z3.is_quantifier(t):
             sorts = [sort_of(t.var_sort(i)) for i in range(t.num_vars())]
             is_forall = t.is_forall() == positive
@@ -47,9 +53,8 @@ def epr_violation(model, formulas: list, symbols: list) -> str | None:
                     if s is None:
                         continue
                     for u in universal:
-                        g.add_edge(u, s)
-                        why.setdefault((u, s), f"an existential over {s} under a universal "
-                                               f"over {u}")
+                        edges.append((u, s, f"an existential over {s} under a universal "
+                                            f"over {u}"))
                 walk(t.body(), universal, positive)
             return
         if z3.is_not(t):
@@ -75,7 +80,16 @@ def epr_violation(model, formulas: list, symbols: list) -> str | None:
             walk(t.arg(2), universal, positive)
 
     for f in formulas:
-        walk(f, (), True)
+        entry = cache.get(f.get_id()) if cache is not None else None
+        if entry is None:
+            edges, visited = [], set()
+            walk(f, (), True)
+            entry = (f, edges)
+            if cache is not None:
+                cache[f.get_id()] = entry
+        for u, s, reason in entry[1]:
+            g.add_edge(u, s)
+            why.setdefault((u, s), reason)
     g.remove_nodes_from([n for n in list(g.nodes) if n not in uninterpreted])
     try:
         cycle = nx.find_cycle(g)

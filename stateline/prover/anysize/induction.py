@@ -30,11 +30,12 @@ from ..results import Claim, Cti, Obligation, ProveResult
 from ..scopes import Deadline, ask, new_solver, scope
 from ..symbolic import Unencodable
 from ..terms import And, Not, Or, is_true
-from .cti import SMALL, Unrepresentable, decode_cti, small_answers
+from .cti import SMALL, Unrepresentable, decode_cti, ground, small_answers
 from .doms import sort_constants
 from .epr import epr_violation
 from .exprs import AnyEval
 from .model import AnyModel
+from .small import first_try, small_cti
 from .steps import declare, initial, instances
 
 ERRORS = "(run-time errors)"
@@ -142,6 +143,8 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
     s = base_solver()
     s.add(*inv)
     epr_notes = set()
+    deferred = []           # (step, conjunct or None for run-time errors)
+    epr_walked: dict = {}
     for step in steps:
         with scope(s):
             s.add(step.reach)
@@ -149,16 +152,22 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
             if error_claim[0] is Claim.PROVED and not z3.is_false(errors):
                 keep("errors", ERRORS, step, [], s, errors)
                 flag = _flag(s, errors)
-                a = ask(s, deadline, flag)
-                if a.sat:
-                    cti = _cti(model, s, deadline, a, [flag], "(any step)", ERRORS, pre, None,
-                               assumed, drops, steps=[st for st in steps if st is not step])
-                    what = next(msg for x, _, msg in step.errors
-                                if is_true(a.model.eval(x, model_completion=True)))
-                    error_claim = (Claim.NOT_PROVED, f"possible in {step.action}: {what}", cti)
-                    first_cti = first_cti or cti
-                elif not a.unsat:
-                    error_claim = (Claim.UNKNOWN, a.reason, None)
+                a = first_try(s, deadline, flag)
+                if not a.sat and not a.unsat and not _failed(results, error_claim):
+                    found = small_cti(model, s, deadline, flag, "(any step)", ERRORS, pre,
+                                      None, assumed, drops,
+                                      steps=[st for st in steps if st is not step])
+                    if found is not None:
+                        error_claim = (Claim.NOT_PROVED, f"possible in {step.action}: "
+                                                         f"{_error_of(step, found[0])}",
+                                       found[1])
+                        first_cti = first_cti or found[1]
+                    else:
+                        deferred.append((step, None))
+                elif a.sat:
+                    error_claim = _error_found(model, s, deadline, a, flag, step, steps, pre,
+                                               assumed, drops)
+                    first_cti = first_cti or error_claim[2]
             s.add(Not(errors))
             # one query per conjunct: quantified goals are much easier for Z3 one at a
             # time than as one disjunction
@@ -167,24 +176,61 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
                     continue
                 bad = Not(holds(model, step.post, c) if c.kind != "transition"
                           else holds(model, pre, c, step.post))
-                why = epr_violation(model, [*axioms, *inv, step.reach, bad], symbols)
+                why = epr_violation(model, [*axioms, *inv, step.reach, bad], symbols,
+                                    epr_walked)
                 if why:
                     epr_notes.add(why)
                 keep("step", c.name, step, [(f"{c.kind} {c.name}", c.span)], s, bad)
                 flag = _flag(s, bad)
-                a = ask(s, deadline, flag)
+                a = first_try(s, deadline, flag)
                 if a.unsat:
                     continue
                 if not a.sat:
-                    results[c.name] = (Claim.UNKNOWN, a.reason, None)
+                    found = None if _failed(results, error_claim) else small_cti(
+                        model, s, deadline, flag, step.action, c.name, pre, step, assumed,
+                        drops, sized=step.sized, steps=steps)
+                    if found is None:
+                        deferred.append((step, c))
+                        continue
+                    results[c.name] = (Claim.NOT_PROVED, f"not preserved by {step.action}",
+                                       found[1])
+                    first_cti = first_cti or found[1]
                     continue
-                cti = _cti(model, s, deadline, a, [flag], step.action, c.name, pre, step,
-                           assumed, drops, steps=steps)
-                detail = f"not preserved by {step.action}" + (
-                    "" if cti is not None else f" (in no instance with at most {SMALL} "
-                                               f"elements per sort: a larger one)")
-                results[c.name] = (Claim.NOT_PROVED, detail, cti)
-                first_cti = first_cti or cti
+                results[c.name] = _not_preserved(model, s, deadline, a, flag, step, c, pre,
+                                                 steps, assumed, drops)
+                first_cti = first_cti or results[c.name][2]
+
+    # the queries the first try left open (no answer within RLIMIT, no small instance
+    # breaks them): asked in full while the proof may still hold; once it has failed,
+    # they are left as the other unsettled conjuncts ("the proof fails")
+    for step, c in deferred:
+        if _failed(results, error_claim) or (c.name in results if c is not None else
+                      error_claim[0] is not Claim.PROVED):
+            continue
+        with scope(s):
+            s.add(step.reach)
+            errors = Or(*(x for x, _, _ in step.errors))
+            if c is None:
+                flag = _flag(s, errors)
+                a = ask(s, deadline, flag)
+                if a.sat:
+                    error_claim = _error_found(model, s, deadline, a, flag, step, steps, pre,
+                                               assumed, drops)
+                    first_cti = first_cti or error_claim[2]
+                elif not a.unsat:
+                    error_claim = (Claim.UNKNOWN, a.reason, None)
+                continue
+            s.add(Not(errors))
+            bad = Not(holds(model, step.post, c) if c.kind != "transition"
+                      else holds(model, pre, c, step.post))
+            flag = _flag(s, bad)
+            a = ask(s, deadline, flag)
+            if a.sat:
+                results[c.name] = _not_preserved(model, s, deadline, a, flag, step, c, pre,
+                                                 steps, assumed, drops)
+                first_cti = first_cti or results[c.name][2]
+            elif not a.unsat:
+                results[c.name] = (Claim.UNKNOWN, a.reason, None)
 
     proved = not results and error_claim[0] is Claim.PROVED
     obligations = []
@@ -254,14 +300,57 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
 def _cti(model, s, deadline, a, assumptions, *args, steps=()):
     """The counterexample of a satisfiable query, in the smallest concrete instance that
     shows it; None when no instance with at most SMALL elements per sort can."""
+    return _small_cti(model, s, deadline, assumptions, *args, steps=steps)[1]
+
+
+def _small_cti(model, s, deadline, assumptions, *args, steps=()):
+    """(Z3 model of the small instance, its CTI), or (None, None)."""
     step = args[3]
     for small in small_answers(model, s, deadline, *assumptions,
                                sized=step.sized if step is not None else (), steps=steps):
         try:
-            return decode_cti(model, small.model, *args)
+            return small.model, decode_cti(model, small.model, *args)
         except Unrepresentable:
             continue
-    return None
+    return None, None
+
+
+def _failed(results, error_claim) -> bool:
+    """Some obligation is already not preserved: the proof fails whatever else holds."""
+    return error_claim[0] is Claim.NOT_PROVED or any(
+        cl is Claim.NOT_PROVED for cl, _, _ in results.values())
+
+
+def _error_found(model, s, deadline, a, flag, step, steps, pre, assumed, drops):
+    """The run-time error claim of a satisfiable error query of `step`."""
+    zm, cti = _small_cti(model, s, deadline, [flag], "(any step)", ERRORS, pre, None,
+                         assumed, drops, steps=[st for st in steps if st is not step])
+    return Claim.NOT_PROVED, f"possible in {step.action}: " \
+                             f"{_error_of(step, a.model, zm)}", cti
+
+
+def _error_of(step, *models) -> str:
+    """The message of the run-time error `step` raises in the first of the Z3 `models`
+    (None: none) that shows one (a condition under a quantifier Z3 leaves unevaluated
+    is expanded over the model's universes)."""
+    for zm in models:
+        for x, _, msg in step.errors if zm is not None else ():
+            v = zm.eval(x, model_completion=True)
+            if not z3.is_true(v) and not z3.is_false(v):
+                v = zm.eval(ground(x, zm, {}), model_completion=True)
+            if is_true(v):
+                return msg
+    return "a run-time error"
+
+
+def _not_preserved(model, s, deadline, a, flag, step, c, pre, steps, assumed, drops):
+    """The claim of conjunct `c`, whose step query for `step` is satisfiable."""
+    cti = _cti(model, s, deadline, a, [flag], step.action, c.name, pre, step,
+               assumed, drops, steps=steps)
+    detail = f"not preserved by {step.action}" + (
+        "" if cti is not None else f" (in no instance with at most {SMALL} "
+                                   f"elements per sort: a larger one)")
+    return Claim.NOT_PROVED, detail, cti
 
 
 def _flag(s, term):
