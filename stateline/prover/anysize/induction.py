@@ -152,7 +152,7 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
             if error_claim[0] is Claim.PROVED and not z3.is_false(errors):
                 keep("errors", ERRORS, step, [], s, errors)
                 flag = _flag(s, errors)
-                a = first_try(s, deadline, flag)
+                a = first_try(s, deadline, flag, _failed(results, error_claim))
                 if not a.sat and not a.unsat and not _failed(results, error_claim):
                     found = small_cti(model, s, deadline, flag, "(any step)", ERRORS, pre,
                                       None, assumed, drops,
@@ -182,7 +182,7 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
                     epr_notes.add(why)
                 keep("step", c.name, step, [(f"{c.kind} {c.name}", c.span)], s, bad)
                 flag = _flag(s, bad)
-                a = first_try(s, deadline, flag)
+                a = first_try(s, deadline, flag, _failed(results, error_claim))
                 if a.unsat:
                     continue
                 if not a.sat:

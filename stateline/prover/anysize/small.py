@@ -20,7 +20,8 @@ from ..scopes import Answer, Outcome, ask
 from .cti import Unrepresentable, decode_cti, small_answers
 
 RLIMIT = 1_000_000          # Z3 resource units of the first try of a step query
-SMALL_RLIMIT = 2_000_000    # and of each small-instance query after it
+SMALL_RLIMIT = 500_000      # and of each small-instance query after it
+FAILED_RLIMIT = 100_000     # a first try once the proof has failed (it only adds CTIs)
 
 
 def capped(s, deadline, rlimit: int, *assumptions) -> Answer:
@@ -36,8 +37,10 @@ def capped(s, deadline, rlimit: int, *assumptions) -> Answer:
     return a
 
 
-def first_try(s, deadline, flag) -> Answer:
-    return capped(s, deadline, RLIMIT, flag)
+def first_try(s, deadline, flag, failed: bool) -> Answer:
+    """The capped first try of a step query; a lower cap once the proof has `failed`
+    (the answer then only adds a CTI to the report, settled or not)."""
+    return capped(s, deadline, FAILED_RLIMIT if failed else RLIMIT, flag)
 
 
 def small_cti(model, s, deadline, flag, *args, sized=(), steps=()):
