@@ -3,6 +3,7 @@
     python bench/prove_bench.py                  # 3 runs each (median), --auto timeout 60 s
     python bench/prove_bench.py --runs 1 --auto-timeout 20 --markdown
     python bench/prove_bench.py --any-size --markdown   # the proofs for every size
+    python bench/prove_bench.py --any-size-drops --markdown   # Paxos without each lemma
 
 Instances: two-phase commit N = 3..6 (`--check n3 -D N=<n>`) and Paxos ballots 0..1
 and 0..2 (`--check ballots012 -D MaxBallot=<b>`).  For each, four commands, each a
@@ -19,6 +20,11 @@ check block named, `--quiet`): two-phase commit (`--any-size`), Lamport clocks, 
 and Raft election safety (their proof files' `any size` lines); Raft's terms 0..1 and
 0..3 (`-D MaxTerm=3`).
 
+With `--any-size-drops`, the Paxos proof for every size with each of its lemmas dropped in
+turn (`--drop LEMMA`, expected exit 1): the result is the first counterexample to
+induction printed (what it breaks, by which step, in which instance), and a run whose
+CTI does not say it violates the dropped lemma is FAILED.
+
 Runs go round-robin (run 1 of every command, then run 2, ...) so a change in the
 machine's load spreads over all of them.  The table gives the median wall and CPU
 seconds and the verdict (`proved`, `unknown` after the timeout, ...) read from the
@@ -31,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -69,6 +76,26 @@ ANY_SIZE = [
 ]
 
 
+PAXOS_ANY_SIZE = ["prove", "specs/paxos.sl", "--check", "ballots01", "--induction",
+                  "--proof", "proofs/paxos_any_size.sl", "--quiet"]
+
+
+def drops():
+    """(name, argv) of the Paxos any-size proof without each of its lemmas."""
+    text = (ROOT / "proofs/paxos_any_size.sl").read_text()
+    for lemma in re.findall(r"^lemma (\w+)", text, re.M):
+        yield f"Paxos without {lemma}", PAXOS_ANY_SIZE + ["--drop", lemma]
+
+
+def cti_verdict(code: int, out: str) -> str:
+    """The first CTI of a drop run, or what went wrong."""
+    head = re.search(r"^Counterexample to induction: [^:]*: (.*)$", out, re.M)
+    shown = re.search(r"shown in the instance (.*)\)$", out, re.M)
+    if code != 1 or head is None or shown is None or "violates the dropped lemma" not in out:
+        return f"exit {code}, no CTI naming the dropped lemma"
+    return f"{head.group(1)} ({shown.group(1)})"
+
+
 def commands(spec, select, proof, auto_timeout):
     """(engine, argv, exit codes that are not a failure)."""
     return [
@@ -92,6 +119,8 @@ def run_once(argv):
 
 
 def verdict(engine: str, code: int, out: str) -> str:
+    if engine == "drop":
+        return cti_verdict(code, out)
     if engine == "check":
         return "explored" if code == 0 else f"exit {code}"
     if code == 3 and "timeout" in out:
@@ -123,9 +152,13 @@ def main(argv=None) -> int:
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--any-size", action="store_true",
                     help="time the proofs for every instance size instead")
+    ap.add_argument("--any-size-drops", action="store_true",
+                    help="time the Paxos proof for every size without each lemma instead")
     args = ap.parse_args(argv)
     print(machine(), flush=True)
-    if args.any_size:
+    if args.any_size_drops:
+        plan = [(name, "drop", cmd, {1}) for name, cmd in drops()]
+    elif args.any_size:
         plan = [(name, "any size", cmd + ["--quiet"], {0}) for name, cmd in ANY_SIZE]
     else:
         plan = [(name, engine, cmd, ok)
@@ -138,7 +171,7 @@ def main(argv=None) -> int:
         for name, engine, cmd, ok in plan:
             wall, cpu, code, out = run_once(cmd)
             times.setdefault((name, engine), []).append((wall, cpu, verdict(engine, code, out)))
-            if code not in ok:
+            if code not in ok or verdict(engine, code, out).startswith("exit"):
                 failed = True
                 print(f"FAILED (exit {code}): stateline {' '.join(cmd)}\n{out}", flush=True)
             print(f"run {r + 1}: {name:26} {engine:10} {wall:8.2f} s wall {cpu:8.2f} s CPU  "

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from stateline import check_blocks, load_spec, load_text, run_check
 from stateline.cli import main
 from stateline.lang.load import parse_override
+from stateline.models.runtime import ModelError
 from stateline.prover.proofs import load_proof, load_proof_text
 from stateline.prover.results import Claim
 from stateline.prover.run import ProveOptions, instance, prove_block
@@ -56,12 +57,15 @@ def claims(r) -> dict[str, str]:
 
 def assert_reproduces(loaded, block, cti):
     """The CTI's instance is a real instance of the spec, and its step is a step of that
-    instance's compiled model."""
+    instance's compiled model (for a run-time error: a step from its state raises one)."""
     overrides = dict(parse_override(loaded, part) for part in _split(cti.instance))
     model = instance(loaded, block, overrides)
     states = cti.trace.states
     if len(states) == 2:
         assert states[1] in [t for _, t in model.successors_labeled(states[0])]
+    if cti.breaks == "(run-time errors)":
+        with pytest.raises(ModelError):
+            model.successors_labeled(states[0])
     assert model.describe(states[0]) == cti.trace.initial
 
 

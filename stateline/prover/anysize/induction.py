@@ -15,6 +15,10 @@ counterexample to induction with finite sorts: `cti` turns it into the
 corresponding concrete instance of the spec and replays its step through that
 instance's compiled model.  An obligation outside the decidable fragment EPR is
 reported (`epr`) and still tried with the timeout.
+
+Each step query is first asked under a Z3 resource limit; when that runs out, the
+small instances are searched for a counterexample to the same obligation, and what
+neither settles is asked again in full while the proof may still hold (small.py).
 """
 
 from __future__ import annotations
