@@ -54,6 +54,7 @@ class Inferred:
     set_aside: int = 0               # chosen, then set aside: the grammar cannot support them
     guided: int = 0                  # of those chosen, built for a counterexample (guided.py)
     lemmas: list[str] = field(default_factory=list)     # the lemmas kept, as text
+    chosen: list[str] = field(default_factory=list)     # every lemma chosen, as text
     proof_text: str = ""
     verified: ProveResult | None = None
     failure: str | None = None
@@ -155,6 +156,7 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
                 rows[key] = c.table.rows_of(state)
             if rows[key] is not None and c.false_in(rows[key]):
                 chosen.append(k)
+                out.chosen.append(c.text())
                 return lemma(k)
         k_max = max(options.guided_literals, options.max_literals)
         c = guided(tables, state, k_max, {found[k].text() for k in banned})
@@ -162,6 +164,7 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
             return None
         found.append(c)
         chosen.append(len(found) - 1)
+        out.chosen.append(c.text())
         out.guided += 1
         return lemma(len(found) - 1)
 
