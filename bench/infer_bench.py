@@ -23,7 +23,7 @@ import sys
 from prove_bench import machine, run_once
 
 INSTANCES = [
-    # (name, spec, selection, inference options, hand proof, runs scale)
+    # (name, spec, selection, inference options, hand proof)
     *[(f"two-phase commit N = {n}", "specs/two_phase_commit.sl",
        ["--check", "n3", "-D", f"N={n}"], [], "proofs/two_phase_commit.sl") for n in (3, 4, 5)],
     ("Lamport clocks, 2 processes, 1 event each", "specs/lamport_clock.sl",

@@ -53,6 +53,7 @@ class Term:
     state: bool              # reads the state
     pure: bool = False       # a variable or its fields (message arguments)
     low: str = ""            # an integer declared `A..B`: A
+    index: str = ""          # a process variable `P[i].v`: the index term i
 
 
 @dataclass(frozen=True)
@@ -178,19 +179,19 @@ class Grammar:
         procs = {p.name: p for p in self.typed.processes}
         for var in self.typed.variables:
             decl = self.text_of(var.decl_type.span) if var.decl_type is not None else ""
-            heads: list[tuple[str, frozenset]] = []
+            heads: list[tuple[str, frozenset, str]] = []
             if var.process is None:
-                heads.append((var.name, frozenset()))
+                heads.append((var.name, frozenset(), ""))
             else:
                 proc = procs[var.process]
                 if proc.domain is None:
-                    heads.append((f"{proc.name}.{var.name}", frozenset()))
+                    heads.append((f"{proc.name}.{var.name}", frozenset(), ""))
                 else:
                     index = self.index_sort(proc)
                     for i in by_sort.get(index, []):
-                        heads.append((f"{proc.name}[{i.text}].{var.name}", i.vars))
+                        heads.append((f"{proc.name}[{i.text}].{var.name}", i.vars, i.text))
             t = var.type
-            for head, vs in heads:
+            for head, vs, at in heads:
                 if isinstance(t, MapT):
                     m = re.match(r"map\[\s*([^,\]]+)\s*,\s*(.+)\]$", decl)
                     key = self.sort_of(t.key, m.group(1).strip() if m else "")
@@ -202,7 +203,7 @@ class Grammar:
                     continue
                 sort = self.sort_of(t, decl)
                 if sort is not None:
-                    out.append(Term(head, sort, vs, True, low=_low(decl)))
+                    out.append(Term(head, sort, vs, True, low=_low(decl), index=at))
         for t in list(out):
             if t.sort.startswith("set:") and not t.vars:
                 out.append(Term(f"len({t.text})", "int", frozenset(), True))
@@ -275,12 +276,17 @@ class Grammar:
                 continue
             choices = []
             for _, te in r.fields:
-                sort = self.sort_of(te.type, self.text_of(te.span))
-                choices.append([t for t in by_sort.get(sort, []) if t.pure])
+                choices.append(self._arguments(self.sort_of(te.type, self.text_of(te.span)),
+                                               by_sort))
             for args in itertools.product(*choices):
-                vs = frozenset().union(*(a.vars for a in args))
-                if vs and not self._quantified_over(variables, r.name, args):
-                    add(f"{r.name}({', '.join(a.text for a in args)}) in sent({r.name})", vs)
+                pure = {t.text for t, _ in args if t.pure}
+                if any(not t.pure and t.index not in pure for t, _ in args):
+                    continue    # a state argument: a variable of the process named by another
+                vs = frozenset().union(*(t.vars for t, _ in args))
+                if vs and not self._quantified_over(variables, r.name, [t for t, _ in args]):
+                    member = f"{r.name}({', '.join(t.text for t, _ in args)}) in sent({r.name})"
+                    guards = [g for _, g in args if g]
+                    add(f"({' and '.join(guards + [member])})" if guards else member, vs)
         seen, unique = set(), []
         for a in out:
             if a.text not in seen:
@@ -288,11 +294,28 @@ class Grammar:
                 unique.append(a)
         return unique
 
+    def _arguments(self, sort, by_sort) -> list[tuple[Term, str]]:
+        """The terms a message field of `sort` is built from, each with the guard that
+        makes it a value of the field (`t != none` for an option, `t in S` for an integer
+        of a wider range than the set S): the variables and their fields, and the
+        variables of a process indexed by one of them (`Acceptor[a].maxVBal`)."""
+        if sort is None:
+            return []
+        out = [(t, "") for t in by_sort.get(sort, [])
+               if t.pure or (t.index and t.state)]
+        if sort in self.int_sorts:
+            out += [(t, f"{t.text} in {sort}") for t in by_sort.get("int", [])
+                    if t.pure or (t.index and t.state)]
+        out += [(t, f"{t.text} != none") for t in by_sort.get("opt:" + sort, [])
+                if t.pure or (t.index and t.state)]
+        return out
+
     @staticmethod
     def _quantified_over(variables: list[Var], kind: str, args) -> bool:
         """`K(m.f1, ..., m.fn) in sent(K)` with m in sent(K): true by construction."""
         return any(v.domain.kind == "sent" and v.domain.message == kind and
-                   all(a.text.startswith(v.name + ".") for a in args) for v in variables)
+                   all(a.text.startswith(v.name + ".") and a.pure for a in args)
+                   for v in variables)
 
     def prefixes(self, max_vars: int) -> list[list[Var]]:
         """Quantifier prefixes of 0..max_vars variables: multisets of domains, in order."""

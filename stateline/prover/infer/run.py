@@ -10,6 +10,7 @@ of those lemmas with the real `--induction` (or `--any-size`): the lemmas are
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from ..scopes import Deadline, OutOfTime
 from ..terms import fresh_context
 from .clauses import clauses, grammar_size
 from .grammar import Grammar
+from .guided import guided
 from .strengthen import Failed, Strengthen
 from .samples import Table, TooManyStates, reachable
 
@@ -36,6 +38,7 @@ class InferOptions:
     max_vars: int = 2
     max_states: int = 200_000
     budget: int = 2_000_000          # size-3+ clauses tried per prefix
+    guided_literals: int = 3         # clauses built for a counterexample (guided.py)
     minimise: bool = True
     any_size: bool = False
     timeout: float | None = None
@@ -49,7 +52,9 @@ class Inferred:
     reachable: int = 0               # minimal clauses true in every reachable state
     inductive: int = 0               # chosen to rule out counterexamples to induction
     set_aside: int = 0               # chosen, then set aside: the grammar cannot support them
+    guided: int = 0                  # of those chosen, built for a counterexample (guided.py)
     lemmas: list[str] = field(default_factory=list)     # the lemmas kept, as text
+    chosen: list[str] = field(default_factory=list)     # every lemma chosen, as text
     proof_text: str = ""
     verified: ProveResult | None = None
     failure: str | None = None
@@ -97,7 +102,7 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
     out.states = len(states)
     grammar = Grammar(loaded)
     grammar.alias(lambda name, text: _equal(model, loaded, name, text, states))
-    found, seen = [], set()
+    found, seen, tables = [], set(), []
     for prefix in grammar.prefixes(options.max_vars):
         deadline.check()
         atoms = grammar.atoms(prefix)
@@ -105,6 +110,8 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
             continue
         out.generated += grammar_size(len(atoms), options.max_literals)
         table = Table.of([(model, states)], loaded, prefix, atoms)
+        if table.atoms:
+            tables.append((prefix, table))
         got, complete = clauses(prefix, table, options.max_literals, options.budget)
         if not complete:
             names = ", ".join(f"{v.name} in {v.domain.text}" for v in prefix)
@@ -126,7 +133,7 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
     st = Strengthen(enc, targets, others,
                     not model.system.allow_deadlock or "DeadlockFreedom" in
                     {p for p, _, _ in check.expects}, deadline)
-    names = iter(_names(loaded, given, len(found) + 1))
+    names = _name_stream(loaded, given)
     conj_of: dict[int, object] = {}
 
     def lemma(k: int):
@@ -149,8 +156,17 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
                 rows[key] = c.table.rows_of(state)
             if rows[key] is not None and c.false_in(rows[key]):
                 chosen.append(k)
+                out.chosen.append(c.text())
                 return lemma(k)
-        return None
+        k_max = max(options.guided_literals, options.max_literals)
+        c = guided(tables, state, k_max, {found[k].text() for k in banned})
+        if c is None:
+            return None
+        found.append(c)
+        chosen.append(len(found) - 1)
+        out.chosen.append(c.text())
+        out.guided += 1
+        return lemma(len(found) - 1)
 
     while True:
         deadline.check()
@@ -167,6 +183,10 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
         banned.add(k)
     out.inductive = len(chosen)
     out.set_aside = len(banned)
+    if out.guided:
+        out.notes.append(f"{out.guided} of the lemmas chosen were built for a counterexample "
+                         f"to induction (up to {max(options.guided_literals, options.max_literals)} "
+                         f"literals), not enumerated")
     t = _tick(out, "strengthen", t)
     if options.minimise:
         used = st.core([lemma(k) for k in chosen])
@@ -207,12 +227,17 @@ def _remaining(deadline: Deadline) -> float | None:
 
 
 def _names(loaded, given: Proof | None, n: int) -> list[str]:
+    return list(itertools.islice(_name_stream(loaded, given), n))
+
+
+def _name_stream(loaded, given: Proof | None):
+    """Inferred1, Inferred2, ... (a base no given name starts with)."""
     taken = {p.name for p in loaded.typed.properties}
     taken |= {x.name for x in given.lemmas} if given is not None else set()
     base = "Inferred"
     while any(name.startswith(base) for name in taken):
         base += "_"
-    return [f"{base}{i}" for i in range(1, n + 1)]
+    return (f"{base}{i}" for i in itertools.count(1))
 
 
 def _header(loaded, given: Proof | None) -> str:

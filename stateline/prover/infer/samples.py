@@ -8,7 +8,8 @@ assignment of the prefix's variables in every state, with one compiled
 comprehension per prefix (`[(A1, ..., An) for x in D for y in E]`, the code
 generator of the invariants), and keeps the distinct rows: a clause of literals over
 the atoms holds in every reachable state iff it holds on every row.  Each atom is a
-bitset over the rows (Python ints), so a clause's test is a few `|`.
+bitset over the rows (Python ints), so a clause's test is a few `|`; each row is also
+kept as a bitset over the atoms (`code`), for the search of guided.py.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Table:
     bits: list[int]        # per atom: the rows where it is true
     rows: int
     fn: object = None      # fn(state) -> the rows of a state (of the first model)
+    codes: frozenset = frozenset()   # the rows as integers (bit j: atom j is true)
 
     def rows_of(self, state) -> set | None:
         """The rows of one state (None if evaluating them raises a run-time error)."""
@@ -97,7 +99,12 @@ class Table:
                 if r[j]:
                     b |= 1 << i
             bits.append(b)
-        return Table(keep, bits, len(ordered), first)
+        return Table(keep, bits, len(ordered), first, frozenset(map(code, ordered)))
+
+
+def code(row) -> int:
+    """A row as an integer: bit j is set when atom j is true."""
+    return sum(1 << j for j, x in enumerate(row) if x)
 
 
 def _compile(model, loaded, atoms, gens: str, states=None):
