@@ -173,7 +173,8 @@ def test_a_capped_query_is_never_proved(monkeypatch, small_rlimit):
     assert set(claims(r).values()) == {"proved"}, claims(r)
     assert sum(1 for a in tries if not a.sat and not a.unsat) >= 20, len(tries)
     assert searched and not any(searched)
-    tries.clear(), searched.clear()
+    tries.clear()
+    searched.clear()
     loaded, block, r = prove(*TWO_PC, "n3", drop=("CountedPrepared",), any_size=True)
     ctis = [o.cti for o in r.obligations if o.cti is not None]
     assert ctis and all("CountedPrepared" in c.violates for c in ctis), claims(r)
