@@ -150,6 +150,39 @@ def test_paxos_needs_its_lemmas(lemma):
         assert_reproduces(loaded, block, cti)
 
 
+@pytest.mark.parametrize("small_rlimit", [None, 1])
+def test_a_capped_query_is_never_proved(monkeypatch, small_rlimit):
+    # Every first try runs out of its resource limit: the two-phase commit proof still
+    # holds (each query asked again in full), and without a lemma the CTI comes from the
+    # small instances, or (with those capped too) from the full query.
+    from stateline.prover.anysize import induction, small
+    monkeypatch.setattr(small, "RLIMIT", 1)
+    monkeypatch.setattr(small, "FAILED_RLIMIT", 1)
+    if small_rlimit is not None:
+        monkeypatch.setattr(small, "SMALL_RLIMIT", small_rlimit)
+    tries, searched = [], []
+
+    def spy(fn, log):
+        def wrapped(*args, **kwargs):
+            log.append(fn(*args, **kwargs))
+            return log[-1]
+        return wrapped
+    monkeypatch.setattr(induction, "first_try", spy(small.first_try, tries))
+    monkeypatch.setattr(induction, "small_cti", spy(small.small_cti, searched))
+    _, _, r = prove(*TWO_PC, "n3", any_size=True)
+    assert set(claims(r).values()) == {"proved"}, claims(r)
+    assert sum(1 for a in tries if not a.sat and not a.unsat) >= 20, len(tries)
+    assert searched and not any(searched)
+    tries.clear()
+    searched.clear()
+    loaded, block, r = prove(*TWO_PC, "n3", drop=("CountedPrepared",), any_size=True)
+    ctis = [o.cti for o in r.obligations if o.cti is not None]
+    assert ctis and all("CountedPrepared" in c.violates for c in ctis), claims(r)
+    assert any(searched) is (small_rlimit is None)
+    for cti in ctis:
+        assert_reproduces(loaded, block, cti)
+
+
 def test_raft_election_safety_for_every_number_of_servers():
     _, _, r = prove(*RAFT, "three")
     c = claims(r)

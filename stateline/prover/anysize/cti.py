@@ -6,7 +6,8 @@ as a check block would bind them) is lowered and compiled as `stateline check`
 does; the model's state is read into that instance's runtime state, the step is
 found among the compiled model's own successors, and every conjunct is evaluated
 again by the finite encoding of that instance: the state satisfies those the CTI
-assumes and the successor breaks the one it names.  A disagreement is a bug
+assumes and the successor breaks the one it names (a run-time error: some step of
+the compiled instance raises it from that state).  A disagreement is a bug
 (`Disagreement`), never a verdict.
 """
 
@@ -30,6 +31,7 @@ from .doms import FInt, FOpt, FRec, FSort
 from .values import MapV, Opt, Rec, SetV, Sc
 
 _CACHE: dict = {}
+ERRORS = "(run-time errors)"      # the obligation a run-time error breaks (induction.py)
 SMALL = 3                 # elements per sort tried for a concrete counterexample
 
 
@@ -175,6 +177,14 @@ def decode_cti(model, zm, action: str, breaks: str, frame, step, assumed: list,
         kind, expr = named[breaks]
         if kind != "transition" and check.holds(expr, states[-1]):
             raise Disagreement(f"the any-size CTI's successor satisfies {breaks} in the "
+                               f"instance {shown}")
+    if step is None and breaks == ERRORS:
+        try:
+            fin.successors_labeled(pre)
+        except ModelError:
+            pass
+        else:
+            raise Disagreement(f"the any-size CTI's state raises no run-time error in the "
                                f"instance {shown}")
     violates = tuple(name for name, expr in dropped if not check.holds(expr, pre))
     return Cti(action, breaks, trace, tuple(n for n, _, _ in assumed), violates=violates,

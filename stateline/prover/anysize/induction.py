@@ -34,7 +34,7 @@ from ..results import Claim, Cti, Obligation, ProveResult
 from ..scopes import Deadline, ask, new_solver, scope
 from ..symbolic import Unencodable
 from ..terms import And, Not, Or, is_true
-from .cti import SMALL, Unrepresentable, decode_cti, ground, small_answers
+from .cti import ERRORS, SMALL, Unrepresentable, decode_cti, ground, small_answers
 from .doms import sort_constants
 from .epr import epr_violation
 from .exprs import AnyEval
@@ -42,7 +42,6 @@ from .model import AnyModel
 from .small import first_try, small_cti
 from .steps import declare, initial, instances
 
-ERRORS = "(run-time errors)"
 DEADLOCK = "DeadlockFreedom"
 
 

@@ -11,7 +11,7 @@ instance of those sizes is one of "every size", so a model there is a
 counterexample to the any-size claim; it is decoded and replayed by `cti.decode_cti`
 like any other.  When neither answers, the caller decides: the proof may still hold
 (it asks the full query again, without the limit), or it has failed anyway and the
-obligation stays `unknown`.  A query that ran out of its limit is never "proved".
+obligation is left unsettled.  A query that ran out of its limit is never "proved".
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def capped(s, deadline, rlimit: int, *assumptions) -> Answer:
         a = ask(s, deadline, *assumptions)
     finally:
         s.set("rlimit", 0)
-    if a.outcome is Outcome.UNKNOWN and "resource" in a.reason:
+    # Z3 reports a spent resource limit as "canceled", which `ask` reads as the timeout
+    if a.outcome is Outcome.UNKNOWN and not deadline.expired and (
+            "canceled" in a.reason or "ran out" in a.reason):
         return Answer(Outcome.UNKNOWN, reason=f"Z3 gave no answer within {rlimit:,} "
                                               f"resource units", seconds=a.seconds)
     return a
