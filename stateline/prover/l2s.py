@@ -77,6 +77,29 @@ def has_quantifier(term) -> bool:
     return False
 
 
+def eliminated(fair: list[Unit], deadline: Deadline) -> list[Unit]:
+    """The units with each quantified `enabled` (a fair action with symbolic choices:
+    "some choice can fire") replaced by an equivalent quantifier-free formula, by Z3's
+    quantifier elimination (the `qe` tactic), when it succeeds within the deadline; the
+    others as they are.  The choices range over finite domains (a received message is one
+    of the network's cells), so the existential is a finite disjunction in disguise."""
+    out = []
+    for u in fair:
+        if has_quantifier(u.enabled) and not deadline.expired:
+            ms = deadline.remaining_ms()
+            tactic = z3.Tactic("qe") if ms is None else z3.TryFor(z3.Tactic("qe"), ms)
+            goal = z3.Goal()
+            goal.add(u.enabled)
+            try:
+                f = tactic(goal).as_expr()
+            except z3.Z3Exception:
+                f = None
+            if f is not None and not has_quantifier(f):
+                u = replace(u, enabled=f)
+        out.append(u)
+    return out
+
+
 SPLIT_LIMIT = 64     # values of a divisor (or factor) expanded into a case split
 
 
@@ -261,7 +284,7 @@ def liveness_to_safety(enc: Encoding, model: Model, expected: dict, deadline: De
     liveness-to-safety product of each of its instances."""
     if not props:
         return []
-    fair = units(enc, model)
+    fair = eliminated(units(enc, model), deadline)
     quantified = [u.name for u in fair if has_quantifier(u.enabled)]
     out = []
     for prop in props:
@@ -381,7 +404,7 @@ def violation_search(enc: Encoding, model: Model, expected: dict, deadline: Dead
     if not props:
         return []
     fair = units(enc, model)
-    quantified = [u.name for u in fair if has_quantifier(u.enabled)]
+    quantified = None               # (quantifier elimination only when it is needed)
     out = []
     for k, prop in enumerate(props):
         exp = expected.get(prop.name, "holds")
@@ -399,6 +422,9 @@ def violation_search(enc: Encoding, model: Model, expected: dict, deadline: Dead
                                                           "a fair lasso free of run-time "
                                                           "errors", 1)))
             continue
+        if quantified is None:
+            fair = eliminated(fair, deadline)
+            quantified = [u.name for u in fair if has_quantifier(u.enabled)]
         if quantified:
             out.append(Obligation(prop.name, "temporal", exp, Claim.UNKNOWN,
                                   f"not decided: run-time errors are not ruled out, no fair "
