@@ -9,7 +9,10 @@ such property P (the block narrowed to P, as `--property P` does), times:
   the Z3 encoding; `--auto`'s Spacer run ("(run-time errors)", and deadlock freedom
   when the block checks it), once, with a timeout of --timeout seconds; and, when that
   run proves "(run-time errors)", the liveness-to-safety queries of P
-  (`l2s.liveness_to_safety`, median of --runs, each with a timeout of --timeout s).
+  (`l2s.liveness_to_safety`, median of --runs, each with a timeout of --timeout s);
+  when it neither proves nor finds a run-time error, the search for a violation free
+  of run-time errors instead (`l2s.violation_search`, as `--liveness-to-safety` runs
+  it then; its verdict is marked "(no prerequisite)").
 
 (wall time, and this process's CPU time, which Z3 is part of: the machine may be
 shared) and prints both verdicts, which must agree (a disagreement is printed as such).
@@ -76,18 +79,22 @@ def one(loaded, check, prop: str, runs: int, timeout: float) -> list[str]:
     errors = next((o for o in obs if o.name == pdr.ERRORS), None)
     row = [shown, f"{statistics.median(t_check):.2f}", f"{t_enc:.2f}",
            f"{t_safe:.2f} ({c_safe:.2f})"]
-    if failure is not None or (errors is not None and errors.claim is not Claim.PROVED):
-        why = "timeout" if errors is not None and "ran out" in errors.detail else "not proved"
-        return row + [f"unknown (run-time errors: {why})", "-", "-", "-"]
+    search = l2s.liveness_to_safety
+    if failure is not None or (errors is not None and errors.claim is Claim.VIOLATED):
+        return row + ["unknown (run-time error)", "-", "-", "-"]
+    if errors is not None and errors.claim is not Claim.PROVED:
+        search = l2s.violation_search
     t_l2s, c_l2s = [], []
     for _ in range(runs):
-        t, [o] = timed(lambda: l2s.liveness_to_safety(enc, model, {}, Deadline(timeout),
-                                                      list(model.system.temporal)))
+        t, [o] = timed(lambda: search(enc, model, {}, Deadline(timeout),
+                                      list(model.system.temporal)))
         t_l2s.append(t)
         c_l2s.append(CPU[0])
         if o.claim is Claim.UNKNOWN:
             break               # a timeout is not repeated: it is the timeout
     mine = o.claim.value + (f" ({len(o.trace)})" if o.trace is not None else "")
+    if search is l2s.violation_search:
+        mine += " (no prerequisite)"
     agree = o.claim is Claim.UNKNOWN or \
         (o.claim is Claim.VIOLATED) == (v.status.value == "violated")
     return row + [mine, f"{statistics.median(t_l2s):.2f}", f"{statistics.median(c_l2s):.2f}",

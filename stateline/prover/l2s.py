@@ -38,8 +38,14 @@ compiled model (a real fair loop violating the property, or an internal error)
 and printed like the explicit checker's lassos.  A timeout is `unknown`.
 
 The verdicts presuppose that no run-time error is reachable (the explicit checker
-reports the error instead of a verdict): the engine decides the temporal
-properties only when Spacer has proved "(run-time errors)" absent.
+reports the error instead of a verdict): the engine proves the temporal properties
+only when Spacer has proved "(run-time errors)" absent.  When Spacer neither proves
+nor finds a run-time error, a property may still be found violated, by a fair
+violating lasso none of whose states raises a run-time error (`violation_search`):
+a real behaviour on which the property fails.
+
+A fair action with symbolic choices has an existential `enabled`, which a Horn clause
+cannot negate; Z3's quantifier elimination makes it quantifier-free (`eliminated`).
 """
 
 from __future__ import annotations
