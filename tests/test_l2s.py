@@ -175,13 +175,27 @@ def test_cli_json_and_determinism(tmp_path, capsys):
            "to safety" in text
 
 
-def test_proof_files_are_refused(capsys):
+def test_a_proof_file_discharges_the_prerequisite(capsys):
+    """With --proof, "(run-time errors)" and the safety properties are proved by
+    --induction with the proof's lemmas (its ranking function is not used), and the
+    reduction then proves the temporal property, with the lemmas assumed in its steps."""
     from stateline import cli
     code = cli.main(["prove", str(ROOT / "specs/peterson.sl"), "--liveness-to-safety",
                      "--proof", str(ROOT / "proofs/peterson.sl")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    rows = {line.split()[0]: line for line in out.splitlines() if line[:1].isalpha() or
+            line.startswith("(")}
+    assert "proved: inductive (with the other conjuncts)" in rows["FlagsFollowPc"]
+    assert "proved: no run-time error in a state satisfying the invariant" in \
+        rows["(run-time"]
+    assert "proved: for every fair behaviour (liveness to safety)" in rows["StarvationFree"]
+    assert "ranking" not in out
+    code = cli.main(["prove", str(ROOT / "specs/peterson.sl"), "--bmc", "2",
+                     "--proof", str(ROOT / "proofs/peterson.sl")])
     assert code == 2
-    assert "error[SL504]: --proof is used by --induction and --k-induction" in \
-        capsys.readouterr().err
+    assert "error[SL504]: --proof is used by --induction and --k-induction (and " \
+           "--liveness-to-safety)" in capsys.readouterr().err
 
 
 def _without_seconds(doc):

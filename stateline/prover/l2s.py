@@ -159,10 +159,12 @@ class Product:
     """The extended transition system of one property instance, as Horn clauses."""
 
     def __init__(self, enc: Encoding, fair: list[Unit], form: str, inst, tag: str,
-                 error_free: bool = False):
+                 error_free: bool = False, assume=None):
         """`error_free`: only states free of run-time errors (the quantifier-free part of
         `Encoding.error_free`, and no temporal predicate raising) are on the lasso, for
-        the search for violations when run-time errors are not ruled out."""
+        the search for violations when run-time errors are not ruled out.  `assume`: a
+        term over the template state that holds in every reachable state (a proved
+        inductive invariant): only states satisfying it take steps."""
         self.enc, self.fair, self.form = enc, fair, form
         pre, post = enc.pre, enc.post
         self.frozen = frozen_leaves(enc)
@@ -209,6 +211,7 @@ class Product:
             if error_free else TRUE
         step = [
             *[c.value for c in enc.constraints], *post.facts, clean,
+            TRUE if assume is None else assume,
             z3.If(stut, same, enc.trans()),
             Implies(save, Not(saved)), Eq(saved2, in_loop),
             *[Eq(c2, z3.If(saved, c, z3.If(save, x, x2)))
@@ -285,7 +288,7 @@ class Product:
 
 
 def liveness_to_safety(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
-                       props) -> list[Obligation]:
+                       props, assume=None) -> list[Obligation]:
     """The obligations of the temporal properties `props`, each decided by Spacer on the
     liveness-to-safety product of each of its instances."""
     if not props:
@@ -301,17 +304,17 @@ def liveness_to_safety(enc: Encoding, model: Model, expected: dict, deadline: De
                                   f"symbolic choice, whose `enabled` the Horn clauses cannot "
                                   f"state (use --bmc K, or check)"))
             continue
-        out.append(prove_property(enc, model, prop, fair, exp, deadline))
+        out.append(prove_property(enc, model, prop, fair, exp, deadline, assume))
     return out
 
 
 def prove_property(enc: Encoding, model: Model, prop, fair: list[Unit], exp: str,
-                   deadline: Deadline) -> Obligation:
+                   deadline: Deadline, assume=None) -> Obligation:
     form = prop.temporal.form
     texts = []
     insts = instances(enc, prop)
     for number, inst in enumerate(insts):
-        product = Product(enc, fair, form, inst, f"{prop.name}.{number}")
+        product = Product(enc, fair, form, inst, f"{prop.name}.{number}", assume=assume)
         fp = product.fixedpoint()
         r, reason = _query(fp, deadline, And(product.rel(*product.now), product.bad))
         if r == z3.sat:
@@ -356,18 +359,27 @@ def _invariant(product: Product, fp) -> str:
 
 
 def l2s_engine(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
-               check_deadlock: bool):
-    """`--liveness-to-safety`: the safety properties as `--auto` proves them (Spacer), then
-    each temporal property by the reduction, when no run-time error is reachable; when
-    run-time errors are neither ruled out nor found, a search for violations free of them
+               check_deadlock: bool, proof=None):
+    """`--liveness-to-safety`: the safety properties as `--auto` proves them (Spacer), or,
+    with a proof file, as `--induction` proves them with its lemmas; then each temporal
+    property by the reduction, when "(run-time errors)" is proved; when run-time errors
+    are neither ruled out nor found, a search for violations free of them
     (`violation_search`): (obligations, notes, failure).
 
     With a --timeout and temporal properties, the safety run gets half of it, so that
-    the search for violations has time left when it gives up."""
+    the temporal properties have time left when it gives up.  With a proof whose
+    induction succeeds, its conjuncts (lemmas and targets) hold in every reachable state,
+    and the product's steps assume them (`Product(..., assume=)`), which can only help
+    Spacer."""
     from .pdr import ERRORS, spacer
     props = list(model.system.temporal)
     first = _share(deadline, 0.5) if props else deadline
-    obligations, notes, failure = spacer(enc, model, expected, first, check_deadlock)
+    assume = None
+    if proof is not None:
+        obligations, notes, failure, assume = _by_induction(enc, model, expected, first,
+                                                            check_deadlock, proof)
+    else:
+        obligations, notes, failure = spacer(enc, model, expected, first, check_deadlock)
     errors = next((o for o in obligations if o.name == ERRORS), None)
     why = None
     if failure is not None or (errors is not None and errors.claim is Claim.VIOLATED):
@@ -378,8 +390,28 @@ def l2s_engine(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
     if why is not None:
         return obligations + [Obligation(p.name, "temporal", expected.get(p.name, "holds"),
                                          Claim.UNKNOWN, why) for p in props], notes, failure
-    return obligations + liveness_to_safety(enc, model, expected, deadline, props), notes, \
-        failure
+    return obligations + liveness_to_safety(enc, model, expected, deadline, props,
+                                            assume), notes, failure
+
+
+def _by_induction(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
+                  check_deadlock: bool, proof):
+    """The safety obligations of `--induction --proof` (its ranking functions left out:
+    the reduction decides the temporal properties), and, when the whole conjunction is
+    inductive ("(run-time errors)" proved), the state conjuncts as one term, else None."""
+    from .induction import ERRORS, conjuncts, induction
+    from .run import ProveOptions
+    options = ProveOptions("induction", 0, None, proof)
+    obligations, notes, failure = induction(enc, model, options, expected, deadline,
+                                            check_deadlock)
+    obligations = [o for o in obligations if o.kind != "temporal"]
+    notes = [n for n in notes if not n.startswith("temporal propert")]
+    errors = next((o for o in obligations if o.name == ERRORS), None)
+    assume = None
+    if failure is None and errors is not None and errors.claim is Claim.PROVED:
+        conj, _ = conjuncts(enc, proof)
+        assume = And(*[c.ok for c in conj if c.kind != "transition"])
+    return obligations, notes, failure, assume
 
 
 def _share(deadline: Deadline, part: float) -> Deadline:
