@@ -401,6 +401,10 @@ def _by_induction(enc: Encoding, model: Model, expected: dict, deadline: Deadlin
     inductive ("(run-time errors)" proved), the state conjuncts as one term, else None."""
     from .induction import ERRORS, conjuncts, induction
     from .run import ProveOptions
+    if proof.targets is None:
+        # (no `prove` line: the lemmas alone are the invariant, as the prerequisite needs
+        # no more; the spec's invariants are proved if they follow from it)
+        proof = replace(proof, targets=())
     options = ProveOptions("induction", 0, None, proof)
     obligations, notes, failure = induction(enc, model, options, expected, deadline,
                                             check_deadlock)
