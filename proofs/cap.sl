@@ -1,5 +1,7 @@
-# CAP: no run-time error (the history H never outgrows its bound, 4 * MaxOps events).
-#     stateline prove specs/cap.sl --check cpNoPartition --liveness-to-safety --proof proofs/cap.sl
+# CAP: no run-time error (the history H never outgrows its bound, 4 * MaxOps events),
+# the premise liveness to safety needs to decide Available (the Z3 engines cannot encode
+# Linearizable, hence --property):
+#     stateline prove specs/cap.sl --property Available --liveness-to-safety --proof proofs/cap.sl
 #
 # Each client has at most one operation in progress, and that operation is at exactly one
 # place: its request in flight, its home replica serving it, or its answer in flight.  So
@@ -7,7 +9,6 @@
 # 2 * MaxOps per client.
 
 proof CAP
-
 
 # A replica serves only the clients it is the home of.
 lemma ServesHome: forall r in Replicas: Replica[r].serving == none or home(Replica[r].serving) == r

@@ -11,7 +11,8 @@ stateline/prover/l2s.py): its verdicts against the explicit checker.
   here against check's verdict).
 
 L2S_EXAMPLES=N sets the number of random specs (default 40).  L2S_SLOW=1 adds the library
-rows that take more than a few CPU seconds (Paxos with ballots 0..2: about 25 CPU s).
+rows and tests that take more than a few CPU seconds (Paxos with ballots 0..2: about
+20 CPU s; the quantifier elimination of a symbolic fair action: about 15 CPU s).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from stateline import check_blocks, load_spec, load_text, run_check
+from stateline.prover.proofs import load_proof
 from stateline.prover.results import Claim
 from stateline.prover.run import ProveOptions, instance, prove_block
 
@@ -101,9 +103,10 @@ def test_l2s_in_the_engine_agreement(spec):
 SLOW = os.environ.get("L2S_SLOW") == "1"
 
 # (spec, check block, property, l2s's claim, (steps, loop start) of its lasso); each
-# verdict is also check's, and each lasso has the length of check's.  The rows after
-# the first six are decided without "(run-time errors)" proved (Spacer does not prove it
-# within the timeout): their lassos are free of run-time errors (violation_search).
+# verdict is also check's, and each lasso has the length of check's.  cap.sl's cp (and
+# Paxos' ballots012 when Spacer does not prove "(run-time errors)" in time) is decided
+# without that prerequisite: its lasso is free of run-time errors (violation_search);
+# cap.sl's ap and cpNoPartition have it proved by the lemmas of proofs/cap.sl.
 LIBRARY = [
     ("specs/fairness_flicker.sl", "weak", "ClientServed", Claim.VIOLATED, (2, 0)),
     ("specs/fairness_flicker.sl", "strong", "ClientServed", Claim.PROVED, None),
@@ -112,9 +115,15 @@ LIBRARY = [
     ("specs/two_phase_commit.sl", "fairN3", "AllDecide", Claim.PROVED, None),
     ("specs/peterson.sl", "two", "StarvationFree", Claim.PROVED, None),
     ("specs/cap.sl", "cp", "Available", Claim.VIOLATED, (3, 3)),
+    ("specs/cap.sl", "ap", "Available", Claim.PROVED, None),
+    ("specs/cap.sl", "cpNoPartition", "Available", Claim.PROVED, None),
 ] + ([
     ("specs/paxos.sl", "ballots012", "SomeValueChosen", Claim.VIOLATED, (0, 0)),
 ] if SLOW else [])
+
+# The rows decided with a proof file (--proof): its lemmas rule out run-time errors.
+PROOFS = {("specs/cap.sl", "ap"): "proofs/cap.sl",
+          ("specs/cap.sl", "cpNoPartition"): "proofs/cap.sl"}
 
 # A shorter timeout for the rows whose "(run-time errors)" Spacer does not prove: the
 # safety run gets half of it, the search for a violation the rest.
@@ -128,12 +137,16 @@ def test_library_temporal_properties(path, check, prop, claim, lasso):
     [block] = check_blocks(loaded, [check], (prop,))
     model = instance(loaded, block, {})
     [v] = [v for v in run_check(loaded, block, {}, model=model).verdicts if v.prop == prop]
-    options = ProveOptions("l2s", timeout=TIMEOUTS.get((path, check), 60))
+    proof = PROOFS.get((path, check))
+    proof = load_proof(str(ROOT / proof), loaded) if proof else None
+    options = ProveOptions("l2s", timeout=TIMEOUTS.get((path, check), 60), proof=proof)
     r = prove_block(loaded, block, {}, options)
     o = temporal(r)[prop]
     assert o.claim is claim, o.detail
     assert (v.status.value == "violated") == (claim is Claim.VIOLATED)
     errors = [e for e in r.obligations if e.name == "(run-time errors)"]
+    if proof is not None:
+        assert errors[0].claim is Claim.PROVED, errors[0].detail
     if errors and errors[0].claim is not Claim.PROVED:
         assert errors[0].claim is Claim.UNKNOWN and "free of run-time errors" in o.detail, \
             o.detail
@@ -294,6 +307,7 @@ def test_no_verdict_without_its_premises():
     assert o.claim is Claim.UNKNOWN and "a run-time error is reachable" in o.detail, o.detail
 
 
+@pytest.mark.skipif(not SLOW, reason="about 15 CPU s; set L2S_SLOW=1")
 def test_symbolic_choice_by_quantifier_elimination():
     """A fair action whose choice stays symbolic (more than 256 values): its `enabled` is
     an existential, which Z3's quantifier elimination turns into an equivalent
