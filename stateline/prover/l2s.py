@@ -439,9 +439,10 @@ def violation_search(enc: Encoding, model: Model, expected: dict, deadline: Dead
     lasso is a real behaviour of the instance that violates the property; `check` reports
     the same verdict unless some other reachable state raises a run-time error, which it
     would report instead.  Two searches, each property in turn: the bounded lasso search
-    of `--bmc` (`lasso.lasso_search`, lengths 0, 1, ..., so a shortest lasso) for half
-    the time left, then Spacer on the product restricted to error-free states (not when a
-    fair action has a symbolic choice)."""
+    of `--bmc` (`lasso.lasso_search`, lengths 0, 1, ..., so a shortest lasso) for three
+    quarters of the property's share of the time left (the cheaper search, and the one
+    that finds the library's lassos), then Spacer on the product restricted to
+    error-free states (its quantified fairness units eliminated first)."""
     from .lasso import lasso_search
     if not props:
         return []
@@ -450,7 +451,7 @@ def violation_search(enc: Encoding, model: Model, expected: dict, deadline: Dead
     out = []
     for k, prop in enumerate(props):
         exp = expected.get(prop.name, "holds")
-        share = _share(deadline, 0.5 / (len(props) - k))
+        share = _share(deadline, 0.75 / (len(props) - k))
         outer, enc.deadline = enc.deadline, share
         try:
             [o] = lasso_search(enc, model, VIOLATION_BOUND, expected, share, [prop],
