@@ -119,9 +119,9 @@ def run(args, console: Console) -> int:
         return EXIT_INVALID
     loaded, overrides, proof, selection = read
     options = options_from(args, proof)
-    if proof is not None and options.engine in ("bmc", "auto", "l2s"):
+    if proof is not None and options.engine in ("bmc", "auto"):
         console.error("stateline: error[SL504]: --proof is used by --induction and "
-                      "--k-induction")
+                      "--k-induction (and --liveness-to-safety)")
         return EXIT_INVALID
     if args.write_proof:
         console.error("stateline: error[SL504]: --write-proof writes what --infer finds")

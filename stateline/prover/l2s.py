@@ -38,22 +38,31 @@ compiled model (a real fair loop violating the property, or an internal error)
 and printed like the explicit checker's lassos.  A timeout is `unknown`.
 
 The verdicts presuppose that no run-time error is reachable (the explicit checker
-reports the error instead of a verdict): the engine decides the temporal
-properties only when Spacer has proved "(run-time errors)" absent.
+reports the error instead of a verdict): the engine proves the temporal properties
+only when Spacer has proved "(run-time errors)" absent.  When Spacer neither proves
+nor finds a run-time error, a property may still be found violated, by a fair
+violating lasso none of whose states raises a run-time error (`violation_search`):
+a real behaviour on which the property fails.
+
+A fair action with symbolic choices has an existential `enabled`, which a Horn clause
+cannot negate; Z3's quantifier elimination makes it quantifier-free (`eliminated`).
 """
 
 from __future__ import annotations
+
+import time
+from dataclasses import replace
 
 import z3
 
 from ..models.model import Model
 from .encode import Encoding
-from .fairness import Unit, instances, taken, units
-from .l2s_replay import lasso_from_facts
+from .fairness import Unit, instances, predicate_error, taken, units
+from .l2s_replay import ErrorOnLasso, lasso_from_facts
 from .pdr import _query, frozen_leaves
 from .results import Claim, Obligation
-from .scopes import Deadline
-from .terms import And, Eq, Implies, Not, Or
+from .scopes import Deadline, OutOfTime
+from .terms import TRUE, And, Eq, Implies, Not, Or
 from .translate import Leaf, Translator, Untranslatable, answer_formula, leaves
 
 FORMS = ("eventually", "initially_eventually", "always_eventually", "eventually_always",
@@ -72,6 +81,29 @@ def has_quantifier(term) -> bool:
         if z3.is_app(t):
             todo.extend(t.children())
     return False
+
+
+def eliminated(fair: list[Unit], deadline: Deadline) -> list[Unit]:
+    """The units with each quantified `enabled` (a fair action with symbolic choices:
+    "some choice can fire") replaced by an equivalent quantifier-free formula, by Z3's
+    quantifier elimination (the `qe` tactic), when it succeeds within the deadline; the
+    others as they are.  The choices range over finite domains (a received message is one
+    of the network's cells), so the existential is a finite disjunction in disguise."""
+    out = []
+    for u in fair:
+        if has_quantifier(u.enabled) and not deadline.expired:
+            ms = deadline.remaining_ms()
+            tactic = z3.Tactic("qe") if ms is None else z3.TryFor(z3.Tactic("qe"), ms)
+            goal = z3.Goal()
+            goal.add(u.enabled)
+            try:
+                f = tactic(goal).as_expr()
+            except z3.Z3Exception:
+                f = None
+            if f is not None and not has_quantifier(f):
+                u = replace(u, enabled=f)
+        out.append(u)
+    return out
 
 
 SPLIT_LIMIT = 64     # values of a divisor (or factor) expanded into a case split
@@ -126,7 +158,13 @@ def linearize(enc: Encoding, term):
 class Product:
     """The extended transition system of one property instance, as Horn clauses."""
 
-    def __init__(self, enc: Encoding, fair: list[Unit], form: str, inst, tag: str):
+    def __init__(self, enc: Encoding, fair: list[Unit], form: str, inst, tag: str,
+                 error_free: bool = False, assume=None):
+        """`error_free`: only states free of run-time errors (the quantifier-free part of
+        `Encoding.error_free`, and no temporal predicate raising) are on the lasso, for
+        the search for violations when run-time errors are not ruled out.  `assume`: a
+        term over the template state that holds in every reachable state (a proved
+        inductive invariant): only states satisfying it take steps."""
         self.enc, self.fair, self.form = enc, fair, form
         pre, post = enc.pre, enc.post
         self.frozen = frozen_leaves(enc)
@@ -169,8 +207,11 @@ class Product:
         in_loop = Or(saved, save)             # this step belongs to the loop
         changed = Or(*(Not(Eq(a, b)) for a, b in zip(s2, s)))
         same = And(*(Eq(a, b) for a, b in zip(s2, s)))
+        clean = And(enc.error_free(quantified=False), Not(predicate_error(enc))) \
+            if error_free else TRUE
         step = [
-            *[c.value for c in enc.constraints], *post.facts,
+            *[c.value for c in enc.constraints], *post.facts, clean,
+            TRUE if assume is None else assume,
             z3.If(stut, same, enc.trans()),
             Implies(save, Not(saved)), Eq(saved2, in_loop),
             *[Eq(c2, z3.If(saved, c, z3.If(save, x, x2)))
@@ -206,7 +247,7 @@ class Product:
         self.now, self.next = now, nxt
         self.vars = now + nxt + [enc.sel, stut, save, mark] + list(enc.params)
 
-        bad = [saved, *[Eq(c, x) for c, x in zip(copy, s)]]
+        bad = [saved, clean, *[Eq(c, x) for c, x in zip(copy, s)]]
         k = 0
         for u in fair:
             if u.kind == "weak":
@@ -247,12 +288,12 @@ class Product:
 
 
 def liveness_to_safety(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
-                       props) -> list[Obligation]:
+                       props, assume=None) -> list[Obligation]:
     """The obligations of the temporal properties `props`, each decided by Spacer on the
     liveness-to-safety product of each of its instances."""
     if not props:
         return []
-    fair = units(enc, model)
+    fair = eliminated(units(enc, model), deadline)
     quantified = [u.name for u in fair if has_quantifier(u.enabled)]
     out = []
     for prop in props:
@@ -263,17 +304,17 @@ def liveness_to_safety(enc: Encoding, model: Model, expected: dict, deadline: De
                                   f"symbolic choice, whose `enabled` the Horn clauses cannot "
                                   f"state (use --bmc K, or check)"))
             continue
-        out.append(prove_property(enc, model, prop, fair, exp, deadline))
+        out.append(prove_property(enc, model, prop, fair, exp, deadline, assume))
     return out
 
 
 def prove_property(enc: Encoding, model: Model, prop, fair: list[Unit], exp: str,
-                   deadline: Deadline) -> Obligation:
+                   deadline: Deadline, assume=None) -> Obligation:
     form = prop.temporal.form
     texts = []
     insts = instances(enc, prop)
     for number, inst in enumerate(insts):
-        product = Product(enc, fair, form, inst, f"{prop.name}.{number}")
+        product = Product(enc, fair, form, inst, f"{prop.name}.{number}", assume=assume)
         fp = product.fixedpoint()
         r, reason = _query(fp, deadline, And(product.rel(*product.now), product.bad))
         if r == z3.sat:
@@ -318,21 +359,160 @@ def _invariant(product: Product, fp) -> str:
 
 
 def l2s_engine(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
-               check_deadlock: bool):
-    """`--liveness-to-safety`: the safety properties as `--auto` proves them (Spacer), then
-    each temporal property by the reduction, when no run-time error is reachable:
-    (obligations, notes, failure)."""
+               check_deadlock: bool, proof=None):
+    """`--liveness-to-safety`: the safety properties as `--auto` proves them (Spacer), or,
+    with a proof file, as `--induction` proves them with its lemmas; then each temporal
+    property by the reduction, when "(run-time errors)" is proved; when run-time errors
+    are neither ruled out nor found, a search for violations free of them
+    (`violation_search`): (obligations, notes, failure).
+
+    With a --timeout and temporal properties, the safety run gets half of it, so that
+    the temporal properties have time left when it gives up.  With a proof whose
+    induction succeeds, its conjuncts (lemmas and targets) hold in every reachable state,
+    and the product's steps assume them (`Product(..., assume=)`), which can only help
+    Spacer."""
     from .pdr import ERRORS, spacer
-    obligations, notes, failure = spacer(enc, model, expected, deadline, check_deadlock)
     props = list(model.system.temporal)
+    first = _share(deadline, 0.5) if props else deadline
+    assume = None
+    if proof is not None:
+        obligations, notes, failure, assume = _by_induction(enc, model, expected, first,
+                                                            check_deadlock, proof)
+    else:
+        obligations, notes, failure = spacer(enc, model, expected, first, check_deadlock)
     errors = next((o for o in obligations if o.name == ERRORS), None)
     why = None
     if failure is not None or (errors is not None and errors.claim is Claim.VIOLATED):
         why = "not decided: a run-time error is reachable (check reports it instead)"
     elif errors is not None and errors.claim is not Claim.PROVED:
-        why = "not decided: run-time errors are not ruled out"
+        return obligations + violation_search(enc, model, expected, deadline, props), \
+            notes, failure
     if why is not None:
         return obligations + [Obligation(p.name, "temporal", expected.get(p.name, "holds"),
                                          Claim.UNKNOWN, why) for p in props], notes, failure
-    return obligations + liveness_to_safety(enc, model, expected, deadline, props), notes, \
-        failure
+    return obligations + liveness_to_safety(enc, model, expected, deadline, props,
+                                            assume), notes, failure
+
+
+def _by_induction(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
+                  check_deadlock: bool, proof):
+    """The safety obligations of `--induction --proof` (its ranking functions left out:
+    the reduction decides the temporal properties), and, when the whole conjunction is
+    inductive ("(run-time errors)" proved), the state conjuncts as one term, else None."""
+    from .induction import ERRORS, conjuncts, induction
+    from .run import ProveOptions
+    if proof.targets is None:
+        # (no `prove` line: the lemmas alone are the invariant, as the prerequisite needs
+        # no more; the spec's invariants are proved if they follow from it)
+        proof = replace(proof, targets=())
+    options = ProveOptions("induction", 0, None, proof)
+    obligations, notes, failure = induction(enc, model, options, expected, deadline,
+                                            check_deadlock)
+    obligations = [o for o in obligations if o.kind != "temporal"]
+    notes = [n for n in notes if not n.startswith("temporal propert")]
+    errors = next((o for o in obligations if o.name == ERRORS), None)
+    assume = None
+    if failure is None and errors is not None and errors.claim is Claim.PROVED:
+        conj, _ = conjuncts(enc, proof)
+        assume = And(*[c.ok for c in conj if c.kind != "transition"])
+    return obligations, notes, failure, assume
+
+
+def _share(deadline: Deadline, part: float) -> Deadline:
+    """A deadline `part` of the way from now to `deadline` (itself if it has no end)."""
+    if deadline.end is None:
+        return deadline
+    out = Deadline(deadline.seconds)
+    out.end = time.monotonic() + part * max(0.0, deadline.end - time.monotonic())
+    return out
+
+
+VIOLATION_BOUND = 40        # the longest lasso the bounded search of violation_search tries
+
+
+def violation_search(enc: Encoding, model: Model, expected: dict, deadline: Deadline,
+                     props) -> list[Obligation]:
+    """The temporal properties when run-time errors are neither ruled out nor found
+    reachable.  Each is `violated` if a fair violating lasso none of whose states raises a
+    run-time error (computing its steps, the constraint, an invariant or a temporal
+    predicate) is found and confirmed on the compiled model; otherwise `unknown`.  Such a
+    lasso is a real behaviour of the instance that violates the property; `check` reports
+    the same verdict unless some other reachable state raises a run-time error, which it
+    would report instead.  Two searches, each property in turn: the bounded lasso search
+    of `--bmc` (`lasso.lasso_search`, lengths 0, 1, ..., so a shortest lasso) for three
+    quarters of the property's share of the time left (the cheaper search, and the one
+    that finds the library's lassos), then Spacer on the product restricted to
+    error-free states (its quantified fairness units eliminated first)."""
+    from .lasso import lasso_search
+    if not props:
+        return []
+    fair = units(enc, model)
+    quantified = None               # (quantifier elimination only when it is needed)
+    out = []
+    for k, prop in enumerate(props):
+        exp = expected.get(prop.name, "holds")
+        share = _share(deadline, 0.75 / (len(props) - k))
+        outer, enc.deadline = enc.deadline, share
+        try:
+            [o] = lasso_search(enc, model, VIOLATION_BOUND, expected, share, [prop],
+                               confirmed=True)
+        except OutOfTime:
+            o = None
+        finally:
+            enc.deadline = outer
+        if o is not None and o.claim is Claim.VIOLATED:
+            out.append(replace(o, detail=o.detail.replace("a fair lasso",
+                                                          "a fair lasso free of run-time "
+                                                          "errors", 1)))
+            continue
+        if quantified is None:
+            fair = eliminated(fair, deadline)
+            quantified = [u.name for u in fair if has_quantifier(u.enabled)]
+        if quantified:
+            out.append(Obligation(prop.name, "temporal", exp, Claim.UNKNOWN,
+                                  f"not decided: run-time errors are not ruled out, no fair "
+                                  f"violating lasso was found (bounded search: "
+                                  f"{_said(o)}), and the fair action {quantified[0]} has a "
+                                  f"symbolic choice, whose `enabled` the Horn clauses cannot "
+                                  f"state"))
+            continue
+        out.append(_violation(enc, model, prop, fair, exp,
+                              _share(deadline, 1 / (len(props) - k))))
+    return out
+
+
+def _said(o) -> str:
+    if o is None:
+        return "the time ran out while encoding"
+    return o.detail.removeprefix("not decided: ")
+
+
+def _violation(enc: Encoding, model: Model, prop, fair: list[Unit], exp: str,
+               deadline: Deadline) -> Obligation:
+    form = prop.temporal.form
+    reason = ""
+    for number, inst in enumerate(instances(enc, prop)):
+        product = Product(enc, fair, form, inst, f"{prop.name}.{number}.v", error_free=True)
+        fp = product.fixedpoint()
+        r, why = _query(fp, deadline, And(product.rel(*product.now), product.bad))
+        if r == z3.sat:
+            try:
+                trace, shape = lasso_from_facts(enc, model, product, fp.get_answer(), fair,
+                                                prop, number, error_free=True)
+            except ErrorOnLasso as exc:
+                reason = f"a lasso Spacer found raises a run-time error ({exc})"
+                continue
+            what = f" (for {inst.label})" if inst.label else ""
+            return Obligation(prop.name, "temporal", exp, Claim.VIOLATED,
+                              f"a fair lasso free of run-time errors{what}: {shape}",
+                              trace=trace, depth=len(trace.steps))
+        if r != z3.unsat:
+            reason = why
+            break
+    if reason:
+        return Obligation(prop.name, "temporal", exp, Claim.UNKNOWN,
+                          f"not decided: run-time errors are not ruled out, and the search "
+                          f"for a violation free of them gave up ({reason})")
+    return Obligation(prop.name, "temporal", exp, Claim.UNKNOWN,
+                      "not decided: run-time errors are not ruled out (no fair violating "
+                      "lasso is free of them: it holds, or a run-time error is reachable)")

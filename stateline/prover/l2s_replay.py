@@ -29,7 +29,24 @@ from __future__ import annotations
 import z3
 
 from ..models.model import Model
-from .decode import Disagreement, decode_state, replay
+from .decode import (Disagreement, constraint_error, decode_state, first_error,
+                     predicate_error, property_error, replay)
+
+
+class ErrorOnLasso(Exception):
+    """A state of the lasso raises a run-time error on the compiled model."""
+
+
+def lasso_error(model: Model, path: list):
+    """The first run-time error a state of `path` raises on the compiled model (evaluating
+    the constraint, the invariants or the temporal predicates, or computing its steps),
+    or None."""
+    for s in path:
+        exc = constraint_error(model, s) or property_error(model, s) or \
+            predicate_error(model, s) or first_error(model, s)
+        if exc is not None:
+            return exc
+    return None
 
 
 class _Values:
@@ -71,8 +88,10 @@ def _ground(a) -> bool:
     return z3.is_int_value(a) or z3.is_true(a) or z3.is_false(a)
 
 
-def lasso_from_facts(enc, model: Model, product, answer, fair, prop, number: int):
-    """(the replayed trace, its shape in words) of the lasso in Spacer's derivation."""
+def lasso_from_facts(enc, model: Model, product, answer, fair, prop, number: int,
+                     error_free: bool = False):
+    """(the replayed trace, its shape in words) of the lasso in Spacer's derivation.
+    `error_free`: raise ErrorOnLasso if a state of it raises a run-time error."""
     facts = ground_facts(answer, product.rel.name())
     n = len(product.kept)
     states, saved = [], []
@@ -101,6 +120,10 @@ def lasso_from_facts(enc, model: Model, product, answer, fair, prop, number: int
         shape_loop = None
     else:
         shape_loop = loop
+    if error_free:
+        exc = lasso_error(model, path)
+        if exc is not None:
+            raise ErrorOnLasso(getattr(exc, "message", str(exc)))
     choices = confirm(model, prop, number, path, loop)
     trace = replay(model, path, loop, choices)
     steps = f"{k} step{'s' if k != 1 else ''}"

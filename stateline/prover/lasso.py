@@ -74,7 +74,11 @@ def predicate_failure(enc: Encoding, model: Model, bound: int, deadline):
 
 
 def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadline,
-                 props=None):
+                 props=None, confirmed: bool = False):
+    """`confirmed`: each lasso found is also checked on the compiled model alone (a fair
+    lasso violating the property, none of whose states raises a run-time error:
+    `l2s_replay.confirm` and `lasso_error`), and one that is not makes the property
+    UNKNOWN (for liveness to safety, when run-time errors are not ruled out)."""
     props = list(enc.system.temporal) if props is None else list(props)
     if not props:
         return []
@@ -111,6 +115,14 @@ def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadli
             if a.sat:
                 l, inst = next((l, i) for l, i, t in options
                                if is_true(a.model.eval(t, model_completion=True)))
+                if confirmed:
+                    why = _unconfirmed(enc, model, run, a.model, prop,
+                                       insts[prop.name].index(inst), l, k)
+                    if why:
+                        found[prop.name] = Obligation(
+                            prop.name, "temporal", expected.get(prop.name, "holds"),
+                            Claim.UNKNOWN, f"not decided: the lasso found {why}")
+                        continue
                 trace = _decode(enc, model, run, a.model, l, k)
                 what = f" (for {inst.label})" if inst.label else ""
                 steps = f"{k} step{'s' if k != 1 else ''}"
@@ -174,6 +186,22 @@ def _violates(enc, form: str, inst, states, l: int, k: int):
         raise ValueError(f"unknown temporal form {form!r}")
     return Or(*(And(p(i), *(Not(q(j)) for j in range(min(i, l), k + 1)))
                 for i in range(k + 1)))
+
+
+def _unconfirmed(enc, model: Model, run: BmcRun, m, prop, number: int, l: int, k: int) -> str:
+    """Why the lasso of `m` is not a fair, violating, error-free lasso of the compiled
+    model, or ""."""
+    from .decode import Disagreement
+    from .l2s_replay import confirm, lasso_error
+    states = [decode_state(enc, s, m) for s in run.states[:k + 1]]
+    exc = lasso_error(model, states)
+    if exc is not None:
+        return f"raises a run-time error on the compiled model ({exc.message})"
+    try:
+        confirm(model, prop, number, states, l)
+    except Disagreement as exc:
+        return str(exc)
+    return ""
 
 
 def _decode(enc, model: Model, run: BmcRun, m, l: int, k: int):

@@ -169,7 +169,7 @@ def _engine(enc: Encoding, model: Model, options: ProveOptions, expected: dict[s
         elif options.engine == "l2s":
             from .l2s import l2s_engine
             obligations, notes, failure = l2s_engine(enc, model, expected, deadline,
-                                                     check_deadlock)
+                                                     check_deadlock, options.proof)
         else:
             from .pdr import spacer
             obligations, notes, failure = spacer(enc, model, expected, deadline,
