@@ -422,7 +422,8 @@ def _share(deadline: Deadline, part: float) -> Deadline:
     """A deadline `part` of the way from now to `deadline` (itself if it has no end)."""
     if deadline.end is None:
         return deadline
-    out = Deadline(deadline.seconds)
+    out = Deadline(deadline.seconds, f"its share ({part:.0%}) of {deadline.budget}"
+                   if part < 1 else deadline.budget)
     out.end = time.monotonic() + part * max(0.0, deadline.end - time.monotonic())
     return out
 

@@ -214,7 +214,7 @@ def frozen_leaves(enc: Encoding) -> dict[int, object]:
 def _query(fp, deadline: Deadline, goal):
     """(z3 result, reason) of one Spacer query within the deadline."""
     if deadline.expired:
-        return z3.unknown, f"the --timeout of {deadline.seconds:g} s ran out"
+        return z3.unknown, f"{deadline.budget} ran out"
     ms = deadline.remaining_ms()
     if ms is not None:
         fp.set("timeout", ms)
@@ -224,13 +224,13 @@ def _query(fp, deadline: Deadline, goal):
     except z3.Z3Exception as exc:
         stop_if_interrupted()
         if deadline.expired:
-            return z3.unknown, f"the --timeout of {deadline.seconds:g} s ran out"
+            return z3.unknown, f"{deadline.budget} ran out"
         return z3.unknown, f"Z3: {one_line(exc)}"
     stop_if_interrupted()
     if r == z3.unknown:
         reason = one_line(fp.reason_unknown())
         if deadline.seconds is not None and deadline.expired:
-            reason = f"the --timeout of {deadline.seconds:g} s ran out"
+            reason = f"{deadline.budget} ran out"
         return r, f"Spacer: {reason}"
     return r, ""
 

@@ -51,9 +51,12 @@ MAX_MS = 2 ** 32 - 1       # Z3's timeout is an unsigned 32-bit count of millise
 class Deadline:
     """The end of a run's time budget (None: no limit)."""
 
-    def __init__(self, seconds: float | None):
+    def __init__(self, seconds: float | None, budget: str | None = None):
         self.seconds = seconds
         self.end = None if seconds is None else time.monotonic() + seconds
+        # what the reasons name when it runs out (a share of the run's --timeout says so)
+        self.budget = budget or ("no time limit" if seconds is None
+                                 else f"the --timeout of {seconds:g} s")
 
     def remaining_ms(self) -> int | None:
         if self.end is None:
@@ -67,7 +70,7 @@ class Deadline:
     def check(self) -> None:
         """Raise OutOfTime once the time is up (the encoder calls this in its loops)."""
         if self.end is not None and time.monotonic() >= self.end:
-            raise OutOfTime(f"the --timeout of {self.seconds:g} s ran out while encoding")
+            raise OutOfTime(f"{self.budget} ran out while encoding")
 
 
 @contextmanager
@@ -128,7 +131,7 @@ def ask(solver: z3.Solver, deadline: Deadline, *assumptions) -> Answer:
     (only KeyboardInterrupt, after `interrupt`)."""
     stop_if_interrupted()
     if deadline.expired:
-        return Answer(Outcome.UNKNOWN, reason=f"the --timeout of {deadline.seconds:g} s ran out")
+        return Answer(Outcome.UNKNOWN, reason=f"{deadline.budget} ran out")
     ms = deadline.remaining_ms()
     if ms is not None:
         solver.set("timeout", ms)
@@ -147,6 +150,6 @@ def ask(solver: z3.Solver, deadline: Deadline, *assumptions) -> Answer:
         return Answer(Outcome.UNSAT, seconds=seconds)
     reason = one_line(solver.reason_unknown())
     if reason in ("timeout", "canceled") and deadline.seconds is not None:
-        reason = f"the --timeout of {deadline.seconds:g} s ran out"
+        reason = f"{deadline.budget} ran out"
     return Answer(Outcome.UNKNOWN, reason=f"Z3: {reason}" if not reason.startswith("the") else
                   reason, seconds=seconds)
