@@ -57,6 +57,7 @@ class SeqV:
     length: object
     items: tuple
     dom: FSeq
+    canonical: bool = False     # the positions at or after the length hold the defaults
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,7 +98,7 @@ class Values:
         if isinstance(dom, FSeq):
             items = tuple(self.lift(x, dom.elem) for x in v)
             pad = tuple(self.default(dom.elem) for _ in range(dom.maxlen - len(items)))
-            return SeqV(z3.IntVal(len(items)), items + pad, dom)
+            return SeqV(z3.IntVal(len(items)), items + pad, dom, True)
         raise Unencodable(f"a constant value of type {dom.describe()}")
 
     def default(self, dom):
@@ -119,7 +120,7 @@ class Values:
             return self.none(dom)
         if isinstance(dom, FSeq):
             return SeqV(z3.IntVal(0), tuple(self.default(dom.elem)
-                                            for _ in range(dom.maxlen)), dom)
+                                            for _ in range(dom.maxlen)), dom, True)
         raise Unencodable(f"an option of {dom.describe()}")
 
     def none(self, dom: FOpt) -> Opt:
@@ -135,9 +136,9 @@ class Values:
             some = leaves.pop(0)
             return Opt(some, self.from_leaves(dom.elem, leaves), dom)
         if isinstance(dom, FSeq):
-            length = leaves.pop(0)
+            length = leaves.pop(0)       # leaves are canonical (see `leaves`, `cases`)
             return SeqV(length, tuple(self.from_leaves(dom.elem, leaves)
-                                      for _ in range(dom.maxlen)), dom)
+                                      for _ in range(dom.maxlen)), dom, True)
         raise Unencodable(f"a value of type {dom.describe()} as a leaf")
 
     def leaves(self, v) -> list:
@@ -153,16 +154,16 @@ class Values:
             default = self.leaves(self.default(v.dom.elem))
             return [v.some] + [If(v.some, x, d) for x, d in zip(inner, default)]
         if isinstance(v, SeqV):        # the positions at or after the length: canonical
-            v = self.fit(v, v.dom)
             out = [v.length]
+            if v.canonical:
+                return out + [x for item in v.items for x in self.leaves(item)]
             default = self.leaves(self.default(v.dom.elem))
-            for j, x in enumerate(v.items):
-                inner = self.leaves(x)
-                if z3.is_int_value(z3.simplify(v.length)) and \
-                        z3.simplify(v.length).as_long() > j:
-                    out.extend(inner)
+            n = z3.simplify(v.length)
+            for j, x in enumerate(self.fit(v, v.dom).items):
+                if z3.is_int_value(n):
+                    out.extend(self.leaves(x) if n.as_long() > j else default)
                 else:
-                    out.extend(If(v.length > j, a, d) for a, d in zip(inner, default))
+                    out.extend(If(v.length > j, a, d) for a, d in zip(self.leaves(x), default))
             return out
         raise Unencodable("a set or map as a key, field or set element in an any-size proof")
 
@@ -208,7 +209,8 @@ class Values:
             dom = FSeq(a.dom.elem, n)
             a, b = self.fit(a, dom), self.fit(b, dom)
             return SeqV(If(c, a.length, b.length),
-                        tuple(self.ite(c, x, y) for x, y in zip(a.items, b.items)), dom)
+                        tuple(self.ite(c, x, y) for x, y in zip(a.items, b.items)), dom,
+                        a.canonical and b.canonical)
         if isinstance(a, SetV):
             items = None
             if a.items is not None and b.items is not None:
@@ -224,7 +226,7 @@ class Values:
         caller has checked that the length fits)."""
         items = s.items[:dom.maxlen] + tuple(self.default(s.dom.elem)
                                              for _ in range(dom.maxlen - len(s.items)))
-        return SeqV(s.length, items, dom)
+        return SeqV(s.length, items, dom, s.canonical)
 
     # ---- sets and quantifiers ------------------------------------------------------------
 
@@ -307,8 +309,10 @@ class Values:
         if isinstance(v, Opt):
             return self.range_facts(v.val)
         if isinstance(v, SeqV):
+            canon = [z3.Implies(v.length <= j, self.eq(x, self.default(v.dom.elem)))
+                     for j, x in enumerate(v.items)] if v.canonical else []
             return And(v.length >= 0, v.length <= v.dom.maxlen,
-                       *(self.range_facts(x) for x in v.items))
+                       *(self.range_facts(x) for x in v.items), *canon)
         return TRUE
 
     def forall(self, s: SetV, body) -> object:
