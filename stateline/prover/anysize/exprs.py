@@ -433,8 +433,31 @@ class AnyEval:
 
         def body(x):
             return self.boolean(e.body, {**env, e.local: self.bound(x)})
-        t = self.v.forall(dom, body) if e.kind == "forall" else self.v.exists(dom, body)
-        return Sc(t, FBool())
+        return Sc(self.quantify(dom, body, e.kind == "forall"), FBool())
+
+    def quantify(self, s: SetV, body, universal: bool):
+        """`Values.forall` / `exists`, with the body evaluated under its element's
+        membership: a run-time error in it is an error only for elements of `s`, and
+        one under bound constants is quantified (some element raises it)."""
+        parts = []
+        if s.items is not None:
+            for g, v in s.items:
+                with self.under(g):
+                    b = body(v)
+                parts.append(z3.Implies(g, b) if universal else And(g, b))
+            return And(*parts) if universal else Or(*parts)
+        for guard, v, consts in self.v.cases(s.dom.elem):
+            cond = And(guard, s.member(v))
+            start = len(self.errors)
+            with self.under(cond):
+                b = body(v)
+            inner = z3.Implies(cond, b) if universal else And(cond, b)
+            if consts:
+                inner = z3.ForAll(consts, inner) if universal else z3.Exists(consts, inner)
+                self.errors[start:] = [(z3.Exists(consts, c), span, msg)
+                                       for c, span, msg in self.errors[start:]]
+            parts.append(inner)
+        return And(*parts) if universal else Or(*parts)
 
     def bound(self, x):
         """A bound element as the expression sees it (a quorum is a set of its members)."""
@@ -485,8 +508,9 @@ class AnyEval:
                 def body(x):
                     env3 = {**env2, g.local: self.bound(x)}
                     cond = self.boolean(g.cond, env3) if g.cond is not None else TRUE
-                    return And(cond, level(i + 1, env3))
-                return self.v.exists(d, body)
+                    with self.under(cond):
+                        return And(cond, level(i + 1, env3))
+                return self.quantify(d, body, False)
             return level(0, env)
         elem_dom = self.m.dom_of_type(e.type, e.span).elem
         items = self._comp_items(e, env)
@@ -503,10 +527,15 @@ class AnyEval:
                     return None
                 for gg, x in d.items:
                     env3 = {**env2, g.local: self.bound(x)}
-                    cond = self.boolean(g.cond, env3) if g.cond is not None else TRUE
+                    with self.under(And(guard, gg)):
+                        cond = self.boolean(g.cond, env3) if g.cond is not None else TRUE
                     nxt.append((And(guard, gg, cond), env3))
             out = nxt
-        return tuple((g, self.expr(e.elem, env2)) for g, env2 in out)
+        items = []
+        for g, env2 in out:
+            with self.under(g):
+                items.append((g, self.expr(e.elem, env2)))
+        return tuple(items)
 
     def _MapCompE(self, e, env):
         dom = self.m.dom_of_type(e.type, e.span)

@@ -1,0 +1,208 @@
+"""Any-size proofs of specs with lossy/duplicating bag networks, bounded sequences and
+majority tests written `len(S) >= len(Servers) // 2 + 1` (the encoding specs/raft.sl
+needs).
+
+Each small spec below is proved (or not) by `--induction --any-size`, and its verdict
+is pinned; whatever is proved also holds where `stateline check` explores the
+instances of one, two and three elements, and whatever is not proved comes with a
+counterexample to induction whose step the compiled model of its instance takes.
+specs/raft.sl itself is no longer refused (SL801): without lemmas its ElectionSafety
+has a named counterexample to induction.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from stateline import check_blocks, load_text, run_check
+from stateline.cli import main
+from stateline.lang.load import parse_override
+from stateline.prover.run import ProveOptions, prove_block
+
+from test_prove_any_size import ROOT, assert_reproduces, claims
+
+
+def _prove(text: str, name: str = "t.sl"):
+    loaded = load_text(text, name)
+    [block] = check_blocks(loaded)
+    return loaded, block, prove_block(loaded, block, {}, ProveOptions(
+        "induction", 0, 300.0, None, (), True))
+
+
+def _violated(loaded, block, sort: str, names: list[str]) -> set[str]:
+    """The properties `stateline check` finds violated in the instances of 1, 2 and 3
+    elements of `sort`."""
+    out = set()
+    for k in (1, 2, 3):
+        overrides = dict([parse_override(loaded, f"{sort}={{{', '.join(names[:k])}}}")])
+        r = run_check(loaded, block, overrides)
+        out |= {v.prop for v in r.verdicts if v.status.value == "violated"}
+    return out
+
+
+def _cti(r, name: str):
+    return next(o.cti for o in r.obligations if o.name == name)
+
+
+# ---- lossy and duplicating bag networks ---------------------------------------------------
+
+NET = """spec Net
+const Nodes = {{n1, n2, n3}} symmetric
+network bag {options}
+message Ping(src: Nodes)
+
+process Node(self in Nodes):
+    var pinged: bool = false
+    var got: bool = false
+    action ping if not pinged:
+        pinged := true
+        send Ping(self)
+    on Ping(m) if m.src == self:
+        got := true
+
+# no ping of n before n pings
+invariant Before: forall n in Nodes: not Node[n].pinged implies Ping(n) not in sent(Ping)
+invariant Order: forall n in Nodes: Node[n].got implies Node[n].pinged
+{invariant}
+allow deadlock
+check three:
+    expect Before holds
+"""
+IN_FLIGHT = ("invariant InFlight:\n    (forall n in Nodes: (Node[n].pinged and not Node[n].got)"
+             "\n        implies Ping(n) in sent(Ping))")
+CONSUMED = "invariant Consumed: forall n in Nodes: Node[n].got implies Ping(n) not in sent(Ping)"
+
+# (options, invariant, its any-size claim, the step of its CTI or None)
+NETWORKS = [
+    ("", IN_FLIGHT, "proved", None),
+    ("duplicating", IN_FLIGHT, "proved", None),
+    ("lossy", IN_FLIGHT, "not proved", "network.drop"),
+    ("lossy duplicating", IN_FLIGHT, "not proved", "network.drop"),
+    ("duplicating", CONSUMED, "not proved", "Node.on Ping"),
+    ("lossy duplicating", CONSUMED, "not proved", "Node.on Ping"),
+]
+
+
+@pytest.mark.parametrize("options,invariant,claim,step", NETWORKS,
+                         ids=[f"{o or 'bag'}-{i.split(':')[0].split()[1]}"
+                              for o, i, _, _ in NETWORKS])
+def test_bag_networks_for_every_size(options, invariant, claim, step):
+    loaded, block, r = _prove(NET.format(options=options, invariant=invariant))
+    name = invariant.split(":")[0].split()[1]
+    assert claims(r)[name] == claim
+    names = ["n1", "n2", "n3"]
+    if claim == "proved":
+        assert claims(r)["Before"] == "proved"
+        assert _violated(loaded, block, "Nodes", names) == set()
+    else:
+        cti = _cti(r, name)
+        assert cti is not None and cti.action == step and cti.breaks == name, cti
+        assert_reproduces(loaded, block, cti)
+        # a loss or a duplicate really breaks it (not only in unreachable states)
+        assert _violated(loaded, block, "Nodes", names) == {name}
+
+
+# ---- sequences of a fixed bound ------------------------------------------------------------
+
+SEQS = """spec Seqs
+const Nodes = {{n1, n2, n3}} symmetric
+const Max = 2
+process Node(self in Nodes):
+    var log: seq[0..2, Max] = []
+    action push(v in 0..2) if {guard}(len(log) == 0 or last(log) <= v):
+        log := log + [v]
+    action pop if len(log) > 0:
+        log := log[:len(log) - 1]
+    action bump if len(log) > 0 and last(log) < 2:
+        log := log[:len(log) - 1] + [last(log) + 1]
+    action copy(j in Nodes) if j != self:
+        log := Node[j].log[0:len(Node[j].log)]
+
+invariant Sorted:
+    (forall n in Nodes: forall i in 1..len(Node[n].log) - 1:
+        Node[n].log[i - 1] <= Node[n].log[i])
+{extra}
+allow deadlock
+check three:
+    expect Sorted holds
+"""
+
+
+def test_sequences_proved_for_every_size():
+    loaded, block, r = _prove(SEQS.format(guard="len(log) < Max and ", extra=""))
+    assert claims(r) == {"Sorted": "proved", "(run-time errors)": "proved"}
+    assert _violated(loaded, block, "Nodes", ["n1", "n2", "n3"]) == set()
+
+
+def test_sequence_overflow_is_a_runtime_error():
+    loaded, block, r = _prove(SEQS.format(guard="", extra=""))
+    assert claims(r)["(run-time errors)"] == "not proved"
+    assert "a value outside seq[0..2, 2]" in next(
+        o.detail for o in r.obligations if o.name == "(run-time errors)")
+
+
+def test_sequence_cti_replays():
+    extra = "invariant NoTwo: forall n in Nodes: len(Node[n].log) == 0 or head(Node[n].log) < 2"
+    loaded, block, r = _prove(SEQS.format(guard="len(log) < Max and ", extra=extra))
+    assert claims(r)["NoTwo"] == "not proved"
+    cti = _cti(r, "NoTwo")
+    assert cti is not None and cti.breaks == "NoTwo"
+    assert_reproduces(loaded, block, cti)
+
+
+# ---- len(S) >= a majority bound: S contains a quorum ---------------------------------------
+
+ELECT = """spec Elect
+const Nodes = {{n1, n2, n3}} symmetric
+def Majority = len(Nodes) // 2 + 1
+process Node(self in Nodes):
+    var vote: Nodes? = none
+    var won: bool = false
+    action voteFor(c in Nodes) if vote == none:
+        vote := c
+    action win if len({{v for v in Nodes if Node[v].vote == self}}) {test}:
+        won := true
+invariant OneWinner: forall a, b in Nodes: (Node[a].won and Node[b].won) implies a == b
+invariant Winner:
+    (forall a in Nodes: Node[a].won implies
+        len({{v for v in Nodes if Node[v].vote == a}}) {test})
+allow deadlock
+check three:
+    expect OneWinner holds
+"""
+
+
+def test_majority_length_test_is_a_quorum():
+    loaded, block, r = _prove(ELECT.format(test=">= Majority"))
+    assert claims(r) == {"OneWinner": "proved", "Winner": "proved",
+                         "(run-time errors)": "proved"}
+    assert _violated(loaded, block, "Nodes", ["n1", "n2", "n3"]) == set()
+    loaded, block, r = _prove(ELECT.format(test="> len(Nodes) // 2"))
+    assert claims(r)["OneWinner"] == "proved"
+
+
+@pytest.mark.parametrize("test", [">= len(Nodes) // 2", ">= 2", ">= Majority - 1"])
+def test_non_majority_length_test_is_refused(test, tmp_path, capsys):
+    spec = tmp_path / "elect.sl"
+    spec.write_text(ELECT.format(test=test))
+    assert main(["prove", str(spec), "--induction", "--any-size"]) == 2
+    err = capsys.readouterr().err
+    assert f"{spec}:14:9:" in err and "error[SL801]" in err and "Traceback" not in err, err
+
+
+# ---- specs/raft.sl -------------------------------------------------------------------------
+
+
+def test_raft_spec_is_encoded(tmp_path):
+    """No SL801 any more: without lemmas, ElectionSafety fails with a CTI that replays."""
+    from stateline import load_spec
+    from stateline.prover.proofs import load_proof_text
+    loaded = load_spec(str(ROOT / "specs/raft.sl"))
+    proof = load_proof_text("proof Raft\nprove ElectionSafety\nany size Servers\n", "p.sl",
+                            loaded)
+    [block] = [b for b in check_blocks(loaded) if b.name == "twoValues"]
+    r = prove_block(loaded, block, {}, ProveOptions("induction", 0, 300.0, proof, (), True))
+    assert claims(r)["ElectionSafety"] == "not proved"
+    cti = _cti(r, "ElectionSafety")
+    assert cti is not None and cti.breaks == "ElectionSafety"
+    assert_reproduces(loaded, block, cti)
