@@ -206,3 +206,33 @@ def test_raft_spec_is_encoded(tmp_path):
     cti = _cti(r, "ElectionSafety")
     assert cti is not None and cti.breaks == "ElectionSafety"
     assert_reproduces(loaded, block, cti)
+
+
+# ---- what stays refused --------------------------------------------------------------------
+
+REFUSED = """spec Refuse
+const Nodes = {{n1, n2}} symmetric
+{network}
+process Node(self in Nodes):
+    var log: seq[0..1, {bound}] = []
+    action push if len(log) < 1:
+        log := log + [1]
+allow deadlock
+"""
+REFUSALS = [
+    ("fifo", "network fifo\nmessage Ping(src: Nodes)", "1", "3:9:", "a fifo or partitioned"),
+    ("partitions", "network bag partitions(1)\nmessage Ping(src: Nodes)", "1", "3:9:",
+     "a fifo or partitioned"),
+    ("sized sequence", "", "len(Nodes)", "5:24:", "length bound depends on the size"),
+]
+
+
+@pytest.mark.parametrize("network,bound,where,what", [r[1:] for r in REFUSALS],
+                         ids=[r[0] for r in REFUSALS])
+def test_still_refused_with_a_location(network, bound, where, what, tmp_path, capsys):
+    spec = tmp_path / "refuse.sl"
+    spec.write_text(REFUSED.format(network=network, bound=bound))
+    assert main(["prove", str(spec), "--induction", "--any-size"]) == 2
+    err = capsys.readouterr().err
+    assert f"{spec}:{where}" in err and "error[SL801]" in err and what in err, err
+    assert "Traceback" not in err
