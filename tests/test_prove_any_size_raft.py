@@ -7,10 +7,13 @@ is pinned; whatever is proved also holds where `stateline check` explores the
 instances of one, two and three elements, and whatever is not proved comes with a
 counterexample to induction whose step the compiled model of its instance takes.
 specs/raft.sl itself is no longer refused (SL801): without lemmas its ElectionSafety
-has a named counterexample to induction.
+has a named counterexample to induction, the lemmas of proofs/raft_any_size.sl hold in
+its reachable states, and ANY_SIZE_RAFT_SPEC=1 proves it (about 440 s of CPU).
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -19,7 +22,8 @@ from stateline.cli import main
 from stateline.lang.load import parse_override
 from stateline.prover.run import ProveOptions, prove_block
 
-from test_prove_any_size import ROOT, assert_reproduces, claims
+from test_prove_any_size import (ROOT, _loaded, _with_lemmas_as_invariants, assert_reproduces,
+                                 claims, prove)
 
 
 def _prove(text: str, name: str = "t.sl"):
@@ -236,3 +240,33 @@ def test_still_refused_with_a_location(network, bound, where, what, tmp_path, ca
     err = capsys.readouterr().err
     assert f"{spec}:{where}" in err and "error[SL801]" in err and what in err, err
     assert "Traceback" not in err
+
+
+# ---- proofs/raft_any_size.sl ---------------------------------------------------------------
+
+RAFT = ("specs/raft.sl", "proofs/raft_any_size.sl")
+
+
+def test_raft_lemmas_hold_in_reachable_states():
+    """Each lemma is an invariant of the reachable states of the block the proof is for
+    (a lemma that is not cannot be inductive)."""
+    loaded = load_text(_with_lemmas_as_invariants(*RAFT), str(ROOT / RAFT[0]))
+    [block] = [b for b in check_blocks(loaded) if b.name == "twoValues"]
+    result = run_check(loaded, block, {})
+    lemmas = {x.name for x in _loaded(*RAFT)[1].lemmas}
+    verdicts = {v.prop: v.status.value for v in result.verdicts}
+    assert len(lemmas) == 17 and lemmas <= set(verdicts), verdicts
+    assert set(verdicts.values()) == {"holds"}, verdicts
+    assert result.stats.states == 12_683
+
+
+@pytest.mark.skipif(not os.environ.get("ANY_SIZE_RAFT_SPEC"),
+                    reason="about 440 s of CPU: ANY_SIZE_RAFT_SPEC=1")
+def test_raft_spec_election_safety_for_every_number_of_servers():
+    _, _, r = prove(*RAFT, "twoValues")
+    c = claims(r)
+    assert {k: v for k, v in c.items() if k not in ("LogMatching", "LeaderCompleteness",
+                                                     "StateMachineSafety")} == \
+        {k: "proved" for k in ["ElectionSafety", "(run-time errors)",
+                               *(x.name for x in _loaded(*RAFT)[1].lemmas)]}, c
+    assert r.constants == (("Servers", "any size"),)
