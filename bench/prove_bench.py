@@ -69,10 +69,10 @@ ANY_SIZE = [
       "proofs/paxos_any_size.sl"]),
     ("Raft election safety, every number of servers (terms 0..1)",
      ["prove", "specs/raft_election.sl", "--check", "three", "--induction", "--proof",
-      "proofs/raft_any_size.sl"]),
+      "proofs/raft_election_any_size.sl"]),
     ("Raft election safety, every number of servers (terms 0..3)",
      ["prove", "specs/raft_election.sl", "--check", "three", "-D", "MaxTerm=3",
-      "--induction", "--proof", "proofs/raft_any_size.sl"]),
+      "--induction", "--proof", "proofs/raft_election_any_size.sl"]),
 ]
 
 

@@ -1,36 +1,80 @@
-# Raft ElectionSafety (at most one leader per term) for every number of servers,
-# with majority quorums and the terms of the check block:
-#     stateline prove specs/raft_election.sl --induction --proof proofs/raft_any_size.sl
-# specs/raft_election.sl is the election part of specs/raft.sl (no logs: see its
-# header and docs/proofs.md).  Granted votes stay in the set network, so they are
-# the history of the elections.
+# Raft ElectionSafety (at most one leader per term) of specs/raft.sl itself, for every
+# number of servers, in its block `twoValues` (terms 0..1, logs of two entries, two
+# client values, no crash; its lossy duplicating network):
+#     stateline prove specs/raft.sl --induction --proof proofs/raft_any_size.sl --check twoValues
+# About 440 s of CPU (bench/README.md).  The first seven lemmas are the election
+# argument (proofs/raft_election_any_size.sl's, with the votes counted and in flight
+# kept apart: lost and received votes leave the network, so it is not their history);
+# the rest rule out run-time errors, which the logs bring: a leader's nextIndex stays
+# within its log (`termAt(log, prev)` is in range) and an AppendEntries fits MaxLog.
+# With one term a leader owns every AppendEntries of its term, so they need no
+# history of which server led it; more terms (the other blocks) need one, see
+# docs/proofs.md.
 
-proof RaftElection
+proof Raft
 prove ElectionSafety
 any size Servers
 
-# A candidate or leader has voted for itself in its term.
 lemma SelfVote:
     forall s in Servers: Server[s].role != follower implies Server[s].votedFor == s
 
-# A granted vote is in the voter's current term and recorded in votedFor, or the
-# voter has moved on to a later term.
 lemma VoteRecorded:
     forall m in sent(Vote): m.granted implies
         (Server[m.src].currentTerm > m.term or
          (Server[m.src].currentTerm == m.term and Server[m.src].votedFor == m.dst))
 
-# A server grants at most one vote per term.
 lemma OneVotePerTerm:
     forall m, n in sent(Vote):
         m.granted and n.granted and m.src == n.src and m.term == n.term implies m.dst == n.dst
 
-# The votes a server counts are its own and votes granted to it in its current term.
 lemma VotesCounted:
     forall s in Servers: forall a in Server[s].votesGranted:
-        a == s or Vote(a, s, Server[s].currentTerm, true) in sent(Vote)
+        Server[a].currentTerm > Server[s].currentTerm or
+        (Server[a].currentTerm == Server[s].currentTerm and Server[a].votedFor == s)
 
-# A leader counted the votes of a majority quorum.
+lemma CountedOnce:
+    forall s, t in Servers: forall a in Server[s].votesGranted:
+        (s != t and Server[s].currentTerm == Server[t].currentTerm) implies
+            a not in Server[t].votesGranted
+
+lemma VoteInFlightUncounted:
+    forall m in sent(Vote): forall s in Servers:
+        (m.granted and m.dst != s and Server[s].currentTerm == m.term) implies
+            m.src not in Server[s].votesGranted
+
 lemma LeaderHasQuorum:
     forall s in Servers: Server[s].role == leader implies
-        exists q in Quorums: q <= Server[s].votesGranted
+        len(Server[s].votesGranted) >= len(Servers) // 2 + 1
+
+lemma FollowerNextIndex:
+    forall s, j in Servers: Server[s].role != leader implies Server[s].nextIndex[j] == 1
+
+lemma NextIndexInLog:
+    forall s, j in Servers: Server[s].nextIndex[j] <= len(Server[s].log) + 1
+
+lemma AppendFits:
+    forall m in sent(AppendEntries): m.prevIndex + len(m.entries) <= MaxLog
+
+lemma AppendTermBound:
+    forall m in sent(AppendEntries): m.term <= Server[m.src].currentTerm
+
+lemma AppendFromLeader:
+    forall m in sent(AppendEntries): m.term == Server[m.src].currentTerm implies
+        (Server[m.src].role == leader and m.src != m.dst and
+         m.prevIndex + len(m.entries) <= len(Server[m.src].log))
+
+lemma AppendTermPositive:
+    forall m in sent(AppendEntries): m.term >= 1
+
+lemma CandidateTermPositive:
+    forall s in Servers: Server[s].role != follower implies Server[s].currentTerm >= 1
+
+lemma ReplyWithinLog:
+    forall m in sent(AppendReply): (m.success and m.term == Server[m.dst].currentTerm) implies
+        (Server[m.dst].role == leader and m.match <= len(Server[m.dst].log))
+
+lemma ReplyTermBound:
+    forall m in sent(AppendReply): m.success implies m.term <= Server[m.dst].currentTerm
+
+lemma NoCrash:
+    forall s in Servers: Server[s].up

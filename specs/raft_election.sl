@@ -1,7 +1,7 @@
 spec RaftElection
 # Raft leader election alone: the terms, votes, roles and crashes of
 # specs/raft.sl without the logs, so that ElectionSafety can be proved for
-# every number of servers (proofs/raft_any_size.sl; docs/proofs.md).
+# every number of servers (proofs/raft_election_any_size.sl; docs/proofs.md).
 #
 # Every election step of specs/raft.sl is here with the same guards and the
 # same effect on currentTerm, votedFor, role and votesGranted:
@@ -115,7 +115,7 @@ invariant ElectionSafety:
 allow deadlock
 
 # A small instance for `stateline check` (646 states).  The proof
-# (proofs/raft_any_size.sl) covers every number of servers; its lemmas do not read
+# (proofs/raft_election_any_size.sl) covers every number of servers; its lemmas do not read
 # the crash counter, so it goes through for every MaxCrashes (-D MaxCrashes=N).
 # tests/test_prove_any_size.py also checks five servers (MaxTerm = 1, no crash).
 check three(MaxTerm = 1):

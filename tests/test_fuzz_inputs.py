@@ -49,7 +49,8 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, prin
                                            HealthCheck.filter_too_much])
 
 SPECS = sorted((ROOT / "specs").glob("*.sl")) + sorted((ROOT / "specs" / "labs").glob("*.sl"))
-PROOFS = sorted((ROOT / "proofs").glob("*.sl"))
+# (proofs/raft_any_size.sl takes minutes of Z3 on specs/raft.sl: not a fuzz seed)
+PROOFS = [p for p in sorted((ROOT / "proofs").glob("*.sl")) if p.name != "raft_any_size.sl"]
 LABS = ["specs/labs/paxos_no_quorum.sl", "specs/labs/lamport_no_max.sl",
         "specs/two_phase_commit.sl"]
 HISTORY_EVENTS = [

@@ -86,7 +86,7 @@ def _split(shown: str) -> list[str]:
 TWO_PC = ("specs/two_phase_commit.sl", "proofs/two_phase_commit.sl")
 LAMPORT = ("specs/lamport_clock.sl", "proofs/lamport_clock_any_size.sl")
 PAXOS = ("specs/paxos.sl", "proofs/paxos_any_size.sl")
-RAFT = ("specs/raft_election.sl", "proofs/raft_any_size.sl")
+RAFT = ("specs/raft_election.sl", "proofs/raft_election_any_size.sl")
 
 
 def test_two_phase_commit_for_every_number_of_resource_managers():

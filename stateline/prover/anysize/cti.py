@@ -19,7 +19,7 @@ import z3
 
 from ...lang import ir
 from ...lang.load import parse_override
-from ...models.domains import DAtom, DBool, DInt, DMap, DOption, DRecord, DSet, DTuple
+from ...models.domains import DAtom, DBool, DInt, DMap, DOption, DRecord, DSeq, DSet, DTuple
 from ...models.lower import lower
 from ...models.model import Model
 from ...models.runtime import ModelError
@@ -28,7 +28,7 @@ from ..results import Cti
 from ..scopes import ask, scope
 from ..terms import And, on_fresh_context
 from .doms import FInt, FOpt, FRec, FSort
-from .values import MapV, Opt, Rec, SetV, Sc
+from .values import MapV, Opt, Rec, SeqV, SetV, Sc
 
 _CACHE: dict = {}
 ERRORS = "(run-time errors)"      # the obligation a run-time error breaks (induction.py)
@@ -392,6 +392,9 @@ class _Reader:
             if x == ():
                 return self.m.values.none(fdom)
             return Opt(z3.BoolVal(True), self.lift(x, dom.elem, fdom.elem), fdom)
+        if isinstance(dom, DSeq):       # (anysize/values.py SeqV)
+            items = tuple(self.lift(v, dom.elem, fdom.elem) for v in x)
+            return self.m.values.fit(SeqV(z3.IntVal(len(x)), items, fdom), fdom)
         return self.m.values.lift(x, fdom)
 
     def read(self, v, dom):
@@ -415,6 +418,9 @@ class _Reader:
             return head + tuple(self.read(x, d) for x, (_, d) in zip(v.items, dom.fields))
         if isinstance(dom, DTuple):
             return tuple(self.read(x, d) for x, d in zip(v.items, dom.items))
+        if isinstance(dom, DSeq):
+            n = self.ev(v.length).as_long()
+            return tuple(self.read(x, dom.elem) for x in v.items[:n])
         if isinstance(dom, DSet):
             fdom = v.dom.elem
             members = [x for x in dom.elem.values()

@@ -13,6 +13,7 @@ value of the check block's instance; a constant computed from the size of a sort
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import z3
@@ -85,6 +86,17 @@ class FOpt:
 
 
 @dataclass(frozen=True)
+class FSeq:
+    """A sequence of at most `maxlen` elements (a fixed bound, never a sort's size): a
+    length and one value per position, those at or after the length canonical."""
+    elem: object
+    maxlen: int
+
+    def describe(self):
+        return f"seq[{self.elem.describe()}, {self.maxlen}]"
+
+
+@dataclass(frozen=True)
 class FSet:
     elem: object
 
@@ -135,6 +147,8 @@ class Sorts:
             return [s for _, d in dom.fields for s in self.leaf_sorts(d)]
         if isinstance(dom, FOpt):
             return [z3.BoolSort()] + self.leaf_sorts(dom.elem)
+        if isinstance(dom, FSeq):
+            return [z3.IntSort()] + self.leaf_sorts(dom.elem) * dom.maxlen
         raise Unencodable(f"a value of type {dom.describe()} as a key, field or set element "
                           f"in an any-size proof")
 
@@ -152,6 +166,12 @@ def enumerable(dom) -> list | None:
     if isinstance(dom, FOpt):
         inner = enumerable(dom.elem)
         return None if inner is None or len(inner) >= ENUM_LIMIT else [None] + inner
+    if isinstance(dom, FSeq):
+        inner = enumerable(dom.elem)
+        if inner is None or sum(len(inner) ** n for n in range(dom.maxlen + 1)) > ENUM_LIMIT:
+            return None
+        return [tuple(x) for n in range(dom.maxlen + 1)
+                for x in itertools.product(inner, repeat=n)]
     if isinstance(dom, FRec):
         out = [()]
         for _, d in dom.fields:

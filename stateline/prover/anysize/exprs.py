@@ -19,8 +19,9 @@ from ...lang import ir
 from ...lang.types import AtomT, BoolT, IntT, MapT, OptionT, RecordT, SetT, TupleT
 from ..symbolic import Unencodable
 from ..terms import FALSE, TRUE, And, If, Not, Or, is_false
-from .doms import FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSet, FSort, enumerable
-from .values import MapV, Opt, Rec, SetV, Sc
+from .doms import (FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSeq, FSet, FSort,
+                   enumerable)
+from .values import MapV, Opt, Rec, SeqV, SetV, Sc
 
 ARITH = {"add", "sub", "mul", "floordiv", "mod", "neg", "abs", "min", "max"}
 ORDER = {"lt", "le", "gt", "ge"}
@@ -131,7 +132,10 @@ class AnyEval:
         args = [self.expr(a, env) for a in e.args]
         if op in ARITH or op in ORDER:
             terms = [self.number(a, x.span) for a, x in zip(args, e.args)]
-            return self._arith(op, terms, e)
+            r = self._arith(op, terms, e)
+            if op in ("add", "sub", "min", "max"):      # bounds, for ranges with these ends
+                r = Sc(r.term, _interval(op, [a.dom for a in args]))
+            return r
         if op in ("eq", "ne"):
             if any(isinstance(a, Sc) and isinstance(a.dom, FQuorum) for a in args):
                 raise Unencodable("comparing two quorums in an any-size proof", e.span)
@@ -151,9 +155,17 @@ class AnyEval:
                 a, b = b, a
             return Sc(self.v.forall(a, lambda x: b.member(x)), FBool())
         if op == "range":
-            return self._range(args[0].term, args[1].term)
+            return self._range(args[0], args[1])
         if op == "len":
-            return Sc(self._len(self.as_set(args[0], e.span), e.span), FInt())
+            if isinstance(args[0], SeqV):
+                return Sc(args[0].length, FInt(0, args[0].dom.maxlen))
+            s = self.as_set(args[0], e.span)
+            n = len(s.items) if s.items is not None else None
+            return Sc(self._len(s, e.span), FInt(0, n) if n is not None else FInt())
+        if op in ("seq_concat", "seq_head", "seq_last", "seq_tail"):
+            return self._seq_op(op, args, e)
+        if op in ("set_max", "set_min"):
+            return self._set_extreme(op, self.as_set(args[0], e.span), e)
         if op == "unwrap":
             return self.unwrap(args[0], e.span)
         if op == "is_none":
@@ -212,13 +224,112 @@ class AnyEval:
             r = t[0] / t[1] if op == "floordiv" else t[0] % t[1]
         return Sc(r, FInt())
 
-    def _range(self, lo, hi) -> SetV:
+    def _range(self, lo_s, hi_s) -> SetV:
+        lo, hi = lo_s.term, hi_s.term
         lo_v, hi_v = z3.simplify(lo), z3.simplify(hi)
         if z3.is_int_value(lo_v) and z3.is_int_value(hi_v):
             a, b = lo_v.as_long(), hi_v.as_long()
             dom = FInt(a, b)
             return self.v.universe(dom)
-        return SetV(FSet(FInt()), lambda x: And(x.term >= lo, x.term <= hi))
+        # computed ends with known bounds (`1..len(log)`): the integers between the
+        # smallest end and the largest, each guarded by its membership
+        a, b = _bounds(lo_s.dom)[0], _bounds(hi_s.dom)[1]
+        items = None
+        if a is not None and b is not None and b - a < 64:
+            items = tuple((And(lo <= k, k <= hi), Sc(z3.IntVal(k), FInt(k, k)))
+                          for k in range(a, b + 1))
+        dom = FInt(a, b) if items is not None else FInt()
+        return SetV(FSet(dom), lambda x: And(x.term >= lo, x.term <= hi), items)
+
+    def _seq_op(self, op, args, e):
+        """Concatenation, head, last and tail of sequences of bounded length."""
+        s = args[0]
+        if op == "seq_concat":
+            a, b = args
+            la = a.length
+            items = []
+            for j in range(len(a.items) + len(b.items)):
+                options = []
+                if j < len(a.items):
+                    options.append((la > j, a.items[j]))
+                for k, y in enumerate(b.items):
+                    if 0 <= j - k <= len(a.items):
+                        options.append((la == j - k, y))
+                out = options[-1][1]
+                for c, x in reversed(options[:-1]):
+                    out = self.v.ite(c, x, out)
+                items.append(out)
+            n = len(items)
+            return SeqV(la + b.length, tuple(items), FSeq(a.dom.elem, n))
+        what = {"seq_head": "head", "seq_last": "last", "seq_tail": "tail"}[op]
+        self.error(s.length == 0, e.span, f"{what}() of an empty sequence")
+        if not s.items:
+            raise Unencodable(f"{what}() of a sequence that is always empty", e.span)
+        if op == "seq_head":
+            return s.items[0]
+        if op == "seq_tail":
+            return SeqV(If(s.length > 0, s.length - 1, z3.IntVal(0)), tuple(s.items[1:]),
+                        FSeq(s.dom.elem, len(s.items) - 1))
+        out = s.items[-1]
+        for k in range(len(s.items) - 2, -1, -1):
+            out = self.v.ite(s.length == k + 1, s.items[k], out)
+        return out
+
+    def _SeqLitE(self, e, env):
+        items = tuple(self.expr(x, env) for x in e.items)
+        elem = items[0].dom if items else self.m.dom_of_type(e.type, e.span).elem
+        return SeqV(z3.IntVal(len(items)), items, FSeq(elem, len(items)))
+
+    def _SeqGet(self, e, env):
+        s = self.expr(e.base, env)
+        i = self.number(self.expr(e.index, env), e.index.span)
+        if not isinstance(s, SeqV):
+            raise Unencodable("indexing this value in an any-size proof", e.span)
+        self.error(Or(i >= s.length, i < -s.length), e.span, "sequence index is out of range")
+        if not s.items:
+            raise Unencodable("an index into a sequence that is always empty", e.span)
+        idx = If(i >= 0, i, s.length + i)
+        out = s.items[-1]
+        for j in range(len(s.items) - 2, -1, -1):
+            out = self.v.ite(idx == j, s.items[j], out)
+        return out
+
+    def _SeqSlice(self, e, env):
+        s = self.expr(e.base, env)
+        if not isinstance(s, SeqV):
+            raise Unencodable("slicing this value in an any-size proof", e.span)
+        n = s.length
+
+        def bound(x, dflt):
+            if x is None:
+                return dflt
+            v = self.number(self.expr(x, env), x.span)
+            v = If(v < 0, v + n, v)
+            return If(v < 0, z3.IntVal(0), If(v > n, n, v))
+        lo, hi = bound(e.lo, z3.IntVal(0)), bound(e.hi, n)
+        items = []
+        for j in range(len(s.items)):
+            out = s.items[-1]
+            for k in range(len(s.items) - 2, -1, -1):
+                out = self.v.ite(lo + j == k, s.items[k], out)
+            items.append(out)
+        return SeqV(If(hi > lo, hi - lo, z3.IntVal(0)), tuple(items), s.dom)
+
+    def _set_extreme(self, op, s: SetV, e):
+        """max(S) / min(S) of a set of integers whose possible elements are known."""
+        if s.items is None or not s.items or not isinstance(s.dom.elem, (FInt, FFin)):
+            raise Unencodable(f"{op[4:]}() of this set in an any-size proof", e.span)
+        self.error(Not(Or(*(g for g, _ in s.items))), e.span,
+                   f"{op[4:]}() of an empty set")
+        better = (lambda x, y: x > y) if op == "set_max" else (lambda x, y: x < y)
+        r, have = s.items[0][1].term, FALSE
+        for g, x in s.items:
+            r = If(And(g, Or(Not(have), better(x.term, r))), x.term, r)
+            have = Or(have, g)
+        lows = [_bounds(x.dom) for _, x in s.items]
+        lo = None if any(a is None for a, _ in lows) else min(a for a, _ in lows)
+        hi = None if any(b is None for _, b in lows) else max(b for _, b in lows)
+        return Sc(r, FInt(lo, hi))
 
     def _setop(self, op, a: SetV, b: SetV) -> SetV:
         if op == "set_union":
@@ -237,20 +348,47 @@ class AnyEval:
         a, b = e.args
         flip = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
         op = e.op
-        if isinstance(b, ir.Op) and b.op == "len" and isinstance(a, ir.IntC):
+        if isinstance(b, ir.Op) and b.op == "len" and not (isinstance(a, ir.Op) and
+                                                           a.op == "len"):
             a, b, op = b, a, flip[op]
-        if not (isinstance(a, ir.Op) and a.op == "len" and isinstance(b, ir.IntC)):
+        if not (isinstance(a, ir.Op) and a.op == "len"):
             return None
+        if not isinstance(b, ir.IntC):
+            return self._quorum_test(a, op, b, env, e.span)
         k = b.value
         nonempty = {("gt", 0), ("ge", 1), ("ne", 0)}
         empty = {("eq", 0), ("lt", 1), ("le", 0)}
         if (op, k) not in nonempty | empty:
             return None
-        s = self.as_set(self.expr(a.args[0], env), a.span)
+        x = self.expr(a.args[0], env)
+        if isinstance(x, SeqV):
+            return None
+        s = self.as_set(x, a.span)
         if s.items is not None or enumerable(s.dom.elem) is not None:
             return None           # counted exactly below
         some = self.v.exists(s, lambda x: TRUE)
         return some if (op, k) in nonempty else Not(some)
+
+    def _quorum_test(self, a, op, b, env, span):
+        """`len(S) >= M` (or `>`), S a set of elements of a sort and M an expression of
+        len(sort) that makes it a majority (Z3 checks `len(S) >= M` implies
+        `2 * len(S) > len(sort)`): "S contains a quorum", with the quorums of that sort.
+        In an instance whose quorums are its majorities the two tests agree; the proof
+        holds for every quorum system whose quorums intersect.  None: not this pattern."""
+        if op not in ("ge", "gt"):
+            return None
+        x = self.expr(a.args[0], env)
+        if not isinstance(x, SetV) or not isinstance(x.dom.elem, FSort):
+            return None
+        sort = x.dom.elem.name
+        self.m.majority_test(sort, op, b, span)
+        qs, mem = self.m.sorts.quorum_of(sort)
+        q = z3.Const(f"q!{self.v.fresh_count}", qs)
+        self.v.fresh_count += 1
+        e = z3.Const(f"a!{self.v.fresh_count}", self.m.sorts.z3[sort])
+        self.v.fresh_count += 1
+        return z3.Exists([q], z3.ForAll([e], z3.Implies(mem(e, q),
+                                                          x.member(Sc(e, FSort(sort))))))
 
     def _len(self, s: SetV, span):
         universe = self.v.universe(s.dom.elem).items
@@ -295,8 +433,31 @@ class AnyEval:
 
         def body(x):
             return self.boolean(e.body, {**env, e.local: self.bound(x)})
-        t = self.v.forall(dom, body) if e.kind == "forall" else self.v.exists(dom, body)
-        return Sc(t, FBool())
+        return Sc(self.quantify(dom, body, e.kind == "forall"), FBool())
+
+    def quantify(self, s: SetV, body, universal: bool):
+        """`Values.forall` / `exists`, with the body evaluated under its element's
+        membership: a run-time error in it is an error only for elements of `s`, and
+        one under bound constants is quantified (some element raises it)."""
+        parts = []
+        if s.items is not None:
+            for g, v in s.items:
+                with self.under(g):
+                    b = body(v)
+                parts.append(z3.Implies(g, b) if universal else And(g, b))
+            return And(*parts) if universal else Or(*parts)
+        for guard, v, consts in self.v.cases(s.dom.elem):
+            cond = And(guard, s.member(v))
+            start = len(self.errors)
+            with self.under(cond):
+                b = body(v)
+            inner = z3.Implies(cond, b) if universal else And(cond, b)
+            if consts:
+                inner = z3.ForAll(consts, inner) if universal else z3.Exists(consts, inner)
+                self.errors[start:] = [(z3.Exists(consts, c), span, msg)
+                                       for c, span, msg in self.errors[start:]]
+            parts.append(inner)
+        return And(*parts) if universal else Or(*parts)
 
     def bound(self, x):
         """A bound element as the expression sees it (a quorum is a set of its members)."""
@@ -347,8 +508,9 @@ class AnyEval:
                 def body(x):
                     env3 = {**env2, g.local: self.bound(x)}
                     cond = self.boolean(g.cond, env3) if g.cond is not None else TRUE
-                    return And(cond, level(i + 1, env3))
-                return self.v.exists(d, body)
+                    with self.under(cond):
+                        return And(cond, level(i + 1, env3))
+                return self.quantify(d, body, False)
             return level(0, env)
         elem_dom = self.m.dom_of_type(e.type, e.span).elem
         items = self._comp_items(e, env)
@@ -365,10 +527,15 @@ class AnyEval:
                     return None
                 for gg, x in d.items:
                     env3 = {**env2, g.local: self.bound(x)}
-                    cond = self.boolean(g.cond, env3) if g.cond is not None else TRUE
+                    with self.under(And(guard, gg)):
+                        cond = self.boolean(g.cond, env3) if g.cond is not None else TRUE
                     nxt.append((And(guard, gg, cond), env3))
             out = nxt
-        return tuple((g, self.expr(e.elem, env2)) for g, env2 in out)
+        items = []
+        for g, env2 in out:
+            with self.under(g):
+                items.append((g, self.expr(e.elem, env2)))
+        return tuple(items)
 
     def _MapCompE(self, e, env):
         dom = self.m.dom_of_type(e.type, e.span)
@@ -389,6 +556,30 @@ class AnyEval:
         if isinstance(v, Sc) and isinstance(v.dom, FQuorum):
             return self.m.quorum_set(v)
         raise Unencodable("this value as a set in an any-size proof", span)
+
+
+def _bounds(dom) -> tuple:
+    """(lo, hi) of an integer domain, None where unknown."""
+    if isinstance(dom, FInt):
+        return dom.lo, dom.hi
+    if isinstance(dom, FFin):
+        return 0, len(dom.names) - 1
+    if isinstance(dom, FBool):
+        return 0, 1
+    return None, None
+
+
+def _interval(op, doms) -> FInt:
+    """The bounds of `a + b`, `a - b`, `min(...)`, `max(...)` from those of the operands."""
+    bs = [_bounds(d) for d in doms]
+    if any(a is None or b is None for a, b in bs):
+        return FInt()
+    if op == "add":
+        return FInt(bs[0][0] + bs[1][0], bs[0][1] + bs[1][1])
+    if op == "sub":
+        return FInt(bs[0][0] - bs[1][1], bs[0][1] - bs[1][0])
+    pick = min if op == "min" else max
+    return FInt(pick(a for a, _ in bs), pick(b for _, b in bs))
 
 
 def _updated(values, base: MapV, key, val) -> MapV:

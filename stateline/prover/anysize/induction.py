@@ -90,7 +90,7 @@ def prove_any_size(loaded, check: ir.CheckIR, overrides: dict, proof: Proof | No
     def keep(kind, supports, step, sources, s, goal):
         if certs is not None:
             where = [(f"action {step.action}", model.typed.actions[step.index].span)] \
-                if step is not None else []
+                if step is not None and step.index < len(model.typed.actions) else []
             certs.add(kind, supports, step.action if step is not None else None,
                       sources + where, s, goal)
 

@@ -21,14 +21,15 @@ import z3
 
 from ...diagnostics import Span
 from ...lang import ir
-from ...lang.types import AtomT, BoolT, IntT, MapT, NoneT, OptionT, RecordT, SetT, TupleT
+from ...lang.types import (AtomT, BoolT, IntT, MapT, NoneT, OptionT, RecordT, SeqT, SetT,
+                           TupleT)
 from ...models.domains import DAtom, DBool, DInt, DMap, DOption, DRecord, DSet, DTuple
 from ...models.lower import lower_block
 from ..symbolic import Unencodable
 from ..terms import FALSE, TRUE, And, If, Not
-from .doms import (FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSet, FSort, Sorts,
+from .doms import (FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSeq, FSet, FSort, Sorts,
                    enumerable, refs_consts)
-from .values import MapV, Opt, Rec, SetV, Sc, Values
+from .values import MapV, Opt, Rec, SeqV, SetV, Sc, Values
 
 
 class Frame:
@@ -78,12 +79,15 @@ class AnyModel:
         net = self.typed.network
         if net is not None:
             kind, options, span, partitions = net
-            if kind == "fifo" or partitions is not None or options:
-                raise Unencodable("a fifo, lossy, duplicating or partitioned network in an "
-                                  "any-size proof", span)
+            if kind == "fifo" or partitions is not None:
+                raise Unencodable("a fifo or partitioned network in an any-size proof", span)
+            # `lossy(C)` / `duplicating(C)` as the instance switches them
+            options = self.system.network.options if self.system.network is not None else options
             self.bag = kind == "bag"
+            self.lossy = self.bag and "lossy" in options
+            self.duplicating = self.bag and "duplicating" in options
         else:
-            self.bag = False
+            self.bag = self.lossy = self.duplicating = False
         self.processes = {p.name: p for p in self.typed.processes}
 
     # ---- domains -------------------------------------------------------------------------
@@ -112,6 +116,8 @@ class AnyModel:
             return FOpt(self.dom_of_type(t.elem, span))
         if isinstance(t, NoneT):
             return FOpt(FBool())
+        if isinstance(t, SeqT):         # a literal's own length bounds it (see SeqLitE)
+            return FSeq(self.dom_of_type(t.elem, span), 0)
         raise Unencodable(f"a value of type {t} in an any-size proof", span)
 
     def dom_of_texpr(self, t: ir.TypeExpr):
@@ -138,6 +144,15 @@ class AnyModel:
             return FMap(self.dom_of_texpr(t.key), self.dom_of_texpr(t.value))
         if isinstance(t, ir.TOption):
             return FOpt(self.dom_of_texpr(t.elem))
+        if isinstance(t, ir.TSeq):
+            if t.maxlen is None:
+                raise Unencodable("a sequence without a length bound in an any-size proof",
+                                  t.span)
+            n = self._bound(t.maxlen)
+            if n is None:
+                raise Unencodable("a sequence whose length bound depends on the size of a "
+                                  "sort in an any-size proof", t.maxlen.span)
+            return FSeq(self.dom_of_texpr(t.elem), n)
         raise Unencodable(f"the type {t.type} in an any-size proof", t.span)
 
     def _bound(self, e) -> int | None:
@@ -278,6 +293,15 @@ class AnyModel:
             with ev.under(v.some):
                 val = self.conform(v.val, dom.elem, ev, span)
             return Opt(v.some, val, dom)
+        if isinstance(v, SeqV) and isinstance(dom, FSeq):
+            if len(v.items) > dom.maxlen:
+                ev.error(v.length > dom.maxlen, span, f"a value outside {dom.describe()}")
+            v = self.values.fit(v, dom)
+            items = []
+            for j, x in enumerate(v.items):
+                with ev.under(v.length > j):
+                    items.append(self.conform(x, dom.elem, ev, span))
+            return SeqV(v.length, tuple(items), dom)
         return v
 
     # ---- quorums -----------------------------------------------------------------------------
@@ -301,6 +325,42 @@ class AnyModel:
         self.uses_quorums.add(sort)
         self.quorum_conds.setdefault(sort, (g.cond, g.local))
         return SetV(FSet(FQuorum(sort)), lambda q: TRUE)
+
+    def majority_test(self, sort: str, op: str, bound: ir.E, span):
+        """`len(S) >= bound` (or `>`) on a set S of `sort`: the bound must make S a
+        majority (Z3 checks it), then its quorums are those of the test."""
+        k, n = z3.Int("k"), z3.Int("n")
+        k_local = ir.Local("k", bound.type)
+        size = ir.Op(bound.type, bound.span, "len", (ir.LocalRef(bound.type, bound.span,
+                                                                 k_local),))
+        cond = ir.Op(bound.type, span, op, (size, self._inline(bound)))
+        if not _majority(cond, k_local, sort):
+            raise Unencodable(f"len(S) {'>=' if op == 'ge' else '>'} this bound, on a set of "
+                              f"{sort}: only a majority bound (implying 2 * len(S) > "
+                              f"len({sort})) is encoded, as \"S contains a quorum\"", span)
+        sizes = [self.quorum_sizes_of(cond, k_local, sort, n) for n in range(1, 8)]
+        if sort in self.quorum_conds:
+            old, local = self.quorum_conds[sort]
+            if sizes != [self.quorum_sizes_of(old, local, sort, n) for n in range(1, 8)]:
+                raise Unencodable(f"two different majority tests on {sort} (the quorums of "
+                                  f"a sort must be one system)", span)
+        self.uses_quorums.add(sort)
+        self.quorum_conds.setdefault(sort, (cond, k_local))
+
+    def _inline(self, e: ir.E) -> ir.E:
+        """`e` with the constants computed from a sort's size replaced by their
+        definitions (down to len(sort) and integers)."""
+        consts = {c.name: c for c in self.typed.consts}
+        if isinstance(e, ir.ConstRef) and e.name in self.size_dependent:
+            return self._inline(consts[e.name].value)
+        if isinstance(e, ir.Op):
+            return ir.Op(e.type, e.span, e.op, tuple(self._inline(x) for x in e.args))
+        return e
+
+    def quorum_sizes_of(self, cond, local, sort, n) -> list[int]:
+        c = _size_formula(cond, local, sort, z3.Int("k"), z3.IntVal(n))
+        return [r for r in range(n + 1)
+                if z3.is_true(z3.simplify(z3.substitute(c, (z3.Int("k"), z3.IntVal(r)))))]
 
     def quorum_set(self, q: Sc) -> SetV:
         _, mem = self.sorts.quorum_of(q.dom.of)

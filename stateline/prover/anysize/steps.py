@@ -25,10 +25,10 @@ from ...lang import ir
 from ...models.initial import reads_state
 from ..symbolic import Unencodable
 from ..terms import FALSE, TRUE, And, If, Not, Or, is_false
-from .doms import FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSet, FSort
+from .doms import FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSeq, FSet, FSort
 from .exprs import AnyEval, _updated
 from .model import AnyModel, Frame
-from .values import MapV, Opt, Rec, SetV, Sc
+from .values import MapV, Opt, Rec, SeqV, SetV, Sc
 
 # ---- declared states --------------------------------------------------------------------
 
@@ -66,6 +66,10 @@ class Declarer:
             some = self.declare(f"{name}.some", FBool(), args)
             val = self.declare(f"{name}.value", dom.elem, args)
             return lambda xs: Opt(some(xs).term, val(xs), dom)
+        if isinstance(dom, FSeq):      # a length and one value per position
+            length = self.declare(f"{name}.len", FInt(0, dom.maxlen), args)
+            parts = [self.declare(f"{name}[{j}]", dom.elem, args) for j in range(dom.maxlen)]
+            return lambda xs: SeqV(length(xs).term, tuple(p(xs) for p in parts), dom)
         if isinstance(dom, FSet):
             member = self.declare(f"{name}.has", FBool(), args + [dom.elem])
             enum = self.v.universe(dom.elem).items
@@ -105,7 +109,7 @@ def has_sized(dom) -> bool:
         return dom.hi_of is not None
     if isinstance(dom, FRec):
         return any(has_sized(d) for _, d in dom.fields)
-    if isinstance(dom, FOpt):
+    if isinstance(dom, (FOpt, FSeq)):
         return has_sized(dom.elem)
     return False
 
@@ -337,6 +341,28 @@ def instances(model: AnyModel, pre: Frame) -> list[Step]:
             env = {proc.self_local: self_value} if self_value is not None else {}
             _choose(model, pre, action, k, title, 0, env, guard, list(chosen), list(consts),
                     out)
+    if model.lossy:
+        out.extend(_drops(model, pre))
+    return out
+
+
+def _drops(model: AnyModel, pre: Frame) -> list[Step]:
+    """`network.drop` of a lossy bag: one copy of any message in flight disappears (per
+    message type, the message a free choice)."""
+    out = []
+    index = len(model.typed.actions)
+    for name, rec in model.typed.records.items():
+        if not rec.is_message:
+            continue
+        rdom = model.record(name)
+        for g, m, cs in _skolem(model, rdom, f"network.drop.{name}"):
+            post = pre.copy()
+            count = pre.counts[name]
+            post.counts[name] = (lambda x, c=count, m=m:
+                                 If(model.values.eq(x, m), c(x) - 1, c(x)))
+            post.net[name] = SetV(FSet(rdom), lambda x, c=post.counts[name]: c(x) > 0)
+            out.append(Step("network.drop", index, And(g, pre.sent(name).member(m)), [],
+                            post, [("m", m)], cs))
     return out
 
 
@@ -365,8 +391,14 @@ def _choose(model, pre, action, k, title, i, env, guard, chosen, consts, out):
             b.reach = And(guard, g, pre.sent(msg_type).member(m))
             if model.bag:
                 count = b.frame.counts[msg_type]
-                b.frame.counts[msg_type] = (lambda x, c=count, m=m:
-                                            If(model.values.eq(x, m), c(x) - 1, c(x)))
+                # duplicating: the receive may also leave its copy (a free Bool `kept`)
+                taken = z3.IntVal(1)
+                if model.duplicating:
+                    kept = z3.Bool(f"{title}.kept#{len(out)}")
+                    cs = cs + [kept]
+                    taken = If(kept, z3.IntVal(0), z3.IntVal(1))
+                b.frame.counts[msg_type] = (lambda x, c=count, m=m, t=taken:
+                                            If(model.values.eq(x, m), c(x) - t, c(x)))
                 b.frame.net[msg_type] = SetV(FSet(rdom), lambda x, c=b.frame.counts[msg_type]:
                                              c(x) > 0)
             _finish(b, action, k, title, {**env, local: m}, chosen + [(local.name, m)],

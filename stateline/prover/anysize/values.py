@@ -25,7 +25,8 @@ import z3
 
 from ..symbolic import Unencodable
 from ..terms import FALSE, TRUE, And, If, Not, Or
-from .doms import FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSet, FSort, Sorts, enumerable
+from .doms import (FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSeq, FSet, FSort, Sorts,
+                   enumerable)
 
 PRODUCT_LIMIT = 64       # combinations of finite fields unrolled in one quantifier
 
@@ -47,6 +48,16 @@ class Opt:
     some: object
     val: object
     dom: FOpt
+
+
+@dataclass(frozen=True, eq=False)
+class SeqV:
+    """A sequence: its length (an Int term) and `dom.maxlen` values, one per position;
+    only those before the length count."""
+    length: object
+    items: tuple
+    dom: FSeq
+    canonical: bool = False     # the positions at or after the length hold the defaults
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,6 +95,10 @@ class Values:
             if v is None:
                 return self.none(dom)
             return Opt(TRUE, self.lift(v, dom.elem), dom)
+        if isinstance(dom, FSeq):
+            items = tuple(self.lift(x, dom.elem) for x in v)
+            pad = tuple(self.default(dom.elem) for _ in range(dom.maxlen - len(items)))
+            return SeqV(z3.IntVal(len(items)), items + pad, dom, True)
         raise Unencodable(f"a constant value of type {dom.describe()}")
 
     def default(self, dom):
@@ -103,6 +118,9 @@ class Values:
             return Rec(tuple(self.default(d) for _, d in dom.fields), dom)
         if isinstance(dom, FOpt):
             return self.none(dom)
+        if isinstance(dom, FSeq):
+            return SeqV(z3.IntVal(0), tuple(self.default(dom.elem)
+                                            for _ in range(dom.maxlen)), dom, True)
         raise Unencodable(f"an option of {dom.describe()}")
 
     def none(self, dom: FOpt) -> Opt:
@@ -117,6 +135,10 @@ class Values:
         if isinstance(dom, FOpt):
             some = leaves.pop(0)
             return Opt(some, self.from_leaves(dom.elem, leaves), dom)
+        if isinstance(dom, FSeq):
+            length = leaves.pop(0)       # leaves are canonical (see `leaves`, `cases`)
+            return SeqV(length, tuple(self.from_leaves(dom.elem, leaves)
+                                      for _ in range(dom.maxlen)), dom, True)
         raise Unencodable(f"a value of type {dom.describe()} as a leaf")
 
     def leaves(self, v) -> list:
@@ -131,6 +153,18 @@ class Values:
                 return [v.some] + inner
             default = self.leaves(self.default(v.dom.elem))
             return [v.some] + [If(v.some, x, d) for x, d in zip(inner, default)]
+        if isinstance(v, SeqV):        # the positions at or after the length: canonical
+            out = [v.length]
+            if v.canonical:
+                return out + [x for item in v.items for x in self.leaves(item)]
+            default = self.leaves(self.default(v.dom.elem))
+            n = z3.simplify(v.length)
+            for j, x in enumerate(self.fit(v, v.dom).items):
+                if z3.is_int_value(n):
+                    out.extend(self.leaves(x) if n.as_long() > j else default)
+                else:
+                    out.extend(If(v.length > j, a, d) for a, d in zip(self.leaves(x), default))
+            return out
         raise Unencodable("a set or map as a key, field or set element in an any-size proof")
 
     # ---- comparison and choice ---------------------------------------------------------
@@ -142,6 +176,12 @@ class Values:
             return And(*(self.eq(x, y) for x, y in zip(a.items, b.items)))
         if isinstance(a, Opt):
             return And(a.some == b.some, z3.Implies(a.some, self.eq(a.val, b.val)))
+        if isinstance(a, SeqV):
+            n = max(a.dom.maxlen, b.dom.maxlen)
+            a, b = self.fit(a, FSeq(a.dom.elem, n)), self.fit(b, FSeq(a.dom.elem, n))
+            return And(a.length == b.length,
+                       *(z3.Implies(a.length > j, self.eq(x, y))
+                         for j, (x, y) in enumerate(zip(a.items, b.items))))
         if isinstance(a, SetV):
             return self.forall(self.universe(a.dom.elem),
                                lambda x: a.member(x) == b.member(x))
@@ -154,11 +194,23 @@ class Values:
         if a is b:
             return a
         if isinstance(a, Sc):
-            return Sc(If(c, a.term, b.term), a.dom)
+            dom = a.dom
+            if isinstance(a.dom, FInt) and isinstance(b.dom, FInt) and a.dom != b.dom:
+                lo = None if a.dom.lo is None or b.dom.lo is None else min(a.dom.lo, b.dom.lo)
+                hi = None if a.dom.hi is None or b.dom.hi is None else max(a.dom.hi, b.dom.hi)
+                dom = FInt(lo, hi, a.dom.hi_of or b.dom.hi_of)
+            return Sc(If(c, a.term, b.term), dom)
         if isinstance(a, Rec):
             return Rec(tuple(self.ite(c, x, y) for x, y in zip(a.items, b.items)), a.dom)
         if isinstance(a, Opt):
             return Opt(If(c, a.some, b.some), self.ite(c, a.val, b.val), a.dom)
+        if isinstance(a, SeqV):
+            n = max(a.dom.maxlen, b.dom.maxlen)
+            dom = FSeq(a.dom.elem, n)
+            a, b = self.fit(a, dom), self.fit(b, dom)
+            return SeqV(If(c, a.length, b.length),
+                        tuple(self.ite(c, x, y) for x, y in zip(a.items, b.items)), dom,
+                        a.canonical and b.canonical)
         if isinstance(a, SetV):
             items = None
             if a.items is not None and b.items is not None:
@@ -168,6 +220,13 @@ class Values:
         if isinstance(a, MapV):
             return MapV(a.dom, lambda k: self.ite(c, a.get(k), b.get(k)))
         raise Unencodable("a conditional over these values")
+
+    def fit(self, s: SeqV, dom: FSeq) -> SeqV:
+        """`s` with exactly `dom.maxlen` positions (padded with defaults, or cut: the
+        caller has checked that the length fits)."""
+        items = s.items[:dom.maxlen] + tuple(self.default(s.dom.elem)
+                                             for _ in range(dom.maxlen - len(s.items)))
+        return SeqV(s.length, items, dom, s.canonical)
 
     # ---- sets and quantifiers ------------------------------------------------------------
 
@@ -249,6 +308,11 @@ class Values:
             return And(*(self.range_facts(x) for x in v.items))
         if isinstance(v, Opt):
             return self.range_facts(v.val)
+        if isinstance(v, SeqV):
+            canon = [z3.Implies(v.length <= j, self.eq(x, self.default(v.dom.elem)))
+                     for j, x in enumerate(v.items)] if v.canonical else []
+            return And(v.length >= 0, v.length <= v.dom.maxlen,
+                       *(self.range_facts(x) for x in v.items), *canon)
         return TRUE
 
     def forall(self, s: SetV, body) -> object:
