@@ -146,7 +146,7 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
     chosen: list[int] = []
     banned: set[int] = set()
 
-    def on_cti(state):
+    def on_cti(state, broken):
         rows: dict[int, set | None] = {}
         for k, c in enumerate(found):
             if k in chosen or k in banned:
@@ -158,6 +158,8 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
                 chosen.append(k)
                 out.chosen.append(c.text())
                 return lemma(k)
+        if broken is not None and broken in {lemma(k).name for k in chosen}:
+            return None     # a chosen lemma the candidates cannot support: set aside
         k_max = max(options.guided_literals, options.max_literals)
         c = guided(tables, state, k_max, {found[k].text() for k in banned})
         if c is None:
