@@ -301,8 +301,11 @@ class Grammar:
         variables of a process indexed by one of them (`Acceptor[a].maxVBal`)."""
         if sort is None:
             return []
+        # a state argument only for a field of a named sort (not a plain integer, as
+        # a clock: its values are too many to be worth the atoms)
+        state = sort != "int"
         out = [(t, "") for t in by_sort.get(sort, [])
-               if t.pure or (t.index and t.state)]
+               if t.pure or (state and t.index and t.state)]
         if sort in self.int_sorts:
             out += [(t, f"{t.text} in {sort}") for t in by_sort.get("int", [])
                     if t.pure or (t.index and t.state)]

@@ -11,7 +11,8 @@ reachable state iff every reachable row y makes one of its literals true, i.e. d
 from r on one of its atoms.  With rows as bitsets over the atoms (samples.code), the
 clause is a *hitting set* of the masks `y ^ r`: a set of atoms meeting each of them.
 The search branches on the atoms of a smallest mask not yet met (exact, smallest sets
-first, up to `k` atoms).
+first, up to `k` atoms, within a budget of branches), for the first 32 such rows of s
+per prefix.
 
 A row of s that is also a reachable row cannot be ruled out by any clause of the
 prefix, and is skipped.  Among the clauses found, the smallest wins, then the earliest
@@ -25,19 +26,33 @@ from .clauses import Clause
 from .samples import code
 
 
-def hitting_sets(masks: list[int], size: int) -> set[int]:
+def hitting_sets(masks: list[int], size: int, budget: int = 20_000) -> set[int]:
     """The sets of at most `size` atoms (bitmasks) that meet every mask, found by
-    branching on the atoms of a smallest mask not yet met (every such set is found)."""
+    branching on the atoms of a smallest mask not yet met (every such set is found,
+    unless more than `budget` branches are needed: then those found so far)."""
     out: set[int] = set()
+    nodes = [budget]
 
     def go(live: list[int], chosen: int, left: int) -> None:
         live = [m for m in live if not m & chosen]
         if not live:
             out.add(chosen)
             return
-        if left == 0:
+        if left == 0 or nodes[0] <= 0:
             return
+        nodes[0] -= 1
         m = min(live, key=int.bit_count)
+        if left == 1:       # one atom must meet them all
+            common = m
+            for x in live:
+                common &= x
+                if not common:
+                    return
+            while common:
+                b = common & -common
+                out.add(chosen | b)
+                common ^= b
+            return
         while m:
             b = m & -m
             go(live, chosen | b, left - 1)
@@ -69,10 +84,13 @@ def guided(tables: list, state, k: int, skip: set[str]) -> Clause | None:
             continue
         every = frozenset(v.name for v in prefix)
         reached = sorted(table.codes)
-        for r in sorted({code(x) for x in rows} - table.codes):
-            masks = sorted({y ^ r for y in reached}, key=lambda m: (m.bit_count(), m))
+        novel = sorted({code(x) for x in rows} - table.codes)[:ROWS]
+        for r in novel:
             limit = k if best_key is None else \
                 best_key[0] if best_key[1] == order else best_key[0] - 1
+            if limit < 1:
+                break
+            masks = sorted({y ^ r for y in reached})
             for size in range(1, limit + 1):
                 got = []
                 for hs in hitting_sets(masks, size):
@@ -90,3 +108,6 @@ def guided(tables: list, state, k: int, skip: set[str]) -> Clause | None:
                         best_key, best = key, c
                     break
     return best
+
+
+ROWS = 32       # the rows of the state tried per prefix (the first, in their order)

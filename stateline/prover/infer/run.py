@@ -39,6 +39,7 @@ class InferOptions:
     max_states: int = 200_000
     budget: int = 2_000_000          # size-3+ clauses tried per prefix
     guided_literals: int = 3         # clauses built for a counterexample (guided.py)
+    guided_support: int = 0          # ... of them for one breaking a lemma chosen so far
     minimise: bool = True
     any_size: bool = False
     timeout: float | None = None
@@ -145,8 +146,9 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
 
     chosen: list[int] = []
     banned: set[int] = set()
+    support = [0]
 
-    def on_cti(state):
+    def on_cti(state, broken):
         rows: dict[int, set | None] = {}
         for k, c in enumerate(found):
             if k in chosen or k in banned:
@@ -158,6 +160,10 @@ def _infer(loaded, check, overrides, options, given, out: Inferred, deadline) ->
                 chosen.append(k)
                 out.chosen.append(c.text())
                 return lemma(k)
+        if broken is not None and broken in {lemma(k).name for k in chosen}:
+            if support[0] >= options.guided_support:
+                return None     # a chosen lemma the candidates cannot support: set aside
+            support[0] += 1
         k_max = max(options.guided_literals, options.max_literals)
         c = guided(tables, state, k_max, {found[k].text() for k in banned})
         if c is None:

@@ -56,7 +56,15 @@ class Table:
     bits: list[int]        # per atom: the rows where it is true
     rows: int
     fn: object = None      # fn(state) -> the rows of a state (of the first model)
-    codes: frozenset = frozenset()   # the rows as integers (bit j: atom j is true)
+    ordered: list = None   # the rows, in order
+    _codes: frozenset = None
+
+    @property
+    def codes(self) -> frozenset:
+        """The rows as integers (bit j: atom j is true), computed when first asked."""
+        if self._codes is None:
+            self._codes = frozenset(map(code, self.ordered or ()))
+        return self._codes
 
     def rows_of(self, state) -> set | None:
         """The rows of one state (None if evaluating them raises a run-time error)."""
@@ -99,12 +107,12 @@ class Table:
                 if r[j]:
                     b |= 1 << i
             bits.append(b)
-        return Table(keep, bits, len(ordered), first, frozenset(map(code, ordered)))
+        return Table(keep, bits, len(ordered), first, ordered)
 
 
 def code(row) -> int:
     """A row as an integer: bit j is set when atom j is true."""
-    return sum(1 << j for j, x in enumerate(row) if x)
+    return int("".join("1" if x else "0" for x in reversed(row)) or "0", 2)
 
 
 def _compile(model, loaded, atoms, gens: str, states=None):

@@ -87,9 +87,10 @@ class Strengthen:
 
     def counterexamples(self, lemmas: list, on_cti):
         """Walk the obligations with `lemmas`; at each counterexample call
-        `on_cti(state)`, which returns a new lemma (added, and the walk goes on) or None
-        (the walk stops: returns (what failed, the conjunct broken or None)).  Returns
-        None when every obligation holds."""
+        `on_cti(state, broken)` (broken: the name of the conjunct the step breaks, None
+        for a bad state), which returns a new lemma (added, and the walk goes on) or
+        None (the walk stops: returns (what failed, the conjunct broken or None)).
+        Returns None when every obligation holds."""
         enc = self.enc
         lemmas = list(lemmas)
         states, steps = self.solvers(lemmas)
@@ -105,7 +106,7 @@ class Strengthen:
                 a = self._ask(states, goal)
                 if a.unsat:
                     break
-                new = on_cti(decode_state(enc, enc.pre, a.model))
+                new = on_cti(decode_state(enc, enc.pre, a.model), None)
                 if new is None:
                     return what, None
                 add(new)
@@ -130,7 +131,7 @@ class Strengthen:
                 clean += 1
                 continue
             clean = 0
-            new = on_cti(found[0])
+            new = on_cti(found[0], found[2])
             if new is None:
                 return found[1], found[2]
             add(new)
