@@ -7,17 +7,17 @@
 # argument (proofs/raft_election_any_size.sl's, for a network that is not a history:
 # lost and received votes leave it): a granted vote in flight, and a vote counted, are
 # recorded in the voter's votedFor of that term; a leader counted a majority.  The
-# other nine rule out run-time errors, which the logs bring: a leader's nextIndex
+# other eight rule out run-time errors, which the logs bring: a leader's nextIndex
 # stays within its log (`termAt(log, prev)` is in range), an AppendEntries is cut from
 # its leader's log (so it fits MaxLog), and the term facts these need.  With one term a
 # leader owns every AppendEntries of its term, so they need no history of which server
 # led it; more terms (the other blocks) need one, see docs/proofs.md.  Each lemma is
 # needed: dropping it gives a named counterexample to induction
-# (tests/test_prove_any_size_raft.py, ANY_SIZE_RAFT_SPEC=1).  Five lemmas of an
-# earlier version are not here, as Z3 proves the target without them (each follows
-# from the others): a candidate or leader voted for itself, one granted vote per voter
-# and term, a voter counted by one server only, a granted vote in flight not counted
-# by another server, and an AppendEntries fits MaxLog.
+# (tests/test_prove_any_size_raft.py, ANY_SIZE_RAFT_SPEC=1).  Six lemmas of an
+# earlier version are not here, as Z3 proves the target without each of them: a
+# candidate or leader voted for itself, one granted vote per voter and term, a voter
+# counted by one server only, a granted vote in flight not counted by another server,
+# an AppendEntries fits MaxLog, and a follower's nextIndex is 1.
 
 proof Raft
 prove ElectionSafety
@@ -36,9 +36,6 @@ lemma VotesCounted:
 lemma LeaderHasQuorum:
     forall s in Servers: Server[s].role == leader implies
         len(Server[s].votesGranted) >= len(Servers) // 2 + 1
-
-lemma FollowerNextIndex:
-    forall s, j in Servers: Server[s].role != leader implies Server[s].nextIndex[j] == 1
 
 lemma NextIndexInLog:
     forall s, j in Servers: Server[s].nextIndex[j] <= len(Server[s].log) + 1
