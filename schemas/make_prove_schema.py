@@ -102,6 +102,16 @@ def schema() -> dict:
                     "assumed": {"type": "array", "items": {"type": "string"}},
                     "why": {"type": ["string", "null"]},
                     "violates_dropped": {"type": "array", "items": {"type": "string"}},
+                    "instance": {
+                        "description": "an any-size proof's CTI: the concrete instance it "
+                                       "is shown in, as `-D NAME=VALUE` overrides of `check`",
+                        "type": ["string", "null"]},
+                    "small_instance_search": {
+                        "description": "an any-size proof's CTI: found by searching the "
+                                       "instances with few elements per sort (Z3 gave no "
+                                       "answer for every size at once within its first "
+                                       "limit) rather than for every size",
+                        "type": "boolean"},
                     "trace": {"$ref": "#/$defs/trace"},
                 },
             },

@@ -181,8 +181,15 @@ def test_a_capped_query_is_never_proved(monkeypatch, small_rlimit):
     ctis = [o.cti for o in r.obligations if o.cti is not None]
     assert ctis and all("CountedPrepared" in c.violates for c in ctis), claims(r)
     assert any(searched) is (small_rlimit is None)
+    # the report says how each CTI was found
+    from stateline.cli.prove import cti_text
+    assert any(c.searched for c in ctis) is (small_rlimit is None)
     for cti in ctis:
         assert_reproduces(loaded, block, cti)
+        how = (f"(found in the instance {cti.instance}, one of every size, by searching the "
+               f"small instances)" if cti.searched else
+               f"(found for every size; shown in the instance {cti.instance})")
+        assert cti_text(r, cti).split("\n")[1].strip() == how
 
 
 def test_raft_election_safety_for_every_number_of_servers():

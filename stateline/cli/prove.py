@@ -252,6 +252,9 @@ def header(system, check: str, options: ProveOptions) -> str:
               "k-induction": f"k-induction up to {options.bound}",
               "auto": "spacer",
               "l2s": "spacer, liveness to safety"}.get(options.engine, options.engine)
+    if options.engine == "l2s" and options.proof is not None:
+        # the proof's lemmas and the safety properties are checked by induction
+        engine = "liveness to safety by spacer, safety by induction"
     if options.any_size or (options.proof is not None and options.proof.any_size):
         engine += " for every size"
     if options.proof is not None:
@@ -322,7 +325,10 @@ def cti_text(r: ProveResult, cti) -> str:
     text = _cti_text(r, cti)
     if cti.instance:
         head, _, rest = text.partition("\n")
-        text = f"{head}\n  (found for every size; shown in the instance {cti.instance})\n{rest}"
+        how = f"found in the instance {cti.instance}, one of every size, by searching the " \
+              f"small instances" if cti.searched else \
+              f"found for every size; shown in the instance {cti.instance}"
+        text = f"{head}\n  ({how})\n{rest}"
     return text
 
 

@@ -43,6 +43,8 @@ class Cti:
     why: str = ""           # for a ranking argument: which obligation fails
     violates: tuple[str, ...] = ()  # the dropped lemmas (--drop) false in the first state
     instance: str = ""      # any-size proofs: the concrete instance it was found in
+    searched: bool = False  # any-size: found by searching the small instances (Z3 gave no
+    #                         answer for every size at once within its first limit)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ def _cti(cti) -> dict | None:
         return None
     return {"action": cti.action, "breaks": cti.breaks, "assumed": list(cti.assumed),
             "why": cti.why or None, "violates_dropped": list(cti.violates),
+            "instance": cti.instance or None, "small_instance_search": cti.searched,
             "trace": trace_json(cti.trace)}
 
 

@@ -16,6 +16,8 @@ obligation is left unsettled.  A query that ran out of its limit is never "prove
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..scopes import Answer, Outcome, ask
 from .cti import Unrepresentable, decode_cti, small_answers
 
@@ -55,7 +57,8 @@ def small_cti(model, s, deadline, flag, *args, sized=(), steps=()):
     for small in small_answers(model, s, deadline, flag, sized=sized, steps=steps,
                                asker=limited, skip_unknown=True):
         try:
-            return small.model, decode_cti(model, small.model, *args)
+            return small.model, replace(decode_cti(model, small.model, *args),
+                                        searched=True)
         except Unrepresentable:
             continue
     return None
