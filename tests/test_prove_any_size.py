@@ -51,6 +51,21 @@ def prove(spec, proof_path, check, drop=(), any_size=False):
         "induction", 0, 300.0, proof, dropped, any_size))
 
 
+def assert_needed(files, check: str, lemma: str, instance: str = ".*",
+                  any_size: bool = False):
+    """Dropping `lemma` from the proof `files` (spec, proof) of block `check` gives at
+    least one CTI; each violates the dropped lemma, is shown in an instance matching the
+    regular expression `instance`, and reproduces in `check`.  The proof's result."""
+    loaded, block, r = prove(*files, check, drop=(lemma,), any_size=any_size)
+    ctis = [o.cti for o in r.obligations if o.cti is not None]
+    assert ctis, [(o.name, o.claim.value, o.detail) for o in r.obligations]
+    for cti in ctis:
+        assert lemma in cti.violates, (lemma, cti.breaks, cti.instance)
+        assert re.fullmatch(instance, cti.instance), cti.instance
+        assert_reproduces(loaded, block, cti)
+    return r
+
+
 def claims(r) -> dict[str, str]:
     return {o.name: o.claim.value for o in r.obligations}
 
@@ -99,13 +114,7 @@ def test_two_phase_commit_for_every_number_of_resource_managers():
 
 @pytest.mark.parametrize("lemma", [x.name for x in _loaded(*TWO_PC)[1].lemmas])
 def test_two_phase_commit_needs_every_lemma(lemma):
-    loaded, block, r = prove(*TWO_PC, "n3", drop=(lemma,), any_size=True)
-    ctis = [o.cti for o in r.obligations if o.cti is not None]
-    assert ctis, [(o.name, o.claim.value, o.detail) for o in r.obligations]
-    for cti in ctis:
-        assert lemma in cti.violates, (lemma, cti.breaks, cti.instance)
-        assert cti.instance.startswith("N=")
-        assert_reproduces(loaded, block, cti)
+    assert_needed(TWO_PC, "n3", lemma, r"N=.*", any_size=True)
 
 
 def test_lamport_clock_condition_for_every_number_of_processes():
@@ -117,12 +126,7 @@ def test_lamport_clock_condition_for_every_number_of_processes():
 
 @pytest.mark.parametrize("lemma", [x.name for x in _loaded(*LAMPORT)[1].lemmas])
 def test_lamport_needs_every_lemma(lemma):
-    loaded, block, r = prove(*LAMPORT, "three", drop=(lemma,))
-    ctis = [o.cti for o in r.obligations if o.cti is not None]
-    assert ctis, [(o.name, o.claim.value, o.detail) for o in r.obligations]
-    for cti in ctis:
-        assert lemma in cti.violates, (lemma, cti.breaks, cti.instance)
-        assert_reproduces(loaded, block, cti)
+    assert_needed(LAMPORT, "three", lemma)
 
 
 @pytest.mark.slow
@@ -141,15 +145,9 @@ def test_paxos_needs_its_lemmas(lemma):
     # Without a lemma the step queries leave EPR's comfort: Z3 searches for minutes before
     # it builds a model.  Each is first asked under a resource limit; the CTI then comes
     # from the instances with at most three acceptors and values (anysize/small.py).
-    loaded, block, r = prove(*PAXOS, "ballots01", drop=(lemma,))
-    ctis = [o.cti for o in r.obligations if o.cti is not None]
-    assert ctis, [(o.name, o.claim.value, o.detail) for o in r.obligations]
+    r = assert_needed(PAXOS, "ballots01", lemma,
+                      r"Acceptors=\{a1(, a2(, a3)?)?\}, Values=\{v1(, v2(, v3)?)?\}")
     assert not any(o.claim is Claim.PROVED for o in r.obligations), claims(r)
-    for cti in ctis:
-        assert lemma in cti.violates, (lemma, cti.breaks, cti.instance)
-        assert re.fullmatch(r"Acceptors=\{a1(, a2(, a3)?)?\}, Values=\{v1(, v2(, v3)?)?\}",
-                            cti.instance), cti.instance
-        assert_reproduces(loaded, block, cti)
 
 
 @pytest.mark.parametrize("small_rlimit", [None, 1])
@@ -200,15 +198,12 @@ def test_raft_election_safety_for_every_number_of_servers():
     assert r.notes[0] == "for every size of Servers (majority quorums of Servers)"
 
 
+SERVERS = r"Servers=\{s1(, s2(, s3)?)?\}"      # the instances a Raft CTI is shown in
+
+
 @pytest.mark.parametrize("lemma", [x.name for x in _loaded(*RAFT)[1].lemmas])
 def test_raft_needs_every_lemma(lemma):
-    loaded, block, r = prove(*RAFT, "three", drop=(lemma,))
-    ctis = [o.cti for o in r.obligations if o.cti is not None]
-    assert ctis, [(o.name, o.claim.value, o.detail) for o in r.obligations]
-    for cti in ctis:
-        assert lemma in cti.violates, (lemma, cti.breaks, cti.instance)
-        assert cti.instance in ("Servers={s1}", "Servers={s1, s2}", "Servers={s1, s2, s3}")
-        assert_reproduces(loaded, block, cti)
+    assert_needed(RAFT, "three", lemma, SERVERS)
 
 
 def _with_lemmas_as_invariants(spec: str, proof: str) -> str:

@@ -25,8 +25,8 @@ from stateline.cli import main
 from stateline.lang.load import parse_override
 from stateline.prover.run import ProveOptions, prove_block
 
-from test_prove_any_size import (ROOT, _loaded, _with_lemmas_as_invariants, assert_reproduces,
-                                 claims, prove)
+from test_prove_any_size import (ROOT, SERVERS, _loaded, _with_lemmas_as_invariants,
+                                 assert_needed, assert_reproduces, claims)
 
 
 def _prove(text: str, name: str = "t.sl"):
@@ -282,10 +282,4 @@ def test_raft_spec_election_safety_for_every_number_of_servers(tmp_path):
                     reason="about 3 minutes of CPU per lemma: ANY_SIZE_RAFT_SPEC=1")
 @pytest.mark.parametrize("lemma", [x.name for x in _loaded(*RAFT)[1].lemmas])
 def test_raft_spec_needs_every_lemma(lemma):
-    loaded, block, r = prove(*RAFT, "twoValues", drop=(lemma,))
-    ctis = [o.cti for o in r.obligations if o.cti is not None]
-    assert ctis, [(o.name, o.claim.value, o.detail) for o in r.obligations]
-    for cti in ctis:
-        assert lemma in cti.violates, (lemma, cti.breaks, cti.instance)
-        assert cti.instance in ("Servers={s1}", "Servers={s1, s2}", "Servers={s1, s2, s3}")
-        assert_reproduces(loaded, block, cti)
+    assert_needed(RAFT, "twoValues", lemma, SERVERS)

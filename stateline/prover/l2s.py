@@ -57,6 +57,7 @@ import z3
 
 from ..models.model import Model
 from .encode import Encoding
+from .finite_exists import expanded
 from .fairness import Unit, instances, predicate_error, taken, units
 from .l2s_replay import ErrorOnLasso, lasso_from_facts
 from .pdr import _query, frozen_leaves
@@ -85,12 +86,18 @@ def has_quantifier(term) -> bool:
 
 def eliminated(fair: list[Unit], deadline: Deadline) -> list[Unit]:
     """The units with each quantified `enabled` (a fair action with symbolic choices:
-    "some choice can fire") replaced by an equivalent quantifier-free formula, by Z3's
-    quantifier elimination (the `qe` tactic), when it succeeds within the deadline; the
-    others as they are.  The choices range over finite domains (a received message is one
-    of the network's cells), so the existential is a finite disjunction in disguise."""
+    "some choice can fire") replaced by an equivalent quantifier-free formula; the others
+    as they are.  The choices range over finite domains (a received message is one of the
+    network's cells), so the existential is a finite disjunction in disguise: it is
+    written out (`finite_exists.expanded`) when its variables have constant bounds and at
+    most LIMIT values together, else eliminated by Z3's quantifier elimination (the `qe`
+    tactic) when that succeeds within the deadline."""
     out = []
     for u in fair:
+        if has_quantifier(u.enabled):
+            x = expanded(u.enabled)
+            if x is not None:
+                u = replace(u, enabled=x)
         if has_quantifier(u.enabled) and not deadline.expired:
             ms = deadline.remaining_ms()
             tactic = z3.Tactic("qe") if ms is None else z3.TryFor(z3.Tactic("qe"), ms)

@@ -1,0 +1,93 @@
+"""An existential over finitely many values, written out as the disjunction of its
+instances (`expanded`).
+
+A fair action with a symbolic choice (a received message, a parameter with many
+values) has an `enabled` of the form "some choice can fire": `Exists(xs, body)`,
+where `body` bounds each integer variable of xs by top-level conjuncts `lo <= x`,
+`x <= hi` (the choice's type facts) and the other variables are Booleans.  Such an
+existential is a finite disjunction in disguise; writing it out is exact, and much
+cheaper than Z3's general quantifier elimination when most instances simplify to
+false (a message the network does not hold).  The variables are fixed one at a time
+and the body simplified after each, so a partial choice that cannot fire is dropped
+with all its completions.
+"""
+
+from __future__ import annotations
+
+import z3
+
+LIMIT = 4096        # the most instances an existential is expanded into
+
+_FLIP = {z3.Z3_OP_GE: z3.Z3_OP_LE, z3.Z3_OP_LE: z3.Z3_OP_GE}
+
+
+def expanded(term, limit: int = LIMIT):
+    """`term` with each existential written out over its variables' finite ranges, or
+    None when one of them is not of that form (an unbounded integer, another sort, a
+    universal, more than `limit` instances)."""
+    if z3.is_quantifier(term):
+        return _exists(term, limit) if term.is_exists() else None
+    if z3.is_and(term) or z3.is_or(term) or z3.is_not(term):
+        kids = []
+        for k in term.children():
+            x = expanded(k, limit)
+            if x is None:
+                return None
+            kids.append(x)
+        if z3.is_not(term):
+            return z3.Not(kids[0])
+        return z3.And(*kids) if z3.is_and(term) else z3.Or(*kids)
+    return term
+
+
+def _exists(q, limit: int):
+    n = q.num_vars()
+    xs = [z3.FreshConst(q.var_sort(i), q.var_name(i)) for i in range(n)]
+    # de Bruijn index 0 is the last variable bound
+    body = z3.substitute_vars(q.body(), *reversed(xs))
+    conjuncts = body.children() if z3.is_and(body) else [body]
+    lo, hi = _bounds(conjuncts, xs)
+    domains, size = [], 1
+    for i, x in enumerate(xs):
+        if x.sort() == z3.BoolSort():
+            domains.append((z3.BoolVal(False), z3.BoolVal(True)))
+        elif x.sort() == z3.IntSort() and i in lo and i in hi:
+            domains.append(tuple(z3.IntVal(v) for v in range(lo[i], hi[i] + 1)))
+        else:
+            return None
+        size *= len(domains[-1])
+        if size > limit:
+            return None
+    out = []
+
+    def fix(i: int, t) -> None:
+        t = z3.simplify(t)
+        if z3.is_false(t):
+            return
+        if i == n:
+            out.append(t)
+            return
+        for v in domains[i]:
+            fix(i + 1, z3.substitute(t, (xs[i], v)))
+
+    fix(0, body)
+    return z3.Or(*out) if out else z3.BoolVal(False)
+
+
+def _bounds(conjuncts, xs) -> tuple[dict[int, int], dict[int, int]]:
+    """The constant bounds `lo <= x` and `x <= hi` among `conjuncts`, per variable."""
+    lo: dict[int, int] = {}
+    hi: dict[int, int] = {}
+    for c in conjuncts:
+        if not z3.is_app(c) or c.num_args() != 2 or c.decl().kind() not in _FLIP:
+            continue
+        kind = c.decl().kind()
+        for x, v, k in ((c.arg(0), c.arg(1), kind), (c.arg(1), c.arg(0), _FLIP[kind])):
+            i = next((j for j, y in enumerate(xs) if x.eq(y)), None)
+            if i is None or not z3.is_int_value(v):
+                continue
+            if k == z3.Z3_OP_GE:
+                lo[i] = max(lo.get(i, v.as_long()), v.as_long())
+            else:
+                hi[i] = min(hi.get(i, v.as_long()), v.as_long())
+    return lo, hi
