@@ -138,9 +138,7 @@ def test_paxos_agreement_for_every_number_of_acceptors_and_values():
     assert any("outside EPR" in n for n in r.notes)
 
 
-# CI's time budget: one lemma in the default suite, every one with ANY_SIZE_PAXOS_DROPS=1.
-@pytest.mark.parametrize("lemma", [x.name for x in _loaded(*PAXOS)[1].lemmas]
-                         if os.environ.get("ANY_SIZE_PAXOS_DROPS") else ["LastVoteRecorded"])
+@pytest.mark.parametrize("lemma", [x.name for x in _loaded(*PAXOS)[1].lemmas])
 def test_paxos_needs_its_lemmas(lemma):
     # Without a lemma the step queries leave EPR's comfort: Z3 searches for minutes before
     # it builds a model.  Each is first asked under a resource limit; the CTI then comes
