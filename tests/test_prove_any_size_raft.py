@@ -19,10 +19,14 @@ import json
 import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from stateline import check_blocks, load_text, run_check
 from stateline.cli import main
 from stateline.lang.load import parse_override
+from stateline.prover.proofs import load_proof_text
+from stateline.prover.results import Claim
 from stateline.prover.run import ProveOptions, prove_block
 
 from test_prove_any_size import (ROOT, SERVERS, _loaded, _with_lemmas_as_invariants,
@@ -284,3 +288,84 @@ def test_raft_spec_election_safety_for_every_number_of_servers(tmp_path):
                          if os.environ.get("ANY_SIZE_RAFT_SPEC") else ["AppendFromLeader"])
 def test_raft_spec_needs_every_lemma(lemma):
     assert_needed(RAFT, "twoValues", lemma, SERVERS)
+
+
+# ---- generated specs: bags and sequences, proved for every size or not -------------------
+
+@st.composite
+def bag_and_seq_specs(draw):
+    """A process with a bounded log and a bag network (lossy, duplicating, both or
+    neither), its actions and handler drawn from the shapes specs/raft.sl uses: append
+    within the bound, truncate, overwrite the last entry, copy a prefix from a message,
+    `len(S) >= len(Nodes) // 2 + 1` over a set of senders."""
+    options = draw(st.sampled_from(["", "lossy", "duplicating", "lossy duplicating"]))
+    guard = draw(st.sampled_from(["len(log) < 2", "len(log) == 0", "not done",
+                                  "len(log) < 2 and not done"]))
+    update = draw(st.sampled_from(["log := log + [v]", "log := [v]", "done := true",
+                                   "log := log + [v]\n        done := true"]))
+    send = draw(st.sampled_from(["send Note(self, v)", "send Note(self, len(log))", ""]))
+    handler = draw(st.sampled_from([
+        "got := got | {m.src}", "log := log[:min(len(log), 1)]",
+        "if len(log) < 2:\n            log := log + [m.v]", "done := true"]))
+    inv = draw(st.sampled_from([
+        "forall n in Nodes: len(Node[n].log) <= 2",
+        "forall n in Nodes: Node[n].done implies len(Node[n].log) >= 1",
+        "forall m in sent(Note): len(Node[m.src].log) >= 1 or m.v == 0",
+        "forall n in Nodes: forall i in 0..len(Node[n].log) - 1: Node[n].log[i] <= 1",
+        "forall n in Nodes: len(Node[n].got) >= len(Nodes) // 2 + 1 implies "
+        "Node[n].done",
+        "forall m in sent(Note): m.src != m.src or Node[m.src].done or m.v <= 1",
+    ]))
+    extra = draw(st.sampled_from(["", "lemma L: forall n in Nodes: len(Node[n].log) <= 2",
+                                  "lemma L: forall m in sent(Note): m.v <= 1"]))
+    text = f"""\
+spec GenBag
+const Nodes = {{n1, n2, n3}} symmetric
+network bag {options}
+message Note(src: Nodes, v: 0..2)
+process Node(self in Nodes):
+    var log: seq[0..1, 2] = []
+    var done: bool = false
+    var got: set[Nodes] = {{}}
+    action act(v in 0..1):
+        require {guard}
+        {update}
+        {send or "done := done"}
+    on Note(m) if m.src != self:
+        {handler}
+invariant Inv: {inv}
+allow deadlock
+"""
+    return text, extra
+
+
+# About 30 CPU s an example (three instances checked, the proof with logs and counts):
+# a few at CI size, more with ANY_SIZE_BAG_EXAMPLES=N.
+BAG_EXAMPLES = int(os.environ.get("ANY_SIZE_BAG_EXAMPLES", "5"))
+
+
+@settings(max_examples=BAG_EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(bag_and_seq_specs())
+def test_bags_and_sequences_proved_for_every_size_hold_in_small_instances(case):
+    """Whatever the any-size engine proves holds in the instances of 1, 2 and 3 nodes
+    (`stateline check`), a run-time error it proves absent is not reachable there, and
+    every CTI it gives reproduces in the compiled model of its instance."""
+    text, extra = case
+    loaded = load_text(text, "gen.sl")
+    [block] = check_blocks(loaded)
+    proof = load_proof_text(f"proof GenBag\n{extra}\n", "gen.proof.sl", loaded)
+    r = prove_block(loaded, block, {}, ProveOptions("induction", 0, 60.0, proof, (), True))
+    proved = {o.name for o in r.obligations if o.claim is Claim.PROVED}
+    for names in ("{n1}", "{n1, n2}", "{n1, n2, n3}"):
+        overrides = dict([parse_override(loaded, f"Nodes={names}")])
+        result = run_check(loaded, block, overrides)
+        if result.failure is not None:
+            assert "(run-time errors)" not in proved, f"{result.failure}\n{text}{extra}"
+            continue
+        for v in result.verdicts:
+            if v.status.value == "violated":
+                assert v.prop not in proved, f"{v.prop} proved, violated with Nodes={names}" \
+                                             f"\n{text}{extra}"
+    for cti in [o.cti for o in r.obligations if o.cti is not None]:
+        assert_reproduces(loaded, block, cti)
