@@ -13,7 +13,7 @@
 # leader owns every AppendEntries of its term, so they need no history of which server
 # led it; more terms (the other blocks) need one, see docs/proofs.md.  Dropping a
 # lemma gives a named counterexample to induction (tests/test_prove_any_size_raft.py,
-# ANY_SIZE_RAFT_SPEC=1; run so far for seven of the eleven, docs/proofs.md).  Six
+# ANY_SIZE_RAFT_SPEC=1; shown for nine of the eleven, docs/proofs.md).  Six
 # lemmas of an earlier version are not here, as Z3 proves the target without each of
 # them: a candidate or leader voted for itself, one granted vote per voter and term, a
 # voter counted by one server only, a granted vote in flight not counted by another

@@ -26,11 +26,10 @@ from stateline import check_blocks, load_text, run_check
 from stateline.cli import main
 from stateline.lang.load import parse_override
 from stateline.prover.proofs import load_proof_text
-from stateline.prover.results import Claim
 from stateline.prover.run import ProveOptions, prove_block
 
 from test_prove_any_size import (ROOT, SERVERS, _loaded, _with_lemmas_as_invariants,
-                                 assert_needed, assert_reproduces, claims)
+                                 assert_agrees_with_check, assert_needed, assert_reproduces, claims)
 
 
 def _prove(text: str, name: str = "t.sl"):
@@ -207,7 +206,6 @@ def test_non_majority_length_test_is_refused(test, tmp_path, capsys):
 def test_raft_spec_is_encoded(tmp_path):
     """No SL801 any more: without lemmas, ElectionSafety fails with a CTI that replays."""
     from stateline import load_spec
-    from stateline.prover.proofs import load_proof_text
     loaded = load_spec(str(ROOT / "specs/raft.sl"))
     proof = load_proof_text("proof Raft\nprove ElectionSafety\nany size Servers\n", "p.sl",
                             loaded)
@@ -284,8 +282,15 @@ def test_raft_spec_election_safety_for_every_number_of_servers(tmp_path):
 # CI's time budget (one to five minutes of CPU a lemma): one lemma in the default suite,
 # every one with ANY_SIZE_RAFT_SPEC=1.
 @pytest.mark.slow
-@pytest.mark.parametrize("lemma", [x.name for x in _loaded(*RAFT)[1].lemmas]
-                         if os.environ.get("ANY_SIZE_RAFT_SPEC") else ["AppendFromLeader"])
+# Not shown needed (docs/proofs.md): without NoCrash no instance of at most three servers
+# showed the CTI, and without CandidateTermPositive Z3 gave no answer, within 40 minutes.
+NOT_SHOWN = {"NoCrash", "CandidateTermPositive"}
+
+
+@pytest.mark.parametrize("lemma", [
+    pytest.param(x.name, marks=pytest.mark.xfail(run=False, reason="no CTI in 40 minutes"))
+    if x.name in NOT_SHOWN else x.name for x in _loaded(*RAFT)[1].lemmas]
+    if os.environ.get("ANY_SIZE_RAFT_SPEC") else ["AppendFromLeader"])
 def test_raft_spec_needs_every_lemma(lemma):
     assert_needed(RAFT, "twoValues", lemma, SERVERS)
 
@@ -297,7 +302,8 @@ def bag_and_seq_specs(draw):
     """A process with a bounded log and a bag network (lossy, duplicating, both or
     neither), its actions and handler drawn from the shapes specs/raft.sl uses: append
     within the bound, truncate, overwrite the last entry, copy a prefix from a message,
-    `len(S) >= len(Nodes) // 2 + 1` over a set of senders."""
+    `len(S) >= len(Nodes) // 2 + 1` over a set of senders.  A node acts at most twice:
+    each act may send, and a bag's copies must stay finite for `check`."""
     options = draw(st.sampled_from(["", "lossy", "duplicating", "lossy duplicating"]))
     guard = draw(st.sampled_from(["len(log) < 2", "len(log) == 0", "not done",
                                   "len(log) < 2 and not done"]))
@@ -327,8 +333,10 @@ process Node(self in Nodes):
     var log: seq[0..1, 2] = []
     var done: bool = false
     var got: set[Nodes] = {{}}
+    var acts: 0..2 = 0                  # (so the bag stays finite)
     action act(v in 0..1):
-        require {guard}
+        require acts < 2 and {guard}
+        acts := acts + 1
         {update}
         {send or "done := done"}
     on Note(m) if m.src != self:
@@ -348,24 +356,4 @@ BAG_EXAMPLES = int(os.environ.get("ANY_SIZE_BAG_EXAMPLES", "5"))
           suppress_health_check=[HealthCheck.too_slow])
 @given(bag_and_seq_specs())
 def test_bags_and_sequences_proved_for_every_size_hold_in_small_instances(case):
-    """Whatever the any-size engine proves holds in the instances of 1, 2 and 3 nodes
-    (`stateline check`), a run-time error it proves absent is not reachable there, and
-    every CTI it gives reproduces in the compiled model of its instance."""
-    text, extra = case
-    loaded = load_text(text, "gen.sl")
-    [block] = check_blocks(loaded)
-    proof = load_proof_text(f"proof GenBag\n{extra}\n", "gen.proof.sl", loaded)
-    r = prove_block(loaded, block, {}, ProveOptions("induction", 0, 60.0, proof, (), True))
-    proved = {o.name for o in r.obligations if o.claim is Claim.PROVED}
-    for names in ("{n1}", "{n1, n2}", "{n1, n2, n3}"):
-        overrides = dict([parse_override(loaded, f"Nodes={names}")])
-        result = run_check(loaded, block, overrides)
-        if result.failure is not None:
-            assert "(run-time errors)" not in proved, f"{result.failure}\n{text}{extra}"
-            continue
-        for v in result.verdicts:
-            if v.status.value == "violated":
-                assert v.prop not in proved, f"{v.prop} proved, violated with Nodes={names}" \
-                                             f"\n{text}{extra}"
-    for cti in [o.cti for o in r.obligations if o.cti is not None]:
-        assert_reproduces(loaded, block, cti)
+    assert_agrees_with_check(*case)
