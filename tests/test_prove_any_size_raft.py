@@ -279,14 +279,14 @@ def test_raft_spec_election_safety_for_every_number_of_servers(tmp_path):
         "ElectionSafety", "(run-time errors)", *(x.name for x in _loaded(*RAFT)[1].lemmas)]}, c
 
 
-# CI's time budget (one to five minutes of CPU a lemma): one lemma in the default suite,
-# every one with ANY_SIZE_RAFT_SPEC=1.
-@pytest.mark.slow
 # Not shown needed (docs/proofs.md): without NoCrash no instance of at most three servers
 # showed the CTI, and without CandidateTermPositive Z3 gave no answer, within 40 minutes.
 NOT_SHOWN = {"NoCrash", "CandidateTermPositive"}
 
 
+# CI's time budget (one to five minutes of CPU a lemma): one lemma in the default suite,
+# every one with ANY_SIZE_RAFT_SPEC=1.
+@pytest.mark.slow
 @pytest.mark.parametrize("lemma", [
     pytest.param(x.name, marks=pytest.mark.xfail(run=False, reason="no CTI in 40 minutes"))
     if x.name in NOT_SHOWN else x.name for x in _loaded(*RAFT)[1].lemmas]
