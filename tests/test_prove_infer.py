@@ -121,7 +121,7 @@ def test_timeout_is_no_verdict(capsys):
     assert code == 3 and "not found: the --timeout of 1 s ran out" in out, out
 
 
-@pytest.mark.skipif(not SLOW, reason="about 25 s (CI's time budget): INFER_SLOW=1")
+@pytest.mark.slow
 def test_paxos_with_its_hardest_lemma_given(tmp_path, capsys):
     """Paxos with SafeProposals given (bench/README.md): the other lemmas are found,
     among them an acceptor's last vote as a message whose arguments are its state
