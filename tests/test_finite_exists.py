@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 
 from stateline.prover.finite_exists import expanded
 
-A, B = z3.Ints("a b")
-P = z3.Bool("p")
-X, Y = z3.Ints("x y")
-Q = z3.Bool("q")
+
+def _names():
+    """The free a, b, p and the bound x, y, q, in z3's current default context (a proof
+    elsewhere in the process replaces it: prover.terms.fresh_context)."""
+    a, b, x, y = z3.Ints("a b x y")
+    return a, b, z3.Bool("p"), x, y, z3.Bool("q")
 
 
 @st.composite
@@ -24,6 +26,7 @@ def existentials(draw):
     """Exists x (bounded), y (bounded) and q (Boolean) over a body of atoms mixing them
     with the free a, b and p, as the `enabled` of a symbolic choice mixes the choice
     with the state."""
+    A, B, P, X, Y, Q = _names()
     xlo, ylo = draw(st.integers(-2, 1)), draw(st.integers(-2, 1))
     xhi, yhi = xlo + draw(st.integers(-1, 3)), ylo + draw(st.integers(0, 3))
     atoms = [X == A, Y < B, X + Y == A + B, Q == P, Q, z3.Not(P), X > Y,
@@ -36,6 +39,7 @@ def existentials(draw):
 
 
 def _truth(term, a, b, p) -> bool:
+    A, B, P, *_ = _names()
     return z3.is_true(z3.simplify(z3.substitute(term, (A, z3.IntVal(a)), (B, z3.IntVal(b)),
                                                 (P, z3.BoolVal(p)))))
 
@@ -70,6 +74,7 @@ def _subterms(t):
 
 
 def test_inside_and_or_not():
+    A, B, P, X, Y, Q = _names()
     e = expanded(z3.Or(P, z3.Not(z3.Exists([X], z3.And(X >= 0, X <= 2, X == A)))))
     assert e is not None
     for a in range(-2, 5):
@@ -77,6 +82,7 @@ def test_inside_and_or_not():
 
 
 def test_what_it_refuses():
+    A, B, P, X, Y, Q = _names()
     # an unbounded variable, a universal, a real, too many instances
     assert expanded(z3.Exists([X], z3.And(X >= 0, X == A))) is None
     assert expanded(z3.ForAll([X], z3.Or(X < 0, X > A))) is None
@@ -89,4 +95,17 @@ def test_what_it_refuses():
 
 
 def test_no_instance_is_false():
+    A, B, P, X, Y, Q = _names()
     assert z3.is_false(expanded(z3.Exists([X], z3.And(X >= 3, X <= 1, X == A))))
+
+
+def test_in_another_context_than_the_default():
+    """The existential's own context is used throughout: a proof builds its terms in a
+    context of its own (prover.terms.fresh_context), not necessarily z3's default."""
+    ctx = z3.Context()
+    x, a = z3.Int("x", ctx), z3.Int("a", ctx)
+    e = expanded(z3.Exists([x], z3.And(x >= 0, x <= 2, x == a)))
+    assert e is not None and e.ctx == ctx
+    s = z3.Solver(ctx=ctx)
+    s.add(e, a == 3)
+    assert s.check() == z3.unsat

@@ -35,12 +35,14 @@ def expanded(term, limit: int = LIMIT):
                 return None
             kids.append(x)
         if z3.is_not(term):
-            return z3.Not(kids[0])
-        return z3.And(*kids) if z3.is_and(term) else z3.Or(*kids)
+            return z3.Not(kids[0], term.ctx)
+        return z3.And(*kids, term.ctx) if z3.is_and(term) else z3.Or(*kids, term.ctx)
     return term
 
 
 def _exists(q, limit: int):
+    # (every term in the quantifier's own context: not necessarily z3's default one)
+    ctx = q.ctx
     n = q.num_vars()
     xs = [z3.FreshConst(q.var_sort(i), q.var_name(i)) for i in range(n)]
     # de Bruijn index 0 is the last variable bound
@@ -49,10 +51,10 @@ def _exists(q, limit: int):
     lo, hi = _bounds(conjuncts, xs)
     domains, size = [], 1
     for i, x in enumerate(xs):
-        if x.sort() == z3.BoolSort():
-            domains.append((z3.BoolVal(False), z3.BoolVal(True)))
-        elif x.sort() == z3.IntSort() and i in lo and i in hi:
-            domains.append(tuple(z3.IntVal(v) for v in range(lo[i], hi[i] + 1)))
+        if x.sort() == z3.BoolSort(ctx):
+            domains.append((z3.BoolVal(False, ctx), z3.BoolVal(True, ctx)))
+        elif x.sort() == z3.IntSort(ctx) and i in lo and i in hi:
+            domains.append(tuple(z3.IntVal(v, ctx) for v in range(lo[i], hi[i] + 1)))
         else:
             return None
         size *= len(domains[-1])
@@ -71,7 +73,7 @@ def _exists(q, limit: int):
             fix(i + 1, z3.substitute(t, (xs[i], v)))
 
     fix(0, body)
-    return z3.Or(*out) if out else z3.BoolVal(False)
+    return z3.Or(*out, ctx) if out else z3.BoolVal(False, ctx)
 
 
 def _bounds(conjuncts, xs) -> tuple[dict[int, int], dict[int, int]]:
