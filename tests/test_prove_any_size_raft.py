@@ -8,9 +8,9 @@ instances of one, two and three elements, and whatever is not proved comes with 
 counterexample to induction whose step the compiled model of its instance takes.
 specs/raft.sl itself is no longer refused (SL801): without lemmas its ElectionSafety
 has a named counterexample to induction, the lemmas of proofs/raft_any_size.sl hold in
-its reachable states, they prove it (about 3 minutes of CPU), and dropping
-AppendFromLeader gives a named CTI; with ANY_SIZE_RAFT_SPEC=1 (the suite's time budget)
-each lemma dropped in turn does (one to five minutes each).
+its reachable states, and they prove it (about 3 minutes of CPU); with
+ANY_SIZE_RAFT_SPEC=1 (the suite's time budget) each lemma dropped in turn gives a named
+CTI (one to five minutes each; two are not shown, NOT_SHOWN below).
 """
 
 from __future__ import annotations
@@ -284,13 +284,13 @@ def test_raft_spec_election_safety_for_every_number_of_servers(tmp_path):
 NOT_SHOWN = {"NoCrash", "CandidateTermPositive"}
 
 
-# CI's time budget (one to five minutes of CPU a lemma): one lemma in the default suite,
-# every one with ANY_SIZE_RAFT_SPEC=1.
-@pytest.mark.slow
+# CI's time budget (one to five minutes of CPU a lemma; the suite took 19 of CI's 25
+# minutes with one of them): every lemma with ANY_SIZE_RAFT_SPEC=1.
+@pytest.mark.skipif(not os.environ.get("ANY_SIZE_RAFT_SPEC"),
+                    reason="one to five minutes of CPU per lemma: ANY_SIZE_RAFT_SPEC=1")
 @pytest.mark.parametrize("lemma", [
     pytest.param(x.name, marks=pytest.mark.xfail(run=False, reason="no CTI in 40 minutes"))
-    if x.name in NOT_SHOWN else x.name for x in _loaded(*RAFT)[1].lemmas]
-    if os.environ.get("ANY_SIZE_RAFT_SPEC") else ["AppendFromLeader"])
+    if x.name in NOT_SHOWN else x.name for x in _loaded(*RAFT)[1].lemmas])
 def test_raft_spec_needs_every_lemma(lemma):
     assert_needed(RAFT, "twoValues", lemma, SERVERS)
 
