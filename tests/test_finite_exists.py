@@ -1,5 +1,6 @@
 """`prover/finite_exists.expanded`: an existential over bounded integers and Booleans
-written out as the disjunction of its instances.  It must be equivalent to the
+written out as the disjunction of its instances, a universal (`facts implies P`) as
+the conjunction of its instances.  It must be equivalent to the
 existential it replaces (checked against a brute-force evaluation over every value of
 the free variables), and must refuse what it cannot write out exactly."""
 
@@ -59,6 +60,27 @@ def test_expansion_is_the_existential(case):
         assert _truth(e, a, b, p) == want, (term, a, b, p)
 
 
+@settings(max_examples=120, deadline=None, derandomize=True)
+@given(existentials(), st.booleans())
+def test_expansion_is_the_universal(case, implies):
+    """forall x, q, y: facts implies body, in both the forms the encoding builds (an
+    implication, or the disjunction `not fact1 or ... or body`)."""
+    ex, (xlo, xhi, ylo, yhi) = case
+    facts, body = ex.body().children()[:4], z3.And(*ex.body().children()[4:])
+    A, B, P, X, Y, Q = _names()
+    opened = [z3.substitute_vars(t, Y, Q, X) for t in (*facts, body)]
+    inner = z3.Implies(z3.And(*opened[:4]), opened[4]) if implies else \
+        z3.Or(*(z3.Not(f) for f in opened[:4]), opened[4])
+    term = z3.ForAll([X, Q, Y], inner)
+    e = expanded(term)
+    assert e is not None and not any(z3.is_quantifier(t) for t in _subterms(e))
+    for a, b, p in itertools.product(range(-3, 4), range(-3, 4), (False, True)):
+        want = all(_truth(_instance(ex, x, q, y), a, b, p)
+                   for x in range(xlo, xhi + 1) for y in range(ylo, yhi + 1)
+                   for q in (False, True))
+        assert _truth(e, a, b, p) == want, (term, a, b, p)
+
+
 def _instance(q, x, b, y):
     # the body with the bound variables (de Bruijn: the last one bound is 0) replaced
     return z3.substitute_vars(q.body(), z3.IntVal(y), z3.BoolVal(b), z3.IntVal(x))
@@ -83,9 +105,9 @@ def test_inside_and_or_not():
 
 def test_what_it_refuses():
     A, B, P, X, Y, Q = _names()
-    # an unbounded variable, a universal, a real, too many instances
+    # an unbounded variable (also under a universal), a real, too many instances
     assert expanded(z3.Exists([X], z3.And(X >= 0, X == A))) is None
-    assert expanded(z3.ForAll([X], z3.Or(X < 0, X > A))) is None
+    assert expanded(z3.ForAll([X], z3.Implies(X >= 0, X > A))) is None
     r = z3.Real("r")
     assert expanded(z3.Exists([r], r == A)) is None
     assert expanded(z3.Exists([X, Y], z3.And(X >= 0, X <= 99, Y >= 0, Y <= 99,

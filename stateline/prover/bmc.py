@@ -23,8 +23,9 @@ from ..models.verdict import ModelFailure
 from .decode import (Disagreement, decode_state, evaluation_error, first_error, property_error,
                      replay)
 from .encode import Encoding
+from .finite_exists import written_out
 from .results import Claim, Obligation
-from .scopes import Deadline, ask, new_solver, scope
+from .scopes import UNROLLING, Deadline, ask, new_solver, scope
 from .terms import And, Not, Or
 
 
@@ -38,8 +39,10 @@ class BmcRun:
         self.deadline = deadline
         # Only through states where no run-time error can happen (as the explicit
         # search, which stops at the first one, and so that the path replays).
-        self.ok = enc.error_free() if avoid_errors else None
-        self.solver = new_solver()
+        # (written out when the choices are finite: no quantifier for Z3 to instantiate)
+        self.ok = written_out(enc.error_free()) if avoid_errors else None
+        self._enabled_any = None
+        self.solver = new_solver(**UNROLLING)
         self.trans = enc.trans()
         s0 = enc.at(0)
         self.solver.add(*s0.facts)
@@ -60,6 +63,12 @@ class BmcRun:
         self.solver.add(enc.instantiate(self.trans, last, nxt, f"@{k}"))
         self.states.append(nxt)
         self.depth = k + 1
+
+    def enabled_any(self):
+        """`enc.enabled_any()`, written out when the choices are finite."""
+        if self._enabled_any is None:
+            self._enabled_any = written_out(self.enc.enabled_any())
+        return self._enabled_any
 
     def ask_at(self, term, post=None):
         """Is `term` (over the last state, and `post` when given) satisfiable?"""
@@ -166,7 +175,7 @@ def bmc(enc: Encoding, model: Model, bound: int, expected: dict[str, str],
             break
         # 5. deadlock: no instance is enabled in the last state
         if not stop and check_deadlock and "DeadlockFreedom" not in found:
-            a = run.ask_at(And(within, Not(enc.instantiate(enc.enabled_any(), last))))
+            a = run.ask_at(And(within, Not(enc.instantiate(run.enabled_any(), last))))
             if a.sat:
                 violated("DeadlockFreedom", "deadlock", replay(model, run.path(a)), k)
             elif not a.unsat:

@@ -1,5 +1,5 @@
 """An existential over finitely many values, written out as the disjunction of its
-instances (`expanded`).
+instances, and a universal as the conjunction of its instances (`expanded`).
 
 A fair action with a symbolic choice (a received message, a parameter with many
 values) has an `enabled` of the form "some choice can fire": `Exists(xs, body)`,
@@ -9,7 +9,9 @@ existential is a finite disjunction in disguise; writing it out is exact, and mu
 cheaper than Z3's general quantifier elimination when most instances simplify to
 false (a message the network does not hold).  The variables are fixed one at a time
 and the body simplified after each, so a partial choice that cannot fire is dropped
-with all its completions.
+with all its completions.  The same holds of "no choice raises a run-time error",
+`ForAll(xs, facts implies not error)`, which the bounded searches assume in every state
+they go through: written out, Z3 decides it without instantiating quantifiers.
 """
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ _FLIP = {z3.Z3_OP_GE: z3.Z3_OP_LE, z3.Z3_OP_LE: z3.Z3_OP_GE}
 
 
 def expanded(term, limit: int = LIMIT):
-    """`term` with each existential written out over its variables' finite ranges, or
-    None when one of them is not of that form (an unbounded integer, another sort, a
-    universal, more than `limit` instances)."""
+    """`term` with each existential written out over its variables' finite ranges (and
+    each universal, as the negation of an existential), or None when one of them is not
+    of that form (an unbounded integer, another sort, more than `limit` instances)."""
     if z3.is_quantifier(term):
-        return _exists(term, limit) if term.is_exists() else None
+        if term.is_exists():
+            return _exists(term, limit)
+        if term.is_forall():
+            return _forall(term, limit)
+        return None
     if z3.is_and(term) or z3.is_or(term) or z3.is_not(term):
         kids = []
         for k in term.children():
@@ -40,13 +46,53 @@ def expanded(term, limit: int = LIMIT):
     return term
 
 
-def _exists(q, limit: int):
-    # (every term in the quantifier's own context: not necessarily z3's default one)
-    ctx = q.ctx
-    n = q.num_vars()
-    xs = [z3.FreshConst(q.var_sort(i), q.var_name(i)) for i in range(n)]
+def written_out(term, limit: int = LIMIT):
+    """`term` expanded (the same condition, which Z3 decides without instantiating
+    quantifiers) when it can be, else `term` itself."""
+    x = expanded(term, limit)
+    return term if x is None else x
+
+
+def _forall(q, limit: int):
+    """`forall xs: facts implies P` as `not (exists xs: facts and not P)`."""
+    xs, body = _opened(q)
+    out = _instances(q.ctx, xs, z3.And(*_negated(body), q.ctx), limit)
+    return None if out is None else z3.Not(out, q.ctx)
+
+
+def _negated(t) -> list:
+    """Conjuncts of `not t`, with the facts of `facts implies P` (or its form
+    `not facts or P`) among them, where the bounds are found."""
+    if z3.is_implies(t):
+        a, b = t.children()
+        return _conjuncts(a) + [z3.Not(b, t.ctx)]
+    if z3.is_or(t):
+        out = []
+        for c in t.children():
+            out.extend(_conjuncts(c.arg(0)) if z3.is_not(c) else [z3.Not(c, t.ctx)])
+        return out
+    return [z3.Not(t, t.ctx)]
+
+
+def _conjuncts(t) -> list:
+    return [x for c in t.children() for x in _conjuncts(c)] if z3.is_and(t) else [t]
+
+
+def _opened(q):
+    """Fresh constants for q's bound variables, and its body over them."""
+    xs = [z3.FreshConst(q.var_sort(i), q.var_name(i)) for i in range(q.num_vars())]
     # de Bruijn index 0 is the last variable bound
-    body = z3.substitute_vars(q.body(), *reversed(xs))
+    return xs, z3.substitute_vars(q.body(), *reversed(xs))
+
+
+def _exists(q, limit: int):
+    xs, body = _opened(q)
+    return _instances(q.ctx, xs, body, limit)
+
+
+def _instances(ctx, xs, body, limit: int):
+    # (every term in the quantifier's own context: not necessarily z3's default one)
+    n = len(xs)
     conjuncts = body.children() if z3.is_and(body) else [body]
     lo, hi = _bounds(conjuncts, xs)
     domains, size = [], 1

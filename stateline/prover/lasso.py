@@ -99,7 +99,7 @@ def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadli
             changed.append(Or(*(Not(Eq(x, y)) for x, y in zip(states[k - 1].leaves,
                                                                states[k].leaves))))
         within = And(*[enc.instantiate(c.value, states[k]) for c in enc.constraints],
-                     enc.instantiate(enc.error_free(), states[k]), *no_pred_error)
+                     enc.instantiate(run.ok, states[k]), *no_pred_error)
         for prop in props:
             if prop.name in found:
                 continue
