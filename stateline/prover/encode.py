@@ -61,6 +61,7 @@ class Encoding:
         self.deadline = deadline or Deadline(None)
         self.ctx = system.context
         self.fold_cache: dict = {}
+        self._slot_sizes: list[int] | None = None        # leaves per state slot
         self.ranges: dict = {}
         self._doms: dict = {}
         self._by_name = {(v.process, v.name): lay for v, lay in system.variables.items()}
@@ -291,6 +292,25 @@ class Encoding:
             out.extend(flatten(v, slot.dom))
         return out
 
+    def changed_leaves(self, inst) -> list[tuple[int, object]]:
+        """(position, new term) of each leaf of the state `inst` changes.  A slot the
+        instance leaves as it is (the same object) is skipped without flattening it,
+        and a leaf that is the same object is not asked of Z3: a network drop changes
+        one count among thousands, and an instance per count is enumerated."""
+        if self._slot_sizes is None:
+            self._slot_sizes = [len(flatten(v, slot.dom))
+                                for v, slot in zip(self.pre.slots, self.system.slots)]
+        out, base = [], 0
+        for v, old_v, slot, n in zip(inst.post, self.pre.slots, self.system.slots,
+                                     self._slot_sizes):
+            if v is not old_v:
+                olds = self.pre.leaves[base:base + n]
+                for pos, (new, old) in enumerate(zip(flatten(v, slot.dom), olds), base):
+                    if new is not old and not new.eq(old):
+                        out.append((pos, new))
+            base += n
+        return out
+
     def trans(self, which: list[int] | None = None):
         """T(pre, post): one of the instances `which` (default all) fires."""
         idx = list(range(len(self.instances))) if which is None else list(which)
@@ -303,9 +323,8 @@ class Encoding:
             inst = self.instances[j]
             parts.append(Implies(self.sel == j, And(inst.enabled, Not(inst.error))))
             parts.extend(inst.facts)
-            for pos, (new, old) in enumerate(zip(self.post_leaves(inst), self.pre.leaves)):
-                if not new.eq(old):
-                    chains.setdefault(pos, []).append((j, new))
+            for pos, new in self.changed_leaves(inst):
+                chains.setdefault(pos, []).append((j, new))
         for pos, (post, old) in enumerate(zip(self.post.leaves, self.pre.leaves)):
             value = old
             for j, new in reversed(chains.get(pos, [])):

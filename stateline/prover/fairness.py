@@ -68,8 +68,7 @@ def units(enc: Encoding, model: Model) -> list[Unit]:
 
 def changes(enc: Encoding, inst):
     """The instance's successor differs from the template pre-state (some leaf)."""
-    return Or(*(Not(Eq(new, old)) for new, old in zip(enc.post_leaves(inst), enc.pre.leaves)
-                if not new.eq(old)))
+    return Or(*(Not(Eq(new, enc.pre.leaves[pos])) for pos, new in enc.changed_leaves(inst)))
 
 
 def unchanged(enc: Encoding, inst):
