@@ -195,9 +195,8 @@ def frozen_leaves(enc: Encoding) -> dict[int, object]:
     n = len(enc.pre.leaves)
     written = [False] * n
     for inst in enc.instances:
-        for i, (new, old) in enumerate(zip(enc.post_leaves(inst), enc.pre.leaves)):
-            if not written[i] and not new.eq(old):
-                written[i] = True
+        for i, _ in enc.changed_leaves(inst):
+            written[i] = True
     initial: list = []
     for slot, choices in zip(enc.system.slots, enc.system.initial_choices):
         net = enc.system.network
