@@ -26,6 +26,8 @@ is fair).  "Holds" here means: no fair violating lasso of at most K steps.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import z3
 
 from ..models.model import Model
@@ -33,8 +35,9 @@ from .bmc import BmcRun, _failure
 from .decode import decode_state, replay, target_error
 from .encode import Encoding
 from .fairness import instances, predicate_targets, taken, units
+from .finite_exists import written_out
 from .results import Claim, Obligation
-from .terms import TRUE, And, Eq, Not, Or, is_true
+from .terms import TRUE, And, Eq, Implies, Not, Or, is_true
 
 
 def predicate_failure(enc: Encoding, model: Model, bound: int, deadline):
@@ -82,7 +85,9 @@ def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadli
     props = list(enc.system.temporal) if props is None else list(props)
     if not props:
         return []
-    fair = units(enc, model)
+    # (a fair action's `enabled` with a symbolic choice written out: no quantifier for
+    # Z3 to instantiate in either polarity, and a model evaluates it)
+    fair = [replace(u, enabled=written_out(u.enabled)) for u in units(enc, model)]
     insts = {p.name: instances(enc, p) for p in props}
     run = BmcRun(enc, model, deadline, avoid_errors=True)
     found: dict[str, Obligation] = {}
@@ -111,10 +116,14 @@ def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadli
                 for inst in insts[prop.name]:
                     viol = _violates(enc, prop.temporal.form, inst, states, l, k)
                     options.append((l, inst, And(loop, fairness, viol)))
-            a = run.ask_at(And(within, Or(*(t for _, _, t in options))))
+            # which option holds is read from an indicator per option: a model need not
+            # evaluate a quantified term (an `enabled` left quantified) to true
+            picks = [z3.Bool(f"lasso@{k}.{n}") for n in range(len(options))]
+            a = run.ask_at(And(within, Or(*picks),
+                               *(Implies(b, t) for b, (_, _, t) in zip(picks, options))))
             if a.sat:
-                l, inst = next((l, i) for l, i, t in options
-                               if is_true(a.model.eval(t, model_completion=True)))
+                l, inst = next((l, i) for b, (l, i, _) in zip(picks, options)
+                               if is_true(a.model.eval(b, model_completion=True)))
                 if confirmed:
                     why = _unconfirmed(enc, model, run, a.model, prop,
                                        insts[prop.name].index(inst), l, k)
