@@ -325,3 +325,36 @@ def test_symbolic_choice_by_quantifier_elimination(limit, monkeypatch):
     [o] = temporal(prove_block(loaded, block, {}, L2S)).values()
     assert (v.status.value, o.claim) == ("holds", Claim.PROVED), o.detail
     assert "loop.fair[pick]" in o.invariant
+
+
+LOSSY_SYMBOLIC = """spec SymLasso
+network bag lossy
+message M(dst: 1..1, a: 0..20, b: 0..20)
+process P(self in 1..1):
+    var k: 0..2 = 0
+    var got: 0..20 = 0
+    action send:
+        require k < 2
+        k := k + 1
+        send M(self, k, 7)
+    on M(m) if m.dst == self:
+        got := m.a
+property Done: eventually P[1].got == 2
+check c:
+    fair weak P.send, P.M
+    expect Done violated
+"""
+
+
+def test_bounded_lasso_with_a_symbolic_fair_handler():
+    """The handler's choice stays symbolic (441 messages): the bounded lasso search
+    writes its `enabled` and "no step raises a run-time error" out over the choice's
+    values (finite_exists.written_out) and finds a lasso of the length of check's: a
+    message is dropped, so P[1].got never becomes 2."""
+    loaded = load_text(LOSSY_SYMBOLIC, "t.sl")
+    [block] = check_blocks(loaded)
+    [v] = [v for v in run_check(loaded, block, {}).verdicts if v.prop == "Done"]
+    r = prove_block(loaded, block, {}, ProveOptions("bmc", 6))
+    o = temporal(r)["Done"]
+    assert (v.status.value, o.claim) == ("violated", Claim.VIOLATED), o.detail
+    assert len(o.trace.steps) == len(v.trace.steps) == 4
