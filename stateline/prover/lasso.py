@@ -116,14 +116,17 @@ def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadli
                 for inst in insts[prop.name]:
                     viol = _violates(enc, prop.temporal.form, inst, states, l, k)
                     options.append((l, inst, And(loop, fairness, viol)))
-            # which option holds is read from an indicator per option: a model need not
-            # evaluate a quantified term (an `enabled` left quantified) to true
+            # an indicator per option: the first option (in order) the model makes true,
+            # else the one whose indicator it sets (a model need not evaluate a
+            # quantified term, an `enabled` left quantified, to true)
             picks = [z3.Bool(f"lasso@{k}.{n}") for n in range(len(options))]
             a = run.ask_at(And(within, Or(*picks),
                                *(Implies(b, t) for b, (_, _, t) in zip(picks, options))))
             if a.sat:
-                l, inst = next((l, i) for b, (l, i, _) in zip(picks, options)
-                               if is_true(a.model.eval(b, model_completion=True)))
+                def holds(t):
+                    return is_true(a.model.eval(t, model_completion=True))
+                l, inst = next(((l, i) for l, i, t in options if holds(t)), None) or \
+                    next((l, i) for b, (l, i, _) in zip(picks, options) if holds(b))
                 if confirmed:
                     why = _unconfirmed(enc, model, run, a.model, prop,
                                        insts[prop.name].index(inst), l, k)
