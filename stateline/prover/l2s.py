@@ -57,7 +57,7 @@ import z3
 
 from ..models.model import Model
 from .encode import Encoding
-from .finite_exists import expanded
+from .finite_exists import written_out
 from .fairness import Unit, instances, predicate_error, taken, units
 from .l2s_replay import ErrorOnLasso, lasso_from_facts
 from .pdr import _query, frozen_leaves
@@ -89,15 +89,13 @@ def eliminated(fair: list[Unit], deadline: Deadline) -> list[Unit]:
     "some choice can fire") replaced by an equivalent quantifier-free formula; the others
     as they are.  The choices range over finite domains (a received message is one of the
     network's cells), so the existential is a finite disjunction in disguise: it is
-    written out (`finite_exists.expanded`) when its variables have constant bounds and at
+    written out (`finite_exists.written_out`) when its variables have constant bounds and at
     most LIMIT values together, else eliminated by Z3's quantifier elimination (the `qe`
     tactic) when that succeeds within the deadline."""
     out = []
     for u in fair:
         if has_quantifier(u.enabled):
-            x = expanded(u.enabled)
-            if x is not None:
-                u = replace(u, enabled=x)
+            u = replace(u, enabled=written_out(u.enabled))
         if has_quantifier(u.enabled) and not deadline.expired:
             ms = deadline.remaining_ms()
             tactic = z3.Tactic("qe") if ms is None else z3.TryFor(z3.Tactic("qe"), ms)
