@@ -35,7 +35,11 @@ def existentials(draw):
     clauses = draw(st.lists(st.lists(st.sampled_from(range(len(atoms))), min_size=1,
                                      max_size=3), min_size=1, max_size=3))
     body = z3.Or(*[z3.And(*[atoms[i] for i in c]) for c in clauses])
-    facts = [X >= xlo, xhi >= X, Y >= ylo, Y <= yhi]
+    # (each bound written as `<=` or as the strict `<` the encoder writes for a type of
+    # n elements, `x < n`)
+    strict = draw(st.lists(st.booleans(), min_size=4, max_size=4))
+    facts = [X > xlo - 1 if strict[0] else X >= xlo, xhi + 1 > X if strict[1] else xhi >= X,
+             ylo - 1 < Y if strict[2] else Y >= ylo, Y < yhi + 1 if strict[3] else Y <= yhi]
     return z3.Exists([X, Q, Y], z3.And(*facts, body)), (xlo, xhi, ylo, yhi)
 
 

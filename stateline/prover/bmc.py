@@ -23,6 +23,7 @@ from ..models.verdict import ModelFailure
 from .decode import (Disagreement, decode_state, evaluation_error, first_error, property_error,
                      replay)
 from .encode import Encoding
+from .finite_domain import finite_solver, path_bounds
 from .finite_exists import written_out
 from .results import Claim, Obligation
 from .scopes import UNROLLING, Deadline, ask, new_solver, scope
@@ -42,25 +43,40 @@ class BmcRun:
         # (written out when the choices are finite: no quantifier for Z3 to instantiate)
         self.ok = written_out(enc.error_free()) if avoid_errors else None
         self._enabled_any = None
-        self.solver = new_solver(**UNROLLING)
         self.trans = enc.trans()
+        # Z3's finite-domain tactic when every leaf can be bounded along a path, else
+        # (and once it gives up on a query) its SMT solver (finite_domain.py)
+        self.bounds = path_bounds(enc, deadline)
+        self._base: list = []       # every assertion outside a scope, to start over
+        if self.bounds is not None:
+            n = len(enc.instances)
+            self.choices = And(enc.sel >= 0, enc.sel <= n - 1,
+                               *(f for inst in enc.instances for f in inst.facts))
+        self.solver = finite_solver() if self.bounds is not None else \
+            new_solver(**UNROLLING)
         s0 = enc.at(0)
-        self.solver.add(*s0.facts)
-        self.solver.add(enc.init(s0))
+        self._add(*s0.facts, enc.init(s0), *self._path_facts(s0, 0))
         self.states = [s0]
         self.depth = 0
+
+    def _path_facts(self, state, depth: int) -> list:
+        return [] if self.bounds is None else self.bounds.facts(state.leaves, depth)
+
+    def _add(self, *terms):
+        self._base.extend(terms)
+        self.solver.add(*terms)
 
     def extend(self):
         """Add one more step from the last state (which must be within the constraint)."""
         enc, k = self.enc, self.depth
         last = self.states[k]
         for c in enc.constraints:
-            self.solver.add(enc.instantiate(c.value, last))
+            self._add(enc.instantiate(c.value, last))
         if self.ok is not None:
-            self.solver.add(enc.instantiate(self.ok, last))
+            self._add(enc.instantiate(self.ok, last))
         nxt = enc.at(k + 1)
-        self.solver.add(*nxt.facts)
-        self.solver.add(enc.instantiate(self.trans, last, nxt, f"@{k}"))
+        self._add(*nxt.facts, *self._path_facts(nxt, k + 1))
+        self._add(enc.instantiate(self.trans, last, nxt, f"@{k}"))
         self.states.append(nxt)
         self.depth = k + 1
 
@@ -72,10 +88,27 @@ class BmcRun:
 
     def ask_at(self, term, post=None):
         """Is `term` (over the last state, and `post` when given) satisfiable?"""
+        a = self._ask(term, post)
+        if self.bounds is not None and not a.sat and not a.unsat and \
+                not self.deadline.expired:
+            # the finite-domain tactic gave up (an unbounded integer, a quantifier):
+            # the SMT solver from here on
+            self.bounds = None
+            self.solver = new_solver(**UNROLLING)
+            self.solver.add(*self._base)
+            a = self._ask(term, post)
+        return a
+
+    def _ask(self, term, post):
         with scope(self.solver):
             if post is not None:
                 self.solver.add(*post[0].facts)
+                self.solver.add(*self._path_facts(post[0], self.depth + 1))
                 self.solver.add(post[1])
+            if self.bounds is not None:
+                # (the choices of a step from the last state: bounded for the solver)
+                self.solver.add(self.enc.instantiate(self.choices, self.states[-1],
+                                                     tag=f"@{self.depth}"))
             self.solver.add(term)
             return ask(self.solver, self.deadline)
 

@@ -20,7 +20,8 @@ import z3
 
 LIMIT = 4096        # the most instances an existential is expanded into
 
-_FLIP = {z3.Z3_OP_GE: z3.Z3_OP_LE, z3.Z3_OP_LE: z3.Z3_OP_GE}
+_FLIP = {z3.Z3_OP_GE: z3.Z3_OP_LE, z3.Z3_OP_LE: z3.Z3_OP_GE,
+         z3.Z3_OP_GT: z3.Z3_OP_LT, z3.Z3_OP_LT: z3.Z3_OP_GT}
 
 
 def expanded(term, limit: int = LIMIT):
@@ -123,7 +124,8 @@ def _instances(ctx, xs, body, limit: int):
 
 
 def _bounds(conjuncts, xs) -> tuple[dict[int, int], dict[int, int]]:
-    """The constant bounds `lo <= x` and `x <= hi` among `conjuncts`, per variable."""
+    """The constant bounds `lo <= x` and `x <= hi` (or `<`) among `conjuncts`, per
+    variable."""
     lo: dict[int, int] = {}
     hi: dict[int, int] = {}
     for c in conjuncts:
@@ -134,8 +136,9 @@ def _bounds(conjuncts, xs) -> tuple[dict[int, int], dict[int, int]]:
             i = next((j for j, y in enumerate(xs) if x.eq(y)), None)
             if i is None or not z3.is_int_value(v):
                 continue
-            if k == z3.Z3_OP_GE:
-                lo[i] = max(lo.get(i, v.as_long()), v.as_long())
+            b = v.as_long() + {z3.Z3_OP_GT: 1, z3.Z3_OP_LT: -1}.get(k, 0)
+            if k in (z3.Z3_OP_GE, z3.Z3_OP_GT):
+                lo[i] = max(lo.get(i, b), b)
             else:
-                hi[i] = min(hi.get(i, v.as_long()), v.as_long())
+                hi[i] = min(hi.get(i, b), b)
     return lo, hi
