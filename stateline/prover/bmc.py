@@ -34,7 +34,7 @@ class BmcRun:
     """The state of one bounded search (also used by k-induction's base case)."""
 
     def __init__(self, enc: Encoding, model: Model, deadline: Deadline,
-                 avoid_errors: bool = False):
+                 avoid_errors: bool = False, finite: bool = False):
         self.enc = enc
         self.model = model
         self.deadline = deadline
@@ -44,9 +44,12 @@ class BmcRun:
         self.ok = written_out(enc.error_free()) if avoid_errors else None
         self._enabled_any = None
         self.trans = enc.trans()
-        # Z3's finite-domain tactic when every leaf can be bounded along a path, else
-        # (and once it gives up on a query) its SMT solver (finite_domain.py)
-        self.bounds = path_bounds(enc, deadline)
+        # `finite`: Z3's finite-domain tactic when every leaf can be bounded along a
+        # path, else (and once it gives up on a query) its SMT solver (finite_domain.py).
+        # The tactic solves each query afresh: a search that asks one query a depth (the
+        # fair-lasso search) gains, one that asks several (BMC) loses the SMT solver's
+        # incremental work.
+        self.bounds = path_bounds(enc, deadline) if finite else None
         self._base: list = []       # every assertion outside a scope, to start over
         if self.bounds is not None:
             n = len(enc.instances)

@@ -89,7 +89,7 @@ def lasso_search(enc: Encoding, model: Model, bound: int, expected: dict, deadli
     # Z3 to instantiate in either polarity, and a model evaluates it)
     fair = [replace(u, enabled=written_out(u.enabled)) for u in units(enc, model)]
     insts = {p.name: instances(enc, p) for p in props}
-    run = BmcRun(enc, model, deadline, avoid_errors=True)
+    run = BmcRun(enc, model, deadline, avoid_errors=True, finite=True)
     found: dict[str, Obligation] = {}
     enabled_at: list[list] = []          # [state][unit]
     changed: list = []                   # [step]: the step changes the state
