@@ -21,6 +21,7 @@ from stateline.lang.load import parse_override
 from stateline.prover.proofs import load_proof
 from stateline.prover.results import Claim
 from stateline.prover.run import ProveOptions, encode, instance, prove_block
+from stateline.prover.terms import fresh_context
 
 
 @lru_cache(maxsize=None)
@@ -82,6 +83,20 @@ def test_peterson_mutual_exclusion_and_starvation_freedom():
     [rank] = [o for o in r.obligations if o.name == "StarvationFree"]
     assert rank.detail == "by the ranking function StarvationFree (helpful: P.enter, " \
                           "P.yieldTurn, P.leave, P.request)"
+
+
+def test_an_encoding_is_proved_on_after_a_fresh_context():
+    """The encodings above are cached across tests, and any proof in between makes a
+    fresh Z3 context: prove_block goes back to the encoding's context (it failed with a
+    Z3 sort mismatch when the suite ran another proof first)."""
+    first = claims(prove("specs/peterson.sl", "proofs/peterson.sl", "two"))
+    fresh_context()
+    assert claims(prove("specs/peterson.sl", "proofs/peterson.sl", "two")) == first
+    fresh_context()
+    assert claims(prove("specs/peterson.sl", "proofs/peterson.sl", "two",
+                        engine="bmc")) == {"MutualExclusion": "holds up to the bound",
+                                           "DeadlockFreedom": "holds up to the bound",
+                                           "StarvationFree": "holds up to the bound"}
 
 
 PAXOS_LEMMAS = [x.name for x in _loaded("specs/paxos.sl", "proofs/paxos.sl")[1].lemmas]

@@ -28,7 +28,7 @@ from .exprs import Eval
 from .scopes import Deadline
 from .symbolic import (SMap, SNet, SOpt, SSeq, STup, Unencodable, as_bits, default, eq, flatten,
                        fresh, ite, lift, outside, universe)
-from .terms import FALSE, TRUE, And, Eq, Implies, Not, Or, is_false, literal
+from .terms import FALSE, TRUE, And, Eq, Implies, Not, Or, current_context, is_false, literal
 
 
 class StateVars:
@@ -60,6 +60,7 @@ class Encoding:
         # checked while the encoding is built and in trans(): OutOfTime stops a run
         self.deadline = deadline or Deadline(None)
         self.ctx = system.context
+        self.z3ctx = current_context()        # its terms' Z3 context (terms.use_context)
         self.fold_cache: dict = {}
         self._slot_sizes: list[int] | None = None        # leaves per state slot
         self.ranges: dict = {}

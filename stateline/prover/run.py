@@ -24,7 +24,7 @@ from .proofs import Proof
 from .results import Claim, Obligation, ProveResult
 from .scopes import Deadline, OutOfTime
 from .symbolic import Unencodable
-from .terms import fresh_context
+from .terms import fresh_context, use_context
 
 ENGINES = ("bmc", "induction", "k-induction", "auto", "l2s")
 
@@ -96,6 +96,8 @@ def prove_block(loaded: LoadedSpec, check: ir.CheckIR, overrides: dict[str, ir.E
         return _any_size(loaded, check, overrides, options)
     if enc is None:
         fresh_context()         # the result must not depend on what was proved before
+    else:
+        use_context(enc.z3ctx)  # another proof since may have made a fresh context
     model = model or instance(loaded, check, overrides)
     started = time.perf_counter()
     deadline = Deadline(options.timeout)        # the encoding's time counts too

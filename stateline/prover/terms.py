@@ -133,14 +133,29 @@ def fresh_context() -> None:
     can get other (equally valid) models: another counterexample to induction, another
     path.  Each proof starts from a fresh context, so its output depends only on the
     spec and the command line, not on what the process proved before (a second check
-    block, the language server, a test suite).  The TRUE and FALSE singletons are
-    rebound in place (modules import them by name)."""
-    global _TRUE_ID, _FALSE_ID, _CTX
+    block, the language server, a test suite)."""
     # (a signal's exception raised inside z3.Context() would leave a half-built context
     # whose finaliser prints a traceback: marked as not owning one until it is built)
     ctx = z3.Context.__new__(z3.Context)
     ctx.owner, ctx.ctx, ctx.eh = False, None, None
     ctx.__init__()
+    use_context(ctx)
+
+
+def current_context():
+    """The Z3 context every term is built in now."""
+    return _CTX
+
+
+def use_context(ctx) -> None:
+    """Build every later term in `ctx`: a new one (fresh_context) or the one an earlier
+    encoding was built in, so that work on that encoding can go on after another proof
+    made a fresh context (terms of two contexts cannot be combined).  The TRUE and
+    FALSE singletons are rebound in place (modules import them by name) and every
+    registered cache of terms is dropped."""
+    global _TRUE_ID, _FALSE_ID, _CTX
+    if ctx is _CTX:
+        return
     z3.z3._main_ctx = ctx
     for singleton, value in ((TRUE, True), (FALSE, False)):
         new = z3.BoolVal(value, ctx)
