@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from lsp_client import LspClient
 from stateline.lang.load import LoadError, load_text
+from stateline.lsp.analysis import analyse
+from stateline.lsp.runs import run
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "specs" / "two_phase_commit.sl"
@@ -289,6 +292,26 @@ def test_max_seconds_bounds_a_code_lens_run():
                           lambda p: p["diagnostics"])["diagnostics"]
         assert len(got) == 4 and {d["severity"] for d in got} == {2}      # warnings
         assert all(d["code"] == "no verdict" for d in got)
+
+
+def test_prove_commands_at_once_take_turns():
+    """The server runs each command in a thread; proofs share Z3's process-wide context
+    (prover.terms.fresh_context), so three at once must give what one alone gives (they
+    raised "Context mismatch" before runs.py made them take turns)."""
+    path = ROOT / "specs" / "two_phase_commit.sl"
+    a = analyse(path.read_text(encoding="utf-8"), str(path))
+    out: dict[int, str] = {}
+
+    def go(i: int) -> None:
+        out[i] = run(a, f"n{3 + i % 2}", "prove", 60).summary
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == {i: f"prove n{3 + i % 2}: 3 obligations: every expectation met."
+                   for i in range(3)}
 
 
 def test_an_init_block_is_analysed(lsp):

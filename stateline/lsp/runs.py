@@ -11,6 +11,7 @@ run-time error of the model is an error at the expression that raised it.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from lsprotocol import types as T
@@ -25,6 +26,11 @@ from .analysis import Analysis
 from .features import SOURCE, diagnostic, span_range
 
 ENGINES = ("check", "prove")
+
+# Each command runs in a thread of its own, and Z3 terms are built in one process-wide
+# context that each proof replaces (prover.terms.fresh_context): two proofs at once
+# would mix their terms, so they take turns.
+_ONE_PROOF_AT_A_TIME = threading.Lock()
 
 
 @dataclass
@@ -46,9 +52,10 @@ def run(a: Analysis, check_name: str, engine: str, seconds: float | None = None)
         if engine == "check":
             result = run_check(a.loaded, block, {}, CheckOptions(max_seconds=seconds))
         else:
-            model = instance(a.loaded, block, {})
-            result = prove_block(a.loaded, block, {}, ProveOptions("auto", 0, seconds, None),
-                                 model)
+            with _ONE_PROOF_AT_A_TIME:
+                model = instance(a.loaded, block, {})
+                result = prove_block(a.loaded, block, {},
+                                     ProveOptions("auto", 0, seconds, None), model)
     except SpecError as exc:
         diags = [diagnostic(a.lines, d) for d in exc.diagnostics
                  if d.span is None or d.span.path == a.path]

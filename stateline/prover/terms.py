@@ -133,7 +133,8 @@ def fresh_context() -> None:
     can get other (equally valid) models: another counterexample to induction, another
     path.  Each proof starts from a fresh context, so its output depends only on the
     spec and the command line, not on what the process proved before (a second check
-    block, the language server, a test suite)."""
+    block, the language server, a test suite).  The context is the process's: two
+    proofs must not run at once (the language server makes them take turns)."""
     # (a signal's exception raised inside z3.Context() would leave a half-built context
     # whose finaliser prints a traceback: marked as not owning one until it is built)
     ctx = z3.Context.__new__(z3.Context)
