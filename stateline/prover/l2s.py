@@ -56,6 +56,7 @@ from dataclasses import replace
 import z3
 
 from ..models.model import Model
+from .enabled import quantified
 from .encode import Encoding
 from .finite_exists import written_out
 from .fairness import Unit, instances, predicate_error, taken, units
@@ -70,20 +71,6 @@ FORMS = ("eventually", "initially_eventually", "always_eventually", "eventually_
          "leads_to")
 
 
-def has_quantifier(term) -> bool:
-    seen, todo = set(), [term]
-    while todo:
-        t = todo.pop()
-        if t.get_id() in seen:
-            continue
-        seen.add(t.get_id())
-        if z3.is_quantifier(t):
-            return True
-        if z3.is_app(t):
-            todo.extend(t.children())
-    return False
-
-
 def eliminated(fair: list[Unit], deadline: Deadline) -> list[Unit]:
     """The units with each quantified `enabled` (a fair action with symbolic choices:
     "some choice can fire") replaced by an equivalent quantifier-free formula; the others
@@ -94,9 +81,9 @@ def eliminated(fair: list[Unit], deadline: Deadline) -> list[Unit]:
     tactic) when that succeeds within the deadline."""
     out = []
     for u in fair:
-        if has_quantifier(u.enabled):
+        if quantified(u.enabled):
             u = replace(u, enabled=written_out(u.enabled))
-        if has_quantifier(u.enabled) and not deadline.expired:
+        if quantified(u.enabled) and not deadline.expired:
             ms = deadline.remaining_ms()
             tactic = z3.Tactic("qe") if ms is None else z3.TryFor(z3.Tactic("qe"), ms)
             goal = z3.Goal()
@@ -105,7 +92,7 @@ def eliminated(fair: list[Unit], deadline: Deadline) -> list[Unit]:
                 f = tactic(goal).as_expr()
             except z3.Z3Exception:
                 f = None
-            if f is not None and not has_quantifier(f):
+            if f is not None and not quantified(f):
                 u = replace(u, enabled=f)
         out.append(u)
     return out
@@ -299,13 +286,13 @@ def liveness_to_safety(enc: Encoding, model: Model, expected: dict, deadline: De
     if not props:
         return []
     fair = eliminated(units(enc, model), deadline)
-    quantified = [u.name for u in fair if has_quantifier(u.enabled)]
+    symbolic = [u.name for u in fair if quantified(u.enabled)]
     out = []
     for prop in props:
         exp = expected.get(prop.name, "holds")
-        if quantified:
+        if symbolic:
             out.append(Obligation(prop.name, "temporal", exp, Claim.UNKNOWN,
-                                  f"not decided: the fair action {quantified[0]} has a "
+                                  f"not decided: the fair action {symbolic[0]} has a "
                                   f"symbolic choice, whose `enabled` the Horn clauses cannot "
                                   f"state (use --bmc K, or check)"))
             continue
@@ -453,7 +440,7 @@ def violation_search(enc: Encoding, model: Model, expected: dict, deadline: Dead
     if not props:
         return []
     fair = units(enc, model)
-    quantified = None               # (quantifier elimination only when it is needed)
+    symbolic = None                 # (quantifier elimination only when it is needed)
     out = []
     for k, prop in enumerate(props):
         exp = expected.get(prop.name, "holds")
@@ -471,14 +458,14 @@ def violation_search(enc: Encoding, model: Model, expected: dict, deadline: Dead
                                                           "a fair lasso free of run-time "
                                                           "errors", 1)))
             continue
-        if quantified is None:
+        if symbolic is None:
             fair = eliminated(fair, deadline)
-            quantified = [u.name for u in fair if has_quantifier(u.enabled)]
-        if quantified:
+            symbolic = [u.name for u in fair if quantified(u.enabled)]
+        if symbolic:
             out.append(Obligation(prop.name, "temporal", exp, Claim.UNKNOWN,
                                   f"not decided: run-time errors are not ruled out, no fair "
                                   f"violating lasso was found (bounded search: "
-                                  f"{_said(o)}), and the fair action {quantified[0]} has a "
+                                  f"{_said(o)}), and the fair action {symbolic[0]} has a "
                                   f"symbolic choice, whose `enabled` the Horn clauses cannot "
                                   f"state"))
             continue

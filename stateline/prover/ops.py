@@ -13,8 +13,9 @@ import z3
 from ..lang import ir, unions
 from ..lang.types import OptionT, SetT
 from ..models.domains import DInt, DSet
-from .symbolic import (SBits, SList, SMap, SOpt, SSeq, Unencodable, as_bits, const_value, elements,
-                       eq, int_universe, lift, member, select, subset, universe)
+from .symbolic import (SBits, SList, SMap, SOpt, SSeq, Unencodable, as_bits, concat_options,
+                       const_value, elements, eq, int_universe, lift, member, select, subset,
+                       universe)
 from .terms import FALSE, TRUE, And, Eq, If, Implies, Int, Not, Or, is_false, literal
 
 HISTORY_CHECKS = ("linearizable", "sequential", "causal")
@@ -387,16 +388,9 @@ class OpsMixin:
     def _op_seq_concat(self, e, args):
         a, b = args
         la = a.length
-        items = []
-        for j in range(len(a.items) + len(b.items)):
-            options = []
-            if j < len(a.items):
-                options.append((la > j, a.items[j]))
-            for k, y in enumerate(b.items):
-                if 0 <= j - k <= len(a.items):
-                    options.append((Eq(la, Int(j - k)), y))
-            fallback = options[-1][1]
-            items.append(select(options[:-1], fallback))
+        items = [select(options[:-1], options[-1][1])
+                 for options in concat_options(a.items, b.items, lambda j: la > j,
+                                               lambda i: Eq(la, Int(i)))]
         return SSeq(_arith("add", la, b.length), tuple(items))
 
     def _empty_seq(self, e, s):

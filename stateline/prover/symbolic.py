@@ -470,6 +470,24 @@ def select(options: list, fallback):
     return out
 
 
+def concat_options(a_items: tuple, b_items: tuple, longer, exactly) -> list[list]:
+    """The items of `a ++ b`, for sequences of at most len(a_items) and len(b_items)
+    items: for each index j, the (condition, item) pairs it may be, the last one taken
+    when no other condition holds (see `select`).  `longer(j)` is the term "a has more
+    than j items", `exactly(i)` "a has i items" (the finite and the any-size encodings
+    build their terms each its own way)."""
+    out = []
+    for j in range(len(a_items) + len(b_items)):
+        options = []
+        if j < len(a_items):
+            options.append((longer(j), a_items[j]))
+        for k, y in enumerate(b_items):
+            if 0 <= j - k <= len(a_items):
+                options.append((exactly(j - k), y))
+        out.append(options)
+    return out
+
+
 _NOT_CONST = object()
 NOT_CONST = _NOT_CONST
 

@@ -17,7 +17,7 @@ import z3
 from ...diagnostics import Span
 from ...lang import ir
 from ...lang.types import AtomT, BoolT, IntT, MapT, OptionT, RecordT, SetT, TupleT
-from ..symbolic import Unencodable
+from ..symbolic import Unencodable, concat_options
 from ..terms import FALSE, TRUE, And, If, Not, Or, is_false
 from .doms import (FBool, FFin, FInt, FMap, FOpt, FQuorum, FRec, FSeq, FSet, FSort,
                    enumerable)
@@ -248,13 +248,8 @@ class AnyEval:
             a, b = args
             la = a.length
             items = []
-            for j in range(len(a.items) + len(b.items)):
-                options = []
-                if j < len(a.items):
-                    options.append((la > j, a.items[j]))
-                for k, y in enumerate(b.items):
-                    if 0 <= j - k <= len(a.items):
-                        options.append((la == j - k, y))
+            for options in concat_options(a.items, b.items, lambda j: la > j,
+                                          lambda i: la == i):
                 out = options[-1][1]
                 for c, x in reversed(options[:-1]):
                     out = self.v.ite(c, x, out)
