@@ -25,6 +25,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from stateline import check_blocks, load_spec, load_text, run_check
+from stateline.prover import l2s
 from stateline.prover.proofs import load_proof
 from stateline.prover.results import Claim
 from stateline.prover.run import ProveOptions, instance, prove_block
@@ -127,7 +128,10 @@ PROOFS = {("specs/cap.sl", "ap"): "proofs/cap.sl",
 
 # A shorter timeout for the rows whose "(run-time errors)" Spacer does not prove: the
 # safety run gets half of it, the search for a violation the rest.
-TIMEOUTS = {("specs/cap.sl", "cp"): 30, ("specs/paxos.sl", "ballots012"): 60}
+# cpNoPartition: Spacer has half of the time left after the safety run, and needs 12 to
+# 20 CPU s.
+TIMEOUTS = {("specs/cap.sl", "cp"): 30, ("specs/paxos.sl", "ballots012"): 60,
+            ("specs/cap.sl", "cpNoPartition"): 120}
 
 
 @pytest.mark.parametrize("path,check,prop,claim,lasso", LIBRARY,
@@ -155,6 +159,63 @@ def test_library_temporal_properties(path, check, prop, claim, lasso):
         return
     assert (len(o.trace.steps), o.trace.loop_start) == lasso
     assert len(o.trace.steps) == len(v.trace.steps)
+
+
+@pytest.mark.parametrize("path,check,prop,lasso", [
+    ("specs/fairness_flicker.sl", "weak", "ClientServed", (2, 0)),
+    ("specs/labs/mutex_no_turn.sl", "two", "StarvationFree", (2, 2)),
+    ("specs/two_phase_commit.sl", "n3", "AllDecide", (0, 0)),
+])
+def test_the_bounded_search_after_spacer_finds_the_lasso(path, check, prop, lasso,
+                                                         monkeypatch):
+    """When Spacer's part of a property's time runs out (here at once), the bounded
+    fair-lasso search has the rest, and finds check's lasso."""
+    monkeypatch.setattr(l2s, "SPACER_PART", 1e-9)
+    loaded = load_spec(str(ROOT / path))
+    [block] = check_blocks(loaded, [check], (prop,))
+    o = temporal(prove_block(loaded, block, {}, ProveOptions("l2s", timeout=60)))[prop]
+    assert o.claim is Claim.VIOLATED, o.detail
+    assert (len(o.trace.steps), o.trace.loop_start) == lasso
+
+
+def test_after_spacer_a_property_that_holds_stays_unknown(monkeypatch):
+    monkeypatch.setattr(l2s, "SPACER_PART", 1e-9)
+    loaded = load_spec(str(ROOT / "specs/peterson.sl"))
+    [block] = check_blocks(loaded, ["two"], ("StarvationFree",))
+    o = temporal(prove_block(loaded, block, {}, ProveOptions("l2s", timeout=4)))[
+        "StarvationFree"]
+    assert o.claim is Claim.UNKNOWN
+    assert o.detail.startswith("not decided: Spacer: its share (0%) of the --timeout of 4 s "
+                               "ran out; then no fair violating lasso was found (bounded "
+                               "search: "), o.detail
+
+
+@settings(max_examples=max(1, EXAMPLES // 4), deadline=None, derandomize=True,
+          database=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(gens())
+def test_the_bounded_search_after_spacer_on_random_fair_specs(gen):
+    """With Spacer's part gone at once, each property is left to the bounded search: it
+    finds a lasso exactly where check finds a violation, no longer than check's (the
+    search's are shortest; check's lasso, closed where its search met the cycle, may
+    not be), and says unknown elsewhere (the search proves nothing)."""
+    loaded = load_text(gen.text, "gen.sl")
+    for block in check_blocks(loaded):
+        model = instance(loaded, block, {})
+        r = run_check(loaded, block, {}, model=model)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(l2s, "SPACER_PART", 1e-9)
+            mp.setattr(l2s, "VIOLATION_BOUND", 16)      # (these specs' lassos are short)
+            got = temporal(prove_block(loaded, block, {}, ProveOptions("l2s", timeout=20)))
+        for v in r.verdicts:
+            if v.kind != "temporal" or v.prop not in got:
+                continue
+            o = got[v.prop]
+            if v.status.value == "violated":
+                assert o.claim is Claim.VIOLATED, (v.prop, o.detail, gen.text)
+                assert len(o.trace.steps) <= len(v.trace.steps), (v.prop, gen.text)
+            else:
+                assert o.claim is Claim.UNKNOWN, (v.prop, o.detail, gen.text)
 
 
 def test_cli_json_and_determinism(tmp_path, capsys):

@@ -288,7 +288,7 @@ def liveness_to_safety(enc: Encoding, model: Model, expected: dict, deadline: De
     fair = eliminated(units(enc, model), deadline)
     symbolic = [u.name for u in fair if quantified(u.enabled)]
     out = []
-    for prop in props:
+    for k, prop in enumerate(props):
         exp = expected.get(prop.name, "holds")
         if symbolic:
             out.append(Obligation(prop.name, "temporal", exp, Claim.UNKNOWN,
@@ -296,19 +296,28 @@ def liveness_to_safety(enc: Encoding, model: Model, expected: dict, deadline: De
                                   f"symbolic choice, whose `enabled` the Horn clauses cannot "
                                   f"state (use --bmc K, or check)"))
             continue
-        out.append(prove_property(enc, model, prop, fair, exp, deadline, assume))
+        share = _share(deadline, 1 / (len(props) - k))
+        out.append(prove_property(enc, model, prop, fair, exp, share, assume))
     return out
+
+
+SPACER_PART = 0.5     # of a property's share of a --timeout: Spacer's; the rest, a search's
 
 
 def prove_property(enc: Encoding, model: Model, prop, fair: list[Unit], exp: str,
                    deadline: Deadline, assume=None) -> Obligation:
+    """Spacer on the product of each instance of `prop`.  With a timeout, Spacer has
+    SPACER_PART of it; when that runs out, the bounded fair-lasso search of `--bmc`
+    (`lasso.lasso_search`, confirmed on the compiled model) has the rest: a violation
+    Spacer did not reach in its time may be a short lasso that search finds."""
     form = prop.temporal.form
     texts = []
     insts = instances(enc, prop)
+    spacer_time = _share(deadline, SPACER_PART)
     for number, inst in enumerate(insts):
         product = Product(enc, fair, form, inst, f"{prop.name}.{number}", assume=assume)
         fp = product.fixedpoint()
-        r, reason = _query(fp, deadline, And(product.rel(*product.now), product.bad))
+        r, reason = _query(fp, spacer_time, And(product.rel(*product.now), product.bad))
         if r == z3.sat:
             trace, shape = lasso_from_facts(enc, model, product, fp.get_answer(), fair,
                                             prop, number)
@@ -317,6 +326,8 @@ def prove_property(enc: Encoding, model: Model, prop, fair: list[Unit], exp: str
                               f"a fair lasso{what}: {shape}", trace=trace,
                               depth=len(trace.steps))
         if r != z3.unsat:
+            if spacer_time is not deadline and spacer_time.expired and not deadline.expired:
+                return _lasso_after_spacer(enc, model, prop, exp, deadline, reason)
             return Obligation(prop.name, "temporal", exp, Claim.UNKNOWN, reason)
         text = _invariant(product, fp)
         head = f"    # for {inst.label}:\n" if inst.label and len(insts) > 1 else ""
@@ -324,6 +335,18 @@ def prove_property(enc: Encoding, model: Model, prop, fair: list[Unit], exp: str
     return Obligation(prop.name, "temporal", exp, Claim.PROVED,
                       "for every fair behaviour (liveness to safety)",
                       invariant="\n".join(texts))
+
+
+def _lasso_after_spacer(enc: Encoding, model: Model, prop, exp: str, deadline: Deadline,
+                        spacer: str) -> Obligation:
+    """The bounded fair-lasso search for `prop` in the time left after Spacer's share
+    (`spacer`: why Spacer stopped)."""
+    o = _bounded_lasso(enc, model, prop, exp, deadline)
+    if o is not None and o.claim is Claim.VIOLATED:
+        return o
+    return Obligation(prop.name, "temporal", exp, Claim.UNKNOWN,
+                      f"not decided: Spacer: {spacer}; then no fair violating lasso was "
+                      f"found (bounded search: {_said(o)})")
 
 
 def _invariant(product: Product, fp) -> str:
@@ -436,7 +459,6 @@ def violation_search(enc: Encoding, model: Model, expected: dict, deadline: Dead
     quarters of the property's share of the time left (the cheaper search, and the one
     that finds the library's lassos), then Spacer on the product restricted to
     error-free states (its quantified fairness units eliminated first)."""
-    from .lasso import lasso_search
     if not props:
         return []
     fair = units(enc, model)
@@ -444,15 +466,7 @@ def violation_search(enc: Encoding, model: Model, expected: dict, deadline: Dead
     out = []
     for k, prop in enumerate(props):
         exp = expected.get(prop.name, "holds")
-        share = _share(deadline, 0.75 / (len(props) - k))
-        outer, enc.deadline = enc.deadline, share
-        try:
-            [o] = lasso_search(enc, model, VIOLATION_BOUND, expected, share, [prop],
-                               confirmed=True)
-        except OutOfTime:
-            o = None
-        finally:
-            enc.deadline = outer
+        o = _bounded_lasso(enc, model, prop, exp, _share(deadline, 0.75 / (len(props) - k)))
         if o is not None and o.claim is Claim.VIOLATED:
             out.append(replace(o, detail=o.detail.replace("a fair lasso",
                                                           "a fair lasso free of run-time "
@@ -472,6 +486,23 @@ def violation_search(enc: Encoding, model: Model, expected: dict, deadline: Dead
         out.append(_violation(enc, model, prop, fair, exp,
                               _share(deadline, 1 / (len(props) - k))))
     return out
+
+
+def _bounded_lasso(enc: Encoding, model: Model, prop, exp: str,
+                   deadline: Deadline) -> Obligation | None:
+    """The bounded fair-lasso search of `--bmc` for `prop` (up to VIOLATION_BOUND steps,
+    the lasso confirmed on the compiled model) within `deadline`; None when the time ran
+    out while encoding."""
+    from .lasso import lasso_search
+    outer, enc.deadline = enc.deadline, deadline
+    try:
+        [o] = lasso_search(enc, model, VIOLATION_BOUND, {prop.name: exp}, deadline, [prop],
+                           confirmed=True)
+    except OutOfTime:
+        o = None
+    finally:
+        enc.deadline = outer
+    return o
 
 
 def _said(o) -> str:
