@@ -17,6 +17,7 @@ arrives.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import signal
 import socket
@@ -46,15 +47,19 @@ class _State:
         self.wakeup: tuple[socket.socket, socket.socket] | None = None
         self.previous_fd = -1
         self.unraisable = sys.unraisablehook
+        self.redelivering = False    # an interrupt that could not propagate, sent again
 
 
 _state = _State()
 
 
 def _handler(signum, frame):
-    _state.count += 1
-    if _state.first is None:
-        _state.first = signum
+    if _state.redelivering:
+        _state.redelivering = False      # the same signal once more (`_unraisable`)
+    else:
+        _state.count += 1
+        if _state.first is None:
+            _state.first = signum
     if not _state.reporting or _state.count >= 2:
         raise Interrupted(signum)
 
@@ -73,12 +78,37 @@ def install() -> bool:
 
 
 def _unraisable(info) -> None:
-    """An interrupt raised inside a C callback (z3's error handler) cannot propagate and
-    would be printed with a traceback; it is dropped instead (the run still stops:
-    `on_signal` callbacks, such as the prover's `interrupt`, take it from there)."""
-    if isinstance(info.exc_value, Interrupted):
-        return
-    _state.unraisable(info)
+    """An interrupt raised where it cannot propagate (the handler ran inside a weakref
+    callback, a finaliser, or z3's error handler, a C callback) would be printed with a
+    traceback and lost.  Instead the same signal is delivered to the main thread again,
+    from a timer thread so that it is raised after this hook has returned, at the
+    main thread's next instruction (not counted as a second signal; if that is inside
+    such a callback again, it comes back here).  `on_signal` callbacks, such as the
+    prover's `interrupt`, have already run."""
+    exc = info.exc_value
+    if not isinstance(exc, Interrupted):
+        try:
+            _state.unraisable(info)
+            return
+        except Interrupted as inner:            # (the handler ran inside that hook)
+            exc = inner
+    while True:
+        try:
+            _state.redelivering = True
+            timer = threading.Timer(REDELIVER_AFTER, _redeliver, (exc.signum,))
+            timer.daemon = True
+            timer.start()
+            return
+        except Interrupted as inner:            # it came while the timer started
+            exc = inner
+
+
+REDELIVER_AFTER = 0.01      # seconds: this hook has returned by then
+
+
+def _redeliver(signum: int) -> None:
+    if signal.getsignal(signum) is _handler:      # (not once the command has returned)
+        _thread.interrupt_main(signum)
 
 
 def uninstall() -> None:
